@@ -1,0 +1,101 @@
+// main(argv) -> exit code. Builds the command tree, runs it, and is the ONLY place that maps errors
+// to exit codes and prints them (SPEC.md section 4). Nothing here or below calls process.exit.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CommanderError } from 'commander';
+import { buildProgram } from './commands/index.js';
+import { Context } from './context.js';
+import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors.js';
+import { IO, type Streams } from './output/io.js';
+
+export interface MainOptions {
+  streams?: Streams;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Directory holding keychain-child.js (defaults to this file's directory: dist/). */
+  runtimeDir?: string;
+  /** Listen for SIGINT (off for in-process tests). */
+  handleSignals?: boolean;
+}
+
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const streams: Streams = options.streams ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const env = options.env ?? process.env;
+  const io = new IO(streams, env, { json: argv.includes('--json'), debug: argv.includes('--debug') || env.RDP_DEBUG === '1' });
+  const ac = new AbortController();
+  const ctx = new Context({
+    io,
+    env,
+    cwd: options.cwd ?? process.cwd(),
+    signal: ac.signal,
+    runtimeDir: options.runtimeDir ?? dirname(fileURLToPath(import.meta.url)),
+  });
+
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      ac.abort(new CancelledError());
+      return;
+    }
+    // A second Ctrl-C: stop waiting for clean-up and let the default SIGINT action end the process.
+    process.removeListener('SIGINT', onSigint);
+    process.kill(process.pid, 'SIGINT');
+  };
+  const handleSignals = options.handleSignals ?? true;
+  if (handleSignals) process.on('SIGINT', onSigint);
+
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.Ok;
+  } catch (err) {
+    return report(io, err, ac.signal.aborted);
+  } finally {
+    await ctx.dispose();
+    if (handleSignals) process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** Print an error once, in the right format, and choose the exit code. */
+function report(io: IO, err: unknown, aborted: boolean): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
+    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
+    const message = err.message.replace(/^error:\s*/i, '');
+    const usage = new UsageError(capitalise(message), { hint: 'Run `rdp --help` (or `rdp <command> --help`) for usage.' });
+    io.error(usage);
+    return usage.exitCode;
+  }
+  if (err instanceof RdpError) {
+    if (err instanceof CancelledError && !io.flags.json) {
+      io.notice(io.style.yellow(err.message));
+      if (err.hint) io.notice(err.hint);
+    } else {
+      io.error(err);
+    }
+    if (io.flags.debug && err.cause) io.debug(`cause: ${stackOf(err.cause)}`);
+    return err.exitCode;
+  }
+  if (aborted || isAbortError(err)) {
+    const c = new CancelledError();
+    if (io.flags.json) io.error(c);
+    else io.notice(io.style.yellow(c.message));
+    return c.exitCode;
+  }
+  io.error({
+    code: 'INTERNAL',
+    message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}`,
+    hint: 'This is a bug in rdp. Rerun with --debug and report it at https://github.com/rdp-cli/rdp/issues.',
+  });
+  if (io.flags.debug) io.debug(stackOf(err));
+  return ExitCode.Failure;
+}
+
+function stackOf(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

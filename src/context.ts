@@ -1,0 +1,129 @@
+// What a command needs, built lazily (gh's Factory): `rdp --help` loads none of it, and a command that
+// never needs the keychain never starts the keychain helper. The heavy pieces (HTTP layer, token store,
+// config file) are imported on first use, so they stay out of the start-up path.
+import type { Dispatcher } from 'undici';
+import type { ConfigStore } from './config/config.js';
+import type { IO } from './output/io.js';
+import type { HttpClient, HttpClientOptions } from './providers/http.js';
+import type { Endpoints, ProviderId } from './providers/registry.js';
+import type { TokenStore } from './store/token-store.js';
+
+export interface ContextInit {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signal: AbortSignal;
+  /** The directory of dist/cli.js (for the keychain helper). */
+  runtimeDir: string;
+}
+
+export type HttpOptions = Omit<HttpClientOptions, 'io' | 'signal' | 'dispatcher' | 'env'>;
+
+export class Context {
+  readonly io: IO;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal: AbortSignal;
+  readonly runtimeDir: string;
+  private configStore: Promise<ConfigStore> | undefined;
+  private tokenStore: Promise<TokenStore> | undefined;
+  private httpModule: Promise<typeof import('./providers/http.js')> | undefined;
+  private agent: Dispatcher | undefined;
+  private readonly disposers: (() => Promise<void> | void)[] = [];
+
+  constructor(init: ContextInit) {
+    this.io = init.io;
+    this.env = init.env;
+    this.cwd = init.cwd;
+    this.signal = init.signal;
+    this.runtimeDir = init.runtimeDir;
+  }
+
+  async paths() {
+    const { paths } = await import('./config/paths.js');
+    return paths(this.env);
+  }
+
+  config(): Promise<ConfigStore> {
+    this.configStore ??= (async () => {
+      const { ConfigStore } = await import('./config/config.js');
+      return new ConfigStore((await this.paths()).config);
+    })();
+    return this.configStore;
+  }
+
+  store(): Promise<TokenStore> {
+    this.tokenStore ??= (async () => {
+      const [{ TokenStore }, { Keychain }, { join }, p] = await Promise.all([
+        import('./store/token-store.js'),
+        import('./store/keychain.js'),
+        import('node:path'),
+        this.paths(),
+      ]);
+      const store = new TokenStore({
+        accountsPath: p.accounts,
+        tokensPath: p.tokens,
+        keychain: () =>
+          new Keychain({
+            childPath: join(this.runtimeDir, 'keychain-child.js'),
+            env: this.env,
+            debug: (line) => this.io.debug(line),
+          }),
+      });
+      this.onDispose(() => store.close());
+      return store;
+    })();
+    return this.tokenStore;
+  }
+
+  /** Endpoints of a provider: RDP_<ID>_URL, then `<id>.url` in the config, then sandbox/production. */
+  async endpoints(provider: ProviderId, sandbox?: boolean): Promise<Endpoints> {
+    const [{ resolveEndpoints, urlEnv, validateBaseUrl }, { UsageError }] = await Promise.all([
+      import('./providers/registry.js'),
+      import('./errors.js'),
+    ]);
+    const envName = urlEnv(provider);
+    const envUrl = this.env[envName]?.trim() || undefined;
+    try {
+      if (envUrl) validateBaseUrl(envUrl, envName);
+      const configUrl = envUrl ? undefined : await (await this.config()).value(`${provider}.url`);
+      if (configUrl) validateBaseUrl(configUrl, `config key ${provider}.url`);
+      const ep = resolveEndpoints(provider, { sandbox, envUrl, configUrl });
+      if (sandbox && (envUrl || configUrl)) {
+        this.io.warn(`--sandbox ignored: ${envUrl ? envName : `${provider}.url in the config`} sets the ${ep.name} URL (${ep.api}).`);
+      }
+      return ep;
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      if ((err as { exitCode?: number }).exitCode !== undefined) throw err;
+      throw new UsageError((err as Error).message, {
+        hint: envUrl ? `Fix or unset ${envName}.` : `Run \`rdp config set ${provider}.url <url>\` or unset it.`,
+      });
+    }
+  }
+
+  async dispatcher(): Promise<Dispatcher> {
+    if (!this.agent) {
+      const { Agent } = await import('undici');
+      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: 30_000 } });
+    }
+    return this.agent;
+  }
+
+  async http(opts: HttpOptions): Promise<HttpClient> {
+    this.httpModule ??= import('./providers/http.js');
+    const { HttpClient } = await this.httpModule;
+    return new HttpClient({ ...opts, io: this.io, signal: this.signal, env: this.env, dispatcher: () => this.dispatcher() });
+  }
+
+  onDispose(fn: () => Promise<void> | void): void {
+    this.disposers.push(fn);
+  }
+
+  async dispose(): Promise<void> {
+    for (const fn of this.disposers.splice(0).reverse()) await Promise.resolve(fn()).catch(() => {});
+    const agent = this.agent;
+    this.agent = undefined;
+    if (agent) await agent.destroy().catch(() => {});
+  }
+}

@@ -1,0 +1,133 @@
+// The error family. Every failure rdp reports is an RdpError carrying a stable `code`, the exit code
+// of SPEC.md section 4, a message that says what happened and a hint that says what to do next.
+// src/cli.ts is the only place that turns these into an exit status and printed output.
+
+export const ExitCode = {
+  Ok: 0,
+  Failure: 1,
+  Usage: 2,
+  Auth: 4,
+  Interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface RdpErrorOptions {
+  hint?: string | undefined;
+  cause?: unknown;
+  /** Extra machine-readable detail for --json (never secrets). */
+  details?: Record<string, unknown> | undefined;
+}
+
+export class RdpError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: string, exitCode: ExitCode, message: string, opts: RdpErrorOptions = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = opts.hint;
+    this.details = opts.details;
+  }
+}
+
+/** Bad flags, arguments or flag combinations; a prompt that cannot be shown. Exit 2. */
+export class UsageError extends RdpError {
+  constructor(message: string, opts: RdpErrorOptions = {}) {
+    super('USAGE', ExitCode.Usage, message, opts);
+  }
+}
+
+/** Bad local input found before anything remote changed (a missing path, a malformed file). */
+export class InputError extends RdpError {
+  constructor(code: string, message: string, opts: RdpErrorOptions = {}) {
+    super(code, ExitCode.Usage, message, opts);
+  }
+}
+
+/** No usable credential: not logged in, token expired or revoked. Exit 4. */
+export class AuthRequiredError extends RdpError {
+  constructor(message: string, opts: RdpErrorOptions = {}) {
+    super('AUTH_REQUIRED', ExitCode.Auth, message, opts);
+  }
+}
+
+/** The provider refused: a rejected token, a denied consent, a missing scope. Exit 4. */
+export class AuthDeniedError extends RdpError {
+  constructor(code: 'AUTH_DENIED' | 'AUTH_INVALID' | 'AUTH_SCOPE', message: string, opts: RdpErrorOptions = {}) {
+    super(code, ExitCode.Auth, message, opts);
+  }
+}
+
+/** The OS keychain is missing, locked or does not answer. Exit 1. */
+export class KeychainError extends RdpError {
+  constructor(
+    code: 'KEYCHAIN_UNAVAILABLE' | 'KEYCHAIN_LOCKED' | 'KEYCHAIN_TIMEOUT' | 'KEYCHAIN_ERROR',
+    message: string,
+    opts: RdpErrorOptions = {},
+  ) {
+    super(code, ExitCode.Failure, message, opts);
+  }
+}
+
+/** A provider answered with an error status or with something that is not what its API returns. */
+export class ApiError extends RdpError {
+  readonly provider: string;
+  readonly status: number;
+  readonly body: unknown;
+
+  constructor(
+    provider: string,
+    status: number,
+    message: string,
+    opts: RdpErrorOptions & { code?: string; body?: unknown } = {},
+  ) {
+    super(opts.code ?? 'API_ERROR', ExitCode.Failure, message, opts);
+    this.provider = provider;
+    this.status = status;
+    this.body = opts.body;
+  }
+}
+
+/** The network failed (refused, reset, timed out) and retries did not help. */
+export class NetworkError extends RdpError {
+  constructor(message: string, opts: RdpErrorOptions = {}) {
+    super('NETWORK_ERROR', ExitCode.Failure, message, opts);
+  }
+}
+
+/** Something the user named does not exist remotely. */
+export class NotFoundError extends RdpError {
+  constructor(message: string, opts: RdpErrorOptions = {}) {
+    super('NOT_FOUND', ExitCode.Failure, message, opts);
+  }
+}
+
+/** Ctrl-C or an aborted prompt. Exit 130. */
+export class CancelledError extends RdpError {
+  constructor(message = 'Interrupted.', opts: RdpErrorOptions = {}) {
+    super('INTERRUPTED', ExitCode.Interrupted, message, opts);
+  }
+}
+
+/** A generic failure with a stable code (exit 1). */
+export class FailureError extends RdpError {
+  constructor(code: string, message: string, opts: RdpErrorOptions = {}) {
+    super(code, ExitCode.Failure, message, opts);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    err instanceof CancelledError ||
+    (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR'))
+  );
+}

@@ -1,0 +1,28 @@
+// Small JSON documents on disk (config, account metadata, the plaintext token file).
+import { readFile } from 'node:fs/promises';
+import { FailureError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
+
+export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
+    throw new FailureError('FILE_UNREADABLE', `Cannot read ${path}: ${(err as Error).message}`, {
+      hint: 'Check the file permissions.',
+    });
+  }
+  if (text.trim() === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new FailureError('FILE_CORRUPT', `${path} is not valid JSON.`, {
+      hint: 'Fix or delete the file; rdp recreates it when needed.',
+    });
+  }
+}
+
+export async function writeJsonFile(path: string, value: unknown): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, 0o600);
+}
