@@ -1,0 +1,8 @@
+// How each provider says "this credential does not work". A classifier looks at an error response
+// and answers: invalid/expired token, missing scope, or not an authentication problem at all
+// (NOMAD, for one, also uses 401 for "you may not write to this upload").
+import type { ParsedError } from './error-bodies.js';
+import type { ResponseHeaders } from './http.js';
+
+export type AuthFailure = { kind: 'invalid' | 'expired' | 'scope'; detail: string };
+export type AuthClassifier = (status: number, parsed: ParsedError, headers: ResponseHeaders) => AuthFailure | undefined;

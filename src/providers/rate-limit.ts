@@ -1,0 +1,87 @@
+// Client-side pacing shared by every request to one provider: keeps under the server's published
+// budget (X-RateLimit-Remaining / X-RateLimit-Reset) instead of running into 429, and pauses all
+// requests after a 429/503 with Retry-After or a Zotero `Backoff` header.
+import { sleep } from '../util/sleep.js';
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(h: Headers, name: string): string | undefined {
+  const v = h[name] ?? h[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Seconds or an HTTP date, as milliseconds from now. */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) return undefined;
+  return Math.max(0, t - now);
+}
+
+/** X-RateLimit-Reset: epoch seconds (Zenodo's docs) or seconds from now (tolerated). */
+export function parseReset(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const n = Number(value.trim());
+  if (!Number.isFinite(n)) return undefined;
+  if (n > 1e12) return n; // epoch milliseconds
+  if (n > 1e9) return n * 1000; // epoch seconds
+  return now + n * 1000; // a delta
+}
+
+export class RateLimiter {
+  private remaining: number | undefined;
+  private resetAt: number | undefined;
+  private pausedUntil = 0;
+  /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
+  private readonly maxWindowMs: number;
+
+  constructor(opts: { maxWindowMs?: number } = {}) {
+    this.maxWindowMs = opts.maxWindowMs ?? 65_000;
+  }
+
+  /** Wait until a request may be sent, and count it against the remaining budget. */
+  async acquire(signal?: AbortSignal, onWait?: (ms: number, why: string) => void): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      if (this.pausedUntil > now) {
+        const ms = this.pausedUntil - now;
+        onWait?.(ms, 'the server asked rdp to slow down');
+        await sleep(ms, signal);
+        continue;
+      }
+      if (this.remaining !== undefined && this.resetAt !== undefined) {
+        if (now >= this.resetAt) {
+          this.remaining = undefined;
+          this.resetAt = undefined;
+        } else if (this.remaining <= 0) {
+          const ms = Math.min(this.resetAt - now + 250, this.maxWindowMs);
+          onWait?.(ms, 'rate limit budget used up until the window resets');
+          await sleep(ms, signal);
+          this.remaining = undefined;
+          this.resetAt = undefined;
+          continue;
+        }
+      }
+      if (this.remaining !== undefined) this.remaining -= 1;
+      return;
+    }
+  }
+
+  /** Learn the budget from a response. */
+  update(headers: Headers): void {
+    const remaining = header(headers, 'x-ratelimit-remaining');
+    const reset = parseReset(header(headers, 'x-ratelimit-reset'));
+    if (remaining !== undefined && /^\d+$/.test(remaining.trim())) {
+      this.remaining = Number(remaining);
+      this.resetAt = reset ?? Date.now() + 60_000;
+    }
+    const backoff = parseRetryAfter(header(headers, 'backoff'));
+    if (backoff) this.pause(backoff);
+  }
+
+  pause(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+  }
+}

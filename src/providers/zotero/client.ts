@@ -1,0 +1,50 @@
+// Zotero's Web API v3 (providers.md section 5). Base: api.zotero.org.
+import type { AuthClassifier } from '../auth-failure.js';
+import type { HttpClient } from '../http.js';
+
+export const zoteroAuthFailure: AuthClassifier = (status, parsed) => {
+  const m = parsed.message;
+  if (status === 403 && /invalid key/i.test(m)) return { kind: 'invalid', detail: m };
+  if (status === 404 && /key .* not found/i.test(m)) return { kind: 'invalid', detail: 'Key not found' };
+  if (status === 400 && /authorization header/i.test(m)) return { kind: 'invalid', detail: m };
+  if (status === 403 && /write access|forbidden/i.test(m)) return { kind: 'scope', detail: m };
+  return undefined;
+};
+
+export interface ZoteroKeyInfo {
+  userID: number | string;
+  username?: string;
+  displayName?: string;
+  access?: {
+    user?: { library?: boolean; files?: boolean; notes?: boolean; write?: boolean };
+    groups?: Record<string, { library?: boolean; write?: boolean }>;
+  };
+}
+
+/** Scope-like words for `auth status`, from the key's access object. */
+export function zoteroScopes(info: ZoteroKeyInfo): string[] {
+  const out: string[] = [];
+  const u = info.access?.user;
+  if (u?.library) out.push('library');
+  if (u?.notes) out.push('notes');
+  if (u?.files) out.push('files');
+  if (u?.write) out.push('write');
+  for (const [g, a] of Object.entries(info.access?.groups ?? {})) {
+    out.push(`groups:${g}:${a.write ? 'write' : a.library ? 'read' : 'none'}`);
+  }
+  return out;
+}
+
+export const ZOTERO_HEADERS = { 'zotero-api-version': '3' };
+
+export class ZoteroClient {
+  constructor(readonly http: HttpClient) {}
+
+  async currentKey(): Promise<ZoteroKeyInfo> {
+    const { data } = await this.http.json<ZoteroKeyInfo>({ method: 'GET', path: '/keys/current', headers: ZOTERO_HEADERS });
+    if (!data || (typeof data.userID !== 'number' && typeof data.userID !== 'string')) {
+      throw this.http.badResponse(200, JSON.stringify(data ?? ''), {});
+    }
+    return data;
+  }
+}
