@@ -1,0 +1,99 @@
+// The config file: $XDG_CONFIG_HOME/rdp/config.json, flat dotted keys (`zenodo.url`). A secret key
+// (`<id>.client_secret`) is never written to the file: its value goes to the keychain and the file only
+// records that it is set.
+import { UsageError } from '../errors.js';
+import { isProviderId, type ProviderId, PROVIDER_IDS, validateBaseUrl } from '../providers/registry.js';
+import { readJsonFile, writeJsonFile } from '../util/json-file.js';
+
+export interface KeyDef {
+  key: string;
+  description: string;
+  secret?: boolean;
+  /** Returns the normalised value or throws a message. */
+  validate?: (value: string) => string;
+}
+
+const CLIENT_PROVIDERS: readonly ProviderId[] = ['zenodo', 'dmptool', 'orcid', 'zotero'];
+
+function providerKeys(id: ProviderId): KeyDef[] {
+  const keys: KeyDef[] = [
+    {
+      key: `${id}.url`,
+      description: `base URL of ${id} (like RDP_${id.toUpperCase()}_URL)`,
+      validate: (v) => validateBaseUrl(v, `${id}.url`),
+    },
+  ];
+  if (CLIENT_PROVIDERS.includes(id)) {
+    keys.push(
+      { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
+      { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain)`, secret: true },
+    );
+  }
+  return keys;
+}
+
+export const CONFIG_KEYS: KeyDef[] = PROVIDER_IDS.flatMap(providerKeys);
+
+export function keyDef(key: string): KeyDef {
+  const def = CONFIG_KEYS.find((k) => k.key === key);
+  if (!def) {
+    const [head] = key.split('.');
+    const near = head && isProviderId(head) ? CONFIG_KEYS.filter((k) => k.key.startsWith(`${head}.`)) : CONFIG_KEYS;
+    throw new UsageError(`Unknown config key "${key}".`, {
+      hint: `Known keys: ${near.map((k) => k.key).join(', ')}.`,
+    });
+  }
+  return def;
+}
+
+export type ConfigValue = string | { keychain: true };
+export type ConfigData = Record<string, ConfigValue>;
+
+interface ConfigFile {
+  version: 1;
+  values: ConfigData;
+}
+
+export function configAccount(key: string): string {
+  return `config:${key}`;
+}
+
+export class ConfigStore {
+  private cache: ConfigData | undefined;
+
+  constructor(readonly path: string) {}
+
+  async all(): Promise<ConfigData> {
+    if (!this.cache) {
+      const file = await readJsonFile<ConfigFile>(this.path, { version: 1, values: {} });
+      this.cache = file.values ?? {};
+    }
+    return this.cache;
+  }
+
+  /** A plain (non-secret) value, or undefined. */
+  async value(key: string): Promise<string | undefined> {
+    const v = (await this.all())[key];
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  async isSecretSet(key: string): Promise<boolean> {
+    const v = (await this.all())[key];
+    return typeof v === 'object' && v !== null && v.keychain === true;
+  }
+
+  async put(key: string, value: ConfigValue): Promise<void> {
+    const values = { ...(await this.all()), [key]: value };
+    await writeJsonFile(this.path, { version: 1, values } satisfies ConfigFile);
+    this.cache = values;
+  }
+
+  async remove(key: string): Promise<boolean> {
+    const values = { ...(await this.all()) };
+    if (!(key in values)) return false;
+    delete values[key];
+    await writeJsonFile(this.path, { version: 1, values } satisfies ConfigFile);
+    this.cache = values;
+    return true;
+  }
+}

@@ -1,0 +1,93 @@
+// `rdp config get|set|unset|list`.
+import type { Context } from '../context.js';
+import { UsageError } from '../errors.js';
+import { readStdin } from '../output/prompt.js';
+import { CONFIG_KEYS, configAccount, keyDef } from './config.js';
+
+export interface ConfigEntry {
+  key: string;
+  value?: string | undefined;
+  secret: boolean;
+  set: boolean;
+  storage?: 'file' | 'keychain' | undefined;
+  description: string;
+}
+
+export async function configGet(ctx: Context, key: string): Promise<ConfigEntry> {
+  const def = keyDef(key);
+  const raw = (await (await ctx.config()).all())[key];
+  if (def.secret) {
+    const inKeychain = await (await ctx.config()).isSecretSet(key);
+    // A secret is never printed; say only whether and where it is set.
+    return { key, secret: true, set: inKeychain || typeof raw === 'string', storage: inKeychain ? 'keychain' : raw ? 'file' : undefined, description: def.description };
+  }
+  return { key, value: typeof raw === 'string' ? raw : undefined, secret: false, set: typeof raw === 'string', description: def.description };
+}
+
+export async function configSet(
+  ctx: Context,
+  key: string,
+  value: string | undefined,
+  opts: { insecureStorage?: boolean },
+): Promise<ConfigEntry> {
+  const def = keyDef(key);
+  let v = value;
+  if (v === undefined) {
+    if (!def.secret) throw new UsageError(`Give a value: \`rdp config set ${key} <value>\`.`);
+    if (ctx.io.stdinIsTTY) {
+      const { promptHidden } = await import('../output/prompt.js');
+      v = await promptHidden(ctx.io, `Value for ${key} (input hidden):`, `Pipe it: printf %s "$VALUE" | rdp config set ${key}`);
+    } else {
+      v = (await readStdin(ctx.io)).trim();
+    }
+  } else if (def.secret) {
+    ctx.io.warn(`A secret given as an argument may stay in your shell history; next time pipe it: printf %s "$VALUE" | rdp config set ${key}`);
+  }
+  v = v.trim();
+  if (!v) throw new UsageError(`Empty value for ${key}.`, { hint: `To remove it: rdp config unset ${key}` });
+  if (def.validate) {
+    try {
+      v = def.validate(v);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  if (def.secret) {
+    ctx.io.secret(v);
+    if (opts.insecureStorage) {
+      await (await ctx.config()).put(key, v);
+      return { key, secret: true, set: true, storage: 'file', description: def.description };
+    }
+    await (await ctx.store()).keychain.set(configAccount(key), v);
+    await (await ctx.config()).put(key, { keychain: true });
+    return { key, secret: true, set: true, storage: 'keychain', description: def.description };
+  }
+  await (await ctx.config()).put(key, v);
+  return { key, value: v, secret: false, set: true, description: def.description };
+}
+
+export async function configUnset(ctx: Context, key: string): Promise<{ key: string; removed: boolean }> {
+  const def = keyDef(key);
+  if (def.secret && (await (await ctx.config()).isSecretSet(key))) await (await ctx.store()).keychain.delete(configAccount(key));
+  return { key, removed: await (await ctx.config()).remove(key) };
+}
+
+export async function configList(ctx: Context): Promise<ConfigEntry[]> {
+  const values = await (await ctx.config()).all();
+  return CONFIG_KEYS.map((def) => {
+    const raw = values[def.key];
+    if (def.secret) {
+      const inKeychain = typeof raw === 'object' && raw !== null;
+      return { key: def.key, secret: true, set: raw !== undefined, storage: inKeychain ? 'keychain' : raw ? 'file' : undefined, description: def.description };
+    }
+    return { key: def.key, value: typeof raw === 'string' ? raw : undefined, secret: false, set: typeof raw === 'string', description: def.description };
+  });
+}
+
+/** A secret config value (client secret): the environment, then the keychain or file. */
+export async function configSecret(ctx: Context, key: string): Promise<string | undefined> {
+  const raw = (await (await ctx.config()).all())[key];
+  if (typeof raw === 'string') return raw;
+  if (raw && typeof raw === 'object') return (await (await ctx.store()).keychain.get(configAccount(key))) ?? undefined;
+  return undefined;
+}
