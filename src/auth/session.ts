@@ -1,0 +1,177 @@
+// Which credential a command uses (SPEC.md section 3 "Token store"): the environment first, then the
+// store (keychain, or the file the user chose). Also builds authenticated API clients whose auth
+// failures become exit-4 errors that name the next step.
+import type { Context } from '../context.js';
+import { AuthDeniedError, AuthRequiredError, type RdpError } from '../errors.js';
+import type { AuthClassifier, AuthFailure } from '../providers/auth-failure.js';
+import { dmptoolAuthFailure } from '../providers/dmptool/client.js';
+import type { HttpClient } from '../providers/http.js';
+import { nomadAuthFailure } from '../providers/nomad/client.js';
+import { orcidAuthFailure } from '../providers/orcid/client.js';
+import { parseOrcid } from '../providers/orcid/orcid-id.js';
+import { type Endpoints, EXTRA_ENV, PROVIDERS, type ProviderId } from '../providers/registry.js';
+import { zenodoAuthFailure } from '../providers/zenodo/client.js';
+import { ZOTERO_HEADERS, zoteroAuthFailure } from '../providers/zotero/client.js';
+import type { AccountMeta, AccountUser, SecretName, TokenSource } from '../store/types.js';
+
+export interface Credential {
+  provider: ProviderId;
+  endpoints: Endpoints;
+  token: string;
+  source: TokenSource;
+  /** The variable the token came from, when source = env. */
+  envVar?: string | undefined;
+  meta?: AccountMeta | undefined;
+  secrets: Partial<Record<SecretName, string>>;
+  user: AccountUser;
+}
+
+export const AUTH_CLASSIFIERS: Record<ProviderId, AuthClassifier> = {
+  zenodo: zenodoAuthFailure,
+  nomad: nomadAuthFailure,
+  dmptool: dmptoolAuthFailure,
+  orcid: orcidAuthFailure,
+  zotero: zoteroAuthFailure,
+};
+
+export function loginCommand(provider: ProviderId, endpoints?: Endpoints): string {
+  return `rdp login ${provider}${endpoints?.sandbox ? ' --sandbox' : ''}`;
+}
+
+/** Credentials as request headers. */
+export function authHeaders(provider: ProviderId, token: string): Record<string, string> {
+  if (provider === 'zotero') return { 'zotero-api-key': token, ...ZOTERO_HEADERS };
+  return { authorization: `Bearer ${token}` };
+}
+
+/** A token from the environment, or undefined. */
+export function envCredential(ctx: Context, provider: ProviderId, endpoints: Endpoints): Credential | undefined {
+  const envVar = PROVIDERS[provider].tokenEnv;
+  const token = ctx.env[envVar]?.trim();
+  if (!token) return undefined;
+  ctx.io.secret(token);
+  const user: AccountUser = {};
+  const extra = EXTRA_ENV[provider];
+  const extraValue = extra ? ctx.env[extra]?.trim() : undefined;
+  if (provider === 'orcid' && extraValue) {
+    const parsed = parseOrcid(extraValue);
+    if (!parsed.ok) {
+      throw new AuthRequiredError(`RDP_ORCID_ID is not a valid ORCID iD: ${parsed.reason}.`, {
+        hint: 'Set RDP_ORCID_ID to the iD the token belongs to.',
+      });
+    }
+    user.orcid = parsed.id;
+  }
+  if (provider === 'zotero' && extraValue) user.id = extraValue;
+  return { provider, endpoints, token, source: 'env', envVar, secrets: {}, user };
+}
+
+/** The credential a command would use, or null when there is none. */
+export async function findCredential(ctx: Context, provider: ProviderId, endpoints: Endpoints): Promise<Credential | null> {
+  const fromEnv = envCredential(ctx, provider, endpoints);
+  if (fromEnv) return fromEnv;
+  const stored = await (await ctx.store()).get(endpoints.account);
+  if (!stored) return null;
+  ctx.io.secret(stored.token);
+  for (const v of Object.values(stored.secrets)) ctx.io.secret(v);
+  return {
+    provider,
+    endpoints,
+    token: stored.token,
+    source: stored.meta.storage,
+    meta: stored.meta,
+    secrets: stored.secrets,
+    user: stored.meta.user ?? {},
+  };
+}
+
+/** The credential to use, or an exit-4 error that says how to log in. */
+export async function requireCredential(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<Credential> {
+  const endpoints = await ctx.endpoints(provider, sandbox);
+  const cred = await findCredential(ctx, provider, endpoints);
+  const name = PROVIDERS[provider].name;
+  if (!cred) {
+    throw new AuthRequiredError(`Not logged in to ${name}${endpoints.origin === 'production' ? '' : ` at ${endpoints.host}`}.`, {
+      hint: `Run \`${loginCommand(provider, endpoints)}\`, or set ${PROVIDERS[provider].tokenEnv} (for CI).`,
+    });
+  }
+  const exp = cred.meta?.expiresAt;
+  if (cred.source !== 'env' && exp && Date.parse(exp) <= Date.now()) {
+    throw new AuthRequiredError(`Your ${name} token expired on ${exp}.`, {
+      hint: `Run \`${loginCommand(provider, endpoints)}\` to get a new one.`,
+    });
+  }
+  return cred;
+}
+
+/** The error for an auth failure, phrased for where the token came from. */
+export function authError(
+  provider: ProviderId,
+  failure: AuthFailure,
+  status: number,
+  where: { phase: 'verify'; endpoints: Endpoints } | { phase: 'use'; cred: Pick<Credential, 'source' | 'envVar' | 'endpoints'> },
+): RdpError {
+  const name = PROVIDERS[provider].name;
+  const detail = `${status}: ${failure.detail}`;
+  if (where.phase === 'verify') {
+    const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', where.endpoints.web);
+    if (failure.kind === 'scope') {
+      return new AuthDeniedError('AUTH_INVALID', `${name} refused the token (${detail}): it is invalid, revoked or lacks a scope rdp needs. Nothing was stored.`, {
+        hint: `See \`rdp login ${provider} --help\` for the scopes; to get a token, ${howTo}.`,
+      });
+    }
+    return new AuthDeniedError('AUTH_INVALID', `${name} rejected the token (${detail}). Nothing was stored.`, {
+      hint: `Check that you pasted the whole token; to get one, ${howTo}.`,
+    });
+  }
+  const { cred } = where;
+  const login = loginCommand(provider, cred.endpoints);
+  if (failure.kind === 'scope') {
+    return new AuthDeniedError('AUTH_SCOPE', `${name} refused the request: the token lacks a needed scope (${detail}).`, {
+      hint: cred.source === 'env' ? `Give ${cred.envVar} a token with the needed scopes.` : `Run \`${login}\` to grant the needed scopes.`,
+    });
+  }
+  const what = failure.kind === 'expired' ? 'has expired' : 'was rejected';
+  if (cred.source === 'env') {
+    return new AuthRequiredError(`The ${name} token in ${cred.envVar} ${what} (${detail}).`, {
+      hint: `Replace ${cred.envVar}, or unset it and run \`${login}\`.`,
+    });
+  }
+  return new AuthRequiredError(`Your stored ${name} token ${what} (${detail}).`, {
+    hint: `Run \`${login}\` to log in again.`,
+  });
+}
+
+/** An API client that sends the credential and maps its auth failures. */
+export async function apiClient(ctx: Context, cred: Credential, base = cred.endpoints.api): Promise<HttpClient> {
+  const classify = AUTH_CLASSIFIERS[cred.provider];
+  return ctx.http({
+    provider: cred.provider,
+    base,
+    auth: async () => authHeaders(cred.provider, cred.token),
+    mapError: (status, parsed, res) => {
+      const failure = classify(status, parsed, res.headers);
+      return failure ? authError(cred.provider, failure, status, { phase: 'use', cred }) : undefined;
+    },
+  });
+}
+
+/** A client for checking a token before it is stored (failures say "nothing was stored"). */
+export async function verifyClient(
+  ctx: Context,
+  provider: ProviderId,
+  endpoints: Endpoints,
+  token: string,
+  base = endpoints.api,
+): Promise<HttpClient> {
+  const classify = AUTH_CLASSIFIERS[provider];
+  return ctx.http({
+    provider,
+    base,
+    auth: async () => authHeaders(provider, token),
+    mapError: (status, parsed, res) => {
+      const failure = classify(status, parsed, res.headers);
+      return failure ? authError(provider, failure, status, { phase: 'verify', endpoints }) : undefined;
+    },
+  });
+}

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import type { Context } from '../context.js';
+import type { ProviderId } from '../providers/registry.js';
+import { examples, providerArgument, run, sandboxOption } from './shared.js';
+
+export function authCommand(ctx: Context): Command {
+  const auth = new Command('auth').description('Inspect logins: who is logged in where, and print tokens for scripts');
+
+  auth
+    .command('status')
+    .description('Show, per service: account, host, token source (env, keychain, file), scopes, expiry')
+    .addArgument(providerArgument('only this service', false))
+    .addOption(sandboxOption())
+    .addHelpText(
+      'after',
+      examples(['rdp auth status', 'rdp auth status nomad', 'rdp auth status --json | jq ".[] | select(.loggedIn)"']) +
+        '\nExit status: 0; with a service named, 4 when not logged in to it.\n',
+    )
+    .action(
+      run(ctx, async (provider: ProviderId | undefined, opts: { sandbox?: boolean }) => {
+        const { runStatus, renderStatus } = await import('../auth/status.js');
+        const result = await runStatus(ctx, provider, opts);
+        ctx.io.result(result, (r) => renderStatus(ctx.io, r));
+      }),
+    );
+
+  auth
+    .command('token')
+    .description('Print the token rdp would use for a service (for scripts; handle with care)')
+    .addArgument(providerArgument())
+    .addOption(sandboxOption())
+    .addHelpText('after', examples(['curl -H "Authorization: Bearer $(rdp auth token zenodo)" https://zenodo.org/api/deposit/depositions']))
+    .action(
+      run(ctx, async (provider: ProviderId, opts: { sandbox?: boolean }) => {
+        const { runToken } = await import('../auth/status.js');
+        await runToken(ctx, provider, opts);
+      }),
+    );
+  return auth;
+}
