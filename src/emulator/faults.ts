@@ -1,0 +1,74 @@
+// Fault injection, switchable at run time (SPEC.md section 7): latency, bursts of error statuses
+// (429 with Retry-After, 5xx), a connection cut after N request-body bytes, and service-specific
+// faults (a wrong checksum) that a service asks for by name.
+import type { ProviderId } from '../providers/registry.js';
+
+export interface FaultRule {
+  /** Which service; absent = any. */
+  service?: ProviderId | undefined;
+  /** HTTP method; absent = any. */
+  method?: string | undefined;
+  /** Path inside the service; `*` matches any run of characters. Absent = any. */
+  path?: string | undefined;
+  /**
+   * `status`: answer with `status` (and `body`, `retryAfter`) instead of handling the request.
+   * `cut`: destroy the connection after `afterBytes` bytes of the request body.
+   * `latency`: wait `latencyMs` before handling.
+   * `drop`: destroy the connection without answering.
+   * Any other name is a service-specific fault (e.g. `wrong-checksum`), looked up with take().
+   */
+  action: 'status' | 'cut' | 'latency' | 'drop' | (string & {});
+  status?: number | undefined;
+  body?: unknown;
+  retryAfter?: number | undefined;
+  afterBytes?: number | undefined;
+  latencyMs?: number | undefined;
+  /** How many matching requests this applies to (default 1; 0 or absent with `always` = unlimited). */
+  times?: number | undefined;
+  always?: boolean | undefined;
+}
+
+interface Active extends FaultRule {
+  id: number;
+  remaining: number;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const esc = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${esc}$`);
+}
+
+export class Faults {
+  private rules: Active[] = [];
+  private seq = 0;
+  /** Added to every request (the benchmark's stand-in for a real network). */
+  latencyMs = 0;
+
+  add(rule: FaultRule): number {
+    const id = ++this.seq;
+    this.rules.push({ ...rule, id, remaining: rule.always ? Number.POSITIVE_INFINITY : (rule.times ?? 1) });
+    return id;
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  list(): FaultRule[] {
+    return this.rules.map(({ remaining, ...r }) => ({ ...r, times: Number.isFinite(remaining) ? remaining : undefined }));
+  }
+
+  /** Take (consume one use of) the first rule of these actions matching the request. */
+  take(service: ProviderId, method: string, path: string, actions: readonly string[]): FaultRule | undefined {
+    for (const r of this.rules) {
+      if (r.remaining <= 0 || !actions.includes(r.action)) continue;
+      if (r.service && r.service !== service) continue;
+      if (r.method && r.method.toUpperCase() !== method) continue;
+      if (r.path && !globToRegExp(r.path).test(path)) continue;
+      r.remaining -= 1;
+      if (r.remaining <= 0) this.rules = this.rules.filter((x) => x !== r);
+      return r;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,21 @@
+// Local emulators of the five services (SPEC.md section 7). Used by `rdp emulator`, `npm run demo`,
+// the tests and the benchmark, in-process or as a separate process.
+import { dmptool } from './services/dmptool.js';
+import { nomad } from './services/nomad.js';
+import { orcid } from './services/orcid.js';
+import { zenodo } from './services/zenodo.js';
+import { zotero } from './services/zotero.js';
+import { type EmulatorOptions, EmulatorServer } from './server.js';
+
+export type { FaultRule } from './faults.js';
+export type { EmulatorOptions, EmulatorService, ServiceContext } from './server.js';
+export { EmulatorServer } from './server.js';
+export { SEED } from './state.js';
+
+export const SERVICES = [zenodo, nomad, dmptool, orcid, zotero];
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorServer> {
+  const server = new EmulatorServer(SERVICES, options);
+  await server.listen();
+  return server;
+}

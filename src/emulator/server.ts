@@ -1,0 +1,388 @@
+// The emulator's HTTP server: one loopback listener, each service mounted under its own prefix
+// (its base URL is what `RDP_<ID>_URL` points at), a control API under /_emulator, a request log,
+// fault injection and per-service rate limits.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
+import { type FaultRule, Faults } from './faults.js';
+import { ByteMeter, EmuHttpError, type EmuRequest, EmuResponse, makeRequest } from './http.js';
+import { Router } from './router.js';
+import { EmulatorState, type RequestLogEntry, SEED, type TokenRecord } from './state.js';
+
+export interface RateLimitPolicy {
+  /** Requests allowed per window and key (token, or client address when anonymous). */
+  limit: number;
+  windowMs: number;
+  /** 429 (Zenodo, Zotero) or 503 (NOMAD, ORCID). */
+  status: 429 | 503;
+  /** Send X-RateLimit-Limit/Remaining/Reset on every response (Zenodo). */
+  headers: boolean;
+}
+
+export interface ServiceContext {
+  id: ProviderId;
+  /** Absolute base URL of this service (what RDP_<ID>_URL is set to). */
+  base: string;
+  /** http://127.0.0.1:PORT */
+  origin: string;
+  router: Router;
+  state: EmulatorState;
+  faults: Faults;
+  options: EmulatorOptions;
+}
+
+/** What a service module provides. Each lives in its own file under services/. */
+export interface EmulatorService {
+  id: ProviderId;
+  /** Path under the origin where the service's base is (NOMAD's includes /api/v1). */
+  basePath: string;
+  /** Default rate limit, applied unless rate limits are switched off. */
+  rateLimit?: RateLimitPolicy | undefined;
+  /** The service's error body for a status (used for 404/405/500 and injected faults). */
+  errorBody(status: number, message: string, req?: EmuRequest): { body: string; contentType: string };
+  /** Register routes and seed data; returns the ready credential printed by `rdp emulator`. */
+  mount(ctx: ServiceContext): ServiceInfo;
+}
+
+export interface ServiceInfo {
+  token: string;
+  /** Extra things a user needs (userID, ORCID iD, NOMAD username/password, OAuth client). */
+  extra?: Record<string, unknown> | undefined;
+}
+
+export interface EmulatorOptions {
+  port?: number | undefined;
+  /** false switches every service's rate limit off (the benchmark); a number overrides Zenodo's per-minute limit. */
+  rateLimit?: boolean | { perMinute: number } | undefined;
+  latencyMs?: number | undefined;
+  /** Quiet request logging to this function (the `rdp emulator` command prints it). */
+  onRequest?: ((e: RequestLogEntry) => void) | undefined;
+}
+
+interface Mounted {
+  service: EmulatorService;
+  router: Router;
+  info: ServiceInfo;
+  base: string;
+}
+
+export class EmulatorServer {
+  readonly state = new EmulatorState();
+  readonly faults = new Faults();
+  readonly options: EmulatorOptions;
+  private server: Server | undefined;
+  private mounted: Mounted[] = [];
+  private origin = '';
+  private rateLimitsOn: boolean;
+  private readonly windows = new Map<string, { start: number; count: number }>();
+
+  constructor(
+    private readonly services: EmulatorService[],
+    options: EmulatorOptions = {},
+  ) {
+    this.options = options;
+    this.rateLimitsOn = options.rateLimit !== false;
+    this.faults.latencyMs = options.latencyMs ?? 0;
+  }
+
+  get url(): string {
+    return this.origin;
+  }
+
+  async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    server.keepAliveTimeout = 30_000;
+    server.requestTimeout = 0; // large uploads may take long
+    server.headersTimeout = 60_000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+        server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    this.origin = `http://127.0.0.1:${port}`;
+    for (const service of this.services) {
+      const router = new Router();
+      const base = `${this.origin}${service.basePath}`;
+      const info = service.mount({
+        id: service.id,
+        base,
+        origin: this.origin,
+        router,
+        state: this.state,
+        faults: this.faults,
+        options: this.options,
+      });
+      this.mounted.push({ service, router, info, base });
+    }
+  }
+
+  get port(): number {
+    return Number(new URL(this.origin).port);
+  }
+
+  serviceInfo(): Record<ProviderId, { url: string; token: string } & Record<string, unknown>> {
+    const out = {} as Record<ProviderId, { url: string; token: string } & Record<string, unknown>>;
+    for (const m of this.mounted) out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra };
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  setRateLimits(on: boolean): void {
+    this.rateLimitsOn = on;
+    this.windows.clear();
+  }
+
+  private find(pathname: string): { m: Mounted; rest: string } | undefined {
+    for (const m of this.mounted) {
+      const bp = m.service.basePath;
+      if (pathname === bp || pathname.startsWith(`${bp}/`)) return { m, rest: pathname.slice(bp.length) || '/' };
+    }
+    return undefined;
+  }
+
+  private async handle(raw: IncomingMessage, out: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const url = new URL(raw.url ?? '/', this.origin);
+    const hit = this.find(url.pathname);
+    const service = hit?.m.service.id;
+    const path = hit?.rest ?? url.pathname;
+    const method = (raw.method ?? 'GET').toUpperCase();
+    const res = new EmuResponse(out);
+    let fault: string | undefined;
+
+    const cutRule = service ? this.faults.take(service, method, path, ['cut']) : undefined;
+    const meter = new ByteMeter(cutRule?.afterBytes, () => {
+      fault = `cut after ${cutRule?.afterBytes} bytes`;
+      raw.socket.destroy();
+    });
+    raw.on('error', (err) => meter.destroy(err));
+    raw.pipe(meter);
+    const req = makeRequest(raw, url, path, meter);
+
+    out.on('close', () => {
+      const entry: RequestLogEntry = {
+        at: started,
+        service: service ?? (url.pathname.startsWith('/_emulator') ? 'control' : 'none'),
+        method,
+        path,
+        query: url.search,
+        status: out.headersSent ? out.statusCode : 0,
+        bytesIn: meter.bytes,
+        ms: Date.now() - started,
+        fault,
+      };
+      this.state.log.push(entry);
+      if (this.state.log.length > 50_000) this.state.log.splice(0, 10_000);
+      this.options.onRequest?.(entry);
+    });
+
+    try {
+      if (url.pathname === '/_emulator' || url.pathname.startsWith('/_emulator/')) {
+        await this.control(req, res, url.pathname.slice('/_emulator'.length) || '/');
+        return;
+      }
+      if (!hit) {
+        res.json(404, { message: `No emulated service at ${url.pathname}. Services: ${this.mounted.map((m) => m.base).join(', ')}` });
+        return;
+      }
+      const svc = hit.m.service;
+      const sid = svc.id;
+
+      const delay = this.faults.latencyMs + (this.faults.take(sid, method, path, ['latency'])?.latencyMs ?? 0);
+      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+
+      if (this.faults.take(sid, method, path, ['drop'])) {
+        fault = 'drop';
+        raw.socket.destroy();
+        return;
+      }
+      const statusRule = this.faults.take(sid, method, path, ['status']);
+      if (statusRule) {
+        fault = `status ${statusRule.status}`;
+        await drain(req);
+        this.sendFault(svc, req, res, statusRule);
+        return;
+      }
+      if (this.rateLimited(svc, req, res)) {
+        fault = 'rate limited';
+        await drain(req);
+        return;
+      }
+
+      const { handler, params, methods } = hit.m.router.match(method, path);
+      if (!handler) {
+        await drain(req);
+        const status = methods.length ? 405 : 404;
+        const { body, contentType } = svc.errorBody(status, status === 405 ? 'Method not allowed' : 'Not found', req);
+        res.send(status, body, contentType, methods.length ? { allow: methods.join(', ') } : {});
+        return;
+      }
+      req.params = params;
+      await handler(req, res);
+    } catch (err) {
+      if (res.sent) return;
+      if (err instanceof EmuHttpError) {
+        const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+        res.send(err.status, body, typeof err.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', err.headers);
+        return;
+      }
+      if (raw.socket.destroyed) return;
+      const svc = hit?.m.service;
+      const msg = `Emulator error: ${(err as Error).message}`;
+      if (svc) {
+        const { body, contentType } = svc.errorBody(500, msg, req);
+        res.send(500, body, contentType);
+      } else {
+        res.json(500, { message: msg });
+      }
+    }
+  }
+
+  private sendFault(svc: EmulatorService, req: EmuRequest, res: EmuResponse, rule: FaultRule): void {
+    const status = rule.status ?? 503;
+    const headers: Record<string, string> = {};
+    if (rule.retryAfter !== undefined) headers['retry-after'] = String(rule.retryAfter);
+    if (rule.body !== undefined) {
+      const body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
+      res.send(status, body, typeof rule.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', headers);
+      return;
+    }
+    const { body, contentType } = svc.errorBody(status, status === 429 ? 'Too many requests' : 'Injected fault', req);
+    res.send(status, body, contentType, headers);
+  }
+
+  /** Fixed-window limiting per token (or client) and service; true when the request was refused. */
+  private rateLimited(svc: EmulatorService, req: EmuRequest, res: EmuResponse): boolean {
+    const policy = this.policy(svc);
+    if (!policy) return false;
+    const key = `${svc.id}:${req.bearer() ?? req.header('zotero-api-key') ?? req.raw.socket.remoteAddress ?? ''}`;
+    const now = Date.now();
+    let w = this.windows.get(key);
+    if (!w || now - w.start >= policy.windowMs) {
+      w = { start: now, count: 0 };
+      this.windows.set(key, w);
+    }
+    w.count += 1;
+    const remaining = Math.max(0, policy.limit - w.count);
+    const resetAt = w.start + policy.windowMs;
+    if (policy.headers) {
+      res.header('x-ratelimit-limit', String(policy.limit));
+      res.header('x-ratelimit-remaining', String(remaining));
+      res.header('x-ratelimit-reset', String(Math.ceil(resetAt / 1000)));
+    }
+    if (w.count <= policy.limit) return false;
+    const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
+    const { body, contentType } = svc.errorBody(policy.status, 'Too many requests', req);
+    res.send(policy.status, body, contentType, { 'retry-after': String(retryAfter) });
+    return true;
+  }
+
+  private policy(svc: EmulatorService): RateLimitPolicy | undefined {
+    if (!this.rateLimitsOn || !svc.rateLimit) return undefined;
+    const rl = this.options.rateLimit;
+    if (svc.id === 'zenodo' && typeof rl === 'object') return { ...svc.rateLimit, limit: rl.perMinute, windowMs: 60_000 };
+    return svc.rateLimit;
+  }
+
+  private async control(req: EmuRequest, res: EmuResponse, sub: string): Promise<void> {
+    const m = req.method;
+    if (sub === '/' && m === 'GET') {
+      res.json(200, this.describe());
+      return;
+    }
+    if (sub === '/log' && m === 'GET') {
+      const service = req.query.get('service');
+      res.json(200, service ? this.state.log.filter((e) => e.service === service) : this.state.log);
+      return;
+    }
+    if (sub === '/log' && m === 'DELETE') {
+      this.state.log.length = 0;
+      res.empty(204);
+      return;
+    }
+    if (sub === '/faults' && m === 'GET') {
+      res.json(200, { latencyMs: this.faults.latencyMs, rules: this.faults.list() });
+      return;
+    }
+    if (sub === '/faults' && m === 'POST') {
+      const body = await req.json<FaultRule | FaultRule[] | { latencyMs: number }>();
+      if (!Array.isArray(body) && 'latencyMs' in body && !('action' in body)) {
+        this.faults.latencyMs = Number(body.latencyMs) || 0;
+        res.json(200, { latencyMs: this.faults.latencyMs });
+        return;
+      }
+      const rules = Array.isArray(body) ? body : [body as FaultRule];
+      res.json(201, { ids: rules.map((r) => this.faults.add(r)) });
+      return;
+    }
+    if (sub === '/faults' && m === 'DELETE') {
+      this.faults.clear();
+      this.faults.latencyMs = 0;
+      res.empty(204);
+      return;
+    }
+    if (sub === '/rate-limit' && m === 'POST') {
+      const body = await req.json<{ enabled: boolean }>();
+      this.setRateLimits(Boolean(body.enabled));
+      res.json(200, { enabled: this.rateLimitsOn });
+      return;
+    }
+    if (sub === '/tokens' && m === 'POST') {
+      const body = await req.json<Partial<TokenRecord> & { service: ProviderId; expiresIn?: number }>();
+      if (!PROVIDER_IDS.includes(body.service)) throw new EmuHttpError(400, { message: 'service must be one of the five ids' });
+      const rec = this.state.issue({
+        service: body.service,
+        userId: body.userId ?? defaultUser(body.service),
+        scopes: body.scopes ?? [],
+        kind: body.kind ?? 'personal',
+        expiresAt: body.expiresIn !== undefined ? Date.now() + body.expiresIn * 1000 : undefined,
+      });
+      res.json(201, rec);
+      return;
+    }
+    res.json(404, { message: `Unknown control endpoint ${m} /_emulator${sub}` });
+  }
+
+  describe(): Record<string, unknown> {
+    const services = this.serviceInfo();
+    const env: Record<string, string> = {};
+    for (const id of Object.keys(services) as ProviderId[]) env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+    return { url: this.origin, port: this.port, control: `${this.origin}/_emulator`, env, services };
+  }
+}
+
+function defaultUser(service: ProviderId): string {
+  const ids: Record<ProviderId, string> = {
+    zenodo: SEED.zenodo.id,
+    nomad: SEED.nomad.user_id,
+    dmptool: SEED.dmptool.id,
+    orcid: SEED.orcid.orcid,
+    zotero: String(SEED.zotero.userID),
+  };
+  return ids[service];
+}
+
+async function drain(req: EmuRequest): Promise<void> {
+  try {
+    for await (const _ of req.stream) {
+      // discard
+    }
+  } catch {
+    // the client went away
+  }
+}

@@ -1,0 +1,59 @@
+// Zenodo stand-in (providers.md section 1): the legacy deposit API under {base}/api.
+// Errors: {"status": N, "message": "..."}; no credentials -> 403 (current server), bad token -> 401,
+// missing scope -> 403. Rate limit: 100 requests/minute per token with X-RateLimit-* headers.
+import { EmuHttpError, type EmuRequest } from '../http.js';
+import type { EmulatorService, ServiceContext } from '../server.js';
+import { SEED, type TokenRecord } from '../state.js';
+
+export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions', 'user:email'];
+
+function zenodoError(status: number, message: string): EmuHttpError {
+  return new EmuHttpError(status, { status, message });
+}
+
+/** The token of a request (Bearer header, or the legacy ?access_token=), checked for scopes. */
+export function zenodoAuth(ctx: ServiceContext, req: EmuRequest, scopes: string[] = []): TokenRecord {
+  const token = req.bearer() ?? req.query.get('access_token') ?? undefined;
+  if (!token) {
+    throw zenodoError(403, "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.");
+  }
+  const rec = ctx.state.find('zenodo', token);
+  if (!ctx.state.usable(rec)) {
+    throw zenodoError(
+      401,
+      "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required.",
+    );
+  }
+  for (const s of scopes) {
+    if (!rec.scopes.includes(s)) throw zenodoError(403, `The access token does not have the required scope: ${s}.`);
+  }
+  return rec;
+}
+
+export const zenodo: EmulatorService = {
+  id: 'zenodo',
+  basePath: '/zenodo',
+  rateLimit: { limit: 100, windowMs: 60_000, status: 429, headers: true },
+  errorBody(status, message) {
+    return { body: JSON.stringify({ status, message }), contentType: 'application/json' };
+  },
+  mount(ctx) {
+    const pat = ctx.state.issue({ service: 'zenodo', userId: SEED.zenodo.id, scopes: ZENODO_SCOPES, kind: 'personal' });
+
+    ctx.router.get('/api/deposit/depositions', (req, res) => {
+      const who = zenodoAuth(ctx, req);
+      const size = req.query.get('size');
+      if (size !== null && (!/^\d+$/.test(size) || Number(size) > 100)) {
+        throw new EmuHttpError(400, {
+          status: 400,
+          message: 'A validation error occurred.',
+          errors: [{ field: 'size', messages: ['Must be between 1 and 100.'] }],
+        });
+      }
+      void who;
+      res.json(200, []);
+    });
+
+    return { token: pat.token, extra: { user: SEED.zenodo, scopes: ZENODO_SCOPES } };
+  },
+};
