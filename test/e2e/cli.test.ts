@@ -1,0 +1,173 @@
+// The built CLI's contract (SPEC.md section 4): help, version, usage errors and their exit codes, the
+// --json error document, completion scripts that match the committed ones, config, and clear errors
+// when a provider answers HTML or cannot be reached.
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { requireFeature } from '../helpers/features.js';
+import { parseJson, ROOT, Sandbox } from '../helpers/sandbox.js';
+
+const sb = new Sandbox();
+afterAll(() => sb.cleanup());
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+describe('help, version, usage', () => {
+  test('--version prints the package version (fast path and through commander)', async () => {
+    expect((await sb.run(['--version'])).stdout).toBe(`${pkg.version}\n`);
+    const viaCommander = await sb.run(['--no-color', '--version']);
+    expect(viaCommander.stdout).toBe(`${pkg.version}\n`);
+    expect(viaCommander.code).toBe(0);
+  });
+
+  test('--help lists the commands with examples and exit codes', async () => {
+    const r = await sb.run(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['login', 'logout', 'auth', 'config', 'emulator', 'completion']) expect(r.stdout).toContain(c);
+    expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication/);
+  });
+
+  test.each([['login'], ['logout'], ['auth', 'status'], ['auth', 'token'], ['config', 'set'], ['emulator'], ['completion']])(
+    '%s --help has examples',
+    async (...args) => {
+      const r = await sb.run([...args, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Examples:|The file is/);
+    },
+  );
+
+  test('usage errors exit 2 with what to do next; --json prints them as JSON on stderr only', async () => {
+    const unknown = await sb.run(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command/i);
+    expect(unknown.stderr).toMatch(/--help/);
+
+    const bad = await sb.run(['login', 'figshare', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(parseJson(bad.stderr)).toEqual({
+      error: { code: 'USAGE', message: 'Unknown provider "figshare".', hint: 'Choose one of: zenodo, nomad, dmptool, orcid, zotero.' },
+    });
+
+    const missing = await sb.run(['login']);
+    expect(missing.code).toBe(2);
+    const flag = await sb.run(['auth', 'status', '--bogus']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/unknown option '--bogus'/i);
+    const both = await sb.run(['logout', 'zenodo', '--all']);
+    expect(both.code).toBe(2);
+    const neither = await sb.run(['logout']);
+    expect(neither.code).toBe(2);
+  });
+
+  test('login without a token and without a terminal explains the --with-token way (exit 2)', async () => {
+    const r = await sb.run(['login', 'zenodo', '--insecure-storage']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--with-token/);
+    const scoped = await sb.run(['login', 'zenodo', '--username', 'x', '--insecure-storage']);
+    expect(scoped.code).toBe(2);
+    expect(scoped.stderr).toMatch(/NOMAD only/);
+  });
+
+  test('a bad RDP_<ID>_URL is a usage error naming the variable', async () => {
+    const r = await sb.run(['auth', 'status', 'zenodo'], { env: { RDP_ZENODO_URL: 'ftp://example.org' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/RDP_ZENODO_URL must be an http/);
+  });
+
+  test('--sandbox for a provider without a sandbox is a usage error', async () => {
+    const r = await sb.run(['auth', 'status', 'dmptool', '--sandbox']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/DMPTool has no sandbox/);
+  });
+});
+
+describe('completion scripts', () => {
+  const files = { bash: 'completions/rdp.bash', zsh: 'completions/_rdp', fish: 'completions/rdp.fish' } as const;
+
+  test.each(Object.entries(files))('`rdp completion %s` matches the committed %s (run `npm run completions` when this fails)', async (shell, file) => {
+    const r = await sb.run(['completion', shell]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(join(ROOT, file), 'utf8'));
+  });
+
+  test('the bash script completes commands, providers and options', () => {
+    const complete = (line: string) => {
+      const words = line.split(' ');
+      const script = `source ${join(ROOT, files.bash)}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _rdp; echo "\${COMPREPLY[*]}"`;
+      return spawnSync('bash', ['-c', script], { encoding: 'utf8' }).stdout.trim();
+    };
+    expect(complete('rdp lo')).toBe('login logout');
+    expect(complete('rdp login z').split(' ')).toEqual(['zenodo', 'zotero']);
+    expect(complete('rdp auth st')).toBe('status');
+    expect(complete('rdp login zenodo --with')).toBe('--with-token');
+  });
+
+  const zsh = requireFeature('zsh', spawnSync('zsh', ['--version']).status === 0, 'apt-get install zsh');
+  test.skipIf(!zsh)('the zsh script parses', () => {
+    expect(spawnSync('zsh', ['-n', join(ROOT, files.zsh)]).status).toBe(0);
+  });
+  const fish = requireFeature('fish', spawnSync('fish', ['--version']).status === 0, 'apt-get install fish');
+  test.skipIf(!fish)('the fish script parses', () => {
+    expect(spawnSync('fish', ['--no-execute', join(ROOT, files.fish)]).status).toBe(0);
+  });
+});
+
+describe('config', () => {
+  test('set, get, list and unset a URL; bad keys and values are refused', async () => {
+    expect((await sb.run(['config', 'set', 'zenodo.url', 'https://sandbox.zenodo.org'])).code).toBe(0);
+    const g = await sb.run(['config', 'get', 'zenodo.url']);
+    expect(g.stdout).toBe('https://sandbox.zenodo.org\n');
+    const list = await sb.run(['config', 'list', '--json']);
+    expect(parseJson<{ key: string; value?: string }[]>(list.stdout)).toContainEqual(expect.objectContaining({ key: 'zenodo.url', value: 'https://sandbox.zenodo.org' }));
+    const st = await sb.run(['auth', 'status', 'zenodo', '--json'], { env: { RDP_ZENODO_TOKEN: 'x'.repeat(60) } });
+    expect(parseJson<{ host: string }>(st.stdout).host).toBe('sandbox.zenodo.org');
+    expect((await sb.run(['config', 'unset', 'zenodo.url'])).code).toBe(0);
+    expect((await sb.run(['config', 'get', 'zenodo.url'])).stdout).toBe('');
+
+    const badKey = await sb.run(['config', 'set', 'zenodo.colour', 'blue']);
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toMatch(/Known keys: zenodo.url/);
+    const badUrl = await sb.run(['config', 'set', 'nomad.url', 'not a url']);
+    expect(badUrl.code).toBe(2);
+  });
+});
+
+describe('providers that answer badly', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!DOCTYPE html><html><body>Login required</body></html>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  test('an HTML page instead of the API is a clear error, and nothing is stored', async () => {
+    const r = await sb.run(['login', 'nomad', '--with-token', '--insecure-storage', '--json'], {
+      stdin: 'a-token-value',
+      env: { RDP_NOMAD_URL: `${base}/api/v1` },
+    });
+    expect(r.code).toBe(1);
+    const e = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr);
+    expect(e.error.code).toBe('BAD_RESPONSE');
+    expect(e.error.message).toMatch(/HTML page/);
+    expect(e.error.hint).toMatch(/RDP_NOMAD_URL/);
+  });
+
+  test('a server that is not there is a network error after retries', async () => {
+    const r = await sb.run(['login', 'zenodo', '--with-token', '--insecure-storage'], {
+      stdin: 'a-token-value',
+      env: { RDP_ZENODO_URL: 'http://127.0.0.1:9', RDP_RETRY_BASE_MS: '10' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/Cannot reach Zenodo at 127\.0\.0\.1:9: connection refused/);
+    expect(r.stderr).toMatch(/retrying in/);
+  });
+});

@@ -1,0 +1,109 @@
+// The keychain when it is not there or does not answer (keychain.md "Failure modes"): no D-Bus at all,
+// and a bus that accepts connections and never replies. rdp must end promptly with a clear error that
+// offers --insecure-storage and the environment variables, and must never store anything silently.
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import { wedgedBus } from '../helpers/wedged-bus.js';
+
+let emu: TestEmulator;
+let sb: Sandbox;
+let noBus: Record<string, string | undefined>;
+
+beforeAll(async () => {
+  emu = await startTestEmulator();
+  sb = new Sandbox(emu.env);
+  sb.secret(...Object.values(emu.tokens));
+  const runtime = join(sb.dir, 'runtime');
+  mkdirSync(runtime, { mode: 0o700 });
+  // No session bus address, and no bus socket where libdbus would look for one.
+  noBus = { DBUS_SESSION_BUS_ADDRESS: undefined, XDG_RUNTIME_DIR: runtime, DISPLAY: undefined };
+});
+afterAll(async () => {
+  sb.assertNoLeaks();
+  await emu.close();
+  sb.cleanup();
+});
+
+describe('no D-Bus session', () => {
+  test('login fails with a clear error naming --insecure-storage, before reading or storing anything', async () => {
+    const r = await sb.run(['login', 'zenodo', '--with-token'], { stdin: emu.tokens.zenodo, env: noBus });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/No usable OS keychain/);
+    expect(r.stderr).toMatch(/--insecure-storage/);
+    expect(r.stderr).toMatch(/RDP_ZENODO_TOKEN/);
+    expect(readdirSync(sb.dir)).not.toContain('config');
+  });
+
+  test('every command that reads the store says the same (and --json gives the error as JSON)', async () => {
+    for (const args of [['auth', 'status'], ['auth', 'status', 'nomad'], ['auth', 'token', 'zenodo'], ['logout', 'zenodo'], ['logout', '--all']]) {
+      const r = await sb.run([...args, '--json'], { env: noBus });
+      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.stdout).toBe('');
+      const e = parseJson<{ error: { code: string; hint: string } }>(r.stderr);
+      expect(e.error.code).toBe('KEYCHAIN_UNAVAILABLE');
+      expect(e.error.hint).toMatch(/--insecure-storage/);
+    }
+  });
+
+  test('a token from the environment works without any keychain', async () => {
+    const r = await sb.run(['auth', 'token', 'zenodo'], { env: { ...noBus, RDP_ZENODO_TOKEN: emu.tokens.zenodo }, printsSecret: true });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(emu.tokens.zenodo);
+  });
+
+  test('--insecure-storage keeps the token in a 0600 file, and later commands find it without the flag', async () => {
+    const r = await sb.run(['login', 'zotero', '--with-token', '--insecure-storage'], { stdin: emu.tokens.zotero, env: noBus });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/stored in a plaintext file/);
+    const dir = join(sb.configDir, 'rdp');
+    const file = join(dir, 'tokens.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain(emu.tokens.zotero);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+
+    const s = await sb.run(['auth', 'status', 'zotero', '--json'], { env: noBus });
+    expect(s.code).toBe(0);
+    expect(parseJson<{ source: string; user: { id: string } }>(s.stdout)).toMatchObject({ source: 'file', user: { id: '123456' } });
+    const t = await sb.run(['auth', 'token', 'zotero'], { env: noBus, printsSecret: true });
+    expect(t.stdout.trim()).toBe(emu.tokens.zotero);
+
+    const out = await sb.run(['logout', 'zotero'], { env: noBus });
+    expect(out.code).toBe(0);
+    expect(readdirSync(dir)).not.toContain('tokens.json');
+  });
+});
+
+describe('a D-Bus that accepts connections and never answers', () => {
+  let bus: Awaited<ReturnType<typeof wedgedBus>>;
+  beforeAll(async () => {
+    bus = await wedgedBus(sb.dir);
+  });
+  afterAll(async () => {
+    await bus.close();
+  });
+
+  const commands: [string[], string | undefined][] = [
+    [['login', 'zenodo', '--with-token'], 'token'],
+    [['auth', 'status'], undefined],
+    [['auth', 'status', 'zenodo'], undefined],
+    [['auth', 'token', 'dmptool'], undefined],
+    [['logout', 'nomad'], undefined],
+    [['logout', '--all'], undefined],
+    [['config', 'set', 'orcid.client_secret'], 'a-client-secret'],
+  ];
+
+  test.each(commands)('rdp %j ends within 5 s with a clear error', async (args, stdin) => {
+    const r = await sb.run(args, {
+      env: { DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: undefined },
+      stdin: stdin === 'token' ? emu.tokens.zenodo : stdin,
+      timeoutMs: 15_000,
+    });
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/did not answer within 3 s/);
+    expect(r.stderr).toMatch(/--insecure-storage/);
+  });
+});

@@ -1,0 +1,122 @@
+// Runs the built CLI (node bin/rdp.js) as a child process, the way a user or CI job does, in an
+// isolated config directory, and keeps every byte it printed so that a test can prove no secret
+// leaked into any output.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const BIN = join(ROOT, 'bin', 'rdp.js');
+
+export interface RunOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  timeoutMs?: number;
+  /** This run prints a token on purpose (`rdp auth token`): keep it out of the leak scan. */
+  printsSecret?: boolean;
+  cwd?: string;
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export class Sandbox {
+  readonly dir: string;
+  readonly configDir: string;
+  env: Record<string, string | undefined>;
+  private readonly transcripts: string[] = [];
+  private readonly secrets = new Set<string>();
+
+  constructor(env: Record<string, string | undefined> = {}) {
+    this.dir = mkdtempSync(join(tmpdir(), 'rdp-test-'));
+    this.configDir = join(this.dir, 'config');
+    const base: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RDP_') || k === 'RDP_SECRET_SERVICE') base[k] = v;
+    this.env = { ...base, HOME: this.dir, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1', ...env };
+  }
+
+  /** Register a secret that must never appear in output. */
+  secret(...values: (string | undefined)[]): void {
+    for (const v of values) if (v) this.secrets.add(v);
+  }
+
+  async run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    const started = Date.now();
+    const env = { ...this.env, ...opts.env };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? this.dir,
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdin.on('error', () => {});
+    child.stdin.end(opts.stdin ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
+    clearTimeout(timer);
+    const result = { code, signal, stdout, stderr, ms: Date.now() - started };
+    this.transcripts.push(`$ rdp ${args.join(' ')}\n${opts.printsSecret ? '' : stdout}\n${stderr}`);
+    return result;
+  }
+
+  /** Text of every file under the config dir except the plaintext token store. */
+  configFilesText(): { path: string; text: string }[] {
+    const out: { path: string; text: string }[] = [];
+    const walk = (d: string) => {
+      let names: string[];
+      try {
+        names = readdirSync(d);
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (n !== 'tokens.json') out.push({ path: p, text: readFileSync(p, 'utf8') });
+      }
+    };
+    walk(this.configDir);
+    return out;
+  }
+
+  /** No registered secret in any output of any run, nor in any config file but the token store. */
+  assertNoLeaks(): void {
+    expect(this.secrets.size).toBeGreaterThan(0);
+    for (const secret of this.secrets) {
+      for (const t of this.transcripts) {
+        if (t.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked in output:\n${t.slice(0, 2000)}`);
+      }
+      for (const f of this.configFilesText()) {
+        if (f.text.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked into ${f.path}`);
+      }
+    }
+  }
+
+  get runs(): number {
+    return this.transcripts.length;
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function parseJson<T = unknown>(text: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new Error(`not JSON: ${JSON.stringify(text.slice(0, 500))}`);
+  }
+}
