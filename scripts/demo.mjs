@@ -1,0 +1,92 @@
+// npm run demo: start the built-in emulator in this process, then run rdp against it the way a user
+// would, printing each command. Nothing touches the real services or your own rdp config; logins go
+// to the OS keychain when there is one (and are removed at the end), else to a throwaway file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = join(root, 'bin', 'rdp.js');
+const { startEmulator, SEED } = await import(join(root, 'dist', 'emulator.js'));
+
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+const emu = await startEmulator({});
+const info = emu.serviceInfo();
+const configHome = mkdtempSync(join(tmpdir(), 'rdp-demo-'));
+const env = { ...process.env, XDG_CONFIG_HOME: configHome };
+for (const key of Object.keys(env)) if (key.startsWith('RDP_')) delete env[key];
+for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] = s.url;
+
+let storageFlag = [];
+
+function rdp(args, { stdin, show = args.join(' '), allowFail = false } = {}) {
+  console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      process.stderr.write(d);
+    });
+    child.stdin.end(stdin ?? '');
+    child.on('close', (code) => {
+      if (code === 0 || allowFail) resolve({ code, stderr });
+      else reject(new Error(`rdp ${show} exited ${code}`));
+    });
+  });
+}
+
+let failed = false;
+try {
+  console.log(bold(`rdp demo: the built-in emulator is serving all five services on ${emu.url}`));
+  console.log(dim(`(RDP_<ID>_URL points rdp at it; your own config and the real services are not touched)`));
+
+  // The first login shows what happens on a machine without a keychain: a clear error, then the
+  // explicit opt-in to a plaintext file.
+  const first = await rdp(['login', 'zenodo', '--with-token'], {
+    stdin: info.zenodo.token,
+    show: 'login zenodo --with-token < zenodo-token.txt',
+    allowFail: true,
+  });
+  if (first.code !== 0) {
+    if (!/KEYCHAIN|keychain/.test(first.stderr)) throw new Error('login failed');
+    console.log(dim('\nNo usable keychain here, so the demo continues with --insecure-storage (a 0600 file in a temporary directory).'));
+    storageFlag = ['--insecure-storage'];
+    await rdp(['login', 'zenodo', '--with-token', ...storageFlag], { stdin: info.zenodo.token, show: 'login zenodo --with-token --insecure-storage < zenodo-token.txt' });
+  }
+  await rdp(['login', 'nomad', '--username', SEED.nomad.username, '--password-stdin', ...storageFlag], {
+    stdin: SEED.nomad.password,
+    show: `login nomad --username ${SEED.nomad.username} --password-stdin ${storageFlag.join(' ')} < password.txt`,
+  });
+  await rdp(['login', 'dmptool', '--with-token', ...storageFlag], { stdin: info.dmptool.token, show: `login dmptool --with-token ${storageFlag.join(' ')} < dmptool-token.txt` });
+  await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
+    stdin: info.orcid.token,
+    show: `login orcid --with-token --orcid ${SEED.orcid.orcid} ${storageFlag.join(' ')} < orcid-token.txt`,
+  });
+  await rdp(['login', 'zotero', '--with-token', ...storageFlag], { stdin: info.zotero.token, show: `login zotero --with-token ${storageFlag.join(' ')} < zotero-key.txt` });
+
+  await rdp(['auth', 'status']);
+
+  console.log(dim('\nA wrong token is refused (exit 4) and nothing is stored:'));
+  const wrong = await rdp(['login', 'zenodo', '--with-token', ...storageFlag], { stdin: 'not-a-real-token', show: 'login zenodo --with-token < wrong-token.txt', allowFail: true });
+  console.log(dim(`exit status ${wrong.code}`));
+} catch (err) {
+  failed = true;
+  console.error(`\ndemo failed: ${err.message}`);
+} finally {
+  // Remove the demo's logins (only the emulator's accounts; your own logins stay).
+  for (const id of Object.keys(info)) {
+    await new Promise((resolve) => {
+      const c = spawn(process.execPath, [bin, 'logout', id, '--quiet'], { env, stdio: 'ignore' });
+      c.on('close', resolve);
+    });
+  }
+  await emu.close();
+  rmSync(configHome, { recursive: true, force: true });
+}
+if (failed) process.exitCode = 1;
+else console.log(bold('\nDemo finished. Try `rdp emulator` to keep the services running and use rdp against them yourself.'));
