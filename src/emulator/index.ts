@@ -1,10 +1,10 @@
 // Local emulators of the five services (SPEC.md section 7). Used by `rdp emulator`, `npm run demo`,
 // the tests and the benchmark, in-process or as a separate process.
-import { dmptool } from './services/dmptool.js';
-import { nomad } from './services/nomad.js';
-import { orcid } from './services/orcid.js';
-import { zenodo } from './services/zenodo.js';
-import { zotero } from './services/zotero.js';
+import { dmptool } from './services/dmptool/index.js';
+import { nomad } from './services/nomad/index.js';
+import { orcid } from './services/orcid/index.js';
+import { zenodo } from './services/zenodo/index.js';
+import { zotero } from './services/zotero/index.js';
 import { type EmulatorOptions, EmulatorServer } from './server.js';
 
 export type { FaultRule } from './faults.js';

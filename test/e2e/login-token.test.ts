@@ -44,6 +44,14 @@ describe.skipIf(!run)('login --with-token, stored in the Secret Service', () => 
 
   const good: ProviderId[] = ['zenodo', 'nomad', 'dmptool', 'orcid', 'zotero'];
 
+  test('before any login, auth status --json is valid JSON with every service logged out (exit 0)', async () => {
+    const r = await sb.run(['auth', 'status', '--json']);
+    expect(r.code).toBe(0);
+    const all = parseJson<Status[]>(r.stdout);
+    expect(all).toHaveLength(5);
+    expect(all.every((s) => s.loggedIn === false)).toBe(true);
+  });
+
   test.each(good)('%s: a valid token is checked, stored in the keychain and shown by auth status', async (id) => {
     const r = await sb.run(['login', id, '--with-token'], { stdin: `${emu.tokens[id]}\n` });
     expect(r.stderr).toContain('Logged in to');

@@ -1,9 +1,9 @@
 // Zotero stand-in (providers.md section 5): Web API v3 on the base. Error bodies are plain text.
 // Keys: `Zotero-API-Key`, `Authorization: Bearer` or `?key=`; more than 5 failed key checks from one
 // address within 300 s -> 429 "Too many authentication failures".
-import { EmuHttpError, type EmuRequest } from '../http.js';
-import type { EmulatorService, ServiceContext } from '../server.js';
-import { SEED, type TokenRecord } from '../state.js';
+import { EmuHttpError, type EmuRequest } from '../../http.js';
+import type { EmulatorService, ServiceContext } from '../../server.js';
+import { SEED, type TokenRecord } from '../../state.js';
 
 const FAILURE_WINDOW_MS = 300_000;
 const MAX_FAILURES = 5;

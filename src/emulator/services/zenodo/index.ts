@@ -1,9 +1,9 @@
 // Zenodo stand-in (providers.md section 1): the legacy deposit API under {base}/api.
 // Errors: {"status": N, "message": "..."}; no credentials -> 403 (current server), bad token -> 401,
 // missing scope -> 403. Rate limit: 100 requests/minute per token with X-RateLimit-* headers.
-import { EmuHttpError, type EmuRequest } from '../http.js';
-import type { EmulatorService, ServiceContext } from '../server.js';
-import { SEED, type TokenRecord } from '../state.js';
+import { EmuHttpError, type EmuRequest } from '../../http.js';
+import type { EmulatorService, ServiceContext } from '../../server.js';
+import { SEED, type TokenRecord } from '../../state.js';
 
 export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions', 'user:email'];
 

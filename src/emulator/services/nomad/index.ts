@@ -1,10 +1,10 @@
 // NOMAD stand-in (providers.md section 2), mounted so that its base is the API root ending in /api/v1.
 // Errors: {"detail": "..."}; validation errors: 422 {"detail": [{loc, msg, type}]}. Tokens are HS256
 // JWTs: a 300 s access token from /auth/token, app tokens {"user", "exp"} from /auth/app_token.
-import { EmuHttpError, type EmuRequest } from '../http.js';
-import type { EmulatorService, ServiceContext } from '../server.js';
-import { SEED } from '../state.js';
-import { signJwtHS256, verifyJwtHS256 } from '../tokens.js';
+import { EmuHttpError, type EmuRequest } from '../../http.js';
+import type { EmulatorService, ServiceContext } from '../../server.js';
+import { SEED } from '../../state.js';
+import { signJwtHS256, verifyJwtHS256 } from '../../tokens.js';
 
 export const NOMAD_ACCESS_TOKEN_LIFETIME = 300;
 export const NOMAD_APP_TOKEN_MAX = 2_592_000;

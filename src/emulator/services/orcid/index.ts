@@ -1,8 +1,8 @@
 // ORCID stand-in (providers.md section 4): OAuth/OpenID endpoints on the base, the v3.0 record API
 // under {base}/v3.0. API errors use the v3 JSON error fields; OAuth errors {"error","error_description"}.
-import { EmuHttpError, type EmuRequest, type EmuResponse } from '../http.js';
-import type { EmulatorService, ServiceContext } from '../server.js';
-import { SEED, type TokenRecord } from '../state.js';
+import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
+import type { EmulatorService, ServiceContext } from '../../server.js';
+import { SEED, type TokenRecord } from '../../state.js';
 
 export function orcidApiError(status: number, developer: string, user = developer, code = 9000): EmuHttpError {
   return new EmuHttpError(status, {

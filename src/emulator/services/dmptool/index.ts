@@ -1,8 +1,8 @@
 // DMPTool stand-in (providers.md section 3): API v2 under {base}/api/v2 with the standard envelope.
 // 401 envelope for a bad token; 403 with an empty body and WWW-Authenticate for a missing scope.
-import { EmuHttpError, type EmuRequest, type EmuResponse } from '../http.js';
-import type { EmulatorService, ServiceContext } from '../server.js';
-import { SEED, type TokenRecord } from '../state.js';
+import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
+import type { EmulatorService, ServiceContext } from '../../server.js';
+import { SEED, type TokenRecord } from '../../state.js';
 
 const REASONS: Record<number, string> = {
   200: 'OK',
