@@ -48,6 +48,8 @@ export interface ServiceInfo {
   token: string;
   /** Extra things a user needs (userID, ORCID iD, NOMAD username/password, OAuth client). */
   extra?: Record<string, unknown> | undefined;
+  /** Release what the service holds (temporary files of uploads) when the emulator closes. */
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 export interface EmulatorOptions {
@@ -55,6 +57,8 @@ export interface EmulatorOptions {
   /** false switches every service's rate limit off (the benchmark); a number overrides Zenodo's per-minute limit. */
   rateLimit?: boolean | { perMinute: number } | undefined;
   latencyMs?: number | undefined;
+  /** Keep only sizes and checksums of uploaded files, not their contents (the benchmark). */
+  discardUploads?: boolean | undefined;
   /** Quiet request logging to this function (the `rdp emulator` command prints it). */
   onRequest?: ((e: RequestLogEntry) => void) | undefined;
 }
@@ -140,6 +144,7 @@ export class EmulatorServer {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    for (const m of this.mounted) await m.info.close?.();
   }
 
   setRateLimits(on: boolean): void {
