@@ -176,6 +176,7 @@ export class EmulatorServer {
       raw.socket.destroy();
     });
     raw.on('error', (err) => meter.destroy(err));
+    meter.on('error', () => {}); // a client that goes away before a handler reads the body is not a crash
     raw.pipe(meter);
     const req = makeRequest(raw, url, path, meter);
 

@@ -38,13 +38,13 @@ export interface UploadsList {
 }
 
 export async function runUploadsList(ctx: Context, opts: ListOptions): Promise<UploadsList> {
-  const { findCredential, requireCredential } = await import('./../auth/session.js');
+  const [{ requireCredential }, { findLogin }] = await Promise.all([import('../auth/session.js'), import('../auth/find.js')]);
   const chosen: { service: UploadService; cred: Credential }[] = [];
   if (opts.on) {
     chosen.push({ service: opts.on, cred: await requireCredential(ctx, opts.on, opts.sandbox) });
   } else {
     for (const service of UPLOAD_SERVICES) {
-      const cred = await findCredential(ctx, service, await ctx.endpoints(service, opts.sandbox));
+      const cred = await findLogin(ctx, service, opts.sandbox);
       if (cred) chosen.push({ service, cred });
     }
     if (!chosen.length) {

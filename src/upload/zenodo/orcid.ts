@@ -1,7 +1,8 @@
 // --orcid-creator: the logged-in ORCID identity (iD and name) as a Zenodo creator. The iD comes from
 // the login (or RDP_ORCID_ID) and is checked; the name is read from the public record when ORCID
 // answers ("Family, Given", as Zenodo asks), else the name stored at login is used.
-import { apiClient, findCredential } from '../../auth/session.js';
+import { findLogin } from '../../auth/find.js';
+import { apiClient } from '../../auth/session.js';
 import type { Context } from '../../context.js';
 import { AuthRequiredError, InputError, RdpError } from '../../errors.js';
 import { OrcidClient } from '../../providers/orcid/client.js';
@@ -10,7 +11,7 @@ import type { Metadata } from './metadata.js';
 
 export async function orcidCreator(ctx: Context, sandbox: boolean | undefined): Promise<Metadata> {
   const endpoints = await ctx.endpoints('orcid', sandbox);
-  const cred = await findCredential(ctx, 'orcid', endpoints);
+  const cred = await findLogin(ctx, 'orcid', sandbox);
   if (!cred) {
     throw new AuthRequiredError('--orcid-creator needs your ORCID identity, and you are not logged in to ORCID.', {
       hint: 'Run `rdp login orcid` (or set RDP_ORCID_TOKEN and RDP_ORCID_ID), or name yourself with --creator "Family, Given;Affiliation;ORCID".',

@@ -85,9 +85,8 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
   const zoteroCred = opts.zotero ? await requireZotero(ctx) : undefined;
 
   // 2. Zenodo: who, and which deposition.
-  const endpoints = await ctx.endpoints('zenodo', opts.sandbox);
-  const { findCredential, requireCredential, apiClient } = await import('../../auth/session.js');
-  const cred = dryRun && ids.deposition === undefined && ids.newVersion === undefined ? await findCredential(ctx, 'zenodo', endpoints) : await requireCredential(ctx, 'zenodo', opts.sandbox);
+  const [{ requireCredential, apiClient }, { findLogin }] = await Promise.all([import('../../auth/session.js'), import('../../auth/find.js')]);
+  const cred = dryRun && ids.deposition === undefined && ids.newVersion === undefined ? await findLogin(ctx, 'zenodo', opts.sandbox) : await requireCredential(ctx, 'zenodo', opts.sandbox);
   let client: ZenodoClient | undefined;
   if (cred) {
     const { ZenodoClient } = await import('../../providers/zenodo/client.js');

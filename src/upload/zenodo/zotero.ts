@@ -1,6 +1,7 @@
 // --zotero: after publishing, the record goes into the user's Zotero library as a `dataset` item with
 // its DOI, title, creators, date, URL, version, abstract, license and keywords (providers.md 5.4).
-import { apiClient, type Credential, findCredential } from '../../auth/session.js';
+import { findLogin } from '../../auth/find.js';
+import { apiClient, type Credential } from '../../auth/session.js';
 import type { Context } from '../../context.js';
 import { AuthRequiredError, FailureError } from '../../errors.js';
 import { createZoteroItems, ZoteroClient } from '../../providers/zotero/client.js';
@@ -8,8 +9,7 @@ import type { Metadata } from './metadata.js';
 
 /** The Zotero login, checked before anything is uploaded. */
 export async function requireZotero(ctx: Context): Promise<Credential> {
-  const endpoints = await ctx.endpoints('zotero');
-  const cred = await findCredential(ctx, 'zotero', endpoints);
+  const cred = await findLogin(ctx, 'zotero');
   if (!cred) {
     throw new AuthRequiredError('--zotero needs a Zotero login, and there is none. Nothing was uploaded.', {
       hint: 'Run `rdp login zotero` (or set RDP_ZOTERO_KEY and RDP_ZOTERO_USER_ID), or leave out --zotero.',
