@@ -34,6 +34,8 @@ export class RateLimiter {
   private remaining: number | undefined;
   private resetAt: number | undefined;
   private pausedUntil = 0;
+  /** Requests sent and not yet answered: a response's Remaining does not count them yet. */
+  private inFlight = 0;
   /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
   private readonly maxWindowMs: number;
 
@@ -65,20 +67,28 @@ export class RateLimiter {
         }
       }
       if (this.remaining !== undefined) this.remaining -= 1;
+      this.inFlight += 1;
       return;
     }
   }
 
-  /** Learn the budget from a response. */
+  /** Learn the budget from a response (to a request that acquire() let through). */
   update(headers: Headers): void {
+    this.settle();
     const remaining = header(headers, 'x-ratelimit-remaining');
     const reset = parseReset(header(headers, 'x-ratelimit-reset'));
     if (remaining !== undefined && /^\d+$/.test(remaining.trim())) {
-      this.remaining = Number(remaining);
+      // Requests still in flight (N uploads at a time) will be counted against this too.
+      this.remaining = Math.max(0, Number(remaining) - this.inFlight);
       this.resetAt = reset ?? Date.now() + 60_000;
     }
     const backoff = parseRetryAfter(header(headers, 'backoff'));
     if (backoff) this.pause(backoff);
+  }
+
+  /** A request that acquire() let through ended without a response. */
+  settle(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
   pause(ms: number): void {

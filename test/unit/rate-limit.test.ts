@@ -29,6 +29,22 @@ describe('rate limit headers', () => {
     expect(waits).toHaveLength(1);
   });
 
+  test('requests still in flight count against the budget a response reports', async () => {
+    const lim = new RateLimiter();
+    const reset = String((Date.now() + 60_000) / 1000);
+    for (let i = 0; i < 4; i++) await lim.acquire(); // four uploads at a time
+    lim.update({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': reset }); // the first answer
+    // three are still in flight, so nothing is left for a fifth request
+    const waits: number[] = [];
+    const ac = new AbortController();
+    const fifth = lim.acquire(ac.signal, (ms) => {
+      waits.push(ms);
+      ac.abort();
+    });
+    await expect(fifth).rejects.toThrow();
+    expect(waits).toHaveLength(1);
+  });
+
   test('a pause (429 with Retry-After, or Backoff) holds every request', async () => {
     const lim = new RateLimiter();
     lim.update({ backoff: '0.2' });
