@@ -210,6 +210,7 @@ describe('publishing and new versions', () => {
 
     // an older version id: the new version follows the latest
     const v3 = parseJson<Result>((await sb.run(['upload', 'versioned', '--to', 'zenodo', '--new-version', String(first.id), '--dry-run', '--json'])).stdout);
+    expect(v3).toMatchObject({ dryRun: true, deposition: 'new-version', id: null });
     expect(v3.files.every((f) => f.action === 'skip')).toBe(true);
   });
 
@@ -443,6 +444,9 @@ authors:
     const md = parseJson<Result>(r.stdout).metadata;
     expect(md.creators).toEqual([{ name: `${SEED.orcid.family}, ${SEED.orcid.given}`, orcid: SEED.orcid.orcid }]);
     expect(md.related_identifiers).toEqual([{ identifier: '10.48321/D1ABCD', relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' }]);
+    const plan = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '999999', '--dry-run'], { env: { RDP_DMPTOOL_TOKEN: emu.tokens.dmptool } });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toMatch(/DMPTool has no plan 999999/);
     const bad = await sb.run(['upload', 'who', '--to', 'zenodo', '--orcid-creator', '--dry-run'], { env: { RDP_ORCID_TOKEN: emu.tokens.orcid, RDP_ORCID_ID: '0000-0002-1825-0098' } });
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/RDP_ORCID_ID/);

@@ -1,6 +1,7 @@
 // Zenodo's deposition and file objects, narrowed at the boundary (providers.md 1.4, 1.7). Tolerant of
 // both the documented and the current server's shapes: `filename`/`name`, numeric or string sizes,
 // checksums with or without the `md5:` prefix, bucket listings as an array or `{contents: [...]}`.
+import { isObj } from '../../util/guards.js';
 
 export type DepositionState = 'unsubmitted' | 'inprogress' | 'done' | 'error';
 
@@ -44,7 +45,6 @@ export interface Deposition {
   links: DepositionLinks;
 }
 
-export const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function num(v: unknown): number | undefined {

@@ -4,8 +4,7 @@
 // license (SPDX, the first one when several); abstract -> description; type (software | dataset) ->
 // upload_type. Anything else in the file is left out.
 import { InputError } from '../../errors.js';
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+import { isObj } from '../../util/guards.js';
 
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim() || undefined;

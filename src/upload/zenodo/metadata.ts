@@ -15,6 +15,7 @@ import type { LocalInput } from '../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { normalizeLicense } from './licenses.js';
 import type { ZenodoUploadOptions } from './options.js';
+import { isObj } from '../../util/guards.js';
 
 export type Metadata = Record<string, unknown>;
 
@@ -33,8 +34,6 @@ export interface LocalMetadata {
   keywords: string[];
   related: Metadata[];
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function bad(where: string, message: string, hint?: string): InputError {
   return new InputError('BAD_METADATA', `${where}: ${message}`, { hint: hint ?? 'Fix the value and run the command again; nothing was uploaded.' });

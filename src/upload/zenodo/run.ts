@@ -95,7 +95,10 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     notes.push('Not logged in to Zenodo: the plan is made from the local files alone (a new draft would be created).');
   }
 
+  /** The draft that is written to (undefined: a new one is created). */
   let dep: Deposition | undefined;
+  /** Whose files the local ones are compared with: the draft, or (dry run) the version a new draft would copy. */
+  let compareWith: Deposition | undefined;
   let kind: ZenodoUploadResult['deposition'] = 'created';
   let base: Metadata = {};
   if (client && ids.deposition !== undefined) {
@@ -125,13 +128,14 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     if (opts.publish) requirePublishable(mergeMetadata(base, meta, { newVersion: true }));
     if (dryRun) {
       const draftUrl = record.links.latestDraft;
-      if (draftUrl && draftUrl !== record.links.self) {
-        dep = await client.follow(draftUrl);
-        if (dep.submitted) dep = undefined;
+      const open = draftUrl && draftUrl !== record.links.self ? await client.follow(draftUrl) : undefined;
+      if (open && !open.submitted) {
+        dep = open;
+        notes.push(`The new-version draft ${dep.id} exists already and would be used.`);
+      } else {
+        compareWith = record;
+        notes.push(`A new-version draft of ${record.id} would be created (it starts with the files of ${record.id}).`);
       }
-      if (dep) notes.push(`The new-version draft ${dep.id} exists already and would be used.`);
-      else notes.push(`A new-version draft of ${record.id} would be created (with the files of ${record.id}).`);
-      dep ??= { ...record, files: record.files };
     } else {
       dep = await client.newVersion(record);
       ctx.io.info(`New version of ${record.id}: draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}.`);
@@ -141,10 +145,11 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
 
   const metadata = mergeMetadata(base, meta, { newVersion: kind === 'new-version' });
   if (opts.publish) requirePublishable(metadata);
+  compareWith ??= dep;
   const metadataChanged = !dep || !sameMetadata(metadata, cleanRemote(dep.metadata));
 
   // 3. The plan: what to send, skip, replace, delete.
-  const remoteFiles = client && dep ? await client.files(dep) : [];
+  const remoteFiles = client && compareWith ? await client.files(compareWith) : [];
   const plans = await planFiles(ctx, local.sources, remoteFiles, { deleteExtra: Boolean(opts.deleteExtra), concurrency: opts.concurrency });
   checkRecordLimits(plans);
   if (dep?.submitted && changesFiles(plans)) {
@@ -156,7 +161,7 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     service: 'zenodo',
     dryRun,
     deposition: kind,
-    id: dep && !(dryRun && kind === 'new-version' && dep.submitted) ? dep.id : null,
+    id: dep?.id ?? null,
     url: dep ? depUrl(dep) : null,
     doi: dep ? (dep.doi ?? dep.reservedDoi ?? null) : null,
     doiRegistered: Boolean(dep?.doi && dep.submitted),
@@ -170,15 +175,7 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     bytesSent: 0,
     notes,
   };
-  if (dryRun) {
-    if (kind === 'new-version' && dep?.submitted) {
-      result.id = null;
-      result.url = null;
-      result.doi = null;
-      result.state = null;
-    }
-    return result;
-  }
+  if (dryRun) return result;
   if (!client) throw new FailureError('INTERNAL', 'no Zenodo client');
 
   // 4. Remote changes.

@@ -8,6 +8,7 @@ import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
 import { checkPublishable, checkShape, type FieldError } from './metadata.js';
 import { type Deposition, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
+import { isObj } from '../../../util/guards.js';
 
 export function zenodoError(status: number, message: string, errors?: FieldError[]): EmuHttpError {
   return new EmuHttpError(status, errors ? { status, message, errors } : { status, message });
@@ -16,8 +17,6 @@ export function zenodoError(status: number, message: string, errors?: FieldError
 function validationError(errors: FieldError[]): EmuHttpError {
   return zenodoError(400, 'A validation error occurred.', errors);
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The absolute links of a deposition (providers.md 1.4). */
 export function depositionLinks(ctx: ServiceContext, store: ZenodoStore, d: Deposition): Record<string, string> {

@@ -3,13 +3,12 @@
 // what is there; publishing also checks that every required field is present.
 import { parseOrcid } from '../../../providers/orcid/orcid-id.js';
 import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from '../../../providers/zenodo/vocab.js';
+import { isObj } from '../../../util/guards.js';
 
 export interface FieldError {
   field: string;
   messages: string[];
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Shape errors of metadata being saved. */
 export function checkShape(md: Record<string, unknown>): FieldError[] {

@@ -5,6 +5,7 @@ import type { EmuRequest } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
 import { SEED, type EmulatorState, type TokenRecord } from '../../state.js';
 import { type ZoteroAuthState, zoteroAuth, zoteroText } from './index.js';
+import { isObj } from '../../../util/guards.js';
 
 const DATASET_FIELDS = [
   'title', 'abstractNote', 'identifier', 'type', 'versionNumber', 'date', 'repository', 'repositoryLocation', 'format',
@@ -37,8 +38,6 @@ function itemKey(): string {
   for (let i = 0; i < 8; i++) k += KEY_CHARS[Math.floor(Math.random() * KEY_CHARS.length)];
   return k;
 }
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function template() {
   const t: Record<string, unknown> = { itemType: 'dataset', creators: [{ creatorType: 'author', firstName: '', lastName: '' }] };
