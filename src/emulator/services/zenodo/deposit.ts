@@ -1,13 +1,19 @@
 // The legacy deposit API (providers.md 1.4-1.8): depositions, their actions (publish, edit, discard,
 // newversion) and the old deposition-files API. Behaviour follows the current server where the docs
 // and the code differ: newversion answers with the new draft and copies the files into it.
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
 import { isZenodoDoi } from '../../../providers/zenodo/vocab.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
 import { checkPublishable, checkShape, type FieldError } from './metadata.js';
-import { type Deposition, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
+import { boundaryOf, readMultipart } from './multipart.js';
+import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
+
+/** The old files API takes at most this much per request (the server's MAX_CONTENT_LENGTH). */
+const MAX_MULTIPART = 100 * 1024 * 1024;
 import { isObj } from '../../../util/guards.js';
 
 export function zenodoError(status: number, message: string, errors?: FieldError[]): EmuHttpError {
@@ -262,12 +268,66 @@ export function mountDeposit(ctx: ServiceContext): void {
     send(res, 201, draft);
   });
 
-  // The old deposition-files API (listing and deleting; rdp uploads through the bucket API).
+  // The old deposition-files API (rdp itself uploads through the bucket API).
   r.get(`${base}/:id/files`, (req, res) => {
     const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     res.json(200, [...d.files.values()].map((f) => depositionFile(ctx, d, f)));
   });
+  // Multipart upload (old API, small files: at most 100 MiB per request, like the server's
+  // MAX_CONTENT_LENGTH): part `file`, optional field `name` = the file name to use.
+  r.post(`${base}/:id/files`, async (req, res) => {
+    let d: Deposition;
+    let boundary: string | undefined;
+    try {
+      const who = zenodoAuth(ctx, req, ['deposit:write']);
+      d = ownDeposition(store, who.userId, req.params.id);
+      if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
+      boundary = boundaryOf(req.header('content-type'));
+      if (!boundary) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
+      if (Number(req.header('content-length') ?? 0) > MAX_MULTIPART) throw zenodoError(413, 'Request Entity Too Large: use the bucket API for files over 100 MB.');
+    } catch (err) {
+      for await (const _ of req.stream) {
+        // read the body so the client gets the answer
+      }
+      throw err;
+    }
+    let name: string | undefined;
+    let upload: { filename: string; size: number; md5: string; path?: string | undefined } | undefined;
+    await readMultipart(req.stream, boundary, {
+      field: (field, value) => {
+        if (field === 'name') name = value;
+      },
+      file: (_field, filename) => {
+        const hash = createHash('md5');
+        const path = store.contentPath();
+        const out = path ? createWriteStream(path) : undefined;
+        let size = 0;
+        return {
+          write: (chunk) => {
+            size += chunk.length;
+            hash.update(chunk);
+            out?.write(chunk);
+          },
+          end: () => {
+            out?.end();
+            upload = { filename: filename ?? 'file', size, md5: hash.digest('hex'), path };
+          },
+        };
+      },
+    }).catch(() => {
+      throw zenodoError(400, 'The multipart body could not be read.');
+    });
+    if (!upload) throw validationError([{ field: 'file', messages: ['Missing data for required field.'] }]);
+    const key = name ?? upload.filename;
+    if (!d.files.has(key) && d.files.size >= LIMITS.files) throw zenodoError(400, `A record can hold at most ${LIMITS.files} files.`);
+    const now = timestamp();
+    const f: StoredFile = { id: randomUUID(), key, size: upload.size, md5: upload.md5, mimetype: 'application/octet-stream', created: now, updated: now, path: upload.path };
+    d.files.set(key, f);
+    touch(d);
+    res.json(201, depositionFile(ctx, d, f));
+  });
+
   const fileOf = (d: Deposition, id: string | undefined) => {
     for (const f of d.files.values()) if (f.id === id) return f;
     throw zenodoError(404, 'File does not exist.');
