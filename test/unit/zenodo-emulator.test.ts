@@ -19,7 +19,7 @@ afterAll(() => emu.close());
 async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
   const init: RequestInit = { method, headers: { ...auth, ...headers } };
   if (body !== undefined) {
-    init.body = typeof body === 'string' || body instanceof FormData || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body);
+    init.body = typeof body === 'string' || body instanceof FormData || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
     if (!(body instanceof FormData) && !(body instanceof Uint8Array)) (init.headers as Record<string, string>)['content-type'] = 'application/json';
   }
   const r = await fetch(url, init);
