@@ -436,6 +436,19 @@ authors:
     expect(log().length).toBe(from);
   });
 
+  test('metadata Zenodo refuses (an unknown field) is reported with its field, before any file is sent', async () => {
+    folder('unknownfield', { '.zenodo.json': JSON.stringify({ title: 'T', colour: 'blue' }), 'u.txt': 'u' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'unknownfield', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/unknown field colour/);
+    const err = parseJson<{ error: { code: string; message: string } }>(lines[lines.length - 1] ?? '').error;
+    expect(err.code).toBe('METADATA_REJECTED');
+    expect(err.message).toMatch(/metadata\.colour: Unknown field name/);
+    expect(puts(from)).toHaveLength(0);
+  });
+
   test('--orcid-creator adds the logged-in ORCID identity; --dmp links the DMP', async () => {
     folder('who', { 'w.txt': 'w' });
     const env = { RDP_ORCID_TOKEN: emu.tokens.orcid, RDP_ORCID_ID: SEED.orcid.orcid };

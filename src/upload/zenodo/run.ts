@@ -7,7 +7,7 @@
 // deletions come before uploads (to make room); publishing is last. Ctrl-C keeps the draft and prints
 // the command that resumes it.
 import type { Context } from '../../context.js';
-import { CancelledError, FailureError, UsageError } from '../../errors.js';
+import { ApiError, CancelledError, FailureError, UsageError } from '../../errors.js';
 import type { Deposition, ZenodoClient } from '../../providers/zenodo/client.js';
 import { readInputs } from '../../transfer/local.js';
 import { dmpIdentifier } from './dmp.js';
@@ -61,12 +61,28 @@ export interface ZenodoUploadResult {
 async function localMetadata(ctx: Context, opts: ZenodoUploadOptions, inputs: Awaited<ReturnType<typeof readInputs>>): Promise<LocalMetadata> {
   const warn = (t: string) => ctx.io.warn(t);
   const file = await findMetadataFile(ctx, inputs, opts.metadata);
-  if (file) file.metadata = checkMetadata(file.metadata, file.path, warn);
+  if (file) {
+    file.metadata = checkMetadata(file.metadata, file.path, warn);
+    ctx.io.info(`Metadata from ${file.path}${opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length ? ', then the flags' : ''}.`);
+  }
   const flags = flagMetadata(opts);
   const local: LocalMetadata = { file, ...flags };
   if (opts.orcidCreator) local.creators.push(await orcidCreator(ctx, opts.sandbox));
   if (opts.dmp !== undefined) local.related.push(await dmpIdentifier(ctx, opts.dmp));
   return local;
+}
+
+/** Zenodo refused the metadata (400 with field errors): say so, and that no file was sent. */
+function rejected(err: unknown): never {
+  if (err instanceof ApiError && err.status === 400 && err.code === 'API_ERROR') {
+    throw new ApiError(err.provider, err.status, `Zenodo refused the metadata: ${err.message.replace(/^Zenodo answered 400 to [A-Z]+ \S+: /, '')}`, {
+      code: 'METADATA_REJECTED',
+      hint: 'Fix the fields named above (in the metadata file or the flags); no file was sent.',
+      body: err.body,
+      details: err.details,
+    });
+  }
+  throw err;
 }
 
 function depUrl(dep: Deposition): string | null {
@@ -180,13 +196,13 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
 
   // 4. Remote changes.
   if (!dep) {
-    dep = await client.create(metadata);
+    dep = await client.create(metadata).catch(rejected);
     ctx.io.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
   }
   const draft = dep;
   const resume = resumeCommand(opts, draft.id);
   try {
-    if (kind !== 'created' && metadataChanged) dep = await client.updateMetadata(dep, metadata);
+    if (kind !== 'created' && metadataChanged) dep = await client.updateMetadata(dep, metadata).catch(rejected);
     const outcome = await executePlan(ctx, client, dep, plans, opts.concurrency);
     if (ctx.signal.aborted) throw new CancelledError();
     result.bytesSent = outcome.bytesSent;
