@@ -214,6 +214,17 @@ describe('publishing and new versions', () => {
     expect(v3.files.every((f) => f.action === 'skip')).toBe(true);
   });
 
+  test('a server that refuses a second newversion while a draft is open: the open draft is used', async () => {
+    folder('nv2', { 'n.txt': 'n1' });
+    const v1 = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);
+    const draft = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json'])).stdout);
+    emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/api/deposit/depositions/*/actions/newversion', action: 'status', status: 400, body: { status: 400, message: 'Please publish or discard the current draft first.' } });
+    const r = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json']);
+    expect(r.code).toBe(0);
+    expect(log().some((e) => e.fault === 'status 400')).toBe(true);
+    expect(parseJson<Result>(r.stdout).id).toBe(draft.id);
+  });
+
   test('a published deposition refuses --deposition with a hint to --new-version', async () => {
     folder('pub', { 'p.txt': 'p' });
     const res = parseJson<Result>((await sb.run(['upload', 'pub', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);

@@ -104,11 +104,22 @@ export class ZenodoClient {
    * draft in both, so it is always followed.
    */
   async newVersion(dep: Deposition): Promise<Deposition> {
-    const { status, data } = await this.http.json<unknown>({
-      method: 'POST',
-      path: dep.links.newversion ?? `/deposit/depositions/${dep.id}/actions/newversion`,
-    });
-    const answer = this.deposition(data, status);
+    let answer: Deposition;
+    try {
+      const { status, data } = await this.http.json<unknown>({
+        method: 'POST',
+        path: dep.links.newversion ?? `/deposit/depositions/${dep.id}/actions/newversion`,
+      });
+      answer = this.deposition(data, status);
+    } catch (err) {
+      // Some servers refuse a second newversion while a draft is open (peers.md 3.15) instead of
+      // treating it as a no-op: then the open draft is the one to use.
+      if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
+      const now = await this.get(dep.id);
+      const open = now.links.latestDraft && now.links.latestDraft !== now.links.self ? await this.follow(now.links.latestDraft) : undefined;
+      if (open && !open.submitted) return open;
+      throw err;
+    }
     const next = answer.links.latestDraft;
     if (!next) throw new FailureError('BAD_RESPONSE', `Zenodo started a new version of ${dep.id} but did not say where the draft is (no links.latest_draft).`);
     const draft = await this.follow(next);

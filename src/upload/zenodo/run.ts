@@ -22,7 +22,7 @@ import {
   requirePublishable,
   sameMetadata,
 } from './metadata.js';
-import { checkOptions, resumeCommand, type ZenodoUploadOptions } from './options.js';
+import { checkOptions, resumeCommand, shellQuote, type ZenodoUploadOptions } from './options.js';
 import { orcidCreator } from './orcid.js';
 import { publishDraft } from './publish.js';
 import { planSources } from './sources.js';
@@ -122,7 +122,7 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     dep = await client.get(ids.deposition);
     if (dep.state === 'done') {
       throw new UsageError(`Deposition ${dep.id} is published; the files of a published record cannot change.`, {
-        hint: `Start its next version instead: rdp upload ${opts.paths.join(' ')} --to zenodo --new-version ${dep.id}`,
+        hint: `Start its next version instead: rdp upload ${opts.paths.map(shellQuote).join(' ')} --to zenodo --new-version ${dep.id}`,
       });
     }
     base = dep.metadata;
