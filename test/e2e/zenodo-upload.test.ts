@@ -291,7 +291,7 @@ describe('faults', () => {
     expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
   });
 
-  test('a wrong server checksum fails the command naming the file; a re-run repairs it', async () => {
+  test('a wrong server checksum fails the command naming the file; the same command again repairs it in the same draft', async () => {
     const dir = folder('wrong', files);
     emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f2.csv', action: 'wrong-checksum' });
     const r = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json']);
@@ -303,9 +303,15 @@ describe('faults', () => {
     expect(resume).not.toBeNull();
     const id = Number(resume?.[1]);
     expect(store().depositions.get(id)?.files.has('f2.csv')).toBe(false);
-    const again = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--deposition', String(id)]);
+    const from = log().length;
+    const again = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json']);
     expect(again.code).toBe(0);
+    expect(parseJson<Result>(again.stdout).id).toBe(id);
+    expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/f2\.csv$/)]);
     expectArrived(id, dir, Object.keys(files));
+    // once complete, the same command starts a new draft again
+    const third = parseJson<Result>((await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json'])).stdout);
+    expect(third.id).not.toBe(id);
   });
 
   test('Ctrl-C aborts the transfers, keeps the draft, prints the resume command and exits 130; the resume completes', async () => {

@@ -24,6 +24,7 @@ import {
 } from './metadata.js';
 import { checkOptions, resumeCommand, shellQuote, type ZenodoUploadOptions } from './options.js';
 import { orcidCreator } from './orcid.js';
+import { findPending, pendingKey, setPending } from './pending.js';
 import { publishDraft } from './publish.js';
 import { planSources } from './sources.js';
 import { changesFiles, checkRecordLimits, executePlan, type FileAction, failureError, planFiles, verifyFinal } from './sync.js';
@@ -117,6 +118,18 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
   let compareWith: Deposition | undefined;
   let kind: ZenodoUploadResult['deposition'] = 'created';
   let base: Metadata = {};
+  // The same command after a failure or Ctrl-C continues the draft that run left.
+  const pending = pendingKey(client?.http.base ?? '', ctx.cwd, opts.paths, opts.zip);
+  if (client && ids.deposition === undefined && ids.newVersion === undefined) {
+    const left = await findPending(ctx, pending.key);
+    const draft = left ? await client.get(left.id).catch(() => undefined) : undefined;
+    if (draft && !draft.submitted) {
+      ids.deposition = draft.id;
+      ctx.io.info(`Continuing draft ${draft.id}, left by an unfinished run of this command on ${left?.created.slice(0, 16).replace('T', ' ')} (--deposition picks another).`);
+    } else if (left && !dryRun) {
+      await setPending(ctx, pending.key, undefined);
+    }
+  }
   if (client && ids.deposition !== undefined) {
     kind = 'existing';
     dep = await client.get(ids.deposition);
@@ -199,6 +212,9 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     dep = await client.create(metadata).catch(rejected);
     ctx.io.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
   }
+  if (kind !== 'new-version') {
+    await setPending(ctx, pending.key, { id: dep.id, api: client.http.base, paths: pending.paths, zip: opts.zip ?? null, created: new Date().toISOString() });
+  }
   const draft = dep;
   const resume = resumeCommand(opts, draft.id);
   try {
@@ -227,12 +243,13 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
   } catch (err) {
     if (ctx.signal.aborted || err instanceof CancelledError) {
       throw new CancelledError(`Interrupted. Deposition ${draft.id} is kept as a draft${draft.links.html ? ` (${draft.links.html})` : ''}, with what had arrived.`, {
-        hint: `Resume with: ${resume}`,
+        hint: `Resume with: ${resume}\n(or run the same command again on this machine)`,
       });
     }
     throw err;
   }
 
+  await setPending(ctx, pending.key, undefined);
   result.id = dep.id;
   result.url = depUrl(dep);
   result.doi = dep.doi ?? dep.reservedDoi ?? null;

@@ -158,7 +158,7 @@ export async function executePlan(ctx: Context, client: ZenodoClient, dep: Depos
 /** One error for what failed (the first failure's own error when there is only one). */
 export function failureError(outcome: SyncOutcome, total: number, resume: string): RdpError {
   const [first] = outcome.failures;
-  const hint = `What arrived is kept; send the rest with: ${resume}`;
+  const hint = `What arrived is kept; send the rest with: ${resume} (or the same command again on this machine)`;
   if (outcome.failures.length === 1 && first?.error instanceof RdpError) {
     const e = first.error;
     const message = e.message.startsWith(first.name) ? e.message : `${first.name}: ${e.message}`;
