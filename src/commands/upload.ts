@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { UPLOAD_TYPES } from '../providers/zenodo/vocab.js';
+import type { ZenodoUploadOptions } from '../upload/zenodo/options.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
 export const UPLOAD_TARGETS = ['zenodo', 'nomad'] as const;
@@ -37,6 +38,34 @@ export interface UploadFlags {
   sandbox?: boolean;
   concurrency: number;
   [option: string]: unknown;
+}
+
+const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined);
+const flag = (v: unknown) => (v === true ? true : undefined);
+
+function zenodoOptions(paths: string[], f: UploadFlags): ZenodoUploadOptions {
+  return {
+    paths,
+    deposition: text(f.deposition),
+    newVersion: text(f.newVersion),
+    metadata: text(f.metadata),
+    title: text(f.title),
+    description: text(f.description),
+    uploadType: text(f.uploadType),
+    creator: list(f.creator),
+    keyword: list(f.keyword),
+    license: text(f.license),
+    orcidCreator: flag(f.orcidCreator),
+    dmp: text(f.dmp),
+    publish: flag(f.publish),
+    zotero: flag(f.zotero),
+    concurrency: f.concurrency,
+    zip: text(f.zip),
+    deleteExtra: flag(f.deleteExtra),
+    dryRun: flag(f.dryRun),
+    sandbox: flag(f.sandbox),
+  };
 }
 
 function refuseForeign(flags: UploadFlags): void {
@@ -94,7 +123,7 @@ from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the 
         switch (flags.to) {
           case 'zenodo': {
             const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../upload/zenodo/run.js'), import('../upload/zenodo/render.js')]);
-            const result = await runZenodoUpload(ctx, { ...(flags as unknown as Omit<import('../upload/zenodo/options.js').ZenodoUploadOptions, 'paths'>), paths });
+            const result = await runZenodoUpload(ctx, zenodoOptions(paths, flags));
             ctx.io.result(result, (r) => renderUpload(ctx.io, r));
             return;
           }

@@ -497,6 +497,23 @@ describe('flags', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test.each([['upload'], ['uploads', 'list']])('%s --help has examples', async (...cmd) => {
+    const r = await sb.run([...cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n  \$ rdp upload/);
+  });
+
+  test('without a terminal (CI) progress is plain lines on stderr, one per file, and stdout has only the result', async () => {
+    folder('ci', { 'one.txt': '1', 'two.txt': '22' });
+    const r = await sb.run(['upload', 'ci', '--to', 'zenodo'], { env: { CI: 'true' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^✓ one\.txt \(1 B in .*\)$/m);
+    expect(r.stderr).toMatch(/^✓ two\.txt \(2 B in .*\)$/m);
+    expect(r.stderr).not.toContain('\x1b[');
+    expect(r.stdout).toMatch(/^deposition\s+\d+ \(draft\)$/m);
+    expect(r.stdout).not.toMatch(/✓/);
+  });
+
   test('--to is required, and a missing path is exit 2', async () => {
     expect((await sb.run(['upload', 'flags'])).code).toBe(2);
     const r = await sb.run(['upload', 'nope', '--to', 'zenodo']);
