@@ -1,7 +1,7 @@
 // Atomic file writes: write a temporary file in the same directory with the final mode, fsync it,
 // then rename it over the target. A crash or a full disk leaves the old file intact, never half a file.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
@@ -42,8 +42,10 @@ export async function writeStreamAtomic(
   opts: { mode?: number; signal?: AbortSignal } = {},
 ): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.part`);
+  // Open first: a write stream that opens its file by itself may create it after a failure was
+  // already cleaned up, leaving a stray temporary file behind.
+  const sink = (await open(tmp, 'wx', opts.mode ?? 0o666)).createWriteStream(); // closes the handle when done
   try {
-    const sink = createWriteStream(tmp, { flags: 'wx', mode: opts.mode ?? 0o666 });
     await pipeline([source, ...transforms, sink], opts.signal ? { signal: opts.signal } : {});
     // fsync works on the file, whichever descriptor asks: make the bytes durable before the rename.
     const fh = await open(tmp, 'r');
@@ -54,6 +56,7 @@ export async function writeStreamAtomic(
     }
     await rename(tmp, path);
   } catch (err) {
+    if (!sink.closed) await once(sink, 'close').catch(() => {});
     await unlink(tmp).catch(() => {});
     throw err;
   }
