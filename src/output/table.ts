@@ -26,6 +26,7 @@ function shorten(s: string, max: number): string {
 }
 
 export function renderTable<T>(io: IO, columns: Column<T>[], rows: T[]): string {
+  if (rows.length === 0) return ''; // not even a header: "nothing" is said on stderr, if at all
   if (!io.stdoutIsTTY) {
     return rows.map((r) => columns.map((c) => oneLine(c.value(r))).join('\t')).join('\n');
   }
