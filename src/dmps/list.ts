@@ -4,7 +4,6 @@ import { apiClient, requireCredential } from '../auth/session.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { DmptoolClient, MAX_PER_PAGE, type Page } from '../providers/dmptool/client.js';
-import type { PlanSummary, TemplateSummary } from '../providers/dmptool/types.js';
 import { renderPlans, renderTemplates } from './render.js';
 
 export const DEFAULT_LIMIT = 30;
@@ -53,19 +52,25 @@ export async function collect<T>(
 const perPage = (limit: number) => Math.min(MAX_PER_PAGE, limit);
 
 export async function runList(ctx: Context, opts: ListOptions): Promise<void> {
-  const limit = limitOf(opts);
-  const client = await dmptoolClient(ctx);
-  const r = await collect(client.planPages({ perPage: perPage(limit) }), limit);
-  notes(ctx, r, 'plan', 'plans');
-  ctx.io.result<PlanSummary[]>(r.items, (items) => renderPlans(ctx.io, items));
+  await listing(ctx, opts, ['plan', 'plans'], (client, n) => client.planPages({ perPage: n }), renderPlans);
 }
 
 export async function runTemplates(ctx: Context, opts: ListOptions): Promise<void> {
+  await listing(ctx, opts, ['template', 'templates'], (client, n) => client.templatePages({ perPage: n }), renderTemplates);
+}
+
+async function listing<T>(
+  ctx: Context,
+  opts: ListOptions,
+  names: [one: string, many: string],
+  pages: (client: DmptoolClient, perPage: number) => AsyncGenerator<Page<T>>,
+  render: (io: Context['io'], items: T[]) => string,
+): Promise<void> {
   const limit = limitOf(opts);
   const client = await dmptoolClient(ctx);
-  const r = await collect(client.templatePages({ perPage: perPage(limit) }), limit);
-  notes(ctx, r, 'template', 'templates');
-  ctx.io.result<TemplateSummary[]>(r.items, (items) => renderTemplates(ctx.io, items));
+  const r = await collect(pages(client, perPage(limit)), limit);
+  notes(ctx, r, ...names);
+  ctx.io.result<T[]>(r.items, (items) => render(ctx.io, items));
 }
 
 function notes(ctx: Context, r: { items: unknown[]; total: number | undefined; more: boolean; skipped: number }, one: string, many: string): void {

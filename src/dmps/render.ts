@@ -2,6 +2,7 @@
 // terminal), and the summary of one plan. A plan that is not public is marked wherever DMPTool says so.
 import type { IO } from '../output/io.js';
 import { renderTable } from '../output/table.js';
+import { unescapeHtml } from '../providers/error-bodies.js';
 import { arr, isObj, isPrivate, type Json, type Plan, type PlanSummary, str, type TemplateSummary } from '../providers/dmptool/types.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-');
@@ -51,16 +52,12 @@ export function privacyNote(privacy: string | null): string | undefined {
 
 /** Plain text from DMPTool's HTML descriptions. */
 export function htmlToText(html: string): string {
-  return html
+  const text = html
     .replace(/<\s*(br|\/p|\/li|\/h\d)\s*\/?>/gi, '\n')
     .replace(/<li[^>]*>/gi, '• ')
     .replace(/<[^>]*>/g, '')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#0?39;/g, "'")
-    .replace(/&amp;/g, '&')
+    .replace(/&nbsp;/g, ' ');
+  return unescapeHtml(text)
     .split('\n')
     .map((l) => l.replace(/\s+/g, ' ').trim())
     .filter(Boolean)

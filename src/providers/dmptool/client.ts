@@ -3,6 +3,7 @@
 // `next` links present or absent, relative or absolute, a base URL with or without a path prefix.
 import { FailureError, NotFoundError } from '../../errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
+import { parseJson } from '../error-bodies.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../http.js';
 import { header } from '../http.js';
 import { urlEnv } from '../registry.js';
@@ -220,12 +221,4 @@ function planNotFound(id: number, base: string): NotFoundError {
     hint: 'Run `rdp dmps list` to see your plans and their ids.',
     details: { id },
   });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
