@@ -166,17 +166,37 @@ async function getPdf(ctx: Context, client: DmptoolClient, id: number, target: T
   // stdout: nothing is written before the PDF's first bytes are checked; no retry once bytes are out.
   const res = await client.pdf(id);
   const check = new PdfCheck(num(header(res.headers, 'content-length')));
-  const out = new Writable({
-    write: (chunk: Buffer, _enc, cb) => {
-      if (io.streams.stdout.write(chunk)) cb();
-      else io.streams.stdout.once('drain', () => cb());
-    },
-  });
   try {
-    await pipeline(res.body, check, out, { signal: ctx.signal });
+    await pipeline(res.body, check, toStdout(io.streams.stdout), { signal: ctx.signal });
   } catch (err) {
+    // The reader went away (`| head -c 100`): it had what it wanted.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
     throw pdfError(ctx, err, id, check, false);
   }
+}
+
+/** A writable over stdout that honours its backpressure and fails (EPIPE) when the reader is gone. */
+function toStdout(stdout: NodeJS.WritableStream & { destroyed?: boolean }): Writable {
+  const gone = () => Object.assign(new Error('stdout was closed'), { code: 'EPIPE' });
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (stdout.destroyed) {
+        cb(gone());
+        return;
+      }
+      if (stdout.write(chunk)) {
+        cb();
+        return;
+      }
+      const done = () => {
+        stdout.removeListener('drain', done);
+        stdout.removeListener('close', done);
+        cb(stdout.destroyed ? gone() : undefined);
+      };
+      stdout.on('drain', done);
+      stdout.on('close', done);
+    },
+  });
 }
 
 /** Download into `file` atomically, retrying a transfer that was cut; returns what was saved. */

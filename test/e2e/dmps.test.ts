@@ -140,6 +140,17 @@ describe('rdp dmps list', () => {
     expect(tsv.stdout.trimEnd().split('\n')).toHaveLength(250);
   });
 
+  test('a reader that stops early (`| head`) ends the output quietly: exit 0, no EPIPE stack trace', async () => {
+    seed(250);
+    const child = spawn(process.execPath, [BIN, 'dmps', 'list', '--all', '--json'], { cwd: sb.dir, env: sb.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+
   test('--limit across pages stops as soon as it has enough; --limit with --all is a usage error', async () => {
     seed(250);
     const { result: r, log } = await requests(() => sb.run(['dmps', 'list', '--limit', '120', '--json']));
