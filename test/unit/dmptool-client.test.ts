@@ -183,8 +183,18 @@ describe('one plan, its PDF, a DOI', () => {
     await expect(client().pdf(3)).rejects.toMatchObject({ code: 'NOT_A_PDF' });
     expect(accept).toMatch(/^application\/pdf/);
     expect(seen.at(-1)?.path).toBe('/api/v2/plans/3.pdf');
+    handler = (_req, res) => json(res, 200, { application: 'dmptool', code: 200, items: [], errors: ['PDF generation is disabled'] });
+    await expect(client().pdf(3)).rejects.toMatchObject({ code: 'NOT_A_PDF', message: expect.stringMatching(/application\/json instead of a PDF for plan 3 \(PDF generation is disabled\)/) });
     handler = (_req, res) => json(res, 404, { application: 'dmptool', code: 404, items: [], errors: ['Plan not found'] });
     await expect(client().pdf(3)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Any other type (or none): the bytes decide, downstream.
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'binary/octet-stream' });
+      res.end('%PDF-1.4 …');
+    };
+    const ok = await client().pdf(3);
+    expect(ok.status).toBe(200);
+    await ok.body.dump();
   });
 
   test('findPlanByDoi(): case-insensitive, across pages, and no page after the one that has it', async () => {

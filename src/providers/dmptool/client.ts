@@ -3,7 +3,7 @@
 // `next` links present or absent, relative or absolute, a base URL with or without a path prefix.
 import { FailureError, NotFoundError } from '../../errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
-import { parseJson } from '../error-bodies.js';
+import { parseErrorBody, parseJson } from '../error-bodies.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../http.js';
 import { header } from '../http.js';
 import { urlEnv } from '../registry.js';
@@ -139,10 +139,12 @@ export class DmptoolClient {
     const req = { method: 'GET', path, headers: { accept: 'application/pdf, application/json;q=0.5' }, scopes: [READ_DMPS] } as const;
     const res = await this.http.raw(req);
     if (res.status >= 200 && res.status < 300) {
+      // The bytes decide (the caller checks them); a JSON or HTML answer is refused here, with what it says.
       const type = (header(res.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-      if (type && !/^(application\/(pdf|x-pdf|octet-stream)|binary\/octet-stream)$/.test(type)) {
-        await res.body.dump().catch(() => {});
-        throw new FailureError('NOT_A_PDF', `DMPTool answered ${res.status} with ${type} instead of a PDF for plan ${id}. Nothing was saved.`, {
+      if (/json|html/.test(type)) {
+        const text = await res.body.text().catch(() => '');
+        const said = parseErrorBody('dmptool', res.status, text, res.headers).message;
+        throw new FailureError('NOT_A_PDF', `DMPTool answered ${res.status} with ${type} instead of a PDF for plan ${id} (${said}). Nothing was saved.`, {
           hint: `Check that ${urlEnv('dmptool')} points at DMPTool (this base is ${this.http.base}); then try again.`,
         });
       }
