@@ -6,6 +6,7 @@
 //                    when whole; a cut transfer is retried, and a failed one leaves no file behind
 //   --pdf [-o -]     the PDF on stdout, for pipes and redirects; refused when stdout is a terminal
 // A FILE that is a directory gets `dmp-<id>.pdf` (or `.json`) inside it.
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -66,7 +67,6 @@ export async function runGet(ctx: Context, input: string, opts: GetOptions): Pro
     return;
   }
   const file = target.isDir ? join(target.path, `dmp-${id}.json`) : target.path;
-  const { createHash } = await import('node:crypto');
   await writeStreamAtomic(file, Readable.from([Buffer.from(text)]), [], { signal: ctx.signal }).catch((err: unknown) => {
     throw writeError(err, file);
   });
