@@ -76,16 +76,23 @@ try {
 
   await rdp(['auth', 'status']);
 
+  console.log(dim('\nData management plans from DMPTool (the emulator starts with a few; `dmps get` marks the private ones):'));
+  await rdp(['dmps', 'list']);
+  await rdp(['dmps', 'get', 'https://doi.org/10.48321/D1K7QX']);
+  await rdp(['dmps', 'get', '10.48321/D1ABCD', '--pdf', '-o', join(configHome, 'soil-carbon-dmp.pdf')], {
+    show: 'dmps get 10.48321/D1ABCD --pdf -o soil-carbon-dmp.pdf',
+  });
+
   // Upload and publish the example dataset (examples/soil-survey: two CSV files and a CITATION.cff
   // that supplies the metadata). The second run finds every file already there and sends nothing.
   {
     const data = 'examples/soil-survey';
-    console.log(dim(`\nUploading ${data} to Zenodo: first the plan, then a draft, then publishing it.`));
+    console.log(dim(`\nUploading ${data} to Zenodo: first the plan, then a draft, then publishing it (linked to its DMP, and added to Zotero).`));
     await rdp(['upload', data, '--to', 'zenodo', '--dry-run']);
     const draft = await rdp(['upload', data, '--to', 'zenodo'], { capture: true });
     const id = /^deposition\s+(\d+)/m.exec(draft.stdout)?.[1];
     if (!id) throw new Error('the upload did not print a deposition id');
-    await rdp(['upload', data, '--to', 'zenodo', '--deposition', id, '--publish', '--zotero']);
+    await rdp(['upload', data, '--to', 'zenodo', '--deposition', id, '--dmp', '10.48321/D1ABCD', '--publish', '--zotero']);
     await rdp(['uploads', 'list', '--on', 'zenodo']);
   }
 

@@ -30,6 +30,7 @@ tokens, or use the seeded accounts. Faults are switched at run time through the 
   curl -X POST <url>/_emulator/faults -d '{"service":"zenodo","action":"cut","afterBytes":65536}'
   curl -X POST <url>/_emulator/faults -d '{"latencyMs":50}'
   curl <url>/_emulator/log            # what the services received
+  curl -X POST <url>/_emulator/dmptool/plans -d '{"count":250}'   # more DMPTool plans
 `,
     )
     .action(

@@ -31,7 +31,7 @@ export function uploadsCommand(ctx: Context): Command {
         'rdp uploads list --on zenodo',
         'rdp uploads list --on zenodo --status draft --all',
         'rdp uploads list --json | jq ".[] | select(.state == \\"draft\\") | .id"',
-      ]) + '\nWithout a terminal the table is tab-separated (sizes in bytes, full timestamps).\n',
+      ]) + '\nWithout a terminal: one tab-separated line per upload, no header (id, title, state, files, size in bytes, DOI, modified in ISO 8601).\n',
     )
     .action(
       run(ctx, async (flags: ListFlags) => {

@@ -3,16 +3,14 @@
 // attempt, so a retry resends from a fresh stream and the hash starts over).
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { HttpClient, Method, QueryValue, ResponseHeaders } from '../providers/http.js';
+import type { HttpClient, HttpRequest, Method, ResponseHeaders } from '../providers/http.js';
 import type { UploadSource } from './source.js';
 
-export interface SendOptions {
+export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
   http: HttpClient;
   method: Extract<Method, 'PUT' | 'POST'>;
   /** A path under the client's base or an absolute URL (e.g. a Zenodo bucket link). */
   path: string;
-  query?: Record<string, QueryValue> | undefined;
-  headers?: Record<string, string> | undefined;
   source: UploadSource;
   /** Compute the MD5 of what was sent (default true). */
   md5?: boolean | undefined;
@@ -20,11 +18,8 @@ export interface SendOptions {
   onProgress?: ((sent: number) => void) | undefined;
   /** A new attempt starts from byte 0. */
   onRestart?: ((attempt: number) => void) | undefined;
-  retry?: 'auto' | 'always' | 'never' | undefined;
-  accept?: readonly number[] | undefined;
   /** Time allowed for the answer after the last byte (servers checksum large files). */
   timeoutMs?: number | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 export interface SendResult {

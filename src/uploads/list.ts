@@ -35,6 +35,7 @@ export interface UploadsList {
   /** Rows of every listed service, each with its `service`. */
   rows: ({ service: string } & Record<string, unknown>)[];
   services: UploadService[];
+  status?: ListOptions['status'];
 }
 
 export async function runUploadsList(ctx: Context, opts: ListOptions): Promise<UploadsList> {
@@ -58,12 +59,15 @@ export async function runUploadsList(ctx: Context, opts: ListOptions): Promise<U
     const lister = await LISTERS[service]();
     let n = 0;
     for await (const row of lister.list(ctx, cred, opts)) {
-      if (opts.limit !== undefined && n >= opts.limit) break;
+      if (opts.limit !== undefined && n >= opts.limit) {
+        if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${n} uploads on ${service}; use --limit N or --all to see more.`);
+        break; // leaving the loop ends the iterator: no further page is requested
+      }
       rows.push(row);
       n += 1;
     }
   }
-  return { rows, services: chosen.map((c) => c.service) };
+  return { rows, services: chosen.map((c) => c.service), status: opts.status };
 }
 
 export async function renderUploadsList(ctx: Context, list: UploadsList): Promise<string> {
@@ -71,8 +75,14 @@ export async function renderUploadsList(ctx: Context, list: UploadsList): Promis
   for (const service of list.services) {
     const lister = await LISTERS[service]();
     const rows = list.rows.filter((r) => r.service === service);
-    const title = list.services.length > 1 ? `${ctx.io.outStyle.bold(service)}\n` : '';
-    parts.push(rows.length ? title + lister.render(ctx, rows) : `${title}${ctx.io.outStyle.dim(`No uploads on ${service}.`)}`);
+    if (!rows.length) {
+      // as `rdp dmps list`: said on a terminal only; a script gets an empty stdout (or `[]`)
+      if (ctx.io.stdoutIsTTY) ctx.io.info(`No uploads on ${service}${list.status ? ` (${list.status})` : ''}.`);
+      continue;
+    }
+    // Piped output stays one row per line; the service is in the rows only with --json.
+    const title = list.services.length > 1 && ctx.io.stdoutIsTTY ? `${ctx.io.outStyle.bold(service)}\n` : '';
+    parts.push(title + lister.render(ctx, rows));
   }
-  return parts.join('\n\n');
+  return parts.join(ctx.io.stdoutIsTTY ? '\n\n' : '\n');
 }

@@ -40,20 +40,22 @@ export const zenodoLister: UploadLister<ZenodoUploadRow> = {
   service: 'zenodo',
   async *list(ctx: Context, cred: Credential, opts: ListOptions) {
     const client = new ZenodoClient(await apiClient(ctx, cred));
-    for await (const d of client.depositions({ status: opts.status, pageSize: opts.limit })) yield zenodoRow(d);
+    // One more than the limit, so that one request also tells whether there are more.
+    const pageSize = opts.limit === undefined ? undefined : opts.limit + 1;
+    for await (const d of client.depositions({ status: opts.status, pageSize })) yield zenodoRow(d);
   },
   render(ctx, rows) {
-    const tty = ctx.io.stdoutIsTTY;
+    // On a terminal: sizes in kB/MB, reserved DOIs marked, times to the minute. Piped: raw values.
     return renderTable(
       ctx.io,
       [
         { header: 'ID', value: (r) => String(r.id) },
-        { header: 'TITLE', value: (r) => r.title || '(untitled)', flex: true },
+        { header: 'TITLE', value: (r) => r.title, display: (r) => r.title || '(untitled)', shrink: true },
         { header: 'STATE', value: (r) => r.state },
-        { header: 'FILES', value: (r) => String(r.files), align: 'right' },
-        { header: 'SIZE', value: (r) => (tty ? formatBytes(r.size) : String(r.size)), align: 'right' },
-        { header: 'DOI', value: (r) => (r.doi ? `${r.doi}${r.doiRegistered || !tty ? '' : ' (reserved)'}` : '') },
-        { header: 'MODIFIED', value: (r) => (r.modified ? (tty ? r.modified.slice(0, 16).replace('T', ' ') : r.modified) : '') },
+        { header: 'FILES', value: (r) => String(r.files) },
+        { header: 'SIZE', value: (r) => String(r.size), display: (r) => formatBytes(r.size) },
+        { header: 'DOI', value: (r) => r.doi ?? '', display: (r) => (r.doi ? `${r.doi}${r.doiRegistered ? '' : ' (reserved)'}` : '-') },
+        { header: 'MODIFIED', value: (r) => r.modified ?? '', display: (r) => (r.modified ? r.modified.slice(0, 16).replace('T', ' ') : '-') },
       ],
       rows,
     );

@@ -68,13 +68,19 @@ describe('uploads list --on zenodo', () => {
     expect(drafts.every((x) => x.state === 'draft')).toBe(true);
   });
 
-  test('without a terminal the table is tab-separated with a header; no --on lists the services you are logged in to', async () => {
+  test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {
     const r = await sb.run(['uploads', 'list', '--limit', '3']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('ID\tTITLE\tSTATE\tFILES\tSIZE\tDOI\tMODIFIED');
-    expect(lines).toHaveLength(4);
-    expect(lines[1]?.split('\t')).toHaveLength(7);
+    expect(lines).toHaveLength(3);
+    const [id, title, state, files, size, doi, modified] = lines[0]?.split('\t') ?? [];
+    expect(Number(id)).toBeGreaterThan(0);
+    expect(title).toMatch(/^Record \d+$/);
+    expect(['draft', 'published']).toContain(state);
+    expect(files).toBe('1');
+    expect(Number(size)).toBeGreaterThanOrEqual(10);
+    expect(doi).toMatch(/^10\.5281\/zenodo\.\d+$/);
+    expect(modified).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
   test('usage and login errors', async () => {

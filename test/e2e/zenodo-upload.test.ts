@@ -474,9 +474,14 @@ authors:
     const md = parseJson<Result>(r.stdout).metadata;
     expect(md.creators).toEqual([{ name: `${SEED.orcid.family}, ${SEED.orcid.given}`, orcid: SEED.orcid.orcid }]);
     expect(md.related_identifiers).toEqual([{ identifier: '10.48321/D1ABCD', relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' }]);
-    const plan = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '999999', '--dry-run'], { env: { RDP_DMPTOOL_TOKEN: emu.tokens.dmptool } });
+    // a DMPTool plan number is looked up for the plan's DMP ID (the emulator's first seeded plan)
+    const dmptool = { RDP_DMPTOOL_TOKEN: emu.tokens.dmptool };
+    const byNumber = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '89795', '--dry-run', '--json'], { env: dmptool });
+    expect(byNumber.code).toBe(0);
+    expect(parseJson<Result>(byNumber.stdout).metadata.related_identifiers).toEqual([{ identifier: '10.48321/D1ABCD', relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' }]);
+    const plan = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '999999', '--dry-run'], { env: dmptool });
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/DMPTool has no plan 999999/);
+    expect(plan.stderr).toMatch(/no plan 999999/);
     const bad = await sb.run(['upload', 'who', '--to', 'zenodo', '--orcid-creator', '--dry-run'], { env: { RDP_ORCID_TOKEN: emu.tokens.orcid, RDP_ORCID_ID: '0000-0002-1825-0098' } });
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/RDP_ORCID_ID/);

@@ -4,7 +4,6 @@ import { describe, expect, test } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
 import { toDeposition, toRemoteFile, toRemoteFiles } from '../../src/providers/zenodo/types.js';
 import { cffToZenodo } from '../../src/upload/zenodo/cff.js';
-import { bareDoi } from '../../src/upload/zenodo/dmp.js';
 import { normalizeLicense } from '../../src/upload/zenodo/licenses.js';
 import { checkMetadata, type LocalMetadata, mergeMetadata, missingForPublish, parseCreatorFlag, parseZenodoJson, sameMetadata } from '../../src/upload/zenodo/metadata.js';
 import { parseDepositionId, resumeCommand } from '../../src/upload/zenodo/options.js';
@@ -126,10 +125,7 @@ describe('flags', () => {
     expect(cmd).toBe("rdp upload 'my data' x.csv --to zenodo --deposition 77 --title 'It'\\''s' --creator 'Doe, Jane' --publish --concurrency 8");
   });
 
-  test('DOIs and names', () => {
-    expect(bareDoi('https://doi.org/10.48321/D1ABCD')).toBe('10.48321/D1ABCD');
-    expect(bareDoi('doi:10.1234/x')).toBe('10.1234/x');
-    expect(bareDoi('12345')).toBeUndefined();
+  test('names Zenodo cannot hold', () => {
     expect(badName('ok.csv')).toBeUndefined();
     expect(badName('bad\nname')).toMatch(/control/);
     expect(badName('x'.repeat(256))).toMatch(/255/);
