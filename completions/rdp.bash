@@ -136,7 +136,7 @@ _rdp_node() {
       argchoices=''
       ;;
     'emulator')
-      words='--port --latency --no-rate-limit --log -h --help'
+      words='--port --latency --no-rate-limit --log --discard-uploads -h --help'
       valueopts='--port --latency'
       argchoices=''
       ;;

@@ -98,6 +98,7 @@ complete -c rdp -n '__fish_seen_subcommand_from emulator' -l port -r -d 'port to
 complete -c rdp -n '__fish_seen_subcommand_from emulator' -l latency -r -d 'add this much latency to every request'
 complete -c rdp -n '__fish_seen_subcommand_from emulator' -l no-rate-limit -d 'switch the services'\'' rate limits off'
 complete -c rdp -n '__fish_seen_subcommand_from emulator' -l log -d 'print one line per request to stderr'
+complete -c rdp -n '__fish_seen_subcommand_from emulator' -l discard-uploads -d 'keep only the size and checksum of uploaded files, not their contents (benchmarks, big tests)'
 complete -c rdp -n '__fish_seen_subcommand_from emulator' -l help -s h -d 'show help'
 complete -c rdp -n '__fish_seen_subcommand_from completion' -l help -s h -d 'show help'
 complete -c rdp -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'
