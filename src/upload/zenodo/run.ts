@@ -64,7 +64,8 @@ async function localMetadata(ctx: Context, opts: ZenodoUploadOptions, inputs: Aw
   const file = await findMetadataFile(ctx, inputs, opts.metadata);
   if (file) {
     file.metadata = checkMetadata(file.metadata, file.path, warn);
-    ctx.io.info(`Metadata from ${file.path}${opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length ? ', then the flags' : ''}.`);
+    const flags = opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length || opts.orcidCreator || opts.dmp;
+    ctx.io.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
   }
   const flags = flagMetadata(opts);
   const local: LocalMetadata = { file, ...flags };
