@@ -48,6 +48,8 @@ export interface ServiceInfo {
   token: string;
   /** Extra things a user needs (userID, ORCID iD, NOMAD username/password, OAuth client). */
   extra?: Record<string, unknown> | undefined;
+  /** Release what the service holds outside memory (spooled uploads) when the emulator closes. */
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 export interface EmulatorOptions {
@@ -140,6 +142,7 @@ export class EmulatorServer {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    for (const m of this.mounted) await m.info.close?.();
   }
 
   setRateLimits(on: boolean): void {
