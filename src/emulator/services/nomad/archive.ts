@@ -10,7 +10,8 @@ import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { isTarHeader, readTar } from './tar.js';
+import { archiveKind, MAGIC_BYTES } from '../../../util/magic.js';
+import { readTar } from './tar.js';
 
 export interface RawFile {
   size: number;
@@ -35,13 +36,10 @@ export class ArchiveError extends Error {}
 export async function sniff(path: string): Promise<FileKind> {
   const fh = await open(path, 'r');
   try {
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, 512, 0);
-    const b = head.subarray(0, bytesRead);
-    if (b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && (b[2] === 3 || b[2] === 5) && (b[3] === 4 || b[3] === 6)) return 'zip';
-    if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'tar.gz';
-    if (isTarHeader(b)) return 'tar';
-    return 'file';
+    const head = Buffer.alloc(MAGIC_BYTES);
+    const { bytesRead } = await fh.read(head, 0, MAGIC_BYTES, 0);
+    const kind = archiveKind(head.subarray(0, bytesRead));
+    return kind === 'gzip' ? 'tar.gz' : (kind ?? 'file');
   } finally {
     await fh.close();
   }

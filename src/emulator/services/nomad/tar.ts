@@ -3,6 +3,7 @@
 // size is read in constant memory. A header whose checksum does not add up, or a stream that ends in
 // the middle of an entry, is an error: what NOMAD reports as a processing failure.
 import type { Readable } from 'node:stream';
+import { isTarHeader } from '../../../util/magic.js';
 
 const BLOCK = 512;
 
@@ -72,22 +73,6 @@ function octal(b: Buffer, start: number, len: number): number {
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new TarError(`malformed number field "${text}" in a tar header`);
   return Number.parseInt(text, 8);
-}
-
-/** True when the block is a tar header whose checksum adds up. */
-export function isTarHeader(block: Buffer): boolean {
-  if (block.length < BLOCK) return false;
-  let text: string;
-  try {
-    text = cstr(block, 148, 8).trim();
-  } catch {
-    return false;
-  }
-  if (!/^[0-7]+$/.test(text)) return false;
-  const stored = Number.parseInt(text, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (block[i] as number);
-  return sum === stored;
 }
 
 function paxRecords(data: Buffer): Record<string, string> {
