@@ -174,6 +174,9 @@ export class EmulatorServer {
       raw.socket.destroy();
     });
     raw.on('error', (err) => meter.destroy(err));
+    // A cut can come before a handler starts reading the body (while it awaits something else); the
+    // reader still sees the destroyed stream, but the error event must not go unheard and crash.
+    meter.on('error', () => {});
     raw.pipe(meter);
     const req = makeRequest(raw, url, path, meter);
 
