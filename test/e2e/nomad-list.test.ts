@@ -1,10 +1,11 @@
 // `rdp uploads list` against the NOMAD emulator: pages followed with page_after_value, --limit,
 // --all, --status, the table and TSV forms, --json, and the "every service you are logged in to" form.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import type { TestEmulator } from '../helpers/emulator.js';
+import { useNomadEmulator } from '../helpers/nomad.js';
+import { parseJson, type Sandbox } from '../helpers/sandbox.js';
 
 let emu: TestEmulator;
 let sb: Sandbox;
@@ -18,15 +19,9 @@ interface Row {
   embargoLength: number;
 }
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  sb = new Sandbox({ ...emu.env, RDP_NOMAD_TOKEN: emu.tokens.nomad, RDP_RETRY_BASE_MS: '10' });
-  sb.secret(emu.tokens.nomad);
-});
-afterAll(async () => {
-  sb.assertNoLeaks();
-  await emu.close();
-  sb.cleanup();
+const setup = useNomadEmulator();
+beforeAll(() => {
+  ({ emu, sb } = setup);
 });
 
 /** n uploads of the seeded user; every third one published (every sixth under embargo). */

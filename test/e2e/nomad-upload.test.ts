@@ -5,42 +5,27 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
 import { signJwtHS256 } from '../../src/emulator/tokens.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import type { NomadUploadResult } from '../../src/upload/nomad/run.js';
+import type { TestEmulator } from '../helpers/emulator.js';
+import { useNomadEmulator } from '../helpers/nomad.js';
+import { parseJson, type Sandbox } from '../helpers/sandbox.js';
 
 let emu: TestEmulator;
 let sb: Sandbox;
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
-interface Result {
-  uploadId: string;
-  name?: string;
-  processStatus: string;
-  processRunning: boolean;
-  entries: number;
-  published: boolean;
-  embargoLength: number;
-  errors: string[];
-  warnings: string[];
-  sent: { kind: string; fileName: string; bytes: number; files: number };
-}
+type Result = NomadUploadResult;
 interface ErrorDoc {
   error: { code: string; message: string; hint?: string; details?: { errors?: string[] } };
 }
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  sb = new Sandbox({ ...emu.env, RDP_NOMAD_TOKEN: emu.tokens.nomad, RDP_RETRY_BASE_MS: '10' });
-  sb.secret(emu.tokens.nomad);
-});
-afterAll(async () => {
-  sb.assertNoLeaks();
-  await emu.close();
-  sb.cleanup();
+const setup = useNomadEmulator();
+beforeAll(() => {
+  ({ emu, sb } = setup);
 });
 beforeEach(() => {
   nomadUploads(emu.server.state).clear();
