@@ -29,6 +29,10 @@ _rdp_has() {
     'upload') return 0 ;;
     'uploads') return 0 ;;
     'uploads list') return 0 ;;
+    'dmps') return 0 ;;
+    'dmps list') return 0 ;;
+    'dmps get') return 0 ;;
+    'dmps templates') return 0 ;;
     'config') return 0 ;;
     'config get') return 0 ;;
     'config set') return 0 ;;
@@ -42,7 +46,7 @@ _rdp_has() {
 _rdp_node() {
   case "$1" in
     '')
-      words='login logout auth upload uploads config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
+      words='login logout auth upload uploads dmps config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       argchoices=''
       ;;
@@ -84,6 +88,26 @@ _rdp_node() {
     'uploads list')
       words='--on --status -n --limit --all --sandbox -h --help'
       valueopts='--on --status -n --limit'
+      argchoices=''
+      ;;
+    'dmps')
+      words='list get templates -h --help'
+      valueopts=''
+      argchoices=''
+      ;;
+    'dmps list')
+      words='-n --limit --all -h --help'
+      valueopts='-n --limit'
+      argchoices=''
+      ;;
+    'dmps get')
+      words='--pdf -o --output -h --help'
+      valueopts='-o --output'
+      argchoices=''
+      ;;
+    'dmps templates')
+      words='-n --limit --all -h --help'
+      valueopts='-n --limit'
       argchoices=''
       ;;
     'config')

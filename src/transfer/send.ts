@@ -5,16 +5,14 @@
 // that has not received the whole body cannot have acted on it.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { HttpClient, Method, QueryValue, ResponseHeaders, RetryPolicy } from '../providers/http.js';
+import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
 import type { UploadSource } from './source.js';
 
-export interface SendOptions {
+export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
   http: HttpClient;
   method: Extract<Method, 'PUT' | 'POST'>;
   /** A path under the client's base or an absolute URL (e.g. a Zenodo bucket link). */
   path: string;
-  query?: Record<string, QueryValue> | undefined;
-  headers?: Record<string, string> | undefined;
   source: UploadSource;
   /** Compute the MD5 of what was sent (default true). */
   md5?: boolean | undefined;
@@ -22,12 +20,8 @@ export interface SendOptions {
   onProgress?: ((sent: number) => void) | undefined;
   /** A new attempt starts from byte 0. */
   onRestart?: ((attempt: number) => void) | undefined;
-  /** Default `auto`; for a POST, `auto` also resends after a cut that came before the body's end. */
-  retry?: RetryPolicy | undefined;
-  accept?: readonly number[] | undefined;
   /** Time allowed for the answer after the last byte (servers checksum large files). */
   timeoutMs?: number | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 export interface SendResult {

@@ -55,9 +55,9 @@ function published(r: NomadUploadRow): string {
 
 const COLUMNS: Column<NomadUploadRow>[] = [
   { header: 'UPLOAD_ID', value: (r) => r.uploadId },
-  { header: 'NAME', value: (r) => r.name ?? '' },
+  { header: 'NAME', value: (r) => r.name ?? '', shrink: true },
   { header: 'STATUS', value: (r) => r.status },
-  { header: 'ENTRIES', value: (r) => String(r.entries), align: 'right' },
+  { header: 'ENTRIES', value: (r) => String(r.entries) },
   { header: 'PUBLISHED', value: published },
 ];
 
