@@ -26,6 +26,9 @@ _rdp_has() {
     'auth') return 0 ;;
     'auth status') return 0 ;;
     'auth token') return 0 ;;
+    'upload') return 0 ;;
+    'uploads') return 0 ;;
+    'uploads list') return 0 ;;
     'dmps') return 0 ;;
     'dmps list') return 0 ;;
     'dmps get') return 0 ;;
@@ -43,7 +46,7 @@ _rdp_has() {
 _rdp_node() {
   case "$1" in
     '')
-      words='login logout auth dmps config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
+      words='login logout auth upload uploads dmps config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       argchoices=''
       ;;
@@ -71,6 +74,21 @@ _rdp_node() {
       words='--sandbox -h --help'
       valueopts=''
       argchoices='zenodo nomad dmptool orcid zotero'
+      ;;
+    'upload')
+      words='--to --publish --sandbox --name --upload --embargo --no-wait --timeout -h --help'
+      valueopts='--to --name --upload --embargo --timeout'
+      argchoices=''
+      ;;
+    'uploads')
+      words='list -h --help'
+      valueopts=''
+      argchoices=''
+      ;;
+    'uploads list')
+      words='--on --status -n --limit --all --sandbox -h --help'
+      valueopts='--on --status -n --limit'
+      argchoices=''
       ;;
     'dmps')
       words='list get templates -h --help'

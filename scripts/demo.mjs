@@ -71,6 +71,13 @@ try {
 
   await rdp(['auth', 'status']);
 
+  // NOMAD: a folder streamed as one zip (no temporary file), processing waited for, then published.
+  // The emulator is told to take a moment over the processing, so that the wait can be seen.
+  console.log(dim('\nA NOMAD upload: the example folder goes up as one zip built on the fly; rdp waits for the processing and publishes:'));
+  emu.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 1500 });
+  await rdp(['upload', join(root, 'examples', 'nomad-run'), '--to', 'nomad', '--publish'], { show: 'upload examples/nomad-run --to nomad --publish' });
+  await rdp(['uploads', 'list', '--on', 'nomad']);
+
   console.log(dim('\nData management plans from DMPTool (the emulator starts with a few; `dmps get` marks the private ones):'));
   await rdp(['dmps', 'list']);
   await rdp(['dmps', 'get', 'https://doi.org/10.48321/D1K7QX']);

@@ -29,6 +29,7 @@ tokens, or use the seeded accounts. Faults are switched at run time through the 
   curl -X POST <url>/_emulator/faults -d '{"service":"zenodo","action":"status","status":503,"times":3}'
   curl -X POST <url>/_emulator/faults -d '{"service":"zenodo","action":"cut","afterBytes":65536}'
   curl -X POST <url>/_emulator/faults -d '{"latencyMs":50}'
+  curl -X POST <url>/_emulator/faults -d '{"service":"nomad","action":"processing-delay","latencyMs":5000}'
   curl <url>/_emulator/log            # what the services received
   curl -X POST <url>/_emulator/dmptool/plans -d '{"count":250}'   # more DMPTool plans
 `,

@@ -10,6 +10,8 @@ import { dmpsCommand } from './dmps.js';
 import { emulatorCommand } from './emulator.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
+import { uploadCommand } from './upload.js';
+import { uploadsCommand } from './uploads.js';
 
 export function buildProgram(ctx: Context): Command {
   const program = new Command('rdp')
@@ -34,13 +36,15 @@ Examples:
   $ rdp login zenodo                       log in (token kept in the OS keychain)
   $ rdp login nomad --username jdoe        exchange a password for a NOMAD app token
   $ rdp auth status                        who is logged in where
+  $ rdp upload ./run1 --to nomad           stream a folder to NOMAD as one zip, wait for processing
+  $ rdp uploads list                       your uploads
   $ rdp emulator                           local stand-ins of all five services
 
 Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication needed or denied, 130 interrupted.
 Environment: RDP_<ID>_TOKEN (RDP_ZOTERO_KEY), RDP_<ID>_URL, NO_COLOR. See the README.`,
     );
 
-  for (const make of [loginCommand, logoutCommand, authCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
+  for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, uploadsCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
     program.addCommand(make(ctx));
   }
   // Subcommands inherit the output settings and never exit on their own.

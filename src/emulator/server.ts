@@ -50,6 +50,8 @@ export interface ServiceInfo {
   token: string;
   /** Extra things a user needs (userID, ORCID iD, NOMAD username/password, OAuth client). */
   extra?: Record<string, unknown> | undefined;
+  /** Release what the service holds outside memory (spooled uploads) when the emulator closes. */
+  close?: (() => void | Promise<void>) | undefined;
 }
 
 export interface EmulatorOptions {
@@ -145,6 +147,7 @@ export class EmulatorServer {
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    for (const m of this.mounted) await m.info.close?.();
   }
 
   setRateLimits(on: boolean): void {
@@ -176,6 +179,9 @@ export class EmulatorServer {
       raw.socket.destroy();
     });
     raw.on('error', (err) => meter.destroy(err));
+    // A cut can come before a handler starts reading the body (while it awaits something else); the
+    // reader still sees the destroyed stream, but the error event must not go unheard and crash.
+    meter.on('error', () => {});
     raw.pipe(meter);
     const req = makeRequest(raw, url, path, meter);
 
