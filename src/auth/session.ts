@@ -13,6 +13,7 @@ import { type Endpoints, EXTRA_ENV, PROVIDERS, type ProviderId } from '../provid
 import { zenodoAuthFailure } from '../providers/zenodo/client.js';
 import { ZOTERO_HEADERS, zoteroAuthFailure } from '../providers/zotero/client.js';
 import type { AccountMeta, AccountUser, SecretName, TokenSource } from '../store/types.js';
+import { needsRenewal, renewCredential } from './oauth/renew.js';
 
 export interface Credential {
   provider: ProviderId;
@@ -95,6 +96,9 @@ export async function requireCredential(ctx: Context, provider: ProviderId, sand
       hint: `Run \`${loginCommand(provider, endpoints)}\`, or set ${PROVIDERS[provider].tokenEnv} (for CI).`,
     });
   }
+  // A token that runs out within 15 minutes is renewed now (refresh token, or client credentials), so
+  // the command does not fail halfway; apiClient() checks again before every request.
+  if (needsRenewal(cred)) await renewCredential(ctx, cred);
   const exp = cred.meta?.expiresAt;
   if (cred.source !== 'env' && exp && Date.parse(exp) <= Date.now()) {
     throw new AuthRequiredError(`Your ${name} token expired on ${exp}.`, {
@@ -148,7 +152,10 @@ export async function apiClient(ctx: Context, cred: Credential, base = cred.endp
   return ctx.http({
     provider: cred.provider,
     base,
-    auth: async () => authHeaders(cred.provider, cred.token),
+    auth: async () => {
+      if (needsRenewal(cred)) await renewCredential(ctx, cred);
+      return authHeaders(cred.provider, cred.token);
+    },
     mapError: (status, parsed, res) => {
       const failure = classify(status, parsed, res.headers);
       return failure ? authError(cred.provider, failure, status, { phase: 'use', cred }) : undefined;
