@@ -128,8 +128,16 @@ export function renderLogin(io: IO, r: LoginResult): string {
     io.info(`Token stored in the ${r.location}.`);
   }
   if (r.expiresAt) {
-    const days = Math.round((Date.parse(r.expiresAt) - Date.now()) / 86400_000);
-    io.info(`It expires on ${r.expiresAt.slice(0, 10)} (in ${days} day${days === 1 ? '' : 's'}); run \`rdp login ${r.provider}\` again before then.`);
+    const ms = Date.parse(r.expiresAt) - Date.now();
+    const hours = Math.round(ms / 3600_000);
+    const days = Math.round(ms / 86400_000);
+    const left = hours < 48 ? `${hours < 1 ? 'in under an hour' : `in ${hours} hour${hours === 1 ? '' : 's'}`}` : `in ${days} days`;
+    const when = hours < 48 ? r.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' : r.expiresAt.slice(0, 10);
+    if (r.renews) {
+      io.info(`The token expires on ${when} (${left}); rdp renews it by itself before then.`);
+    } else {
+      io.info(`It expires on ${when} (${left}); run \`rdp login ${r.provider}\` again before then.`);
+    }
   }
   return '';
 }

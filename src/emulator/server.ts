@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
 import { type FaultRule, Faults } from './faults.js';
 import { ByteMeter, EmuHttpError, type EmuRequest, EmuResponse, makeRequest } from './http.js';
+import { defaultClientInfo, oauthControl } from './oauth-common.js';
 import { Router } from './router.js';
 import { EmulatorState, type RequestLogEntry, SEED, type TokenRecord } from './state.js';
 
@@ -128,7 +129,10 @@ export class EmulatorServer {
 
   serviceInfo(): Record<ProviderId, { url: string; token: string } & Record<string, unknown>> {
     const out = {} as Record<ProviderId, { url: string; token: string } & Record<string, unknown>>;
-    for (const m of this.mounted) out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra };
+    for (const m of this.mounted) {
+      const oauth = defaultClientInfo(this.state, m.service.id);
+      out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra, ...(oauth ? { oauth } : {}) };
+    }
     return out;
   }
 
@@ -334,6 +338,10 @@ export class EmulatorServer {
       this.faults.clear();
       this.faults.latencyMs = 0;
       res.empty(204);
+      return;
+    }
+    if (sub === '/oauth' || sub.startsWith('/oauth/')) {
+      await oauthControl(this.state, req, res, sub);
       return;
     }
     if (sub === '/rate-limit' && m === 'POST') {

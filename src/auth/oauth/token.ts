@@ -22,11 +22,13 @@ export interface TokenSet {
   raw: Record<string, unknown>;
 }
 
-/** The absolute time a token expires, from `expires_in` (and DMPTool's `created_at`). */
+/**
+ * The absolute time a token expires: now + `expires_in`. (DMPTool's `created_at` is not used: Doorkeeper
+ * hands a still-valid token out again with the seconds it has *left* and its original `created_at`.)
+ */
 export function expiryOf(t: TokenSet, now = Date.now()): string | undefined {
   if (t.expiresIn === undefined) return undefined;
-  const created = typeof t.raw.created_at === 'number' && Math.abs(t.raw.created_at * 1000 - now) < 86400_000 ? t.raw.created_at * 1000 : now;
-  return new Date(created + t.expiresIn * 1000).toISOString();
+  return new Date(now + t.expiresIn * 1000).toISOString();
 }
 
 function tokenError(provider: OAuthProviderId, ep: Endpoints, grant: Grant, status: number, parsed: ParsedError): RdpError | undefined {

@@ -3,6 +3,7 @@
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountDmptoolOAuth } from './oauth.js';
 
 const REASONS: Record<number, string> = {
   200: 'OK',
@@ -81,6 +82,7 @@ export const dmptool: EmulatorService = {
     return { body: JSON.stringify(envelope(req, status, { errors: [message] })), contentType: 'application/json' };
   },
   mount(ctx) {
+    mountDmptoolOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const ready = ctx.state.issue({
       service: 'dmptool',
       userId: SEED.dmptool.id,
