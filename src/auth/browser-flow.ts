@@ -229,6 +229,8 @@ function readPastedLines(io: IO, check: Check): PasteReader {
     stopped = true;
     if (onData) stdin.removeListener('data', onData);
     stdin.pause();
+    // A pipe that stays open (nobody closes it) must not keep the finished command alive.
+    (stdin as { unref?: () => void }).unref?.();
   };
   const result = new Promise<URLSearchParams>((resolve) => {
     onData = (chunk) => {

@@ -35,6 +35,8 @@ export interface Started {
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** stdout + stderr so far. */
   output(): string;
+  /** Send a signal (SIGINT to stop `rdp emulator`). */
+  kill(signal?: NodeJS.Signals): void;
   done: Promise<RunResult>;
 }
 
@@ -50,7 +52,8 @@ export class Sandbox {
   readonly dir: string;
   readonly configDir: string;
   env: Record<string, string | undefined>;
-  private readonly transcripts: string[] = [];
+  /** What each run printed; `cmd` (what the test typed) is shown in a failure but not scanned. */
+  private readonly transcripts: { cmd: string; text: string }[] = [];
   private readonly secrets = new Set<string>();
 
   constructor(env: Record<string, string | undefined> = {}) {
@@ -85,7 +88,7 @@ export class Sandbox {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
     clearTimeout(timer);
     const result = { code, signal, stdout, stderr, ms: Date.now() - started };
-    this.transcripts.push(`$ rdp ${args.join(' ')}\n${opts.printsSecret ? '' : stdout}\n${stderr}`);
+    this.transcripts.push({ cmd: `$ rdp ${args.join(' ')}`, text: `${opts.printsSecret ? '' : stdout}\n${stderr}` });
     return result;
   }
 
@@ -126,12 +129,13 @@ export class Sandbox {
     const done = new Promise<RunResult>((resolve) =>
       child.on('close', (code, signal) => {
         clearTimeout(timer);
-        this.transcripts.push(`$ rdp ${args.join(' ')}${opts.pty ? ' (pty)' : ''}\n${stdout}\n${stderr}`);
+        this.transcripts.push({ cmd: `$ rdp ${args.join(' ')}${opts.pty ? ' (pty)' : ''}`, text: `${stdout}\n${stderr}` });
         resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
       }),
     );
     return {
       write: (text) => child.stdin.write(text),
+      kill: (signal = 'SIGTERM') => child.kill(signal),
       output: () => both,
       done,
       waitFor: (re, timeoutMs = 20_000) =>
@@ -172,7 +176,7 @@ export class Sandbox {
     expect(this.secrets.size).toBeGreaterThan(0);
     for (const secret of this.secrets) {
       for (const t of this.transcripts) {
-        if (t.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked in output:\n${t.slice(0, 2000)}`);
+        if (t.text.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked in output:\n${t.cmd}\n${t.text.slice(0, 2000)}`);
       }
       for (const f of this.configFilesText()) {
         if (f.text.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked into ${f.path}`);
