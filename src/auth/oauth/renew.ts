@@ -61,6 +61,7 @@ async function doRenew(ctx: Context, cred: Credential): Promise<void> {
       endpoints: ep,
       url: joinUrl(ep.web, TOKEN_PATH),
       grant: how,
+      renewing: true,
       form:
         how === 'refresh_token'
           ? { refresh_token: cred.secrets.refresh_token, client_id: meta.clientId, client_secret: clientSecret }

@@ -31,24 +31,24 @@ export function expiryOf(t: TokenSet, now = Date.now()): string | undefined {
   return new Date(now + t.expiresIn * 1000).toISOString();
 }
 
-function tokenError(provider: OAuthProviderId, ep: Endpoints, grant: Grant, status: number, parsed: ParsedError): RdpError | undefined {
+function tokenError(provider: OAuthProviderId, ep: Endpoints, grant: Grant, renewing: boolean, status: number, parsed: ParsedError): RdpError | undefined {
   const name = ep.name;
-  const login = `rdp login ${provider}${ep.sandbox ? ' --sandbox' : ''}`;
+  const login = `rdp login ${provider}${ep.sandbox ? ' --sandbox' : ''}${grant === 'client_credentials' ? ' --client-credentials' : ''}`;
   const err = parsed.oauthError ?? (status === 401 ? 'invalid_client' : status === 404 && provider === 'zenodo' ? 'invalid_client' : undefined);
   const detail = `${status}: ${parsed.message}`;
-  const stored = grant === 'refresh_token' ? '' : ' Nothing was stored.';
+  const stored = renewing ? '' : ' Nothing was stored.';
   switch (err) {
     case 'invalid_client':
     case 'unauthorized_client':
       return new AuthDeniedError('AUTH_INVALID', `${name} did not accept rdp's OAuth client (${detail}).${stored}`, {
-        hint: `Check the client id and secret (${clientEnv(provider, 'ID')} / ${clientEnv(provider, 'SECRET')}, --client-id / --client-secret, or \`rdp config set ${provider}.client_id\`).`,
+        hint: `${renewing ? `Run \`${login}\` with a working client. ` : ''}Check the client id and secret (${clientEnv(provider, 'ID')} / ${clientEnv(provider, 'SECRET')}, --client-id / --client-secret, or \`rdp config set ${provider}.client_id\`).`,
       });
     case 'invalid_grant':
       if (grant === 'refresh_token') {
         return new AuthRequiredError(`Your ${name} login could not be renewed (${detail}).`, { hint: `Run \`${login}\` to log in again.` });
       }
       if (grant === 'client_credentials') {
-        return new AuthRequiredError(`${name} refused rdp's client credentials (${detail}).`, { hint: `Run \`${login} --client-credentials\` again.` });
+        return new AuthRequiredError(`${name} refused rdp's client credentials (${detail}).`, { hint: `Run \`${login}\` again.` });
       }
       return new AuthDeniedError('AUTH_INVALID', `${name} refused the authorization code (${detail}).${stored}`, {
         hint: `A code works once and only for a few minutes, with the redirect URI it was issued for. Run \`${login}\` again.`,
@@ -69,6 +69,8 @@ export interface TokenRequestOptions {
   url: string;
   grant: Grant;
   form: Record<string, string | undefined>;
+  /** Renewing a stored login (the messages then say nothing about "nothing stored"). */
+  renewing?: boolean | undefined;
 }
 
 export async function tokenRequest(ctx: Context, opts: TokenRequestOptions): Promise<TokenSet> {
@@ -81,7 +83,7 @@ export async function tokenRequest(ctx: Context, opts: TokenRequestOptions): Pro
   const http = await ctx.http({
     provider: opts.provider,
     base: opts.endpoints.web,
-    mapError: (status, parsed) => tokenError(opts.provider, opts.endpoints, opts.grant, status, parsed),
+    mapError: (status, parsed) => tokenError(opts.provider, opts.endpoints, opts.grant, Boolean(opts.renewing), status, parsed),
   });
   const { data } = await http.json<unknown>({
     method: 'POST',
