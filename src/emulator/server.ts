@@ -369,7 +369,15 @@ export class EmulatorServer {
   describe(): Record<string, unknown> {
     const services = this.serviceInfo();
     const env: Record<string, string> = {};
-    for (const id of Object.keys(services) as ProviderId[]) env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+    for (const id of Object.keys(services) as ProviderId[]) {
+      env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+      // The pre-made OAuth client, as the variables rdp reads it from (browser logins work at once).
+      const oauth = services[id].oauth as { clientId: string; clientSecret: string } | undefined;
+      if (oauth) {
+        env[`RDP_${id.toUpperCase()}_CLIENT_ID`] = oauth.clientId;
+        env[`RDP_${id.toUpperCase()}_CLIENT_SECRET`] = oauth.clientSecret;
+      }
+    }
     return { url: this.origin, port: this.port, control: `${this.origin}/_emulator`, env, services };
   }
 }

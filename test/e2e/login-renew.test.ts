@@ -34,6 +34,12 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
   const settings = (body: Record<string, unknown>) => fetch(`${emu.url}/_emulator/oauth`, { method: 'POST', body: JSON.stringify(body) });
   const expiresAt = async (id: string) => parseJson<{ expiresAt: string }>((await sb.run(['auth', 'status', id, '--json'])).stdout).expiresAt;
 
+  /** Wait (a second at most here) until the emulator considers this token expired. */
+  async function untilExpired(token: string): Promise<void> {
+    const at = emu.server.state.tokens.get(token)?.expiresAt ?? 0;
+    await new Promise((res) => setTimeout(res, Math.min(3000, Math.max(0, at - Date.now() + 20))));
+  }
+
   async function browserLogin(id: string): Promise<void> {
     const run = sb.run(['login', id]);
     await FormBrowser.consent(await sink.next(), 'approve', { follow: true });
@@ -94,8 +100,7 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     expect(keychainLookup(`${account}#client_secret`)).toBe(client(emu, 'dmptool').clientSecret);
 
     // Wait (at most a second) until the service considers the token expired.
-    const exp = Date.parse(await expiresAt('dmptool'));
-    await new Promise((res) => setTimeout(res, Math.min(3000, Math.max(0, exp - Date.now() + 100))));
+    await untilExpired(token1);
     expect(emu.server.state.usable(emu.server.state.tokens.get(token1))).toBe(false);
     await settings({ service: 'dmptool', clientCredentialsLifetime: 7200 });
 
@@ -115,8 +120,7 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     // Doorkeeper would hand out the earlier test's still-valid token again: revoke it first.
     for (const rec of emu.server.state.tokens.values()) if (rec.service === 'dmptool' && rec.kind === 'client') emu.server.state.revoke(rec.token);
     expect((await sb.run(['login', 'dmptool', '--client-credentials'])).code).toBe(0);
-    const exp = Date.parse(await expiresAt('dmptool'));
-    await new Promise((res) => setTimeout(res, Math.min(3000, Math.max(0, exp - Date.now() + 100))));
+    await untilExpired(keychainLookup(emu.account('dmptool')));
     await settings({ service: 'dmptool', clientCredentialsLifetime: 7200 });
     const c = client(emu, 'dmptool');
     const saved = emu.server.state.clients.get(`dmptool:${c.clientId}`);

@@ -28,7 +28,7 @@ export interface TokenSet {
  */
 export function expiryOf(t: TokenSet, now = Date.now()): string | undefined {
   if (t.expiresIn === undefined) return undefined;
-  return new Date(now + t.expiresIn * 1000).toISOString();
+  return new Date(Math.floor(now / 1000 + t.expiresIn) * 1000).toISOString();
 }
 
 function tokenError(provider: OAuthProviderId, ep: Endpoints, grant: Grant, renewing: boolean, status: number, parsed: ParsedError): RdpError | undefined {
