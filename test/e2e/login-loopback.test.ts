@@ -8,32 +8,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BrowserSink, FormBrowser } from '../helpers/browser.js';
-import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { AUTHORIZE_LINE, client, clientEnv, emulatorSecrets } from '../helpers/oauth.js';
-import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import { describe, expect, test } from 'vitest';
+import { FormBrowser } from '../helpers/browser.js';
+import { AUTHORIZE_LINE, client, oauthFixture } from '../helpers/oauth.js';
+import { parseJson } from '../helpers/sandbox.js';
 
-let emu: TestEmulator;
-let sink: BrowserSink;
-let sb: Sandbox;
+const fx = oauthFixture();
 const FILE = ['--insecure-storage'];
 
-beforeAll(async () => {
-  emu = await startTestEmulator();
-  sink = await new BrowserSink().start();
-  sb = new Sandbox({ ...emu.env, ...sink.env, ...clientEnv(emu) });
-});
-afterAll(async () => {
-  sb.secret(...emulatorSecrets(emu));
-  sb.assertNoLeaks();
-  await sink.close();
-  await emu.close();
-  sb.cleanup();
-});
-
 function tokensFile(): Record<string, unknown> {
-  const p = join(sb.configDir, 'rdp', 'tokens.json');
+  const p = join(fx.sb.configDir, 'rdp', 'tokens.json');
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { credentials: Record<string, unknown> }).credentials : {};
 }
 
@@ -52,14 +36,14 @@ async function freePort(): Promise<number> {
 }
 
 async function control(path: string, body: unknown): Promise<unknown> {
-  const r = await fetch(`${emu.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) });
+  const r = await fetch(`${fx.emu.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) });
   return r.json();
 }
 
 describe('the loopback listener', () => {
   test('a wrong state, a forged callback without state and other paths are refused while rdp keeps waiting; the right one logs in', async () => {
-    const run = sb.run(['login', 'zenodo', ...FILE]);
-    const url = await sink.next();
+    const run = fx.sb.run(['login', 'zenodo', ...FILE]);
+    const url = await fx.sink.next();
     const { redirect, state, port } = parts(url);
     expect(redirect).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     expect(state.length).toBeGreaterThanOrEqual(43);
@@ -81,22 +65,22 @@ describe('the loopback listener', () => {
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Logged in to Zenodo/);
-    expect(tokensFile()[emu.account('zenodo')]).toBeDefined();
+    expect(tokensFile()[fx.emu.account('zenodo')]).toBeDefined();
     // The listener closed after the first valid callback.
     await expect(fetch(`${redirect}?code=x&state=${state}`)).rejects.toThrow();
   });
 
   test('a replayed authorization code is refused (exit 4), its message is redacted, and nothing new is stored', async () => {
-    const first = sb.run(['login', 'orcid', ...FILE]);
-    const url1 = await sink.next();
+    const first = fx.sb.run(['login', 'orcid', ...FILE]);
+    const url1 = await fx.sink.next();
     const consent = await FormBrowser.consent(url1, 'approve');
     const code1 = new URL(consent.location).searchParams.get('code') ?? '';
     expect((await fetch(consent.location)).status).toBe(200);
     expect((await first).code).toBe(0);
     const before = JSON.stringify(tokensFile());
 
-    const second = sb.run(['login', 'orcid', ...FILE]);
-    const { redirect, state } = parts(await sink.next());
+    const second = fx.sb.run(['login', 'orcid', ...FILE]);
+    const { redirect, state } = parts(await fx.sink.next());
     const replay = await fetch(`${redirect}?code=${code1}&state=${state}`);
     expect(replay.status).toBe(400);
     const page = await replay.text();
@@ -115,11 +99,11 @@ describe('the loopback listener', () => {
       name: 'fixed-port app',
       redirectUris: ['http://127.0.0.1:9/callback'],
     })) as { clientId: string; clientSecret: string };
-    sb.secret(fixed.clientSecret);
-    const run = sb.run(['login', 'dmptool', '--timeout', '2s', '--json', ...FILE], {
+    fx.sb.secret(fixed.clientSecret);
+    const run = fx.sb.run(['login', 'dmptool', '--timeout', '2s', '--json', ...FILE], {
       env: { RDP_DMPTOOL_CLIENT_ID: fixed.clientId, RDP_DMPTOOL_CLIENT_SECRET: fixed.clientSecret },
     });
-    const page = await fetch(await sink.next());
+    const page = await fetch(await fx.sink.next());
     expect(page.status).toBe(400);
     expect(await page.text()).toMatch(/Redirect URI mismatch/);
     const r = await run;
@@ -130,7 +114,7 @@ describe('the loopback listener', () => {
   });
 
   test('--timeout: with nobody at the browser rdp gives up (exit 1) and frees the port', async () => {
-    const run = sb.start(['login', 'zenodo', '--no-browser', '--timeout', '1s', ...FILE]);
+    const run = fx.sb.start(['login', 'zenodo', '--no-browser', '--timeout', '1s', ...FILE]);
     const m = await run.waitFor(AUTHORIZE_LINE);
     const r = await run.done;
     expect(r.code).toBe(1);
@@ -145,49 +129,49 @@ describe('the loopback listener', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      const r = await sb.run(['login', 'zenodo', '--port', String(port), ...FILE]);
+      const r = await fx.sb.run(['login', 'zenodo', '--port', String(port), ...FILE]);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
       expect(r.stderr).toMatch(/--port/);
-      expect(sink.received.length).toBeGreaterThan(0); // earlier tests only; this one opened nothing
-      const before = sink.received.length;
-      expect((await sb.run(['config', 'set', 'zenodo.port', String(port)])).code).toBe(0);
-      const c = await sb.run(['login', 'zenodo', '--json', ...FILE]);
+      expect(fx.sink.received.length).toBeGreaterThan(0); // earlier tests only; this one opened nothing
+      const before = fx.sink.received.length;
+      expect((await fx.sb.run(['config', 'set', 'zenodo.port', String(port)])).code).toBe(0);
+      const c = await fx.sb.run(['login', 'zenodo', '--json', ...FILE]);
       expect(c.code).toBe(1);
       const err = parseJson<{ error: { code: string; hint: string } }>(c.stderr);
       expect(err.error.code).toBe('PORT_IN_USE');
       expect(err.error.hint).toMatch(/rdp config set zenodo\.port/);
-      expect(sink.received.length).toBe(before);
+      expect(fx.sink.received.length).toBe(before);
     } finally {
-      await sb.run(['config', 'unset', 'zenodo.port']);
+      await fx.sb.run(['config', 'unset', 'zenodo.port']);
       await new Promise<void>((r) => blocker.close(() => r()));
     }
   });
 
   test('--port fixes the redirect URI; the config key <id>.port does too', async () => {
     const port = await freePort();
-    const run = sb.run(['login', 'dmptool', '--port', String(port), ...FILE]);
-    const url = await sink.next();
+    const run = fx.sb.run(['login', 'dmptool', '--port', String(port), ...FILE]);
+    const url = await fx.sink.next();
     expect(parts(url).redirect).toBe(`http://127.0.0.1:${port}/callback`);
     await FormBrowser.consent(url, 'approve', { follow: true });
     expect((await run).code).toBe(0);
 
     const port2 = await freePort();
-    await sb.run(['config', 'set', 'dmptool.port', String(port2)]);
-    const run2 = sb.run(['login', 'dmptool', ...FILE]);
-    const url2 = await sink.next();
+    await fx.sb.run(['config', 'set', 'dmptool.port', String(port2)]);
+    const run2 = fx.sb.run(['login', 'dmptool', ...FILE]);
+    const url2 = await fx.sink.next();
     expect(parts(url2).redirect).toBe(`http://127.0.0.1:${port2}/callback`);
     await FormBrowser.consent(url2, 'approve', { follow: true });
     expect((await run2).code).toBe(0);
-    await sb.run(['config', 'unset', 'dmptool.port']);
-    expect((await sb.run(['config', 'set', 'dmptool.port', '70000'])).code).toBe(2);
+    await fx.sb.run(['config', 'unset', 'dmptool.port']);
+    expect((await fx.sb.run(['config', 'set', 'dmptool.port', '70000'])).code).toBe(2);
   });
 });
 
 describe('--no-browser and pasting the redirect', () => {
   test('through a pty: the URL is printed, nothing is opened, a wrong paste is explained, the right paste logs in (input hidden)', async () => {
-    const before = sink.received.length;
-    const run = sb.start(['login', 'zenodo', '--no-browser', ...FILE], { pty: true });
+    const before = fx.sink.received.length;
+    const run = fx.sb.start(['login', 'zenodo', '--no-browser', ...FILE], { pty: true });
     const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
     await run.waitFor(/paste it here and press Enter \(input hidden\)/);
     const { location } = await FormBrowser.consent(url, 'approve'); // the browser "elsewhere" stops at the redirect
@@ -200,11 +184,11 @@ describe('--no-browser and pasting the redirect', () => {
     expect(r.stdout).toMatch(/Logged in to Zenodo/);
     expect(r.stdout).not.toContain(code);
     expect(r.stdout).not.toContain('not-the-state');
-    expect(sink.received.length).toBe(before);
+    expect(fx.sink.received.length).toBe(before);
   });
 
   test('through stdin without a terminal: the first valid line wins', async () => {
-    const run = sb.start(['login', 'dmptool', '--no-browser', ...FILE]);
+    const run = fx.sb.start(['login', 'dmptool', '--no-browser', ...FILE]);
     const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
     const { location } = await FormBrowser.consent(url, 'approve');
     run.write('garbage\n');
@@ -225,36 +209,36 @@ describe('ORCID OpenID: the id_token is verified', () => {
     ['id-token-expired', /has expired/],
     ['id-token-unknown-kid', /no RS256 key "some-other-key"/],
   ])('%s: exit 4, nothing stored', async (action, why) => {
-    await sb.run(['logout', 'orcid']);
+    await fx.sb.run(['logout', 'orcid']);
     await control('/faults', { service: 'orcid', action });
-    const run = sb.run(['login', 'orcid', '--scope', 'openid', ...FILE]);
-    const res = await FormBrowser.consent(await sink.next(), 'approve', { follow: true });
+    const run = fx.sb.run(['login', 'orcid', '--scope', 'openid', ...FILE]);
+    const res = await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
     expect(res.status).toBe(400);
     const r = await run;
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/ORCID's id_token failed verification/);
     expect(r.stderr).toMatch(why);
-    expect(tokensFile()[emu.account('orcid')]).toBeUndefined();
+    expect(tokensFile()[fx.emu.account('orcid')]).toBeUndefined();
   });
 });
 
 describe('Zotero OAuth 1.0a', () => {
   test('a bad signature (wrong client secret) is refused before any browser opens: exit 4, nothing stored', async () => {
-    const before = sink.received.length;
-    const r = await sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_SECRET: 'ffffffffffffffffffff' } });
+    const before = fx.sink.received.length;
+    const r = await fx.sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_SECRET: 'ffffffffffffffffffff' } });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/Zotero refused rdp's request for a request token \(401: Invalid signature\)/);
     expect(r.stderr).toMatch(/RDP_ZOTERO_CLIENT_SECRET/);
-    expect(sink.received.length).toBe(before);
-    expect(tokensFile()[emu.account('zotero')]).toBeUndefined();
-    const k = await sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_ID: '0123456789abcdef0123' } });
+    expect(fx.sink.received.length).toBe(before);
+    expect(tokensFile()[fx.emu.account('zotero')]).toBeUndefined();
+    const k = await fx.sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_ID: '0123456789abcdef0123' } });
     expect(k.code).toBe(4);
     expect(k.stderr).toMatch(/Invalid consumer key/);
   });
 
   test('--key-name and --read-only pre-fill the new-key form; the key has the access chosen', async () => {
-    const run = sb.run(['login', 'zotero', '--key-name', 'CI laptop', '--read-only', '--json', ...FILE]);
-    const url = new URL(await sink.next());
+    const run = fx.sb.run(['login', 'zotero', '--key-name', 'CI laptop', '--read-only', '--json', ...FILE]);
+    const url = new URL(await fx.sink.next());
     expect(Object.fromEntries(url.searchParams)).toMatchObject({ name: 'CI laptop', library_access: '1', write_access: '0', notes_access: '0' });
     await FormBrowser.consent(url.toString(), 'approve', { follow: true });
     const r = await run;
@@ -267,7 +251,7 @@ describe('Zotero OAuth 1.0a', () => {
 
 describe('OAuth clients and flags', () => {
   test('no client configured: exit 2, saying where to register one and how to configure it', async () => {
-    const r = await sb.run(['login', 'zenodo', ...FILE], { env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined } });
+    const r = await fx.sb.run(['login', 'zenodo', ...FILE], { env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/No OAuth client for Zenodo is configured/);
     expect(r.stderr).toMatch(/account\/settings\/applications\/clients\/new/);
@@ -277,23 +261,23 @@ describe('OAuth clients and flags', () => {
   });
 
   test('client from the config, the secret from stdin, or as a flag value (with a warning)', async () => {
-    const { clientId, clientSecret } = client(emu, 'dmptool');
+    const { clientId, clientSecret } = client(fx.emu, 'dmptool');
     const noEnv = { RDP_DMPTOOL_CLIENT_ID: undefined, RDP_DMPTOOL_CLIENT_SECRET: undefined };
-    const piped = await sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', ...FILE], { env: noEnv, stdin: clientSecret });
+    const piped = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', ...FILE], { env: noEnv, stdin: clientSecret });
     expect(piped.code).toBe(0);
     expect(piped.stderr).toMatch(/Logged in to DMPTool .* as rdp emulator client/);
-    const flag = await sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', clientSecret, ...FILE], { env: noEnv });
+    const flag = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', clientSecret, ...FILE], { env: noEnv });
     expect(flag.code).toBe(0);
     expect(flag.stderr).toMatch(/may stay in your shell history/);
-    expect((await sb.run(['config', 'set', 'dmptool.client_id', clientId])).code).toBe(0);
-    expect((await sb.run(['config', 'set', 'dmptool.client_secret', '--insecure-storage'], { stdin: clientSecret })).code).toBe(0);
-    const cfg = await sb.run(['login', 'dmptool', '--client-credentials', ...FILE], { env: noEnv });
+    expect((await fx.sb.run(['config', 'set', 'dmptool.client_id', clientId])).code).toBe(0);
+    expect((await fx.sb.run(['config', 'set', 'dmptool.client_secret', '--insecure-storage'], { stdin: clientSecret })).code).toBe(0);
+    const cfg = await fx.sb.run(['login', 'dmptool', '--client-credentials', ...FILE], { env: noEnv });
     expect(cfg.code).toBe(0);
-    const bad = await sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', 'not-the-secret', ...FILE]);
+    const bad = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', 'not-the-secret', ...FILE]);
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/did not accept rdp's OAuth client \(401: invalid_client/);
-    await sb.run(['config', 'unset', 'dmptool.client_id']);
-    await sb.run(['config', 'unset', 'dmptool.client_secret']);
+    await fx.sb.run(['config', 'unset', 'dmptool.client_id']);
+    await fx.sb.run(['config', 'unset', 'dmptool.client_secret']);
   });
 
   test.each([
@@ -305,7 +289,7 @@ describe('OAuth clients and flags', () => {
     [['login', 'zotero', '--scope', 'everything'], /Unknown Zotero scope/],
     [['login', 'orcid', '--key-name', 'x'], /for Zotero only/],
   ])('%j is a usage error (exit 2)', async (args, message) => {
-    const r = await sb.run([...args, ...FILE]);
+    const r = await fx.sb.run([...args, ...FILE]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
   });
@@ -313,10 +297,10 @@ describe('OAuth clients and flags', () => {
 
 describe('NOMAD: no browser; the app token says when it expires', () => {
   test('login states the expiry and auth status warns before it', async () => {
-    const r = await sb.run(['login', 'nomad', '--username', 'jdoe', '--password-stdin', '--lifetime', '2d', ...FILE], { stdin: 'correct-horse-battery' });
+    const r = await fx.sb.run(['login', 'nomad', '--username', 'jdoe', '--password-stdin', '--lifetime', '2d', ...FILE], { stdin: 'correct-horse-battery' });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/It expires on .* \(in (2 days|4[78] hours)\); run `rdp login nomad` again before then/);
-    const s = await sb.run(['auth', 'status', 'nomad']);
+    const s = await fx.sb.run(['auth', 'status', 'nomad']);
     expect(s.code).toBe(0);
     expect(s.stderr).toMatch(/Your NOMAD token expires on .* Run `rdp login nomad` to renew it/);
   });
@@ -324,7 +308,7 @@ describe('NOMAD: no browser; the app token says when it expires', () => {
 
 describe('rdp emulator', () => {
   test('prints the pre-made OAuth client of each service', async () => {
-    const run = sb.start(['emulator', '--json']);
+    const run = fx.sb.start(['emulator', '--json']);
     const line = (await run.waitFor(/^\{.*\}$/m))[0];
     run.kill('SIGINT');
     await run.done;

@@ -1,9 +1,12 @@
 // Helpers for the browser-login tests: the emulator's pre-made OAuth clients as the environment rdp
 // reads them from, the keychain lookup, and every credential the emulator handed out (for leak scans).
 import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { oauthState } from '../../src/emulator/oauth-common.js';
 import type { ProviderId } from '../../src/providers/registry.js';
-import type { TestEmulator } from './emulator.js';
+import { BrowserSink } from './browser.js';
+import { startTestEmulator, type TestEmulator } from './emulator.js';
+import { Sandbox } from './sandbox.js';
 
 export type OAuthId = Exclude<ProviderId, 'nomad'>;
 export const OAUTH_IDS: OAuthId[] = ['zenodo', 'dmptool', 'orcid', 'zotero'];
@@ -20,17 +23,6 @@ export function client(emu: TestEmulator, id: OAuthId): ClientInfo {
   return c;
 }
 
-/** RDP_<ID>_CLIENT_ID / _SECRET for all four. */
-export function clientEnv(emu: TestEmulator): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const id of OAUTH_IDS) {
-    const c = client(emu, id);
-    env[`RDP_${id.toUpperCase()}_CLIENT_ID`] = c.clientId;
-    env[`RDP_${id.toUpperCase()}_CLIENT_SECRET`] = c.clientSecret;
-  }
-  return env;
-}
-
 /** Everything secret the emulator issued or received so far (codes, verifiers, tokens, secrets). */
 export function emulatorSecrets(emu: TestEmulator): string[] {
   return [...oauthState(emu.server.state).secrets, ...Object.values(emu.tokens)];
@@ -43,3 +35,32 @@ export function keychainLookup(account: string): string {
 
 /** The authorize URL as printed on stderr (a line of its own). */
 export const AUTHORIZE_LINE = /^(http:\/\/127\.0\.0\.1:\d+\/\w+\/oauth\/authorize\?\S+)\r?$/m;
+
+/**
+ * The usual set-up of a browser-login test file: an emulator, a BROWSER sink and a sandbox whose
+ * environment points rdp at both (with the emulator's OAuth clients). At the end: no credential the
+ * emulator issued or saw may appear in any output; then everything is closed.
+ */
+export interface OAuthFixture {
+  emu: TestEmulator;
+  sink: BrowserSink;
+  sb: Sandbox;
+}
+
+export function oauthFixture(opts: { logoutAtEnd?: boolean } = {}): OAuthFixture {
+  const f = {} as OAuthFixture;
+  beforeAll(async () => {
+    f.emu = await startTestEmulator();
+    f.sink = await new BrowserSink().start();
+    f.sb = new Sandbox({ ...f.emu.env, ...f.sink.env });
+  });
+  afterAll(async () => {
+    f.sb.secret(...emulatorSecrets(f.emu));
+    f.sb.assertNoLeaks();
+    if (opts.logoutAtEnd) await f.sb.run(['logout', '--all']);
+    await f.sink.close();
+    await f.emu.close();
+    f.sb.cleanup();
+  });
+  return f;
+}

@@ -4,10 +4,12 @@
 import type { Context } from '../../context.js';
 import { DmptoolClient } from '../../providers/dmptool/client.js';
 import type { Endpoints } from '../../providers/registry.js';
+import type { SecretName } from '../../store/types.js';
 import { verifyClient } from '../session.js';
 import { type LoginResult, saveLogin } from '../token-login.js';
 import { resolveClient } from './client.js';
 import { authorizationCodeLogin, clientCredentialsToken } from './code-flow.js';
+import { renewalSecrets } from './renew.js';
 import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
 import { expiryOf, type TokenSet } from './token.js';
 
@@ -24,7 +26,7 @@ export async function dmptoolLogin(ctx: Context, ep: Endpoints, s: BrowserLoginS
   if (s.clientCredentials) {
     const scopes = unique([...DMPTOOL_CLIENT_SCOPES, ...s.scopes]);
     const t = await clientCredentialsToken(ctx, 'dmptool', ep, client, scopes);
-    return saveDmptool(ctx, ep, s, t, scopes, 'client_credentials', client.clientId, { client_secret: client.clientSecret });
+    return saveDmptool(ctx, ep, s, t, scopes, 'client_credentials', client.clientId, renewalSecrets('client_credentials', t, client));
   }
   const scopes = unique([...DMPTOOL_SCOPES, ...s.scopes]);
   return authorizationCodeLogin(
@@ -42,7 +44,7 @@ async function saveDmptool(
   asked: string[],
   grant: 'authorization_code' | 'client_credentials',
   clientId: string,
-  secrets: { client_secret?: string | undefined },
+  secrets: Partial<Record<SecretName, string>>,
 ): Promise<LoginResult> {
   const name = await caller(ctx, ep, t.accessToken);
   return saveLogin(
@@ -51,6 +53,6 @@ async function saveDmptool(
     t.accessToken,
     { user: { name }, scopes: t.scopes ?? asked, expiresAt: expiryOf(t), grant, clientId },
     s.storage,
-    secrets.client_secret ? { client_secret: secrets.client_secret } : {},
+    secrets,
   );
 }

@@ -6,12 +6,12 @@ import type { Context } from '../../context.js';
 import { AuthDeniedError, FailureError } from '../../errors.js';
 import { parseOrcid } from '../../providers/orcid/orcid-id.js';
 import { type Endpoints, joinUrl } from '../../providers/registry.js';
-import type { SecretName } from '../../store/types.js';
 import { createNonce } from '../pkce.js';
 import { type LoginResult, saveLogin } from '../token-login.js';
 import { resolveClient } from './client.js';
 import { authorizationCodeLogin, clientCredentialsToken } from './code-flow.js';
 import { IdTokenError, jwksKeys, verifyIdToken } from './id-token.js';
+import { renewalSecrets } from './renew.js';
 import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
 import { expiryOf, type TokenSet } from './token.js';
 
@@ -35,7 +35,7 @@ export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSet
       t.accessToken,
       { user: {}, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t), grant: 'client_credentials', clientId: client.clientId },
       s.storage,
-      client.clientSecret ? { client_secret: client.clientSecret } : {},
+      renewalSecrets('client_credentials', t, client),
     );
   }
   const scopes = orcidScopes(s.scopes);
@@ -61,18 +61,13 @@ export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSet
           }
           name ??= typeof claims.name === 'string' ? claims.name : [claims.given_name, claims.family_name].filter((x) => typeof x === 'string').join(' ') || undefined;
         }
-        const secrets: Partial<Record<SecretName, string>> = {};
-        if (t.refreshToken) {
-          secrets.refresh_token = t.refreshToken;
-          if (client.clientSecret) secrets.client_secret = client.clientSecret;
-        }
         return saveLogin(
           ctx,
           ep,
           t.accessToken,
           { user: { orcid, name }, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t), grant: 'authorization_code', clientId: client.clientId },
           s.storage,
-          secrets,
+          renewalSecrets('authorization_code', t, client),
         );
       },
     },

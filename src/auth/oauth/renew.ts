@@ -8,9 +8,9 @@ import { RdpError } from '../../errors.js';
 import { joinUrl } from '../../providers/registry.js';
 import type { AccountMeta, SecretName } from '../../store/types.js';
 import type { Credential } from '../session.js';
-import type { OAuthProviderId } from './client.js';
+import type { OAuthClientCreds, OAuthProviderId } from './client.js';
 import { TOKEN_PATH } from './code-flow.js';
-import { expiryOf, tokenRequest } from './token.js';
+import { expiryOf, type TokenSet, tokenRequest } from './token.js';
 
 export const RENEW_MARGIN_MS = 15 * 60_000;
 
@@ -29,6 +29,21 @@ export function needsRenewal(cred: Credential, now = Date.now()): boolean {
   const exp = cred.meta?.expiresAt;
   if (!exp || !renewal(cred)) return false;
   return Date.parse(exp) - now < RENEW_MARGIN_MS;
+}
+
+/**
+ * What a new login keeps beside its token so that rdp can renew it later: the refresh token (with the
+ * client secret the refresh grant needs), or for client credentials the client secret alone. Kept with
+ * the login, a renewal works even when the variable or flag that gave the secret is gone.
+ */
+export function renewalSecrets(grant: 'authorization_code' | 'client_credentials', t: TokenSet, client: OAuthClientCreds): Partial<Record<SecretName, string>> {
+  const secrets: Partial<Record<SecretName, string>> = {};
+  if (grant === 'authorization_code') {
+    if (!t.refreshToken) return secrets; // nothing to renew with
+    secrets.refresh_token = t.refreshToken;
+  }
+  if (client.clientSecret) secrets.client_secret = client.clientSecret;
+  return secrets;
 }
 
 const inFlight = new WeakMap<Credential, Promise<void>>();

@@ -3,10 +3,10 @@
 // secret it needs), so rdp renews the 60-day token before it expires (auth/oauth/renew.ts).
 import type { Context } from '../../context.js';
 import type { Endpoints } from '../../providers/registry.js';
-import type { SecretName } from '../../store/types.js';
 import { type LoginResult, saveLogin } from '../token-login.js';
 import { resolveClient } from './client.js';
 import { authorizationCodeLogin } from './code-flow.js';
+import { renewalSecrets } from './renew.js';
 import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
 import { expiryOf } from './token.js';
 
@@ -27,13 +27,6 @@ export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
         const granted = t.scopes ?? scopes;
         const missing = ZENODO_SCOPES.filter((x) => !granted.includes(x));
         if (missing.length) ctx.io.warn(`Zenodo granted no ${missing.join(' or ')}: uploading or publishing will be refused.`);
-        const secrets: Partial<Record<SecretName, string>> = {};
-        if (t.refreshToken) {
-          secrets.refresh_token = t.refreshToken;
-          // Renewing needs the client's secret too; keep it with the login so a renewal works even
-          // when the variable or flag that gave it is gone.
-          if (client.clientSecret) secrets.client_secret = client.clientSecret;
-        }
         return saveLogin(
           ctx,
           ep,
@@ -49,7 +42,7 @@ export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
             clientId: client.clientId,
           },
           s.storage,
-          secrets,
+          renewalSecrets('authorization_code', t, client),
         );
       },
     },
