@@ -66,9 +66,9 @@ try {
   // client (the secret is piped, never an argument). rdp keeps the secret beside the 2-hour token and
   // mints a new token from it when the old one runs out.
   console.log(dim('\nDMPTool without a browser: the client-credentials grant (scope public), with the emulator\'s OAuth client.'));
-  await rdp(['login', 'dmptool', '--client-credentials', '--client-id', info.dmptool.oauth.clientId, '--client-secret', ...storageFlag], {
+  await rdp(['login', 'dmptool', '--client-credentials', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
     stdin: info.dmptool.oauth.clientSecret,
-    show: `login dmptool --client-credentials --client-id ${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
+    show: `login dmptool --client-credentials --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
   });
   await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
     stdin: info.orcid.token,

@@ -64,11 +64,12 @@ describe.skipIf(!keychain || !chromium)('browser login in headless Chromium', ()
   });
 
   test('ORCID with --scope openid: the id_token is verified and the login succeeds in Chromium', async () => {
-    const run = fx.sb.run(['login', 'orcid', '--scope', 'openid']);
+    const run = fx.sb.run(['login', 'orcid', '--scope', 'openid', '--debug']);
     const page = await browser.consent(await fx.sink.next(), 'approve');
     const r = await run;
     expect(r.code).toBe(0);
     expect(page.heading).toBe('Logged in to ORCID');
     expect(r.stderr).toMatch(/Logged in to ORCID .* as 0000-0002-1825-0097 Josiah Carberry/);
+    expect(r.stderr).toMatch(/\[debug\] ← 200 GET http:\/\/127\.0\.0\.1:\d+\/orcid\/oauth\/jwks/);
   });
 });

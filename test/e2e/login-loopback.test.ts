@@ -42,7 +42,7 @@ async function control(path: string, body: unknown): Promise<unknown> {
 
 describe('the loopback listener', () => {
   test('a wrong state, a forged callback without state and other paths are refused while rdp keeps waiting; the right one logs in', async () => {
-    const run = fx.sb.run(['login', 'zenodo', ...FILE]);
+    const run = fx.sb.run(['login', 'zenodo', '--debug', ...FILE]);
     const url = await fx.sink.next();
     const { redirect, state, port } = parts(url);
     expect(redirect).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
@@ -65,6 +65,10 @@ describe('the loopback listener', () => {
     const r = await run;
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Logged in to Zenodo/);
+    // --debug shows the requests and the listener's traffic, never a code, the state or a token.
+    expect(r.stderr).toMatch(/\[debug\] → POST http:\/\/127\.0\.0\.1:\d+\/zenodo\/oauth\/token/);
+    expect(r.stderr).toMatch(/\[debug\] loopback: refused a callback \(the state does not match/);
+    expect(r.stderr.split(state).length).toBe(2); // only in the printed authorize URL
     expect(tokensFile()[fx.emu.account('zenodo')]).toBeDefined();
     // The listener closed after the first valid callback.
     await expect(fetch(`${redirect}?code=x&state=${state}`)).rejects.toThrow();
@@ -187,6 +191,16 @@ describe('--no-browser and pasting the redirect', () => {
     expect(fx.sink.received.length).toBe(before);
   });
 
+  test('Ctrl-C while waiting (a pty in raw mode) ends the login with exit 130 and frees the port', async () => {
+    const run = fx.sb.start(['login', 'orcid', '--no-browser', ...FILE], { pty: true });
+    const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
+    await run.waitFor(/input hidden/);
+    run.write('\u0003');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    await expect(fetch(parts(url).redirect)).rejects.toThrow();
+  });
+
   test('through stdin without a terminal: the first valid line wins', async () => {
     const run = fx.sb.start(['login', 'dmptool', '--no-browser', ...FILE]);
     const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
@@ -263,10 +277,10 @@ describe('OAuth clients and flags', () => {
   test('client from the config, the secret from stdin, or as a flag value (with a warning)', async () => {
     const { clientId, clientSecret } = client(fx.emu, 'dmptool');
     const noEnv = { RDP_DMPTOOL_CLIENT_ID: undefined, RDP_DMPTOOL_CLIENT_SECRET: undefined };
-    const piped = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', ...FILE], { env: noEnv, stdin: clientSecret });
+    const piped = await fx.sb.run(['login', 'dmptool', '--client-credentials', `--client-id=${clientId}`, '--client-secret', ...FILE], { env: noEnv, stdin: clientSecret });
     expect(piped.code).toBe(0);
     expect(piped.stderr).toMatch(/Logged in to DMPTool .* as rdp emulator client/);
-    const flag = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-id', clientId, '--client-secret', clientSecret, ...FILE], { env: noEnv });
+    const flag = await fx.sb.run(['login', 'dmptool', '--client-credentials', `--client-id=${clientId}`, `--client-secret=${clientSecret}`, ...FILE], { env: noEnv });
     expect(flag.code).toBe(0);
     expect(flag.stderr).toMatch(/may stay in your shell history/);
     expect((await fx.sb.run(['config', 'set', 'dmptool.client_id', clientId])).code).toBe(0);
@@ -274,6 +288,11 @@ describe('OAuth clients and flags', () => {
     const cfg = await fx.sb.run(['login', 'dmptool', '--client-credentials', ...FILE], { env: noEnv });
     expect(cfg.code).toBe(0);
     const bad = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', 'not-the-secret', ...FILE]);
+    // A value that looks like an option: the parser's error does not show it either.
+    fx.sb.secret('-looks-like-an-option-secret');
+    const dash = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', '-looks-like-an-option-secret', ...FILE]);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toMatch(/Unknown option '\[redacted\]'/);
     expect(bad.code).toBe(4);
     expect(bad.stderr).toMatch(/did not accept rdp's OAuth client \(401: invalid_client/);
     await fx.sb.run(['config', 'unset', 'dmptool.client_id']);

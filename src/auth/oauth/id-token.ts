@@ -12,7 +12,8 @@ export interface Jwk extends JsonWebKey {
 }
 
 export interface IdTokenExpectations {
-  issuer: string;
+  /** The issuer, or the issuers accepted (the expected one and the one the discovery document names). */
+  issuer: string | string[];
   audience: string;
   nonce: string;
   /** Allowed clock difference, seconds. */
@@ -68,8 +69,9 @@ export function verifyIdToken(token: string, keys: Jwk[], want: IdTokenExpectati
   const now = Math.floor((want.now ?? Date.now()) / 1000);
   const skew = want.skewSeconds ?? 120;
   const strip = (u: string) => u.replace(/\/+$/, '');
-  if (typeof claims.iss !== 'string' || strip(claims.iss) !== strip(want.issuer)) {
-    throw new IdTokenError(`it was issued by ${JSON.stringify(claims.iss)}, not ${want.issuer}`);
+  const issuers = (Array.isArray(want.issuer) ? want.issuer : [want.issuer]).map(strip);
+  if (typeof claims.iss !== 'string' || !issuers.includes(strip(claims.iss))) {
+    throw new IdTokenError(`it was issued by ${JSON.stringify(claims.iss)}, not ${issuers.join(' or ')}`);
   }
   const aud = claims.aud;
   const audiences = Array.isArray(aud) ? aud : [aud];

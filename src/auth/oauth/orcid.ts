@@ -97,9 +97,24 @@ async function checkIdToken(ctx: Context, ep: Endpoints, clientId: string, nonce
     });
   if (typeof idToken !== 'string' || !idToken) throw fail('the token response has no id_token although openid was asked for');
   const http = await ctx.http({ provider: 'orcid', base: ep.web });
-  const { data } = await http.json<unknown>({ method: 'GET', path: joinUrl(ep.web, '/oauth/jwks'), anonymous: true });
+  // The discovery document names the issuer and the JWKS (providers.md 4.4; the sandbox's issuer is
+  // unconfirmed, so the one it names is accepted besides the web base). Without it: the documented paths.
+  const discovery = await http
+    .json<{ issuer?: unknown; jwks_uri?: unknown }>({ method: 'GET', path: joinUrl(ep.web, '/.well-known/openid-configuration'), anonymous: true, retry: 'never' })
+    .then((r) => r.data ?? {})
+    .catch(() => ({}) as { issuer?: unknown; jwks_uri?: unknown });
+  const sameOrigin = (u: unknown): u is string => {
+    try {
+      return typeof u === 'string' && new URL(u).origin === new URL(ep.web).origin;
+    } catch {
+      return false;
+    }
+  };
+  const issuers = [ep.web, ...(sameOrigin(discovery.issuer) ? [discovery.issuer] : [])];
+  const jwksUrl = sameOrigin(discovery.jwks_uri) ? discovery.jwks_uri : joinUrl(ep.web, '/oauth/jwks');
+  const { data } = await http.json<unknown>({ method: 'GET', path: jwksUrl, anonymous: true });
   try {
-    return verifyIdToken(idToken, jwksKeys(data), { issuer: ep.web, audience: clientId, nonce });
+    return verifyIdToken(idToken, jwksKeys(data), { issuer: issuers, audience: clientId, nonce });
   } catch (err) {
     if (err instanceof IdTokenError) throw fail(err.message);
     throw err;

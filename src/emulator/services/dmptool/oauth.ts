@@ -7,12 +7,13 @@
 import { mountOAuth2, oauthErrorBody, registerDefaultClient, secondsLeft, type TokenGrantInfo } from '../../oauth-common.js';
 import type { ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
-import { randomUrlSafe } from '../../tokens.js';
+import { randomAlnum } from '../../tokens.js';
 
 const SCOPES = ['public', 'read_dmps', 'create_dmps', 'edit_dmps'];
 
 export function mountDmptoolOAuth(ctx: ServiceContext): void {
-  registerDefaultClient(ctx, randomUrlSafe(32), randomUrlSafe(32), SEED.dmptool.clientName);
+  // 43 characters like Doorkeeper's, but never starting with a dash (pasted into a command line).
+  registerDefaultClient(ctx, randomAlnum(43), randomAlnum(43), SEED.dmptool.clientName);
   const created = new Map<string, number>();
   const sameScopes = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
   mountOAuth2(ctx, {
