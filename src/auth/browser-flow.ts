@@ -72,7 +72,6 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let paste: PasteReader | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let callback: Callback | undefined;
   try {
     const start = await opts.begin(loopback.redirectUri);
     loopback.expect(start.expect);
@@ -121,7 +120,7 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
     const fromListener = loopback.next(ac.signal);
     const contenders: Promise<Callback>[] = [fromListener, timeout];
     if (paste) contenders.push(paste.result.then((params) => ({ params, respond: () => {} })));
-    callback = await Promise.race(contenders);
+    const callback = await Promise.race(contenders);
     clearTimeout(timer);
     paste?.stop();
 
