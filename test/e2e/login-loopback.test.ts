@@ -236,6 +236,17 @@ describe('ORCID OpenID: the id_token is verified', () => {
   });
 });
 
+test('ORCID: an iD with a wrong check character in the token response is refused (nothing stored)', async () => {
+  await fx.sb.run(['logout', 'orcid']);
+  await control('/faults', { service: 'orcid', action: 'token-bad-orcid' });
+  const run = fx.sb.run(['login', 'orcid', ...FILE]);
+  await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+  const r = await run;
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/does not carry a valid ORCID iD \(0000-0002-1825-0098: its check character should be 7/);
+  expect(tokensFile()[fx.emu.account('orcid')]).toBeUndefined();
+});
+
 describe('Zotero OAuth 1.0a', () => {
   test('a bad signature (wrong client secret) is refused before any browser opens: exit 4, nothing stored', async () => {
     const before = fx.sink.received.length;

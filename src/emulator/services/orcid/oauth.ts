@@ -5,7 +5,8 @@
 // {"error","error_description"}; 401 "Bad client credentials"; bad or reused codes and a redirect
 // mismatch 400 invalid_grant (newer servers; older ones answered 500).
 // Faults (POST /_emulator/faults {"service":"orcid","action":…}): id-token-tamper, id-token-wrong-nonce,
-// id-token-wrong-aud, id-token-wrong-iss, id-token-expired, id-token-unknown-kid.
+// id-token-wrong-aud, id-token-wrong-iss, id-token-expired, id-token-unknown-kid; token-bad-orcid (an iD
+// whose check character is wrong in the token response).
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomUUID, sign } from 'node:crypto';
 import { mountOAuth2, oauthErrorBody, registerDefaultClient, secondsLeft } from '../../oauth-common.js';
 import type { ServiceContext } from '../../server.js';
@@ -103,7 +104,7 @@ export function mountOrcidOAuth(ctx: ServiceContext): void {
         return body;
       }
       body.name = SEED.orcid.name;
-      body.orcid = SEED.orcid.orcid;
+      body.orcid = ctx.faults.take('orcid', 'POST', '/oauth/token', ['token-bad-orcid']) ? '0000-0002-1825-0098' : SEED.orcid.orcid;
       if (rec.scopes.includes('openid')) body.id_token = idToken(info.client.clientId, info.code?.nonce);
       return body;
     },
