@@ -191,6 +191,16 @@ describe('--no-browser and pasting the redirect', () => {
     expect(fx.sink.received.length).toBe(before);
   });
 
+  test('on a terminal with a browser, the listener and the paste race: here the browser comes back first', async () => {
+    const run = fx.sb.start(['login', 'dmptool', ...FILE], { pty: true });
+    await run.waitFor(/paste it here and press Enter \(input hidden\)/);
+    const res = await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect(res.status).toBe(200);
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Logged in to DMPTool/);
+  });
+
   test('Ctrl-C while waiting (a pty in raw mode) ends the login with exit 130 and frees the port', async () => {
     const run = fx.sb.start(['login', 'orcid', '--no-browser', ...FILE], { pty: true });
     const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
