@@ -26,6 +26,10 @@ _rdp_has() {
     'auth') return 0 ;;
     'auth status') return 0 ;;
     'auth token') return 0 ;;
+    'dmps') return 0 ;;
+    'dmps list') return 0 ;;
+    'dmps get') return 0 ;;
+    'dmps templates') return 0 ;;
     'config') return 0 ;;
     'config get') return 0 ;;
     'config set') return 0 ;;
@@ -39,7 +43,7 @@ _rdp_has() {
 _rdp_node() {
   case "$1" in
     '')
-      words='login logout auth config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
+      words='login logout auth dmps config emulator completion -V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       argchoices=''
       ;;
@@ -67,6 +71,26 @@ _rdp_node() {
       words='--sandbox -h --help'
       valueopts=''
       argchoices='zenodo nomad dmptool orcid zotero'
+      ;;
+    'dmps')
+      words='list get templates -h --help'
+      valueopts=''
+      argchoices=''
+      ;;
+    'dmps list')
+      words='-n --limit --all -h --help'
+      valueopts='-n --limit'
+      argchoices=''
+      ;;
+    'dmps get')
+      words='--pdf -o --output -h --help'
+      valueopts='-o --output'
+      argchoices=''
+      ;;
+    'dmps templates')
+      words='-n --limit --all -h --help'
+      valueopts='-n --limit'
+      argchoices=''
       ;;
     'config')
       words='get set unset list -h --help'

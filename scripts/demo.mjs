@@ -78,6 +78,13 @@ try {
 
   await rdp(['auth', 'status']);
 
+  console.log(dim('\nData management plans from DMPTool (the emulator starts with a few; `dmps get` marks the private ones):'));
+  await rdp(['dmps', 'list']);
+  await rdp(['dmps', 'get', 'https://doi.org/10.48321/D1K7QX']);
+  await rdp(['dmps', 'get', '10.48321/D1ABCD', '--pdf', '-o', join(configHome, 'soil-carbon-dmp.pdf')], {
+    show: 'dmps get 10.48321/D1ABCD --pdf -o soil-carbon-dmp.pdf',
+  });
+
   console.log(dim('\nA wrong token is refused (exit 4) and nothing is stored:'));
   const wrong = await rdp(['login', 'zenodo', '--with-token', ...storageFlag], { stdin: 'not-a-real-token', show: 'login zenodo --with-token < wrong-token.txt', allowFail: true });
   console.log(dim(`exit status ${wrong.code}`));

@@ -55,6 +55,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   };
   const handleSignals = options.handleSignals ?? true;
   if (handleSignals) process.on('SIGINT', onSigint);
+  ignoreBrokenPipe(streams.stdout);
 
   const program = buildProgram(ctx);
   try {
@@ -66,6 +67,21 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
   }
+}
+
+const pipeWatched = new WeakSet<object>();
+
+/**
+ * `rdp dmps list --all | head`: a reader that stops early ends the output, not the process with a
+ * stack trace (Unix tools die quietly of SIGPIPE; Node ignores SIGPIPE and reports EPIPE instead).
+ * The listener stays for the stream's life: the error can arrive after main() has returned.
+ */
+function ignoreBrokenPipe(stdout: Streams['stdout']): void {
+  if (pipeWatched.has(stdout)) return;
+  pipeWatched.add(stdout);
+  stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
 }
 
 /** Print an error once, in the right format, and choose the exit code. */

@@ -113,7 +113,14 @@ export function authError(
   provider: ProviderId,
   failure: AuthFailure,
   status: number,
-  where: { phase: 'verify'; endpoints: Endpoints } | { phase: 'use'; cred: Pick<Credential, 'source' | 'envVar' | 'endpoints'> },
+  where:
+    | { phase: 'verify'; endpoints: Endpoints }
+    | {
+        phase: 'use';
+        cred: Pick<Credential, 'source' | 'envVar' | 'endpoints' | 'meta'>;
+        /** The scopes the endpoint needs (the request knows them better than a 403 says them). */
+        scopes?: readonly string[] | undefined;
+      },
 ): RdpError {
   const name = PROVIDERS[provider].name;
   const detail = `${status}: ${failure.detail}`;
@@ -131,8 +138,24 @@ export function authError(
   const { cred } = where;
   const login = loginCommand(provider, cred.endpoints);
   if (failure.kind === 'scope') {
-    return new AuthDeniedError('AUTH_SCOPE', `${name} refused the request: the token lacks a needed scope (${detail}).`, {
-      hint: cred.source === 'env' ? `Give ${cred.envVar} a token with the needed scopes.` : `Run \`${login}\` to grant the needed scopes.`,
+    const scopes = where.scopes?.length ? [...where.scopes] : failure.scopes;
+    const needs = scopes?.length ? `the ${scopes.join(' and ')} scope${scopes.length > 1 ? 's' : ''}` : 'a needed scope';
+    const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', cred.endpoints.web);
+    // A browser (or client-credentials) login asks for more scopes with --scope.
+    const grant = cred.meta?.grant;
+    const relogin =
+      scopes?.length && provider !== 'nomad' && grant && grant !== 'token' && grant !== 'password'
+        ? `\`${login}${grant === 'client_credentials' ? ' --client-credentials' : ''} ${scopes.map((x) => `--scope ${x}`).join(' ')}\``
+        : undefined;
+    const tokenWay = `a token that has ${needs}: \`${login} --with-token\` (${howTo})`;
+    return new AuthDeniedError('AUTH_SCOPE', `${name} refused the request: the token lacks ${needs} (${detail}).`, {
+      hint:
+        cred.source === 'env'
+          ? `Give ${cred.envVar} a token with ${needs} (${howTo}).`
+          : relogin
+            ? `Log in again asking for ${needs}: ${relogin}, or with ${tokenWay}.`
+            : `Log in again with ${tokenWay}.`,
+      details: scopes?.length ? { scopes } : undefined,
     });
   }
   const what = failure.kind === 'expired' ? 'has expired' : 'was rejected';
@@ -158,7 +181,7 @@ export async function apiClient(ctx: Context, cred: Credential, base = cred.endp
     },
     mapError: (status, parsed, res) => {
       const failure = classify(status, parsed, res.headers);
-      return failure ? authError(cred.provider, failure, status, { phase: 'use', cred }) : undefined;
+      return failure ? authError(cred.provider, failure, status, { phase: 'use', cred, scopes: res.scopes }) : undefined;
     },
   });
 }

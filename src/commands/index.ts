@@ -6,6 +6,7 @@ import { VERSION } from '../version.js';
 import { authCommand } from './auth.js';
 import { completionCommand } from './completion.js';
 import { configCommand } from './config.js';
+import { dmpsCommand } from './dmps.js';
 import { emulatorCommand } from './emulator.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
@@ -39,7 +40,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication needed or denied, 130 int
 Environment: RDP_<ID>_TOKEN (RDP_ZOTERO_KEY), RDP_<ID>_URL, NO_COLOR. See the README.`,
     );
 
-  for (const make of [loginCommand, logoutCommand, authCommand, configCommand, emulatorCommand, completionCommand]) {
+  for (const make of [loginCommand, logoutCommand, authCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
     program.addCommand(make(ctx));
   }
   // Subcommands inherit the output settings and never exit on their own.

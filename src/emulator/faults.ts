@@ -13,11 +13,13 @@ export interface FaultRule {
   /**
    * `status`: answer with `status` (and `body`, `retryAfter`) instead of handling the request.
    * `cut`: destroy the connection after `afterBytes` bytes of the request body.
+   * `cut-response`: send the status, headers and the first `afterBytes` bytes of the response body,
+   * then destroy the connection (a download cut midway).
    * `latency`: wait `latencyMs` before handling.
    * `drop`: destroy the connection without answering.
    * Any other name is a service-specific fault (e.g. `wrong-checksum`), looked up with take().
    */
-  action: 'status' | 'cut' | 'latency' | 'drop' | (string & {});
+  action: 'status' | 'cut' | 'cut-response' | 'latency' | 'drop' | (string & {});
   status?: number | undefined;
   body?: unknown;
   retryAfter?: number | undefined;

@@ -57,7 +57,16 @@ export interface EmuRequest {
 
 export class EmuResponse {
   readonly extraHeaders: Record<string, string> = {};
+  private cut: { afterBytes: number; onCut: () => void } | undefined;
   constructor(readonly raw: ServerResponse) {}
+
+  /**
+   * Fault injection (`cut-response`): send the status, the headers (with the full Content-Length)
+   * and only the first `afterBytes` bytes of the body, then destroy the connection.
+   */
+  cutAfter(afterBytes: number, onCut: () => void): void {
+    this.cut = { afterBytes, onCut };
+  }
 
   get sent(): boolean {
     return this.raw.headersSent || this.raw.writableEnded;
@@ -74,6 +83,14 @@ export class EmuResponse {
     if (contentType) h['content-type'] = contentType;
     if (body !== undefined) h['content-length'] = Buffer.byteLength(body);
     this.raw.writeHead(status, h);
+    const cut = this.cut;
+    if (cut && body !== undefined && Buffer.byteLength(body) > cut.afterBytes) {
+      cut.onCut();
+      const part = Buffer.from(body).subarray(0, cut.afterBytes);
+      // Destroy only once the part has reached the socket, so the client sees it before the cut.
+      this.raw.write(part, () => this.raw.socket?.destroy());
+      return;
+    }
     this.raw.end(body);
   }
 

@@ -27,6 +27,8 @@ export interface ServiceContext {
   /** http://127.0.0.1:PORT */
   origin: string;
   router: Router;
+  /** Routes under `/_emulator/<id>/` on the control API (seeding test data, e.g. DMPTool's plans). */
+  control: Router;
   state: EmulatorState;
   faults: Faults;
   options: EmulatorOptions;
@@ -63,6 +65,7 @@ export interface EmulatorOptions {
 interface Mounted {
   service: EmulatorService;
   router: Router;
+  control: Router;
   info: ServiceInfo;
   base: string;
 }
@@ -109,17 +112,19 @@ export class EmulatorServer {
     this.origin = `http://127.0.0.1:${port}`;
     for (const service of this.services) {
       const router = new Router();
+      const control = new Router();
       const base = `${this.origin}${service.basePath}`;
       const info = service.mount({
         id: service.id,
         base,
         origin: this.origin,
         router,
+        control,
         state: this.state,
         faults: this.faults,
         options: this.options,
       });
-      this.mounted.push({ service, router, info, base });
+      this.mounted.push({ service, router, control, info, base });
     }
   }
 
@@ -214,6 +219,12 @@ export class EmulatorServer {
         fault = 'drop';
         raw.socket.destroy();
         return;
+      }
+      const cutResponse = this.faults.take(sid, method, path, ['cut-response']);
+      if (cutResponse) {
+        res.cutAfter(cutResponse.afterBytes ?? 0, () => {
+          fault = `response cut after ${cutResponse.afterBytes ?? 0} bytes`;
+        });
       }
       const statusRule = this.faults.take(sid, method, path, ['status']);
       if (statusRule) {
@@ -362,6 +373,16 @@ export class EmulatorServer {
       });
       res.json(201, rec);
       return;
+    }
+    const own = /^\/([a-z]+)(\/.*)$/.exec(sub);
+    const target = own && this.mounted.find((x) => x.service.id === own[1]);
+    if (own && target) {
+      const { handler, params } = target.control.match(m, own[2] as string);
+      if (handler) {
+        req.params = params;
+        await handler(req, res);
+        return;
+      }
     }
     res.json(404, { message: `Unknown control endpoint ${m} /_emulator${sub}` });
   }

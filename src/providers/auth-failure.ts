@@ -4,5 +4,10 @@
 import type { ParsedError } from './error-bodies.js';
 import type { ResponseHeaders } from './http.js';
 
-export type AuthFailure = { kind: 'invalid' | 'expired' | 'scope'; detail: string };
+export type AuthFailure = {
+  kind: 'invalid' | 'expired' | 'scope';
+  detail: string;
+  /** For `scope`: the scopes the server said the request needs, when it said so. */
+  scopes?: string[] | undefined;
+};
 export type AuthClassifier = (status: number, parsed: ParsedError, headers: ResponseHeaders) => AuthFailure | undefined;

@@ -12,7 +12,8 @@ export interface ParsedError {
 
 type Headers = Record<string, string | string[] | undefined>;
 
-function parseJson(text: string): unknown {
+/** JSON.parse, or undefined for text that is not JSON. */
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -144,7 +145,8 @@ export function looksLikeHtml(text: string): boolean {
   return /^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)/i.test(text);
 }
 
-function unescapeHtml(s: string): string {
+/** The five entities HTML escaping produces, decoded. */
+export function unescapeHtml(s: string): string {
   return s
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

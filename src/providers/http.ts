@@ -40,6 +40,8 @@ export interface HttpRequest {
   accept?: readonly number[] | undefined;
   /** Time allowed for the response headers after the request was sent. */
   timeoutMs?: number | undefined;
+  /** The OAuth scopes this endpoint needs: a missing-scope error names them (`read_dmps`). */
+  scopes?: readonly string[] | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -60,7 +62,9 @@ export interface HttpClientOptions {
   /** Credentials for a request (called per attempt, so a refreshed token is picked up). */
   auth?: (() => Promise<Record<string, string>>) | undefined;
   /** Turns an error response into a specific RdpError (401 -> AuthRequiredError); undefined = ApiError. */
-  mapError?: ((status: number, parsed: ParsedError, res: { headers: ResponseHeaders }) => RdpError | undefined) | undefined;
+  mapError?:
+    | ((status: number, parsed: ParsedError, res: { headers: ResponseHeaders; scopes?: readonly string[] | undefined }) => RdpError | undefined)
+    | undefined;
   limiter?: RateLimiter | undefined;
 }
 
@@ -231,9 +235,9 @@ export class HttpClient {
   }
 
   /** An ApiError (or the provider's mapped error) for an error response. */
-  errorFor(status: number, text: string, headers: ResponseHeaders, req?: Pick<HttpRequest, 'method' | 'path'>): RdpError {
+  errorFor(status: number, text: string, headers: ResponseHeaders, req?: Pick<HttpRequest, 'method' | 'path' | 'scopes'>): RdpError {
     const parsed = parseErrorBody(this.provider, status, text, headers);
-    const mapped = this.opts.mapError?.(status, parsed, { headers });
+    const mapped = this.opts.mapError?.(status, parsed, { headers, scopes: req?.scopes });
     if (mapped) return mapped;
     if (status === 429) {
       const after = parseRetryAfter(header(headers, 'retry-after'));

@@ -4,6 +4,8 @@ import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
 import { mountDmptoolOAuth } from './oauth.js';
+import { mountPlans } from './plans.js';
+import { mountTemplates } from './templates.js';
 
 const REASONS: Record<number, string> = {
   200: 'OK',
@@ -93,11 +95,8 @@ export const dmptool: EmulatorService = {
 
     ctx.router.get('/api/v2/heartbeat', (req, res) => sendEnvelope(res, req, 200));
 
-    ctx.router.get('/api/v2/plans', (req, res) => {
-      const rec = dmptoolAuth(ctx, req, ['public', 'read_dmps']);
-      // No plans are seeded in the core; DMPTool answers an empty list with 404 "No Plans found".
-      sendEnvelope(res, req, 404, { caller: callerName(rec), errors: ['No Plans found'] });
-    });
+    mountPlans(ctx).seedDefaults();
+    mountTemplates(ctx);
 
     return { token: ready.token, extra: { scopes: ready.scopes } };
   },

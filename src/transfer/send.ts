@@ -1,0 +1,87 @@
+// Sending one source: streamed from disk with constant memory, MD5 computed while the bytes go out,
+// progress reported as they go, and retried by the HTTP layer (which re-opens the source for every
+// attempt, so a retry resends from a fresh stream and the hash starts over).
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+import type { HttpClient, HttpRequest, Method, ResponseHeaders } from '../providers/http.js';
+import type { UploadSource } from './source.js';
+
+export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
+  http: HttpClient;
+  method: Extract<Method, 'PUT' | 'POST'>;
+  /** A path under the client's base or an absolute URL (e.g. a Zenodo bucket link). */
+  path: string;
+  source: UploadSource;
+  /** Compute the MD5 of what was sent (default true). */
+  md5?: boolean | undefined;
+  /** Bytes of this source sent so far in the current attempt. */
+  onProgress?: ((sent: number) => void) | undefined;
+  /** A new attempt starts from byte 0. */
+  onRestart?: ((attempt: number) => void) | undefined;
+  /** Time allowed for the answer after the last byte (servers checksum large files). */
+  timeoutMs?: number | undefined;
+}
+
+export interface SendResult {
+  status: number;
+  headers: ResponseHeaders;
+  /** The response body (the servers answer JSON or text here). */
+  text: string;
+  /** Hex MD5 of the bytes sent in the successful attempt. */
+  md5?: string | undefined;
+  bytes: number;
+  attempts: number;
+}
+
+/** Counts (and optionally hashes) the bytes flowing through. */
+class Meter extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly hash: Hash | undefined,
+    private readonly onBytes: ((n: number) => void) | undefined,
+  ) {
+    super({ highWaterMark: 1 << 20 });
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.hash?.update(chunk);
+    this.bytes += chunk.length;
+    this.onBytes?.(this.bytes);
+    cb(null, chunk);
+  }
+}
+
+export async function sendSource(opts: SendOptions): Promise<SendResult> {
+  const { source } = opts;
+  let attempts = 0;
+  let hash: Hash | undefined;
+  let meter: Meter | undefined;
+  const body = () => {
+    attempts += 1;
+    if (attempts > 1) opts.onRestart?.(attempts);
+    hash = opts.md5 === false ? undefined : createHash('md5');
+    meter = new Meter(hash, opts.onProgress);
+    const input = source.open();
+    input.on('error', (err) => meter?.destroy(err));
+    return input.pipe(meter);
+  };
+  const res = await opts.http.request({
+    method: opts.method,
+    path: opts.path,
+    query: opts.query,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size), ...opts.headers },
+    body,
+    retry: opts.retry,
+    accept: opts.accept,
+    timeoutMs: opts.timeoutMs ?? 15 * 60_000,
+    signal: opts.signal,
+  });
+  const text = await res.body.text();
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    md5: hash?.digest('hex'),
+    bytes: meter?.bytes ?? 0,
+    attempts,
+  };
+}
