@@ -284,6 +284,24 @@ describe('Zotero OAuth 1.0a', () => {
   });
 });
 
+describe('a browser login is used by the commands', () => {
+  test('DMPTool: plans are listed with the browser-issued token; templates need public, and the hint says --scope public', async () => {
+    const run = fx.sb.run(['login', 'dmptool', ...FILE]);
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect((await run).code).toBe(0);
+    const list = await fx.sb.run(['dmps', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(Array.isArray(parseJson(list.stdout))).toBe(true);
+    const t = await fx.sb.run(['dmps', 'templates']);
+    expect(t.code).toBe(4);
+    expect(t.stderr).toMatch(/`rdp login dmptool --scope public`/);
+    const again = fx.sb.run(['login', 'dmptool', '--scope', 'public', ...FILE]);
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect((await again).code).toBe(0);
+    expect((await fx.sb.run(['dmps', 'templates'])).code).toBe(0);
+  });
+});
+
 describe('OAuth clients and flags', () => {
   test('no client configured: exit 2, saying where to register one and how to configure it', async () => {
     const r = await fx.sb.run(['login', 'zenodo', ...FILE], { env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined } });
