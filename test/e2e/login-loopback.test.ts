@@ -304,13 +304,24 @@ describe('a browser login is used by the commands', () => {
 
 describe('OAuth clients and flags', () => {
   test('no client configured: exit 2, saying where to register one and how to configure it', async () => {
-    const r = await fx.sb.run(['login', 'zenodo', ...FILE], { env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined } });
+    // (A service base that is not the emulator: nothing to borrow a client from.)
+    const r = await fx.sb.run(['login', 'zenodo', ...FILE], {
+      env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined, RDP_ZENODO_URL: 'http://127.0.0.1:9/zenodo' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/No OAuth client for Zenodo is configured/);
     expect(r.stderr).toMatch(/account\/settings\/applications\/clients\/new/);
     expect(r.stderr).toMatch(/RDP_ZENODO_CLIENT_ID/);
     expect(r.stderr).toMatch(/rdp config set zenodo\.client_id/);
     expect(r.stderr).toMatch(/--with-token/);
+  });
+
+  test('against the rdp emulator with only RDP_<ID>_URL set, its ready-made client is used', async () => {
+    const run = fx.sb.run(['login', 'orcid', ...FILE], { env: { RDP_ORCID_CLIENT_ID: undefined, RDP_ORCID_CLIENT_SECRET: undefined } });
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Using the ready-made OAuth client of the rdp emulator/);
   });
 
   test('client from the config, the secret from stdin, or as a flag value (with a warning)', async () => {

@@ -81,7 +81,15 @@ export async function resolveClient(
     clientId = (await config.value(`${provider}.client_id`))?.trim();
     idSource = `config ${provider}.client_id`;
   }
-  if (!clientId) throw missingClientError(provider, ep, 'id', opts.redirect);
+  if (!clientId) {
+    const emu = await emulatorClient(ctx, provider, ep);
+    if (emu) {
+      ctx.io.secret(emu.clientSecret);
+      ctx.io.info(`Using the ready-made OAuth client of the rdp emulator at ${new URL(ep.web).host}.`);
+      return emu;
+    }
+    throw missingClientError(provider, ep, 'id', opts.redirect);
+  }
   if (/[\s\u0000-\u001f]/.test(clientId)) throw new UsageError(`The ${ep.name} client id from ${idSource} contains spaces or control characters.`);
 
   let clientSecret: string | undefined;
@@ -110,4 +118,32 @@ export async function resolveClient(
   ctx.io.secret(clientSecret);
   if (!clientSecret && opts.secret === 'required') throw missingClientError(provider, ep, 'secret', opts.redirect);
   return { clientId, clientSecret, idSource, secretSource };
+}
+
+/**
+ * The rdp emulator's ready-made client, when the service's base points at an emulator on this machine
+ * and no client is configured: `rdp login <id>` then works against `rdp emulator` with only the
+ * RDP_<ID>_URL lines exported. Asked only of loopback hosts the user chose (RDP_<ID>_URL or config).
+ */
+async function emulatorClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints): Promise<OAuthClientCreds | undefined> {
+  if (ep.origin !== 'env' && ep.origin !== 'config') return undefined;
+  const origin = new URL(ep.web);
+  if (origin.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(origin.hostname)) return undefined;
+  try {
+    const http = await ctx.http({ provider, base: origin.origin });
+    const { data } = await http.json<{ services?: Record<string, { url?: string; oauth?: { clientId?: unknown; clientSecret?: unknown } }> }>({
+      method: 'GET',
+      path: `${origin.origin}/_emulator`,
+      anonymous: true,
+      retry: 'never',
+      timeoutMs: 2000,
+    });
+    const svc = data?.services?.[provider];
+    const o = svc?.oauth;
+    // Only the emulator serving this very base.
+    if (!svc || svc.url?.replace(/\/+$/, '') !== ep.web.replace(/\/+$/, '') || typeof o?.clientId !== 'string' || typeof o.clientSecret !== 'string') return undefined;
+    return { clientId: o.clientId, clientSecret: o.clientSecret, idSource: 'the rdp emulator', secretSource: 'the rdp emulator' };
+  } catch {
+    return undefined;
+  }
 }
