@@ -62,7 +62,14 @@ try {
     stdin: SEED.nomad.password,
     show: `login nomad --username ${SEED.nomad.username} --password-stdin ${storageFlag.join(' ')} < password.txt`,
   });
-  await rdp(['login', 'dmptool', '--with-token', ...storageFlag], { stdin: info.dmptool.token, show: `login dmptool --with-token ${storageFlag.join(' ')} < dmptool-token.txt` });
+  // A browser-less OAuth flow: DMPTool's client-credentials grant with the emulator's ready-made
+  // client (the secret is piped, never an argument). rdp keeps the secret beside the 2-hour token and
+  // mints a new token from it when the old one runs out.
+  console.log(dim('\nDMPTool without a browser: the client-credentials grant (scopes public and read_dmps), with the emulator\'s OAuth client.'));
+  await rdp(['login', 'dmptool', '--client-credentials', '--scope', 'read_dmps', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
+    stdin: info.dmptool.oauth.clientSecret,
+    show: `login dmptool --client-credentials --scope read_dmps --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
+  });
   await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
     stdin: info.orcid.token,
     show: `login orcid --with-token --orcid ${SEED.orcid.orcid} ${storageFlag.join(' ')} < orcid-token.txt`,

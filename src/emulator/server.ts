@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
 import { type FaultRule, Faults } from './faults.js';
 import { ByteMeter, EmuHttpError, type EmuRequest, EmuResponse, makeRequest } from './http.js';
+import { defaultClientInfo, oauthControl } from './oauth-common.js';
 import { Router } from './router.js';
 import { EmulatorState, type RequestLogEntry, SEED, type TokenRecord } from './state.js';
 
@@ -135,7 +136,10 @@ export class EmulatorServer {
 
   serviceInfo(): Record<ProviderId, { url: string; token: string } & Record<string, unknown>> {
     const out = {} as Record<ProviderId, { url: string; token: string } & Record<string, unknown>>;
-    for (const m of this.mounted) out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra };
+    for (const m of this.mounted) {
+      const oauth = defaultClientInfo(this.state, m.service.id);
+      out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra, ...(oauth ? { oauth } : {}) };
+    }
     return out;
   }
 
@@ -353,6 +357,10 @@ export class EmulatorServer {
       res.empty(204);
       return;
     }
+    if (sub === '/oauth' || sub.startsWith('/oauth/')) {
+      await oauthControl(this.state, req, res, sub);
+      return;
+    }
     if (sub === '/rate-limit' && m === 'POST') {
       const body = await req.json<{ enabled: boolean }>();
       this.setRateLimits(Boolean(body.enabled));
@@ -388,7 +396,15 @@ export class EmulatorServer {
   describe(): Record<string, unknown> {
     const services = this.serviceInfo();
     const env: Record<string, string> = {};
-    for (const id of Object.keys(services) as ProviderId[]) env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+    for (const id of Object.keys(services) as ProviderId[]) {
+      env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+      // The pre-made OAuth client, as the variables rdp reads it from (browser logins work at once).
+      const oauth = services[id].oauth as { clientId: string; clientSecret: string } | undefined;
+      if (oauth) {
+        env[`RDP_${id.toUpperCase()}_CLIENT_ID`] = oauth.clientId;
+        env[`RDP_${id.toUpperCase()}_CLIENT_SECRET`] = oauth.clientSecret;
+      }
+    }
     return { url: this.origin, port: this.port, control: `${this.origin}/_emulator`, env, services };
   }
 }

@@ -4,6 +4,7 @@
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountZenodoOAuth } from './oauth.js';
 
 export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions', 'user:email'];
 
@@ -38,6 +39,7 @@ export const zenodo: EmulatorService = {
     return { body: JSON.stringify({ status, message }), contentType: 'application/json' };
   },
   mount(ctx) {
+    mountZenodoOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const pat = ctx.state.issue({ service: 'zenodo', userId: SEED.zenodo.id, scopes: ZENODO_SCOPES, kind: 'personal' });
 
     ctx.router.get('/api/deposit/depositions', (req, res) => {
