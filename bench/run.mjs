@@ -217,7 +217,7 @@ if (want('nomad-zip')) {
     writeFileSync(headerFile, `Authorization: Bearer ${n.token}\nAccept: application/json\n`, { mode: 0o600 });
     const env = { RDP_NOMAD_URL: n.url, RDP_NOMAD_TOKEN: n.token, XDG_CONFIG_HOME: join(tmp, 'config') };
     const ref = await series('zip | curl', () =>
-      timed(`cd ${dir} && zip -q -r - . | curl -sS -f -o /dev/null -H @${headerFile} -T - "${n.url}/uploads?file_name=bench.zip"`, { shell: true }),
+      timed(`cd ${dir} && zip -q -r - . | curl -sS -f -o /dev/null -X POST -H @${headerFile} -T - "${n.url}/uploads?file_name=bench.zip"`, { shell: true }),
     );
     const rdp = await series('rdp upload', () => timed([process.execPath, bin, 'upload', dir, '--to', 'nomad', '--no-wait', '--quiet'], { env }));
     const r = rdp.ms / ref.ms;

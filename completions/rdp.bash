@@ -51,8 +51,8 @@ _rdp_node() {
       argchoices=''
       ;;
     'login')
-      words='--with-token --username --password-stdin --lifetime --orcid --sandbox --insecure-storage -h --help'
-      valueopts='--username --lifetime --orcid'
+      words='--no-browser --port --timeout --scope --client-credentials --client-id --client-secret --key-name --read-only --with-token --username --password-stdin --lifetime --orcid --sandbox --insecure-storage -h --help'
+      valueopts='--port --timeout --scope --client-id --client-secret --key-name --username --lifetime --orcid'
       argchoices='zenodo nomad dmptool orcid zotero'
       ;;
     'logout')
@@ -76,8 +76,8 @@ _rdp_node() {
       argchoices='zenodo nomad dmptool orcid zotero'
       ;;
     'upload')
-      words='--to --publish --dry-run --concurrency --sandbox --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --zip --delete-extra -h --help'
-      valueopts='--to --concurrency --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --zip'
+      words='--to --publish --sandbox --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --dry-run --name --upload --embargo --no-wait --timeout -h --help'
+      valueopts='--to --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
       argchoices=''
       ;;
     'uploads')

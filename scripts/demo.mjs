@@ -67,7 +67,14 @@ try {
     stdin: SEED.nomad.password,
     show: `login nomad --username ${SEED.nomad.username} --password-stdin ${storageFlag.join(' ')} < password.txt`,
   });
-  await rdp(['login', 'dmptool', '--with-token', ...storageFlag], { stdin: info.dmptool.token, show: `login dmptool --with-token ${storageFlag.join(' ')} < dmptool-token.txt` });
+  // A browser-less OAuth flow: DMPTool's client-credentials grant with the emulator's ready-made
+  // client (the secret is piped, never an argument). rdp keeps the secret beside the 2-hour token and
+  // mints a new token from it when the old one runs out.
+  console.log(dim('\nDMPTool without a browser: the client-credentials grant (scopes public and read_dmps), with the emulator\'s OAuth client.'));
+  await rdp(['login', 'dmptool', '--client-credentials', '--scope', 'read_dmps', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
+    stdin: info.dmptool.oauth.clientSecret,
+    show: `login dmptool --client-credentials --scope read_dmps --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
+  });
   await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
     stdin: info.orcid.token,
     show: `login orcid --with-token --orcid ${SEED.orcid.orcid} ${storageFlag.join(' ')} < orcid-token.txt`,
@@ -75,6 +82,13 @@ try {
   await rdp(['login', 'zotero', '--with-token', ...storageFlag], { stdin: info.zotero.token, show: `login zotero --with-token ${storageFlag.join(' ')} < zotero-key.txt` });
 
   await rdp(['auth', 'status']);
+
+  // NOMAD: a folder streamed as one zip (no temporary file), processing waited for, then published.
+  // The emulator is told to take a moment over the processing, so that the wait can be seen.
+  console.log(dim('\nA NOMAD upload: the example folder goes up as one zip built on the fly; rdp waits for the processing and publishes:'));
+  emu.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 1500 });
+  await rdp(['upload', join(root, 'examples', 'nomad-run'), '--to', 'nomad', '--publish'], { show: 'upload examples/nomad-run --to nomad --publish' });
+  await rdp(['uploads', 'list', '--on', 'nomad']);
 
   console.log(dim('\nData management plans from DMPTool (the emulator starts with a few; `dmps get` marks the private ones):'));
   await rdp(['dmps', 'list']);
@@ -93,7 +107,7 @@ try {
     const id = /^deposition\s+(\d+)/m.exec(draft.stdout)?.[1];
     if (!id) throw new Error('the upload did not print a deposition id');
     await rdp(['upload', data, '--to', 'zenodo', '--deposition', id, '--dmp', '10.48321/D1ABCD', '--publish', '--zotero']);
-    await rdp(['uploads', 'list', '--on', 'zenodo']);
+    await rdp(['uploads', 'list']); // every service you are logged in to: Zenodo and NOMAD
   }
 
   console.log(dim('\nA wrong token is refused (exit 4) and nothing is stored:'));

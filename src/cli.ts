@@ -8,6 +8,9 @@ import { Context } from './context.js';
 import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors.js';
 import { IO, type Streams } from './output/io.js';
 
+/** Flags whose value is a secret (discouraged, but accepted). */
+const SECRET_FLAGS = ['--client-secret'];
+
 export interface MainOptions {
   streams?: Streams;
   env?: NodeJS.ProcessEnv;
@@ -22,6 +25,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const streams: Streams = options.streams ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const env = options.env ?? process.env;
   const io = new IO(streams, env, { json: argv.includes('--json'), debug: argv.includes('--debug') || env.RDP_DEBUG === '1' });
+  // A secret given as a flag value is redacted from everything printed, even from the parser's own
+  // error ("Unknown option '-abc…'" when the value starts with a dash).
+  for (const [i, arg] of argv.entries()) {
+    for (const flag of SECRET_FLAGS) {
+      if (arg === flag) io.secret(argv[i + 1]);
+      else if (arg.startsWith(`${flag}=`)) io.secret(arg.slice(flag.length + 1));
+    }
+  }
   const ac = new AbortController();
   const ctx = new Context({
     io,

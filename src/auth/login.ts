@@ -47,9 +47,23 @@ export async function runLogin(ctx: Context, provider: ProviderId, opts: LoginOp
 
   if (provider === 'nomad') return nomadLogin(ctx, ep, opts, lifetime, storage);
 
-  throw new UsageError(`Logging in to ${info.name} needs a token here.`, {
-    hint: `Pipe one in: \`rdp login ${provider} --with-token < token.txt\` (${info.tokenHelp.replace('<web>', ep.web)}).`,
-  });
+  const { runBrowserLogin } = await import('./browser-login.js');
+  return runBrowserLogin(ctx, provider, ep, opts, storage);
+}
+
+/** Flags that only a browser login (or a client-credentials login) uses. */
+function browserFlags(opts: LoginOptions): string[] {
+  const used: string[] = [];
+  if (opts.browser === false) used.push('--no-browser');
+  if (opts.port !== undefined) used.push('--port');
+  if (opts.timeout !== undefined) used.push('--timeout');
+  if (opts.scope?.length) used.push('--scope');
+  if (opts.clientCredentials) used.push('--client-credentials');
+  if (opts.clientId !== undefined) used.push('--client-id');
+  if (opts.clientSecret !== undefined) used.push('--client-secret');
+  if (opts.keyName !== undefined) used.push('--key-name');
+  if (opts.readOnly) used.push('--read-only');
+  return used;
 }
 
 function checkFlagCombinations(provider: ProviderId, opts: LoginOptions): void {
@@ -59,6 +73,15 @@ function checkFlagCombinations(provider: ProviderId, opts: LoginOptions): void {
   if (provider !== 'orcid' && opts.orcid !== undefined) throw new UsageError('--orcid is for ORCID only.');
   if (opts.withToken && (opts.username !== undefined || opts.passwordStdin)) {
     throw new UsageError('Use either --with-token or --username/--password-stdin, not both.');
+  }
+  const browser = browserFlags(opts);
+  if (browser.length && opts.withToken) {
+    throw new UsageError(`${browser.join(', ')} ${browser.length === 1 ? 'is' : 'are'} for browser logins; --with-token reads a token from stdin instead.`);
+  }
+  if (browser.length && provider === 'nomad') {
+    throw new UsageError(`NOMAD has no browser login, so ${browser.join(', ')} ${browser.length === 1 ? 'does' : 'do'} not apply.`, {
+      hint: 'rdp login nomad --username jdoe   (asks for the password; or pipe it with --password-stdin)',
+    });
   }
   if (opts.passwordStdin && opts.username === undefined) {
     throw new UsageError('--password-stdin needs --username.', { hint: 'rdp login nomad --username jdoe --password-stdin' });
@@ -105,8 +128,16 @@ export function renderLogin(io: IO, r: LoginResult): string {
     io.info(`Token stored in the ${r.location}.`);
   }
   if (r.expiresAt) {
-    const days = Math.round((Date.parse(r.expiresAt) - Date.now()) / 86400_000);
-    io.info(`It expires on ${r.expiresAt.slice(0, 10)} (in ${days} day${days === 1 ? '' : 's'}); run \`rdp login ${r.provider}\` again before then.`);
+    const ms = Date.parse(r.expiresAt) - Date.now();
+    const hours = Math.round(ms / 3600_000);
+    const days = Math.round(ms / 86400_000);
+    const left = hours < 48 ? `${hours < 1 ? 'in under an hour' : `in ${hours} hour${hours === 1 ? '' : 's'}`}` : `in ${days} days`;
+    const when = hours < 48 ? r.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' : r.expiresAt.slice(0, 10);
+    if (r.renews) {
+      io.info(`The token expires on ${when} (${left}); rdp renews it by itself before then.`);
+    } else {
+      io.info(`It expires on ${when} (${left}); run \`rdp login ${r.provider}\` again before then.`);
+    }
   }
   return '';
 }

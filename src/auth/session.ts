@@ -13,6 +13,7 @@ import { type Endpoints, EXTRA_ENV, PROVIDERS, type ProviderId } from '../provid
 import { zenodoAuthFailure } from '../providers/zenodo/client.js';
 import { ZOTERO_HEADERS, zoteroAuthFailure } from '../providers/zotero/client.js';
 import type { AccountMeta, AccountUser, SecretName, TokenSource } from '../store/types.js';
+import { needsRenewal, renewCredential } from './oauth/renew.js';
 
 export interface Credential {
   provider: ProviderId;
@@ -95,6 +96,9 @@ export async function requireCredential(ctx: Context, provider: ProviderId, sand
       hint: `Run \`${loginCommand(provider, endpoints)}\`, or set ${PROVIDERS[provider].tokenEnv} (for CI).`,
     });
   }
+  // A token that runs out within 15 minutes is renewed now (refresh token, or client credentials), so
+  // the command does not fail halfway; apiClient() checks again before every request.
+  if (needsRenewal(cred)) await renewCredential(ctx, cred);
   const exp = cred.meta?.expiresAt;
   if (cred.source !== 'env' && exp && Date.parse(exp) <= Date.now()) {
     throw new AuthRequiredError(`Your ${name} token expired on ${exp}.`, {
@@ -113,7 +117,7 @@ export function authError(
     | { phase: 'verify'; endpoints: Endpoints }
     | {
         phase: 'use';
-        cred: Pick<Credential, 'source' | 'envVar' | 'endpoints'>;
+        cred: Pick<Credential, 'source' | 'envVar' | 'endpoints' | 'meta'>;
         /** The scopes the endpoint needs (the request knows them better than a 403 says them). */
         scopes?: readonly string[] | undefined;
       },
@@ -137,11 +141,20 @@ export function authError(
     const scopes = where.scopes?.length ? [...where.scopes] : failure.scopes;
     const needs = scopes?.length ? `the ${scopes.join(' and ')} scope${scopes.length > 1 ? 's' : ''}` : 'a needed scope';
     const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', cred.endpoints.web);
+    // A browser (or client-credentials) login asks for more scopes with --scope.
+    const grant = cred.meta?.grant;
+    const relogin =
+      scopes?.length && provider !== 'nomad' && grant && grant !== 'token' && grant !== 'password'
+        ? `\`${login}${grant === 'client_credentials' ? ' --client-credentials' : ''} ${scopes.map((x) => `--scope ${x}`).join(' ')}\``
+        : undefined;
+    const tokenWay = `a token that has ${needs}: \`${login} --with-token\` (${howTo})`;
     return new AuthDeniedError('AUTH_SCOPE', `${name} refused the request: the token lacks ${needs} (${detail}).`, {
       hint:
         cred.source === 'env'
           ? `Give ${cred.envVar} a token with ${needs} (${howTo}).`
-          : `Log in again with a token that has ${needs}: \`${login} --with-token\` (${howTo}).`,
+          : relogin
+            ? `Log in again asking for ${needs}: ${relogin}, or with ${tokenWay}.`
+            : `Log in again with ${tokenWay}.`,
       details: scopes?.length ? { scopes } : undefined,
     });
   }
@@ -162,7 +175,10 @@ export async function apiClient(ctx: Context, cred: Credential, base = cred.endp
   return ctx.http({
     provider: cred.provider,
     base,
-    auth: async () => authHeaders(cred.provider, cred.token),
+    auth: async () => {
+      if (needsRenewal(cred)) await renewCredential(ctx, cred);
+      return authHeaders(cred.provider, cred.token);
+    },
     mapError: (status, parsed, res) => {
       const failure = classify(status, parsed, res.headers);
       return failure ? authError(cred.provider, failure, status, { phase: 'use', cred, scopes: res.scopes }) : undefined;

@@ -5,6 +5,7 @@ import type { IO } from '../output/io.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
 import type { AccountUser, TokenSource } from '../store/types.js';
 import { describeUser } from './login.js';
+import { renewal } from './oauth/renew.js';
 import { findCredential, loginCommand, requireCredential } from './session.js';
 
 /** Warn this long before a token expires. */
@@ -25,6 +26,8 @@ export interface ProviderStatus {
   expiresAt?: string | null | undefined;
   expired?: boolean | undefined;
   expiresSoon?: boolean | undefined;
+  /** rdp renews the token by itself (a stored refresh token or client credentials). */
+  renews?: boolean | undefined;
 }
 
 export async function providerStatus(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<ProviderStatus> {
@@ -41,16 +44,19 @@ export async function providerStatus(ctx: Context, provider: ProviderId, sandbox
         : `${keychainName()} (service rdp, account ${ep.account})`;
   const expiresAt = cred.source === 'env' ? undefined : cred.meta?.expiresAt;
   const left = expiresAt ? Date.parse(expiresAt) - Date.now() : undefined;
+  const renews = renewal(cred) !== undefined;
   return {
     ...base,
-    loggedIn: left === undefined || left > 0,
     source: cred.source,
     location,
     user: cred.user,
     scopes: cred.meta?.scopes,
     expiresAt,
-    expired: left !== undefined ? left <= 0 : undefined,
-    expiresSoon: left !== undefined ? left > 0 && left < EXPIRY_WARNING_MS : undefined,
+    // A token rdp renews by itself is usable even past its expiry, and never worth a warning.
+    loggedIn: left === undefined || left > 0 || renews,
+    expired: left !== undefined && !renews ? left <= 0 : undefined,
+    expiresSoon: left !== undefined && !renews ? left > 0 && left < EXPIRY_WARNING_MS : undefined,
+    renews: renews || undefined,
   };
 }
 
@@ -102,7 +108,7 @@ export function renderStatus(io: IO, result: ProviderStatus | ProviderStatus[]):
     lines.push(`  token:   ${source}`);
     if (st.scopes?.length) lines.push(`  scopes:  ${st.scopes.join(' ')}`);
     const exp = st.expiresAt === null ? 'never' : st.expiresAt ? st.expiresAt.replace('.000Z', 'Z') : 'unknown';
-    lines.push(`  expires: ${st.expiresSoon ? s.yellow(exp) : exp}`);
+    lines.push(`  expires: ${st.expiresSoon ? s.yellow(exp) : exp}${st.renews ? ' (rdp renews it by itself)' : ''}`);
   }
   return lines.join('\n');
 }

@@ -32,6 +32,8 @@ export interface LoginResult {
   expiresAt?: string | null | undefined;
   storage: Storage;
   location: string;
+  /** rdp renews the token by itself before it expires (a refresh token, or stored client credentials). */
+  renews?: boolean | undefined;
 }
 
 /** Reject what cannot be a token before sending it anywhere. */
@@ -161,6 +163,7 @@ export async function saveLogin(
     scopes: identity.scopes,
     expiresAt: identity.expiresAt,
     storage,
+    renews: Boolean(secrets.refresh_token) || (identity.grant === 'client_credentials' && Boolean(secrets.client_secret)) || undefined,
     location: storage === 'file' ? (await ctx.store()).file.describe() : `${keychainName()} (service rdp, account ${ep.account})`,
   };
 }

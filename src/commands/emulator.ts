@@ -31,8 +31,13 @@ tokens, or use the seeded accounts. Faults are switched at run time through the 
   curl -X POST <url>/_emulator/faults -d '{"service":"zenodo","action":"status","status":503,"times":3}'
   curl -X POST <url>/_emulator/faults -d '{"service":"zenodo","action":"cut","afterBytes":65536}'
   curl -X POST <url>/_emulator/faults -d '{"latencyMs":50}'
+  curl -X POST <url>/_emulator/faults -d '{"service":"nomad","action":"processing-delay","latencyMs":5000}'
   curl <url>/_emulator/log            # what the services received
   curl -X POST <url>/_emulator/dmptool/plans -d '{"count":250}'   # more DMPTool plans
+Browser logins: the printed RDP_<ID>_CLIENT_ID/SECRET are each service's ready-made OAuth client
+(redirect http://127.0.0.1/callback, any port); the consent pages have Approve and Deny buttons.
+  curl -X POST <url>/_emulator/oauth -d '{"service":"zenodo","accessTokenLifetime":600}'
+  curl -X POST <url>/_emulator/oauth/clients -d '{"service":"orcid","redirectUris":["http://127.0.0.1:8765/callback"]}'
 `,
     )
     .action(

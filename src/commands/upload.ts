@@ -1,6 +1,6 @@
-// `rdp upload <path>... --to zenodo|nomad`. Options shared by every target come first; each target's
-// own options say so in their help and are refused for another target. The action hands plain
-// options to the target's implementation, imported lazily.
+// `rdp upload <path>... --to zenodo|nomad`. Options shared by both services first, then each
+// service's own (Zenodo's and NOMAD's below, each refused for the other service); the action hands
+// plain options to the service's implementation, imported lazily.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -8,83 +8,37 @@ import { UPLOAD_TYPES } from '../providers/zenodo/vocab.js';
 import type { ZenodoUploadOptions } from '../upload/zenodo/options.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
-export const UPLOAD_TARGETS = ['zenodo', 'nomad'] as const;
-export type UploadTarget = (typeof UPLOAD_TARGETS)[number];
+export interface UploadCommandOptions extends NomadFlags, ZenodoFlags {
+  to: 'zenodo' | 'nomad';
+  publish?: boolean;
+  sandbox?: boolean;
+}
+
+// ---- Zenodo (--to zenodo) --------------------------------------------------------------------
+
+interface ZenodoFlags {
+  deposition?: string;
+  newVersion?: string;
+  metadata?: string;
+  title?: string;
+  description?: string;
+  uploadType?: string;
+  creator?: string[];
+  keyword?: string[];
+  license?: string;
+  orcidCreator?: boolean;
+  dmp?: string;
+  zotero?: boolean;
+  concurrency?: number;
+  zip?: string;
+  deleteExtra?: boolean;
+  dryRun?: boolean;
+}
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Options only one target understands (attribute names as commander gives them). */
-const TARGET_ONLY: Record<string, { target: UploadTarget; flag: string }> = {
-  deposition: { target: 'zenodo', flag: '--deposition' },
-  newVersion: { target: 'zenodo', flag: '--new-version' },
-  metadata: { target: 'zenodo', flag: '--metadata' },
-  title: { target: 'zenodo', flag: '--title' },
-  description: { target: 'zenodo', flag: '--description' },
-  uploadType: { target: 'zenodo', flag: '--upload-type' },
-  creator: { target: 'zenodo', flag: '--creator' },
-  keyword: { target: 'zenodo', flag: '--keyword' },
-  license: { target: 'zenodo', flag: '--license' },
-  orcidCreator: { target: 'zenodo', flag: '--orcid-creator' },
-  dmp: { target: 'zenodo', flag: '--dmp' },
-  zotero: { target: 'zenodo', flag: '--zotero' },
-  zip: { target: 'zenodo', flag: '--zip' },
-  deleteExtra: { target: 'zenodo', flag: '--delete-extra' },
-};
-
-export interface UploadFlags {
-  to: UploadTarget;
-  publish?: boolean;
-  dryRun?: boolean;
-  sandbox?: boolean;
-  concurrency: number;
-  [option: string]: unknown;
-}
-
-const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-const list = (v: unknown) => (Array.isArray(v) ? (v as string[]) : undefined);
-const flag = (v: unknown) => (v === true ? true : undefined);
-
-function zenodoOptions(paths: string[], f: UploadFlags): ZenodoUploadOptions {
-  return {
-    paths,
-    deposition: text(f.deposition),
-    newVersion: text(f.newVersion),
-    metadata: text(f.metadata),
-    title: text(f.title),
-    description: text(f.description),
-    uploadType: text(f.uploadType),
-    creator: list(f.creator),
-    keyword: list(f.keyword),
-    license: text(f.license),
-    orcidCreator: flag(f.orcidCreator),
-    dmp: text(f.dmp),
-    publish: flag(f.publish),
-    zotero: flag(f.zotero),
-    concurrency: f.concurrency,
-    zip: text(f.zip),
-    deleteExtra: flag(f.deleteExtra),
-    dryRun: flag(f.dryRun),
-    sandbox: flag(f.sandbox),
-  };
-}
-
-function refuseForeign(flags: UploadFlags): void {
-  for (const [key, { target, flag }] of Object.entries(TARGET_ONLY)) {
-    if (flags[key] !== undefined && target !== flags.to) {
-      throw new UsageError(`${flag} is for --to ${target}, not --to ${flags.to}.`, { hint: 'Run `rdp upload --help` for the options of each service.' });
-    }
-  }
-}
-
-export function uploadCommand(ctx: Context): Command {
-  return new Command('upload')
-    .description('Upload files and folders to Zenodo: resumable, verified (MD5), several at a time')
-    .argument('<path...>', 'files and folders to upload')
-    .addOption(new Option('--to <service>', 'where to upload').choices(UPLOAD_TARGETS).makeOptionMandatory())
-    .option('--publish', 'publish after uploading (otherwise the upload stays a draft)')
-    .option('--dry-run', 'show the plan (what would be created, sent, skipped, deleted) and change nothing')
-    .option('--concurrency <n>', 'files sent at the same time', positiveInt('--concurrency', 16), 4)
-    .addOption(sandboxOption())
+function addZenodoOptions(cmd: Command): Command {
+  return cmd
     .option('--deposition <id>', 'Zenodo: add to this draft (resume an interrupted upload)')
     .option('--new-version <id>', 'Zenodo: start (or continue) the next version of this published record')
     .option('--metadata <file>', 'Zenodo: deposition metadata JSON ({"metadata": {...}}) or a CITATION.cff')
@@ -95,10 +49,139 @@ export function uploadCommand(ctx: Context): Command {
     .option('--keyword <word>', 'Zenodo: a keyword (repeatable)', collect)
     .option('--license <id>', 'Zenodo: license id, e.g. cc-by-4.0, cc0-1.0, mit')
     .option('--orcid-creator', 'Zenodo: add your ORCID identity (from `rdp login orcid`) as a creator')
-    .option('--dmp <id>', 'Zenodo: link the data management plan (DMP DOI or DMPTool plan id)')
+    .option('--dmp <id>', 'Zenodo: link the data management plan (DMP DOI, DMPTool plan id or URL)')
     .option('--zotero', 'Zenodo: after --publish, add the record to your Zotero library')
+    .option('--concurrency <n>', 'Zenodo: files sent at the same time (default 4)', positiveInt('--concurrency', 16))
     .option('--zip <name.zip>', 'Zenodo: send everything as one zip archive, built while sending (keeps subfolders)')
     .option('--delete-extra', 'Zenodo: delete files in the draft that are not among the local files')
+    .option('--dry-run', 'Zenodo: show the plan (what would be created, sent, skipped, deleted) and change nothing');
+}
+
+const ZENODO_FLAGS: [keyof ZenodoFlags, string][] = [
+  ['deposition', '--deposition'],
+  ['newVersion', '--new-version'],
+  ['metadata', '--metadata'],
+  ['title', '--title'],
+  ['description', '--description'],
+  ['uploadType', '--upload-type'],
+  ['creator', '--creator'],
+  ['keyword', '--keyword'],
+  ['license', '--license'],
+  ['orcidCreator', '--orcid-creator'],
+  ['dmp', '--dmp'],
+  ['zotero', '--zotero'],
+  ['concurrency', '--concurrency'],
+  ['zip', '--zip'],
+  ['deleteExtra', '--delete-extra'],
+  ['dryRun', '--dry-run'],
+];
+
+/** The Zenodo-only flags the user set (refused with --to nomad). */
+function zenodoFlagsUsed(opts: ZenodoFlags): string[] {
+  return ZENODO_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag);
+}
+
+function zenodoOptions(paths: string[], o: UploadCommandOptions): ZenodoUploadOptions {
+  return {
+    paths,
+    deposition: o.deposition,
+    newVersion: o.newVersion,
+    metadata: o.metadata,
+    title: o.title,
+    description: o.description,
+    uploadType: o.uploadType,
+    creator: o.creator,
+    keyword: o.keyword,
+    license: o.license,
+    orcidCreator: o.orcidCreator,
+    dmp: o.dmp,
+    publish: o.publish,
+    zotero: o.zotero,
+    concurrency: o.concurrency ?? 4,
+    zip: o.zip,
+    deleteExtra: o.deleteExtra,
+    dryRun: o.dryRun,
+    sandbox: o.sandbox,
+  };
+}
+
+async function uploadToZenodo(ctx: Context, paths: string[], opts: UploadCommandOptions): Promise<void> {
+  const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../upload/zenodo/run.js'), import('../upload/zenodo/render.js')]);
+  ctx.io.result(await runZenodoUpload(ctx, zenodoOptions(paths, opts)), (r) => renderUpload(ctx.io, r));
+}
+
+const ZENODO_HELP = `
+Zenodo (--to zenodo): files keep their names relative to the named folder; Zenodo records have no
+folders, so files in subfolders need --zip. A file already in the draft with the same name, size and
+MD5 is skipped, a changed one replaced; a rerun after a failure or Ctrl-C sends only what is missing.
+Metadata comes from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags.
+stdout holds the deposition id, URL and DOI. Limits: 100 files and 50 GB per record.
+`;
+
+// ---- NOMAD (--to nomad) ----------------------------------------------------------------------
+
+interface NomadFlags {
+  name?: string;
+  upload?: string;
+  embargo?: number;
+  /** false with --no-wait */
+  wait: boolean;
+  timeout?: string;
+}
+
+function parseEmbargo(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 36) {
+    throw new UsageError(`--embargo must be a whole number of months from 0 to 36, not "${value}".`);
+  }
+  return n;
+}
+
+function addNomadOptions(cmd: Command): Command {
+  return cmd
+    .option('--name <name>', 'NOMAD: name of the new upload (default: the folder or file name)')
+    .option('--upload <id>', 'NOMAD: add the files to this existing upload')
+    .option('--embargo <months>', 'NOMAD: embargo period when published, 0-36 months', parseEmbargo)
+    .option('--no-wait', 'NOMAD: print the upload id at once; do not wait for processing')
+    .option('--timeout <duration>', 'NOMAD: stop waiting for processing after this long (90s, 30m, 2h)');
+}
+
+/** The NOMAD-only flags the user set (refused with --to zenodo). */
+function nomadFlagsUsed(opts: NomadFlags): string[] {
+  const used: string[] = [];
+  if (opts.name !== undefined) used.push('--name');
+  if (opts.upload !== undefined) used.push('--upload');
+  if (opts.embargo !== undefined) used.push('--embargo');
+  if (!opts.wait) used.push('--no-wait');
+  if (opts.timeout !== undefined) used.push('--timeout');
+  return used;
+}
+
+async function uploadToNomad(ctx: Context, paths: string[], opts: UploadCommandOptions): Promise<void> {
+  const { runNomadUpload, renderNomadUpload } = await import('../upload/nomad/run.js');
+  ctx.io.result(await runNomadUpload(ctx, paths, opts), renderNomadUpload);
+}
+
+const NOMAD_HELP = `
+NOMAD (--to nomad): one .zip, .tar, .tar.gz or .tgz is sent as it is; anything else is streamed as
+one zip built on the fly (no temporary file): one folder's contents at the root of the upload,
+several inputs each under its own name. rdp then waits for NOMAD's processing (a spinner on a
+terminal, plain lines in CI), prints the entries, errors and warnings, and with --publish publishes.
+stdout holds the upload id. Limits: 32 GiB per upload, 10 unpublished uploads per user.
+`;
+
+// ---- the command -------------------------------------------------------------------------------
+
+export function uploadCommand(ctx: Context): Command {
+  const cmd = new Command('upload')
+    .description('Upload files and folders to Zenodo or NOMAD: resumable, verified, several files at a time')
+    .argument('<path...>', 'files and folders to upload')
+    .addOption(new Option('--to <service>', 'where to upload: zenodo or nomad').choices(['zenodo', 'nomad']).makeOptionMandatory())
+    .option('--publish', 'publish once the upload is complete (NOMAD: after successful processing)')
+    .addOption(sandboxOption());
+  addZenodoOptions(cmd);
+  addNomadOptions(cmd);
+  return cmd
     .addHelpText(
       'after',
       examples([
@@ -108,28 +191,24 @@ export function uploadCommand(ctx: Context): Command {
         'rdp upload ./data --to zenodo --new-version 542201 --publish   # only changed files are sent',
         'rdp upload ./tree --to zenodo --zip tree.zip           # subfolders kept inside one streamed zip',
         'rdp upload ./data --to zenodo --dry-run --json         # the plan as JSON; nothing changes',
-      ]) +
-        `
-Files keep their names relative to the named folder; Zenodo records have no folders, so files in
-subfolders need --zip. A file already in the draft with the same name, size and MD5 is skipped, a
-changed one replaced; a rerun after a failure or Ctrl-C sends only what is missing. Metadata comes
-from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags. Limits:
-100 files and 50 GB per record. In CI set RDP_ZENODO_TOKEN.
-`,
+        'rdp upload ./run1 --to nomad                       # zipped on the fly, processing waited for',
+        'rdp upload calc.tar.gz --to nomad --publish        # sent as it is, published after processing',
+        'rdp upload run1 run2 notes.txt --to nomad --name "Si phonons"',
+        'rdp upload extra/ --to nomad --upload YXUIZpw5RJyV3LAsFI2MmQ',
+        'rdp upload run1 --to nomad --publish --embargo 12 --timeout 2h',
+        'id=$(rdp upload data.zip --to nomad --no-wait)',
+      ]) + ZENODO_HELP + NOMAD_HELP,
     )
     .action(
-      run(ctx, async (paths: string[], flags: UploadFlags) => {
-        refuseForeign(flags);
-        switch (flags.to) {
-          case 'zenodo': {
-            const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../upload/zenodo/run.js'), import('../upload/zenodo/render.js')]);
-            const result = await runZenodoUpload(ctx, zenodoOptions(paths, flags));
-            ctx.io.result(result, (r) => renderUpload(ctx.io, r));
-            return;
-          }
-          case 'nomad':
-            throw new UsageError('Uploading to NOMAD is not available in this version of rdp yet.', { hint: 'Use --to zenodo.' });
+      run(ctx, async (paths: string[], opts: UploadCommandOptions) => {
+        if (opts.to === 'nomad') {
+          const zenodoOnly = zenodoFlagsUsed(opts);
+          if (zenodoOnly.length) throw new UsageError(`${zenodoOnly.join(', ')}: only for --to zenodo.`, { hint: 'See `rdp upload --help`.' });
+          return uploadToNomad(ctx, paths, opts);
         }
+        const nomadOnly = nomadFlagsUsed(opts);
+        if (nomadOnly.length) throw new UsageError(`${nomadOnly.join(', ')}: only for --to nomad.`, { hint: 'See `rdp upload --help`.' });
+        return uploadToZenodo(ctx, paths, opts);
       }),
     );
 }

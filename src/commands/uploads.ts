@@ -1,45 +1,55 @@
-// `rdp uploads list [--on SERVICE]`. The services come from src/uploads/list.ts (LISTERS); adding one
-// there adds it to --on.
+// `rdp uploads list`: uploads on Zenodo and NOMAD (every service logged in to, or one with --on).
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { UPLOAD_SERVICES, type UploadService } from '../uploads/list.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
-
-interface ListFlags {
-  on?: UploadService;
+export interface UploadsListFlags {
+  on?: 'zenodo' | 'nomad';
   status?: 'draft' | 'published';
   limit?: number;
   all?: boolean;
   sandbox?: boolean;
 }
 
+const DEFAULT_LIMIT = 30;
+
 export function uploadsCommand(ctx: Context): Command {
-  const uploads = new Command('uploads').description('Your uploads: drafts and published records');
+  const uploads = new Command('uploads').description('Your uploads on Zenodo and NOMAD');
   uploads
     .command('list')
-    .description('List your uploads (newest first): id, title, state, files, size, DOI, modified')
-    .addOption(new Option('--on <service>', 'only this service (default: every service you are logged in to)').choices(UPLOAD_SERVICES))
-    .addOption(new Option('--status <status>', 'only drafts or only published records').choices(['draft', 'published']))
-    .option('-n, --limit <n>', 'at most this many per service (default 30)', positiveInt('--limit'))
-    .option('--all', 'every upload, paging through all the server has')
+    .description('List your uploads: on every upload service you are logged in to, or on one (--on)')
+    .addOption(new Option('--on <service>', 'only this service').choices(['zenodo', 'nomad']))
+    .addOption(new Option('--status <status>', 'only drafts (unpublished) or only published uploads').choices(['draft', 'published']))
+    .option('-n, --limit <n>', `at most N uploads per service (default ${DEFAULT_LIMIT})`, positiveInt('--limit'))
+    .option('--all', 'every upload, through all pages')
     .addOption(sandboxOption())
     .addHelpText(
       'after',
       examples([
-        'rdp uploads list --on zenodo',
+        'rdp uploads list                              # every service you are logged in to',
         'rdp uploads list --on zenodo --status draft --all',
-        'rdp uploads list --json | jq ".[] | select(.state == \\"draft\\") | .id"',
-      ]) + '\nWithout a terminal: one tab-separated line per upload, no header (id, title, state, files, size in bytes, DOI, modified in ISO 8601).\n',
+        'rdp uploads list --on nomad --status draft    # unpublished NOMAD uploads (NOMAD allows 10)',
+        'rdp uploads list --on nomad --all --json | jq -r ".[].uploadId"',
+      ]) +
+        `
+Columns for Zenodo: ID, TITLE, STATE (draft, published, editing), FILES, SIZE, DOI, MODIFIED.
+Columns for NOMAD: UPLOAD_ID, NAME, STATUS (processing), ENTRIES, PUBLISHED (date, embargo).
+Newest first. Without a terminal, rows are tab-separated without a header (prefixed with the
+service id when several services are listed).
+`,
     )
     .action(
-      run(ctx, async (flags: ListFlags) => {
-        if (flags.all && flags.limit !== undefined) throw new UsageError('Use only one of --limit and --all.');
-        const { runUploadsList, renderUploadsList } = await import('../uploads/list.js');
-        const list = await runUploadsList(ctx, { on: flags.on, status: flags.status, limit: flags.all ? undefined : (flags.limit ?? 30), sandbox: flags.sandbox });
-        const human = ctx.io.flags.json ? '' : await renderUploadsList(ctx, list);
-        ctx.io.result(list.rows, () => human);
+      run(ctx, async (opts: UploadsListFlags) => {
+        if (opts.all && opts.limit !== undefined) throw new UsageError('Use --limit or --all, not both.');
+        const { runUploadsList, uploadsListJson, renderUploadsList } = await import('../uploads/list.js');
+        const r = await runUploadsList(ctx, {
+          on: opts.on,
+          status: opts.status,
+          limit: opts.all ? undefined : (opts.limit ?? DEFAULT_LIMIT),
+          sandbox: opts.sandbox,
+        });
+        ctx.io.result(uploadsListJson(r), () => renderUploadsList(ctx.io, r));
       }),
     );
   return uploads;

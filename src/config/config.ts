@@ -27,6 +27,15 @@ function providerKeys(id: ProviderId): KeyDef[] {
     keys.push(
       { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
       { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain)`, secret: true },
+      {
+        key: `${id}.port`,
+        description: `port of the loopback listener for browser logins to ${id} (the one in your registered redirect URI; 0 = any)`,
+        validate: (v) => {
+          const n = Number(v);
+          if (!/^\d+$/.test(v.trim()) || n > 65535) throw new Error(`${id}.port must be a port number from 0 to 65535, not "${v}"`);
+          return String(n);
+        },
+      },
     );
   }
   return keys;

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
 import { type FaultRule, Faults } from './faults.js';
 import { ByteMeter, EmuHttpError, type EmuRequest, EmuResponse, makeRequest } from './http.js';
+import { defaultClientInfo, oauthControl } from './oauth-common.js';
 import { Router } from './router.js';
 import { EmulatorState, type RequestLogEntry, SEED, type TokenRecord } from './state.js';
 
@@ -50,7 +51,7 @@ export interface ServiceInfo {
   token: string;
   /** Extra things a user needs (userID, ORCID iD, NOMAD username/password, OAuth client). */
   extra?: Record<string, unknown> | undefined;
-  /** Release what the service holds (temporary files of uploads) when the emulator closes. */
+  /** Release what the service holds outside memory (spooled uploads) when the emulator closes. */
   close?: (() => void | Promise<void>) | undefined;
 }
 
@@ -140,7 +141,10 @@ export class EmulatorServer {
 
   serviceInfo(): Record<ProviderId, { url: string; token: string } & Record<string, unknown>> {
     const out = {} as Record<ProviderId, { url: string; token: string } & Record<string, unknown>>;
-    for (const m of this.mounted) out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra };
+    for (const m of this.mounted) {
+      const oauth = defaultClientInfo(this.state, m.service.id);
+      out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra, ...(oauth ? { oauth } : {}) };
+    }
     return out;
   }
 
@@ -184,7 +188,9 @@ export class EmulatorServer {
       raw.socket.destroy();
     });
     raw.on('error', (err) => meter.destroy(err));
-    meter.on('error', () => {}); // a client that goes away before a handler reads the body is not a crash
+    // A cut can come before a handler starts reading the body (while it awaits something else); the
+    // reader still sees the destroyed stream, but the error event must not go unheard and crash.
+    meter.on('error', () => {});
     raw.pipe(meter);
     const req = makeRequest(raw, url, path, meter);
 
@@ -356,6 +362,10 @@ export class EmulatorServer {
       res.empty(204);
       return;
     }
+    if (sub === '/oauth' || sub.startsWith('/oauth/')) {
+      await oauthControl(this.state, req, res, sub);
+      return;
+    }
     if (sub === '/rate-limit' && m === 'POST') {
       const body = await req.json<{ enabled: boolean }>();
       this.setRateLimits(Boolean(body.enabled));
@@ -391,7 +401,15 @@ export class EmulatorServer {
   describe(): Record<string, unknown> {
     const services = this.serviceInfo();
     const env: Record<string, string> = {};
-    for (const id of Object.keys(services) as ProviderId[]) env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+    for (const id of Object.keys(services) as ProviderId[]) {
+      env[`RDP_${id.toUpperCase()}_URL`] = services[id].url;
+      // The pre-made OAuth client, as the variables rdp reads it from (browser logins work at once).
+      const oauth = services[id].oauth as { clientId: string; clientSecret: string } | undefined;
+      if (oauth) {
+        env[`RDP_${id.toUpperCase()}_CLIENT_ID`] = oauth.clientId;
+        env[`RDP_${id.toUpperCase()}_CLIENT_SECRET`] = oauth.clientSecret;
+      }
+    }
     return { url: this.origin, port: this.port, control: `${this.origin}/_emulator`, env, services };
   }
 }

@@ -20,6 +20,20 @@ export type ResponseHeaders = Record<string, string | string[] | undefined>;
 /** A request body. A function is called again for every attempt, so a stream can be re-opened. */
 export type BodySource = string | Uint8Array | (() => Readable | string | Uint8Array);
 
+/** A failed attempt, as a retry policy sees it: a network error code, or a retryable status. */
+export interface RetryFailure {
+  code?: string | undefined;
+  status?: number | undefined;
+  attempt: number;
+}
+
+/**
+ * When a failed attempt may be repeated. `auto` (default): GET/HEAD/PUT/DELETE on network errors,
+ * 429 and 5xx; POST/PATCH only where the server cannot have acted (connection refused, 429, 503).
+ * A function decides for itself (it is asked only about network errors, 429 and 5xx).
+ */
+export type RetryPolicy = 'auto' | 'always' | 'never' | ((failure: RetryFailure) => boolean);
+
 export interface HttpRequest {
   method: Method;
   /** A path under the client's base (`/deposit/depositions`) or an absolute URL (a `links.*` value). */
@@ -31,11 +45,8 @@ export interface HttpRequest {
   body?: BodySource | undefined;
   /** Send without credentials (token endpoints, public pages). */
   anonymous?: boolean | undefined;
-  /**
-   * When a failed attempt may be repeated. `auto` (default): GET/HEAD/PUT/DELETE on network errors,
-   * 429 and 5xx; POST/PATCH only where the server cannot have acted (connection refused, 429, 503).
-   */
-  retry?: 'auto' | 'always' | 'never' | undefined;
+  /** When a failed attempt may be repeated (see RetryPolicy). */
+  retry?: RetryPolicy | undefined;
   /** Statuses to hand back instead of throwing (besides 2xx). */
   accept?: readonly number[] | undefined;
   /** Time allowed for the response headers after the request was sent. */
@@ -185,7 +196,9 @@ export class HttpClient {
         const retryable =
           code !== undefined &&
           RETRYABLE_NET.has(code) &&
-          (mode === 'always' || (mode === 'auto' && (idempotent || code === 'ECONNREFUSED' || code === 'EAI_AGAIN')));
+          (typeof mode === 'function'
+            ? mode({ code, attempt })
+            : mode === 'always' || (mode === 'auto' && (idempotent || code === 'ECONNREFUSED' || code === 'EAI_AGAIN')));
         if (retryable && attempt < this.maxAttempts) {
           const ms = this.backoff(attempt);
           this.note(`${this.name}: ${describeNetError(code, err)}; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.maxAttempts}).`);
@@ -200,7 +213,10 @@ export class HttpClient {
       const status = res.status;
       const retryableStatus = status === 429 || status >= 500;
       const safeStatus = status === 429 || status === 503;
-      const mayRetry = mode === 'always' || (mode === 'auto' && (idempotent || safeStatus));
+      const mayRetry =
+        typeof mode === 'function'
+          ? retryableStatus && mode({ status, attempt })
+          : mode === 'always' || (mode === 'auto' && (idempotent || safeStatus));
       if (retryableStatus && mayRetry && attempt < this.maxAttempts) {
         const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'));
         if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) return res;

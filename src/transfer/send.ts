@@ -1,9 +1,11 @@
 // Sending one source: streamed from disk with constant memory, MD5 computed while the bytes go out,
 // progress reported as they go, and retried by the HTTP layer (which re-opens the source for every
-// attempt, so a retry resends from a fresh stream and the hash starts over).
+// attempt, so a retry resends from a fresh stream and the hash starts over). A POST (which creates
+// something) is resent after a network failure only while its body was still going out: a server
+// that has not received the whole body cannot have acted on it.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { HttpClient, HttpRequest, Method, ResponseHeaders } from '../providers/http.js';
+import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
 import type { UploadSource } from './source.js';
 
 export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
@@ -64,13 +66,19 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     input.on('error', (err) => meter?.destroy(err));
     return input.pipe(meter);
   };
+  // The body is incomplete while the meter has not passed every byte on (bytes passed on may still
+  // sit in socket buffers, so a cut after the last byte is never taken for an incomplete body).
+  const unsent = () => (meter?.bytes ?? 0) < source.size;
+  const postRetry: RetryPolicy = (f) =>
+    f.status !== undefined ? f.status === 429 || f.status === 503 : f.code === 'ECONNREFUSED' || f.code === 'EAI_AGAIN' || unsent();
+  const retry = opts.method === 'POST' && (opts.retry ?? 'auto') === 'auto' ? postRetry : opts.retry;
   const res = await opts.http.request({
     method: opts.method,
     path: opts.path,
     query: opts.query,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size), ...opts.headers },
     body,
-    retry: opts.retry,
+    retry,
     accept: opts.accept,
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
     signal: opts.signal,

@@ -1,88 +1,108 @@
-// `rdp uploads list`: the user's uploads on each service. Each service has a lister (an async
-// iterator over its pages and a table renderer) registered in LISTERS; `--on` picks one, and without
-// it every service with a login is listed. --limit N stops after N per service; --all pages through
-// everything the server has.
-import type { Credential } from '../auth/session.js';
+// `rdp uploads list [--on zenodo|nomad]`: one service's uploads, or, without --on, those of every
+// upload service the user is logged in to. Each service brings a lister (its rows and its table);
+// a service without one in this build is reported as such.
 import type { Context } from '../context.js';
-import { AuthRequiredError } from '../errors.js';
-import type { ProviderId } from '../providers/registry.js';
+import { AuthRequiredError, UsageError } from '../errors.js';
+import type { IO } from '../output/io.js';
+import { findLogin } from '../auth/find.js';
+import { type Credential, requireCredential } from '../auth/session.js';
+import { PROVIDERS } from '../providers/registry.js';
 
-export interface ListOptions {
-  on?: UploadService | undefined;
+export const UPLOAD_SERVICES = ['zenodo', 'nomad'] as const;
+export type UploadService = (typeof UPLOAD_SERVICES)[number];
+
+export interface ListQuery {
   status?: 'draft' | 'published' | undefined;
-  /** Per service; undefined with --all. */
+  /** undefined = every upload (--all). */
   limit?: number | undefined;
+}
+
+export interface UploadLister<Row> {
+  service: UploadService;
+  list(ctx: Context, cred: Credential, q: ListQuery): Promise<Row[]>;
+  render(io: IO, rows: Row[]): string;
+}
+
+/** The listers of this build, loaded on use. */
+const LISTERS: Partial<Record<UploadService, () => Promise<UploadLister<unknown>>>> = {
+  zenodo: async () => (await import('./zenodo.js')).zenodoLister as UploadLister<unknown>,
+  nomad: async () => (await import('./nomad.js')).nomadLister as UploadLister<unknown>,
+};
+
+export interface UploadsListOptions extends ListQuery {
+  on?: UploadService | undefined;
   sandbox?: boolean | undefined;
 }
 
-export interface UploadLister<Row extends { service: string }> {
+/** One service's uploads, with the table to show them in. */
+export interface UploadsSection {
   service: UploadService;
-  list(ctx: Context, cred: Credential, opts: ListOptions): AsyncIterable<Row>;
-  render(ctx: Context, rows: Row[]): string;
+  rows: unknown[];
+  table: (io: IO) => string;
 }
 
-type AnyLister = UploadLister<{ service: string } & Record<string, unknown>>;
-
-/** The services uploads can be listed on, and where their listers live. */
-export const LISTERS = {
-  zenodo: async () => (await import('./zenodo.js')).zenodoLister as unknown as AnyLister,
-} satisfies Partial<Record<ProviderId, () => Promise<AnyLister>>>;
-
-export type UploadService = keyof typeof LISTERS;
-export const UPLOAD_SERVICES = Object.keys(LISTERS) as UploadService[];
-
-export interface UploadsList {
-  /** Rows of every listed service, each with its `service`. */
-  rows: ({ service: string } & Record<string, unknown>)[];
-  services: UploadService[];
-  status?: ListOptions['status'];
+export interface UploadsListResult {
+  /** Set when one service was asked for (--on). */
+  on?: UploadService | undefined;
+  sections: UploadsSection[];
 }
 
-export async function runUploadsList(ctx: Context, opts: ListOptions): Promise<UploadsList> {
-  const [{ requireCredential }, { findLogin }] = await Promise.all([import('../auth/session.js'), import('../auth/find.js')]);
-  const chosen: { service: UploadService; cred: Credential }[] = [];
+async function lister(service: UploadService): Promise<UploadLister<unknown>> {
+  const load = LISTERS[service];
+  if (!load) throw new UsageError(`Listing ${PROVIDERS[service].name} uploads is not available in this build.`, { hint: `Use --on ${UPLOAD_SERVICES.filter((s) => LISTERS[s]).join(' or --on ')}.` });
+  return load();
+}
+
+async function section(ctx: Context, l: UploadLister<unknown>, cred: Credential, q: ListQuery): Promise<UploadsSection> {
+  const rows = await l.list(ctx, cred, q);
+  return { service: l.service, rows, table: (io) => l.render(io, rows) };
+}
+
+export async function runUploadsList(ctx: Context, opts: UploadsListOptions): Promise<UploadsListResult> {
+  const q: ListQuery = { status: opts.status, limit: opts.limit };
   if (opts.on) {
-    chosen.push({ service: opts.on, cred: await requireCredential(ctx, opts.on, opts.sandbox) });
-  } else {
-    for (const service of UPLOAD_SERVICES) {
-      const cred = await findLogin(ctx, service, opts.sandbox);
-      if (cred) chosen.push({ service, cred });
-    }
-    if (!chosen.length) {
-      throw new AuthRequiredError(`Not logged in to any service uploads are listed on (${UPLOAD_SERVICES.join(', ')}).`, {
-        hint: `Run \`rdp login ${UPLOAD_SERVICES[0]}\`, or set RDP_${String(UPLOAD_SERVICES[0]).toUpperCase()}_TOKEN.`,
-      });
-    }
+    const l = await lister(opts.on);
+    const cred = await requireCredential(ctx, opts.on, opts.sandbox);
+    return { on: opts.on, sections: [await section(ctx, l, cred, q)] };
   }
-  const rows: UploadsList['rows'] = [];
-  for (const { service, cred } of chosen) {
-    const lister = await LISTERS[service]();
-    let n = 0;
-    for await (const row of lister.list(ctx, cred, opts)) {
-      if (opts.limit !== undefined && n >= opts.limit) {
-        if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${n} uploads on ${service}; use --limit N or --all to see more.`);
-        break; // leaving the loop ends the iterator: no further page is requested
-      }
-      rows.push(row);
-      n += 1;
-    }
+  const sections: UploadsSection[] = [];
+  const missing: UploadService[] = [];
+  for (const service of UPLOAD_SERVICES) {
+    const load = LISTERS[service];
+    if (!load) continue;
+    const cred = await findLogin(ctx, service, opts.sandbox);
+    if (cred) sections.push(await section(ctx, await load(), cred, q));
+    else missing.push(service);
   }
-  return { rows, services: chosen.map((c) => c.service), status: opts.status };
+  if (sections.length === 0) {
+    const names = missing.map((s) => PROVIDERS[s].name).join(' or ');
+    throw new AuthRequiredError(`Not logged in to ${names}, so there are no uploads to list.`, {
+      hint: `Run ${missing.map((s) => `\`rdp login ${s}\``).join(' or ')} (in CI, set ${missing.map((s) => PROVIDERS[s].tokenEnv).join(' or ')}).`,
+    });
+  }
+  for (const s of missing) ctx.io.info(`Not logged in to ${PROVIDERS[s].name}: skipped (\`rdp login ${s}\`).`);
+  return { sections };
 }
 
-export async function renderUploadsList(ctx: Context, list: UploadsList): Promise<string> {
+/** JSON: the rows (with --on), or `{"nomad": [...], "zenodo": [...]}`. */
+export function uploadsListJson(r: UploadsListResult): unknown {
+  if (r.on) return r.sections[0]?.rows ?? [];
+  return Object.fromEntries(r.sections.map((s) => [s.service, s.rows]));
+}
+
+/** Tables: one per service (titled when there are several); TSV rows start with the service id. */
+export function renderUploadsList(io: IO, r: UploadsListResult): string {
   const parts: string[] = [];
-  for (const service of list.services) {
-    const lister = await LISTERS[service]();
-    const rows = list.rows.filter((r) => r.service === service);
-    if (!rows.length) {
-      // as `rdp dmps list`: said on a terminal only; a script gets an empty stdout (or `[]`)
-      if (ctx.io.stdoutIsTTY) ctx.io.info(`No uploads on ${service}${list.status ? ` (${list.status})` : ''}.`);
+  for (const s of r.sections) {
+    const name = PROVIDERS[s.service].name;
+    if (s.rows.length === 0) {
+      io.info(`No ${name} uploads.`);
       continue;
     }
-    // Piped output stays one row per line; the service is in the rows only with --json.
-    const title = list.services.length > 1 && ctx.io.stdoutIsTTY ? `${ctx.io.outStyle.bold(service)}\n` : '';
-    parts.push(title + lister.render(ctx, rows));
+    const table = s.table(io);
+    if (r.on) parts.push(table);
+    else if (io.stdoutIsTTY) parts.push(`${io.outStyle.bold(name)}\n${table}`);
+    else parts.push(table.split('\n').map((line) => `${s.service}\t${line}`).join('\n'));
   }
-  return parts.join(ctx.io.stdoutIsTTY ? '\n\n' : '\n');
+  return parts.join(io.stdoutIsTTY ? '\n\n' : '\n');
 }

@@ -30,7 +30,7 @@ describe('help, version, usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication/);
   });
 
-  test.each([['login'], ['logout'], ['auth', 'status'], ['auth', 'token'], ['config', 'set'], ['emulator'], ['completion']])(
+  test.each([['login'], ['logout'], ['auth', 'status'], ['auth', 'token'], ['upload'], ['uploads', 'list'], ['config', 'set'], ['emulator'], ['completion']])(
     '%s --help has examples',
     async (...args) => {
       const r = await sb.run([...args, '--help']);

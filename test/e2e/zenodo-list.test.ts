@@ -69,11 +69,15 @@ describe('uploads list --on zenodo', () => {
   });
 
   test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {
+    const one = await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '2']);
+    expect(one.stdout.trim().split('\n').map((l) => l.split('\t').length)).toEqual([7, 7]);
     const r = await sb.run(['uploads', 'list', '--limit', '3']);
     expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Not logged in to NOMAD: skipped/);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    const [id, title, state, files, size, doi, modified] = lines[0]?.split('\t') ?? [];
+    const [service, id, title, state, files, size, doi, modified] = lines[0]?.split('\t') ?? [];
+    expect(service).toBe('zenodo');
     expect(Number(id)).toBeGreaterThan(0);
     expect(title).toMatch(/^Record \d+$/);
     expect(['draft', 'published']).toContain(state);
@@ -88,7 +92,7 @@ describe('uploads list --on zenodo', () => {
     expect((await sb.run(['uploads', 'list', '--on', 'figshare'])).code).toBe(2);
     const none = await sb.run(['uploads', 'list'], { env: { RDP_ZENODO_TOKEN: undefined } });
     expect(none.code).toBe(4);
-    expect(none.stderr).toMatch(/Not logged in to any service/);
+    expect(none.stderr).toMatch(/Not logged in to Zenodo or NOMAD/);
     expect(none.stderr).toMatch(/rdp login zenodo/);
   });
 });

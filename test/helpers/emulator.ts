@@ -21,6 +21,12 @@ export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Tes
   for (const id of Object.keys(info) as ProviderId[]) {
     env[`RDP_${id.toUpperCase()}_URL`] = info[id].url;
     tokens[id] = info[id].token;
+    // The emulator's pre-made OAuth client, so `rdp login <id>` (browser) works without setup.
+    const oauth = info[id].oauth as { clientId: string; clientSecret: string } | undefined;
+    if (oauth) {
+      env[`RDP_${id.toUpperCase()}_CLIENT_ID`] = oauth.clientId;
+      env[`RDP_${id.toUpperCase()}_CLIENT_SECRET`] = oauth.clientSecret;
+    }
   }
   const host = new URL(server.url).host;
   return {

@@ -20,6 +20,26 @@ export interface RunOptions {
   cwd?: string;
 }
 
+export interface StartOptions {
+  env?: Record<string, string | undefined>;
+  /** Run inside a pseudo-terminal (util-linux `script`), so stdin, stdout and stderr are a TTY. */
+  pty?: boolean;
+  timeoutMs?: number;
+}
+
+/** A running rdp whose stdin stays open: for answering prompts and pasting. */
+export interface Started {
+  /** Write to the child's stdin (through a pty: what a person types). */
+  write(text: string): void;
+  /** Resolves with the first match of `re` in stdout + stderr (a pty merges them). */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  /** stdout + stderr so far. */
+  output(): string;
+  /** Send a signal (SIGINT to stop `rdp emulator`). */
+  kill(signal?: NodeJS.Signals): void;
+  done: Promise<RunResult>;
+}
+
 export interface RunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -32,7 +52,8 @@ export class Sandbox {
   readonly dir: string;
   readonly configDir: string;
   env: Record<string, string | undefined>;
-  private readonly transcripts: string[] = [];
+  /** What each run printed; `cmd` (what the test typed) is shown in a failure but not scanned. */
+  private readonly transcripts: { cmd: string; text: string }[] = [];
   private readonly secrets = new Set<string>();
 
   constructor(env: Record<string, string | undefined> = {}) {
@@ -67,8 +88,67 @@ export class Sandbox {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
     clearTimeout(timer);
     const result = { code, signal, stdout, stderr, ms: Date.now() - started };
-    this.transcripts.push(`$ rdp ${args.join(' ')}\n${opts.printsSecret ? '' : stdout}\n${stderr}`);
+    this.transcripts.push({ cmd: `$ rdp ${args.join(' ')}`, text: `${opts.printsSecret ? '' : stdout}\n${stderr}` });
     return result;
+  }
+
+  /** Start rdp and leave stdin open; the transcript joins the leak scan when it ends. */
+  start(args: string[], opts: StartOptions = {}): Started {
+    const started = Date.now();
+    const env = { ...this.env, ...opts.env };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const child = opts.pty
+      ? spawn('script', ['-qfec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+      : spawn(process.execPath, [BIN, ...args], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let both = '';
+    const watchers: { re: RegExp; resolve: (m: RegExpExecArray) => void }[] = [];
+    const feed = () => {
+      for (const w of [...watchers]) {
+        const m = w.re.exec(both);
+        if (m) {
+          watchers.splice(watchers.indexOf(w), 1);
+          w.resolve(m);
+        }
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      both += d;
+      feed();
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      both += d;
+      feed();
+    });
+    child.stdin.on('error', () => {});
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+    const done = new Promise<RunResult>((resolve) =>
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        this.transcripts.push({ cmd: `$ rdp ${args.join(' ')}${opts.pty ? ' (pty)' : ''}`, text: `${stdout}\n${stderr}` });
+        resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+      }),
+    );
+    return {
+      write: (text) => child.stdin.write(text),
+      kill: (signal = 'SIGTERM') => child.kill(signal),
+      output: () => both,
+      done,
+      waitFor: (re, timeoutMs = 20_000) =>
+        new Promise((resolve, reject) => {
+          const m = re.exec(both);
+          if (m) {
+            resolve(m);
+            return;
+          }
+          const t = setTimeout(() => reject(new Error(`rdp never printed ${re}; output so far:\n${both}`)), timeoutMs);
+          watchers.push({ re, resolve: (x) => (clearTimeout(t), resolve(x)) });
+        }),
+    };
   }
 
   /** Text of every file under the config dir except the plaintext token store. */
@@ -96,7 +176,7 @@ export class Sandbox {
     expect(this.secrets.size).toBeGreaterThan(0);
     for (const secret of this.secrets) {
       for (const t of this.transcripts) {
-        if (t.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked in output:\n${t.slice(0, 2000)}`);
+        if (t.text.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked in output:\n${t.cmd}\n${t.text.slice(0, 2000)}`);
       }
       for (const f of this.configFilesText()) {
         if (f.text.includes(secret)) throw new Error(`secret ${secret.slice(0, 4)}… leaked into ${f.path}`);

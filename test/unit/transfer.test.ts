@@ -101,6 +101,49 @@ describe('sendSource', () => {
   });
 });
 
+describe('sendSource with POST (creates something: resent only when the server cannot have acted)', () => {
+  // Larger than what loopback socket buffers absorb, so the cut comes while the body is still going out.
+  const data = Buffer.alloc(32 * 1024 * 1024, 3);
+  const file = join(dir, 'post.bin');
+  writeFileSync(file, data);
+  const source = () => fileSource({ path: file, size: data.length }, 'post.bin');
+
+  test('a connection cut before the body ended is resent from a fresh stream', async () => {
+    let calls = 0;
+    handlers = [
+      (req) => {
+        calls += 1;
+        let got = 0;
+        req.on('data', (c: Buffer) => {
+          got += c.length;
+          if (got > 256 * 1024) req.socket.destroy();
+        });
+      },
+    ];
+    const r = await sendSource({ http: client(), method: 'POST', path: '/uploads', source: source() });
+    expect(calls).toBe(1);
+    expect(r.attempts).toBe(2);
+    expect(JSON.parse(r.text)).toEqual({ md5: md5(data), size: data.length });
+  });
+
+  test('a 503 (the server did not act) is resent; a 500 after the whole body is not', async () => {
+    handlers = [(_q, res) => res.writeHead(503, { 'retry-after': '0' }).end('busy')];
+    const ok = await sendSource({ http: client(), method: 'POST', path: '/uploads', source: source() });
+    expect(ok.attempts).toBe(2);
+
+    let calls = 0;
+    handlers = [
+      (_q, res) => {
+        calls += 1;
+        res.writeHead(500).end('{"message":"boom"}');
+      },
+    ];
+    const err = await sendSource({ http: client(), method: 'POST', path: '/uploads', source: source() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 500 });
+    expect(calls).toBe(1);
+  });
+});
+
 describe('zipSource', () => {
   test('streams a zip whose size is known up front and whose entries match the files byte for byte', async () => {
     const root = join(dir, 'tree');

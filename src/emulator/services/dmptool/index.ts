@@ -3,6 +3,7 @@
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountDmptoolOAuth } from './oauth.js';
 import { mountPlans } from './plans.js';
 import { mountTemplates } from './templates.js';
 
@@ -83,6 +84,7 @@ export const dmptool: EmulatorService = {
     return { body: JSON.stringify(envelope(req, status, { errors: [message] })), contentType: 'application/json' };
   },
   mount(ctx) {
+    mountDmptoolOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const ready = ctx.state.issue({
       service: 'dmptool',
       userId: SEED.dmptool.id,

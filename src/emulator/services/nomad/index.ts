@@ -1,15 +1,18 @@
 // NOMAD stand-in (providers.md section 2), mounted so that its base is the API root ending in /api/v1.
 // Errors: {"detail": "..."}; validation errors: 422 {"detail": [{loc, msg, type}]}. Tokens are HS256
 // JWTs: a 300 s access token from /auth/token, app tokens {"user", "exp"} from /auth/app_token.
+// Uploads, processing and publishing live in ./uploads.ts, ./processing.ts and ./archive.ts.
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED } from '../../state.js';
 import { signJwtHS256, verifyJwtHS256 } from '../../tokens.js';
+import { bindStore } from './store.js';
+import { mountUploads } from './uploads.js';
 
 export const NOMAD_ACCESS_TOKEN_LIFETIME = 300;
 export const NOMAD_APP_TOKEN_MAX = 2_592_000;
 
-function detail(status: number, message: string, headers: Record<string, string> = {}): EmuHttpError {
+export function detail(status: number, message: string, headers: Record<string, string> = {}): EmuHttpError {
   return new EmuHttpError(status, { detail: message }, headers);
 }
 
@@ -94,8 +97,12 @@ export const nomad: EmulatorService = {
       res.json(200, nomadUser());
     });
 
+    const uploads = mountUploads(ctx);
+    bindStore(ctx.state, uploads);
+
     return {
       token: appToken(ctx, SEED.nomad.user_id, NOMAD_APP_TOKEN_MAX),
+      close: () => uploads.close(),
       extra: { username: SEED.nomad.username, password: SEED.nomad.password, user: nomadUser() },
     };
   },

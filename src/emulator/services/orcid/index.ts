@@ -3,6 +3,7 @@
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountOrcidOAuth } from './oauth.js';
 
 export function orcidApiError(status: number, developer: string, user = developer, code = 9000): EmuHttpError {
   return new EmuHttpError(status, {
@@ -66,6 +67,7 @@ export const orcid: EmulatorService = {
     };
   },
   mount(ctx) {
+    mountOrcidOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const ready = ctx.state.issue({
       service: 'orcid',
       userId: SEED.orcid.orcid,

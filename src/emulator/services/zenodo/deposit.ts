@@ -3,13 +3,14 @@
 // and the code differ: newversion answers with the new draft and copies the files into it.
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
 import { isZenodoDoi } from '../../../providers/zenodo/vocab.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
 import { checkPublishable, checkShape, type FieldError } from './metadata.js';
-import { boundaryOf, readMultipart } from './multipart.js';
 import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
 
 /** The old files API takes at most this much per request (the server's MAX_CONTENT_LENGTH). */
@@ -275,16 +276,14 @@ export function mountDeposit(ctx: ServiceContext): void {
     res.json(200, [...d.files.values()].map((f) => depositionFile(ctx, d, f)));
   });
   // Multipart upload (old API, small files: at most 100 MiB per request, like the server's
-  // MAX_CONTENT_LENGTH): part `file`, optional field `name` = the file name to use.
+  // MAX_CONTENT_LENGTH): part `file`, optional field `name` = the file name to use. Read with busboy.
   r.post(`${base}/:id/files`, async (req, res) => {
     let d: Deposition;
-    let boundary: string | undefined;
     try {
       const who = zenodoAuth(ctx, req, ['deposit:write']);
       d = ownDeposition(store, who.userId, req.params.id);
       if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
-      boundary = boundaryOf(req.header('content-type'));
-      if (!boundary) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
+      if (!/^multipart\/form-data\s*;/i.test(req.header('content-type') ?? '')) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
       if (Number(req.header('content-length') ?? 0) > MAX_MULTIPART) throw zenodoError(413, 'Request Entity Too Large: use the bucket API for files over 100 MB.');
     } catch (err) {
       for await (const _ of req.stream) {
@@ -293,36 +292,43 @@ export function mountDeposit(ctx: ServiceContext): void {
       throw err;
     }
     let name: string | undefined;
-    let upload: { filename: string; size: number; md5: string; path?: string | undefined } | undefined;
-    await readMultipart(req.stream, boundary, {
-      field: (field, value) => {
-        if (field === 'name') name = value;
-      },
-      file: (_field, filename) => {
-        const hash = createHash('md5');
-        const path = store.contentPath();
-        const out = path ? createWriteStream(path) : undefined;
-        let size = 0;
-        return {
-          write: (chunk) => {
-            size += chunk.length;
-            hash.update(chunk);
-            out?.write(chunk);
-          },
-          end: () => {
-            out?.end();
-            upload = { filename: filename ?? 'file', size, md5: hash.digest('hex'), path };
-          },
-        };
-      },
-    }).catch(() => {
-      throw zenodoError(400, 'The multipart body could not be read.');
+    let upload: Promise<{ filename: string; size: number; md5: string; path?: string | undefined }> | undefined;
+    const { default: busboy } = await import('busboy');
+    const bb = busboy({ headers: req.raw.headers, defParamCharset: 'utf8' });
+    bb.on('field', (field, value) => {
+      if (field === 'name') name = value;
     });
-    if (!upload) throw validationError([{ field: 'file', messages: ['Missing data for required field.'] }]);
-    const key = name ?? upload.filename;
+    bb.on('file', (field, stream, info) => {
+      if (field !== 'file' || upload) {
+        stream.resume();
+        return;
+      }
+      // streamed to disk and hashed on the way, like the bucket API
+      const hash = createHash('md5');
+      const path = store.contentPath();
+      let size = 0;
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          hash.update(chunk);
+          size += chunk.length;
+          cb(null, chunk);
+        },
+      });
+      const sink = path ? createWriteStream(path) : new Writable({ write: (_c, _e, cb) => cb() });
+      upload = pipeline(stream, counter, sink).then(() => ({ filename: info.filename ?? 'file', size, md5: hash.digest('hex'), path }));
+    });
+    try {
+      await pipeline(req.stream, bb);
+      await upload;
+    } catch {
+      throw zenodoError(400, 'The multipart body could not be read.');
+    }
+    const got = await upload;
+    if (!got) throw validationError([{ field: 'file', messages: ['Missing data for required field.'] }]);
+    const key = name ?? got.filename;
     if (!d.files.has(key) && d.files.size >= LIMITS.files) throw zenodoError(400, `A record can hold at most ${LIMITS.files} files.`);
     const now = timestamp();
-    const f: StoredFile = { id: randomUUID(), key, size: upload.size, md5: upload.md5, mimetype: 'application/octet-stream', created: now, updated: now, path: upload.path };
+    const f: StoredFile = { id: randomUUID(), key, size: got.size, md5: got.md5, mimetype: 'application/octet-stream', created: now, updated: now, path: got.path };
     d.files.set(key, f);
     touch(d);
     res.json(201, depositionFile(ctx, d, f));

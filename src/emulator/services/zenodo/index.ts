@@ -8,6 +8,7 @@ import { SEED, type TokenRecord } from '../../state.js';
 import { mountBucket } from './bucket.js';
 import { mountDeposit } from './deposit.js';
 import { zenodoStore } from './store.js';
+import { mountZenodoOAuth } from './oauth.js';
 
 export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions', 'user:email'];
 
@@ -42,6 +43,7 @@ export const zenodo: EmulatorService = {
     return { body: JSON.stringify({ status, message }), contentType: 'application/json' };
   },
   mount(ctx) {
+    mountZenodoOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const pat = ctx.state.issue({ service: 'zenodo', userId: SEED.zenodo.id, scopes: ZENODO_SCOPES, kind: 'personal' });
 
     mountDeposit(ctx);

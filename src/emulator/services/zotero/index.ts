@@ -5,6 +5,7 @@ import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
 import { mountItems } from './items.js';
+import { mountZoteroOAuth } from './oauth.js';
 
 const FAILURE_WINDOW_MS = 300_000;
 const MAX_FAILURES = 5;
@@ -71,6 +72,7 @@ export const zotero: EmulatorService = {
     return { body: message, contentType: 'text/plain; charset=utf-8' };
   },
   mount(ctx) {
+    mountZoteroOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const st: ZoteroAuthState = { failures: new Map() };
     const ready = ctx.state.issue({ service: 'zotero', userId: String(SEED.zotero.userID), scopes: ['library', 'write'], kind: 'key' });
 

@@ -1,0 +1,149 @@
+// Which OAuth client rdp logs in with (SPEC.md section 2, "OAuth client registration"): `--client-id`
+// / `--client-secret`, then RDP_<ID>_CLIENT_ID / RDP_<ID>_CLIENT_SECRET, then the config keys
+// `<id>.client_id` and `<id>.client_secret` (the secret lives in the keychain). A secret given as a
+// flag value is accepted with a warning; `--client-secret` without a value reads it from stdin (or a
+// hidden prompt on a terminal), as `rdp config set` does.
+import type { Context } from '../../context.js';
+import { UsageError } from '../../errors.js';
+import { promptHidden, readStdin } from '../../output/prompt.js';
+import type { Endpoints, ProviderId } from '../../providers/registry.js';
+
+export type OAuthProviderId = Exclude<ProviderId, 'nomad'>;
+
+export interface ClientFlags {
+  clientId?: string | undefined;
+  /** A value, or `true` for "read it from stdin". */
+  clientSecret?: string | boolean | undefined;
+}
+
+export interface OAuthClientCreds {
+  clientId: string;
+  clientSecret?: string | undefined;
+  /** Where the id came from, for messages (`--client-id`, `RDP_ZENODO_CLIENT_ID`, `config zenodo.client_id`). */
+  idSource: string;
+  secretSource?: string | undefined;
+}
+
+export function clientEnv(provider: ProviderId, what: 'ID' | 'SECRET'): string {
+  return `RDP_${provider.toUpperCase()}_CLIENT_${what}`;
+}
+
+/** Where a person registers an OAuth client with the provider, in words. */
+export function registrationHelp(provider: OAuthProviderId, ep: Endpoints): string {
+  switch (provider) {
+    case 'zenodo':
+      return `Register an application at ${ep.web}/account/settings/applications/clients/new/ (client type: confidential)`;
+    case 'dmptool':
+      return `Create API credentials in the "Developer Tools" tab of your profile on ${ep.web}`;
+    case 'orcid':
+      return `Register a public API client at ${ep.web}/developer-tools`;
+    case 'zotero':
+      return `Register an application at ${ep.web}/oauth/apps`;
+  }
+}
+
+export function missingClientError(provider: OAuthProviderId, ep: Endpoints, what: 'id' | 'secret', redirect: string): UsageError {
+  const idEnv = clientEnv(provider, 'ID');
+  const secretEnv = clientEnv(provider, 'SECRET');
+  const configure =
+    `set ${idEnv} and ${secretEnv}, or run \`rdp config set ${provider}.client_id <id>\` and ` +
+    `\`printf %s "$SECRET" | rdp config set ${provider}.client_secret\``;
+  const tokenWay = provider === 'zotero' ? 'an API key' : 'a token';
+  const message =
+    what === 'id'
+      ? `No OAuth client for ${ep.name} is configured, so rdp cannot start a browser login.`
+      : `The OAuth client for ${ep.name} has no client secret configured.`;
+  return new UsageError(message, {
+    hint: `${registrationHelp(provider, ep)} with the redirect URI ${redirect}, then ${configure}. Or log in with ${tokenWay}: \`rdp login ${provider} --with-token\`.`,
+  });
+}
+
+export async function resolveClient(
+  ctx: Context,
+  provider: OAuthProviderId,
+  ep: Endpoints,
+  flags: ClientFlags,
+  opts: { secret: 'required' | 'optional'; redirect: string },
+): Promise<OAuthClientCreds> {
+  const config = await ctx.config();
+  const idEnv = clientEnv(provider, 'ID');
+  const secretEnv = clientEnv(provider, 'SECRET');
+
+  let clientId: string | undefined;
+  let idSource = '';
+  if (flags.clientId?.trim()) {
+    clientId = flags.clientId.trim();
+    idSource = '--client-id';
+  } else if (ctx.env[idEnv]?.trim()) {
+    clientId = ctx.env[idEnv]?.trim();
+    idSource = idEnv;
+  } else {
+    clientId = (await config.value(`${provider}.client_id`))?.trim();
+    idSource = `config ${provider}.client_id`;
+  }
+  if (!clientId) {
+    const emu = await emulatorClient(ctx, provider, ep);
+    if (emu) {
+      ctx.io.secret(emu.clientSecret);
+      ctx.io.info(`Using the ready-made OAuth client of the rdp emulator at ${new URL(ep.web).host}.`);
+      return emu;
+    }
+    throw missingClientError(provider, ep, 'id', opts.redirect);
+  }
+  if (/[\s\u0000-\u001f]/.test(clientId)) throw new UsageError(`The ${ep.name} client id from ${idSource} contains spaces or control characters.`);
+
+  let clientSecret: string | undefined;
+  let secretSource: string | undefined;
+  if (typeof flags.clientSecret === 'string') {
+    ctx.io.secret(flags.clientSecret);
+    ctx.io.warn(`A secret given as an argument may stay in your shell history and the process list; next time pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`);
+    clientSecret = flags.clientSecret.trim();
+    secretSource = '--client-secret';
+  } else if (flags.clientSecret === true) {
+    const raw = ctx.io.stdinIsTTY
+      ? await promptHidden(ctx.io, `${ep.name} client secret (input hidden):`, `Pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`)
+      : await readStdin(ctx.io);
+    ctx.io.secret(raw);
+    clientSecret = raw.trim();
+    secretSource = '--client-secret (stdin)';
+    if (!clientSecret) throw new UsageError('--client-secret was given without a value and nothing came on stdin.', { hint: `printf %s "$SECRET" | rdp login ${provider} --client-secret` });
+  } else if (ctx.env[secretEnv]?.trim()) {
+    clientSecret = ctx.env[secretEnv]?.trim();
+    secretSource = secretEnv;
+  } else {
+    const { configSecret } = await import('../../config/run.js');
+    clientSecret = (await configSecret(ctx, `${provider}.client_secret`))?.trim() || undefined;
+    secretSource = clientSecret ? `config ${provider}.client_secret` : undefined;
+  }
+  ctx.io.secret(clientSecret);
+  if (!clientSecret && opts.secret === 'required') throw missingClientError(provider, ep, 'secret', opts.redirect);
+  return { clientId, clientSecret, idSource, secretSource };
+}
+
+/**
+ * The rdp emulator's ready-made client, when the service's base points at an emulator on this machine
+ * and no client is configured: `rdp login <id>` then works against `rdp emulator` with only the
+ * RDP_<ID>_URL lines exported. Asked only of loopback hosts the user chose (RDP_<ID>_URL or config).
+ */
+async function emulatorClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints): Promise<OAuthClientCreds | undefined> {
+  if (ep.origin !== 'env' && ep.origin !== 'config') return undefined;
+  const origin = new URL(ep.web);
+  if (origin.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(origin.hostname)) return undefined;
+  try {
+    const http = await ctx.http({ provider, base: origin.origin });
+    const { data } = await http.json<{ services?: Record<string, { url?: string; oauth?: { clientId?: unknown; clientSecret?: unknown } }> }>({
+      method: 'GET',
+      path: `${origin.origin}/_emulator`,
+      anonymous: true,
+      retry: 'never',
+      timeoutMs: 2000,
+    });
+    const svc = data?.services?.[provider];
+    const o = svc?.oauth;
+    // Only the emulator serving this very base.
+    if (!svc || svc.url?.replace(/\/+$/, '') !== ep.web.replace(/\/+$/, '') || typeof o?.clientId !== 'string' || typeof o.clientSecret !== 'string') return undefined;
+    return { clientId: o.clientId, clientSecret: o.clientSecret, idSource: 'the rdp emulator', secretSource: 'the rdp emulator' };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+// DMPTool (providers.md 3.2, Doorkeeper): authorization code (`read_dmps`, more with --scope; PKCE is
+// sent too), or `--client-credentials` (`public`): a 2-hour token that rdp mints again from the stored
+// client secret when it runs out (auth/oauth/renew.ts). Doorkeeper issues no refresh tokens.
+import type { Context } from '../../context.js';
+import { DmptoolClient } from '../../providers/dmptool/client.js';
+import type { Endpoints } from '../../providers/registry.js';
+import type { SecretName } from '../../store/types.js';
+import { verifyClient } from '../session.js';
+import { type LoginResult, saveLogin } from '../token-login.js';
+import { resolveClient } from './client.js';
+import { authorizationCodeLogin, clientCredentialsToken } from './code-flow.js';
+import { renewalSecrets } from './renew.js';
+import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
+import { expiryOf, type TokenSet } from './token.js';
+
+export const DMPTOOL_SCOPES = ['read_dmps'];
+export const DMPTOOL_CLIENT_SCOPES = ['public'];
+
+async function caller(ctx: Context, ep: Endpoints, token: string): Promise<string | undefined> {
+  const http = await verifyClient(ctx, 'dmptool', ep, token);
+  return (await new DmptoolClient(http).identify()).caller;
+}
+
+export async function dmptoolLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
+  const client = await resolveClient(ctx, 'dmptool', ep, s.client, { secret: 'required', redirect: redirectForHint(s.flow.port) });
+  if (s.clientCredentials) {
+    const scopes = unique([...DMPTOOL_CLIENT_SCOPES, ...s.scopes]);
+    const t = await clientCredentialsToken(ctx, 'dmptool', ep, client, scopes);
+    return saveDmptool(ctx, ep, s, t, scopes, 'client_credentials', client.clientId, renewalSecrets('client_credentials', t, client));
+  }
+  const scopes = unique([...DMPTOOL_SCOPES, ...s.scopes]);
+  return authorizationCodeLogin(
+    ctx,
+    { provider: 'dmptool', ep, client, scopes, complete: (t) => saveDmptool(ctx, ep, s, t, scopes, 'authorization_code', client.clientId, {}) },
+    s.flow,
+  );
+}
+
+async function saveDmptool(
+  ctx: Context,
+  ep: Endpoints,
+  s: BrowserLoginSettings,
+  t: TokenSet,
+  asked: string[],
+  grant: 'authorization_code' | 'client_credentials',
+  clientId: string,
+  secrets: Partial<Record<SecretName, string>>,
+): Promise<LoginResult> {
+  const name = await caller(ctx, ep, t.accessToken);
+  return saveLogin(
+    ctx,
+    ep,
+    t.accessToken,
+    { user: { name }, scopes: t.scopes ?? asked, expiresAt: expiryOf(t), grant, clientId },
+    s.storage,
+    secrets,
+  );
+}

@@ -1,0 +1,558 @@
+// What the emulated OAuth services share: the pre-made client of each service, consent pages with
+// Approve and Deny buttons (plain HTML forms), authorization codes (single use, 10-minute expiry,
+// bound to client, redirect URI and PKCE challenge), redirect-URI matching (exact, except that a
+// registered loopback URI matches any port: RFC 8252 section 7.3), and one OAuth 2 authorization
+// server (authorize + token endpoints, authorization_code / refresh_token / client_credentials) that
+// Zenodo, DMPTool and ORCID configure with their own scopes, errors and token responses.
+import { createHash } from 'node:crypto';
+import type { ProviderId } from '../providers/registry.js';
+import { escapeHtml } from '../util/html.js';
+import { EmuHttpError, type EmuRequest, type EmuResponse } from './http.js';
+import type { ServiceContext } from './server.js';
+import type { EmulatorState, OAuthClient, TokenRecord } from './state.js';
+import { randomAlnum, randomUrlSafe, randomUUID } from './tokens.js';
+
+// ---------------------------------------------------------------------------------------------------
+// Per-emulator OAuth state (kept beside EmulatorState, so the shared state module stays untouched)
+
+export interface ServiceOAuthSettings {
+  /** Lifetime of tokens from the authorization-code and refresh grants, seconds. */
+  accessTokenLifetime: number;
+  /** Lifetime of client_credentials tokens, seconds. */
+  clientCredentialsLifetime: number;
+  /** Lifetime of an authorization code, seconds. */
+  codeLifetime: number;
+}
+
+export interface CodeRecord {
+  code: string;
+  service: ProviderId;
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  userId: string;
+  challenge?: string | undefined;
+  challengeMethod?: string | undefined;
+  nonce?: string | undefined;
+  expiresAt: number;
+  used: boolean;
+  /** Tokens issued for this code: revoked when the code is replayed (RFC 6749 section 4.1.2). */
+  tokens: string[];
+}
+
+export interface RefreshRecord {
+  refreshToken: string;
+  service: ProviderId;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  accessToken: string;
+}
+
+interface PendingConsent {
+  service: ProviderId;
+  params: Record<string, string>;
+  expiresAt: number;
+}
+
+export class OAuthServerState {
+  readonly settings = new Map<ProviderId, ServiceOAuthSettings>();
+  readonly codes = new Map<string, CodeRecord>();
+  readonly refresh = new Map<string, RefreshRecord>();
+  readonly consents = new Map<string, PendingConsent>();
+  /** Clients registered as public (no secret at the token endpoint). */
+  readonly publicClients = new Set<string>();
+  /**
+   * Every credential this emulator issued or was sent (codes, PKCE verifiers, tokens, client secrets,
+   * OAuth 1.0a secrets), so a test can prove none of them reached rdp's output.
+   */
+  readonly secrets = new Set<string>();
+
+  settingsFor(service: ProviderId): ServiceOAuthSettings {
+    let s = this.settings.get(service);
+    if (!s) {
+      s = { ...DEFAULT_SETTINGS[service] };
+      this.settings.set(service, s);
+    }
+    return s;
+  }
+
+  remember(...values: (string | undefined | null)[]): void {
+    for (const v of values) if (v) this.secrets.add(v);
+  }
+}
+
+const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
+  zenodo: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 600 },
+  nomad: { accessTokenLifetime: 300, clientCredentialsLifetime: 300, codeLifetime: 600 },
+  dmptool: { accessTokenLifetime: 315_569_520, clientCredentialsLifetime: 7200, codeLifetime: 600 },
+  orcid: { accessTokenLifetime: 631_138_518, clientCredentialsLifetime: 631_138_518, codeLifetime: 600 },
+  zotero: { accessTokenLifetime: 0, clientCredentialsLifetime: 0, codeLifetime: 600 },
+};
+
+const perEmulator = new WeakMap<EmulatorState, OAuthServerState>();
+
+/** The OAuth state of one emulator (created on first use). */
+export function oauthState(state: EmulatorState): OAuthServerState {
+  let s = perEmulator.get(state);
+  if (!s) {
+    s = new OAuthServerState();
+    perEmulator.set(state, s);
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Clients
+
+/** The redirect URI every pre-made client is registered with: loopback, any port. */
+export const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
+
+/** Register the ready-made client of a service (printed by `rdp emulator`). */
+export function registerDefaultClient(ctx: ServiceContext, clientId: string, clientSecret: string, name: string): OAuthClient {
+  const client = ctx.state.registerClient({ service: ctx.id, clientId, clientSecret, redirectUris: [LOOPBACK_REDIRECT], name });
+  oauthState(ctx.state).remember(clientSecret);
+  return client;
+}
+
+/** The client of a service printed by `rdp emulator` and `describe()` (the first registered). */
+export function defaultClientInfo(state: EmulatorState, service: ProviderId): { clientId: string; clientSecret: string; redirectUri: string } | undefined {
+  for (const c of state.clients.values()) {
+    if (c.service === service) return { clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: c.redirectUris[0] ?? LOOPBACK_REDIRECT };
+  }
+  return undefined;
+}
+
+function isLoopbackHost(h: string): boolean {
+  return h === '127.0.0.1' || h === '[::1]';
+}
+
+/** Exact match, or a registered loopback URI without a port matching the same URI on any port. */
+export function redirectUriMatches(registered: string[], given: string): boolean {
+  if (registered.includes(given)) return true;
+  let g: URL;
+  try {
+    g = new URL(given);
+  } catch {
+    return false;
+  }
+  if (g.protocol !== 'http:' || !isLoopbackHost(g.hostname) || g.hash) return false;
+  return registered.some((r) => {
+    let u: URL;
+    try {
+      u = new URL(r);
+    } catch {
+      return false;
+    }
+    return u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.port === '' && u.hostname === g.hostname && u.pathname === g.pathname && u.search === g.search;
+  });
+}
+
+/** Client authentication at a token endpoint: form fields, or HTTP Basic. */
+export function clientCredentialsOf(req: EmuRequest, form: URLSearchParams): { id?: string | undefined; secret?: string | undefined } {
+  const basic = /^basic\s+(.+)$/i.exec(req.header('authorization') ?? '');
+  if (basic?.[1]) {
+    const text = Buffer.from(basic[1], 'base64').toString('utf8');
+    const i = text.indexOf(':');
+    if (i > 0) return { id: decodeURIComponent(text.slice(0, i)), secret: decodeURIComponent(text.slice(i + 1)) };
+  }
+  return { id: form.get('client_id') ?? undefined, secret: form.get('client_secret') ?? undefined };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// PKCE
+
+export function pkceMatches(challenge: string, method: string | undefined, verifier: string | null): boolean {
+  if (!verifier || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false;
+  const computed = (method ?? 'plain') === 'S256' ? createHash('sha256').update(verifier, 'ascii').digest('base64url') : verifier;
+  return computed === challenge;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pages
+
+export interface ConsentPage {
+  /** What the page is titled, e.g. "Authorize application". */
+  title: string;
+  serviceName: string;
+  clientName: string;
+  userLabel: string;
+  /** Lines describing what is granted (plain text). */
+  grants: string[];
+  /** Where the form posts. */
+  action: string;
+  hidden: Record<string, string>;
+  /** Extra form fields, already HTML (Zotero's key name and access boxes). */
+  fieldsHtml?: string | undefined;
+}
+
+export function page(title: string, bodyHtml: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem}
+button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.6rem}#approve{background:#1a7f37;color:#fff}</style>
+</head><body>${bodyHtml}</body></html>
+`;
+}
+
+export function consentPage(p: ConsentPage): string {
+  const hidden = Object.entries(p.hidden)
+    .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`)
+    .join('\n');
+  const grants = p.grants.map((g) => `<li>${escapeHtml(g)}</li>`).join('');
+  return page(
+    `${p.title} - ${p.serviceName}`,
+    `<h1>${escapeHtml(p.title)}</h1>
+<p>Signed in to ${escapeHtml(p.serviceName)} (emulator) as <strong>${escapeHtml(p.userLabel)}</strong>.</p>
+<p><strong>${escapeHtml(p.clientName)}</strong> asks for:</p><ul>${grants}</ul>
+<form method="post" action="${escapeHtml(p.action)}">
+${hidden}
+${p.fieldsHtml ?? ''}
+<p><button type="submit" id="approve" name="decision" value="approve">Approve</button>
+<button type="submit" id="deny" name="decision" value="deny">Deny</button></p>
+</form>`,
+  );
+}
+
+/** A page that ends the flow in the browser (no redirect: the redirect URI could not be trusted). */
+export function errorPage(res: EmuResponse, status: number, title: string, message: string): void {
+  res.html(status, page(title, `<h1>${escapeHtml(title)}</h1><p id="error">${escapeHtml(message)}</p>`), { 'cache-control': 'no-store' });
+}
+
+/** Send the browser back to the client with these query parameters added. */
+export function redirectBack(res: EmuResponse, redirectUri: string, params: Record<string, string | undefined>): void {
+  const u = new URL(redirectUri);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
+  res.send(302, '', undefined, { location: u.toString(), 'cache-control': 'no-store' });
+}
+
+/** Keep an authorize request server-side; the consent form carries only its id. */
+export function holdConsent(ctx: ServiceContext, params: Record<string, string>): string {
+  const id = randomUrlSafe(18);
+  const os = oauthState(ctx.state);
+  const now = Date.now();
+  for (const [k, v] of os.consents) if (v.expiresAt < now) os.consents.delete(k);
+  os.consents.set(id, { service: ctx.id, params, expiresAt: now + 30 * 60_000 });
+  return id;
+}
+
+/** The held authorize request of a consent form (single use). */
+export function takeConsent(ctx: ServiceContext, id: string | null): Record<string, string> | undefined {
+  if (!id) return undefined;
+  const os = oauthState(ctx.state);
+  const held = os.consents.get(id);
+  os.consents.delete(id);
+  if (!held || held.service !== ctx.id || held.expiresAt < Date.now()) return undefined;
+  return held.params;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The OAuth 2 authorization server
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
+
+export interface TokenGrantInfo {
+  client: OAuthClient;
+  userId?: string | undefined;
+  scopes: string[];
+  grant: 'authorization_code' | 'refresh_token' | 'client_credentials';
+  code?: CodeRecord | undefined;
+  req: EmuRequest;
+}
+
+export interface OAuth2ServerSpec {
+  /** The service's display name on pages. */
+  name: string;
+  /** Scopes a client may ask for in the browser flow. */
+  scopes: string[];
+  /** Scopes of client_credentials; undefined = the grant is not supported. */
+  clientCredentialScopes?: string[] | undefined;
+  /** Scopes when the authorize request names none. */
+  defaultScopes: string[];
+  refreshTokens: boolean;
+  user: { id: string; label: string };
+  /** The error body for the token endpoint (status per service). */
+  tokenError(code: OAuthErrorCode, description: string): EmuHttpError;
+  /** The answer for an unknown client at the token endpoint (Zenodo: 404). */
+  unknownClient?(): EmuHttpError;
+  /** Texts for invalid_grant cases (ORCID names the code). */
+  grantErrorText?(why: 'unknown' | 'reused' | 'expired' | 'redirect' | 'client' | 'pkce', code: string): string;
+  /** Turn an issued access token into the service's token response. */
+  tokenResponse(rec: TokenRecord, info: TokenGrantInfo): Record<string, unknown>;
+  /** A token to hand out again instead of a new one (Doorkeeper reuses valid tokens). */
+  reuse?(info: TokenGrantInfo): TokenRecord | undefined;
+  /** Called after a token is issued (Zenodo drops the client's previous token for the user). */
+  onIssued?(rec: TokenRecord, info: TokenGrantInfo): void;
+  /** Extra validation of an authorize request (ORCID: `openid` needs `nonce`?); returns an OAuth error. */
+  checkAuthorize?(params: URLSearchParams): { error: string; description: string } | undefined;
+}
+
+const DEFAULT_GRANT_TEXT: Record<string, string> = {
+  unknown: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+};
+
+export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
+  const os = oauthState(ctx.state);
+  const authorizeAction = `${ctx.base}/oauth/authorize`;
+  const grantText = (why: Parameters<NonNullable<OAuth2ServerSpec['grantErrorText']>>[0], code: string) =>
+    spec.grantErrorText?.(why, code) ?? DEFAULT_GRANT_TEXT.unknown ?? why;
+
+  const parseScopes = (raw: string | null | undefined) => (raw ?? '').split(/[\s,+]+/).filter(Boolean);
+
+  ctx.router.get('/oauth/authorize', (req, res) => {
+    const q = req.query;
+    const client = ctx.state.client(ctx.id, q.get('client_id'));
+    if (!client) {
+      errorPage(res, 400, 'Unknown application', `There is no application with the client id ${q.get('client_id') ?? '(none)'}.`);
+      return;
+    }
+    const redirectUri = q.get('redirect_uri') ?? '';
+    if (!redirectUriMatches(client.redirectUris, redirectUri)) {
+      errorPage(res, 400, 'Redirect URI mismatch', `The redirect URI ${redirectUri || '(none)'} is not registered for ${client.name}. Registered: ${client.redirectUris.join(', ')}.`);
+      return;
+    }
+    const state = q.get('state') ?? undefined;
+    const fail = (error: string, description: string) => redirectBack(res, redirectUri, { error, error_description: description, state });
+    if (q.get('response_type') !== 'code') {
+      fail('unsupported_response_type', 'The authorization server does not support this response type.');
+      return;
+    }
+    const scopes = q.has('scope') ? parseScopes(q.get('scope')) : spec.defaultScopes;
+    const unknown = scopes.filter((s) => !spec.scopes.includes(s));
+    if (unknown.length || scopes.length === 0) {
+      fail('invalid_scope', `The requested scope is invalid, unknown, or malformed: ${unknown.join(' ') || '(none)'}.`);
+      return;
+    }
+    const challenge = q.get('code_challenge');
+    const method = q.get('code_challenge_method') ?? (challenge ? 'plain' : undefined);
+    if (challenge && (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge) || (method !== 'S256' && method !== 'plain'))) {
+      fail('invalid_request', 'The code challenge or its method is not valid.');
+      return;
+    }
+    const extra = spec.checkAuthorize?.(q);
+    if (extra) {
+      fail(extra.error, extra.description);
+      return;
+    }
+    const held: Record<string, string> = { client_id: client.clientId, redirect_uri: redirectUri, scope: scopes.join(' ') };
+    if (state !== undefined) held.state = state;
+    if (challenge) {
+      held.code_challenge = challenge;
+      held.code_challenge_method = method ?? 'plain';
+    }
+    const nonce = q.get('nonce');
+    if (nonce) held.nonce = nonce;
+    const id = holdConsent(ctx, held);
+    res.html(
+      200,
+      consentPage({
+        title: 'Authorize application',
+        serviceName: spec.name,
+        clientName: client.name,
+        userLabel: spec.user.label,
+        grants: scopes.map((s) => `scope ${s}`),
+        action: authorizeAction,
+        hidden: { request_id: id },
+      }),
+      { 'cache-control': 'no-store' },
+    );
+  });
+
+  ctx.router.post('/oauth/authorize', async (req, res) => {
+    const form = await req.form();
+    const held = takeConsent(ctx, form.get('request_id'));
+    if (!held) {
+      errorPage(res, 400, 'This request has expired', 'Start the login again from the application.');
+      return;
+    }
+    const redirectUri = held.redirect_uri as string;
+    if (form.get('decision') !== 'approve') {
+      redirectBack(res, redirectUri, { error: 'access_denied', error_description: 'The resource owner denied the request.', state: held.state });
+      return;
+    }
+    const code = newCode(ctx.id);
+    const rec: CodeRecord = {
+      code,
+      service: ctx.id,
+      clientId: held.client_id as string,
+      redirectUri,
+      scopes: parseScopes(held.scope),
+      userId: spec.user.id,
+      challenge: held.code_challenge,
+      challengeMethod: held.code_challenge_method,
+      nonce: held.nonce,
+      expiresAt: Date.now() + os.settingsFor(ctx.id).codeLifetime * 1000,
+      used: false,
+      tokens: [],
+    };
+    os.codes.set(code, rec);
+    os.remember(code);
+    redirectBack(res, redirectUri, { code, state: held.state });
+  });
+
+  ctx.router.post('/oauth/token', async (req, res) => {
+    const form = await req.form();
+    const creds = clientCredentialsOf(req, form);
+    os.remember(creds.secret, form.get('code'), form.get('code_verifier'), form.get('refresh_token'));
+    const grantType = form.get('grant_type');
+    if (!grantType) throw spec.tokenError('invalid_request', 'The request is missing a required parameter: grant_type.');
+    const client = ctx.state.client(ctx.id, creds.id);
+    if (!client) {
+      throw spec.unknownClient?.() ?? spec.tokenError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.');
+    }
+    const confidential = !os.publicClients.has(`${ctx.id}:${client.clientId}`);
+    if ((confidential || creds.secret) && creds.secret !== client.clientSecret) {
+      throw spec.tokenError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.');
+    }
+    const settings = os.settingsFor(ctx.id);
+    const issue = (info: TokenGrantInfo, lifetime: number): TokenRecord => {
+      const reused = spec.reuse?.(info);
+      if (reused) return reused;
+      const refreshToken = spec.refreshTokens && info.grant !== 'client_credentials' ? newRefresh(ctx.id) : undefined;
+      const rec = ctx.state.issue({
+        service: ctx.id,
+        userId: info.userId,
+        scopes: info.scopes,
+        kind: info.grant === 'client_credentials' ? 'client' : 'oauth',
+        clientId: client.clientId,
+        expiresAt: lifetime > 0 ? Date.now() + lifetime * 1000 : undefined,
+        refreshToken,
+      });
+      os.remember(rec.token, refreshToken);
+      if (refreshToken && info.userId) {
+        os.refresh.set(refreshToken, { refreshToken, service: ctx.id, clientId: client.clientId, userId: info.userId, scopes: info.scopes, accessToken: rec.token });
+      }
+      spec.onIssued?.(rec, info);
+      return rec;
+    };
+    const reply = (rec: TokenRecord, info: TokenGrantInfo) =>
+      res.json(200, spec.tokenResponse(rec, info), { 'cache-control': 'no-store', pragma: 'no-cache' });
+
+    switch (grantType) {
+      case 'authorization_code': {
+        const code = form.get('code') ?? '';
+        const rec = os.codes.get(code);
+        if (!rec || rec.service !== ctx.id) throw spec.tokenError('invalid_grant', grantText('unknown', code));
+        if (rec.used) {
+          // A replayed code: refuse it and revoke what it gave (RFC 6749 section 4.1.2).
+          for (const t of rec.tokens) ctx.state.revoke(t);
+          throw spec.tokenError('invalid_grant', grantText('reused', code));
+        }
+        rec.used = true;
+        if (rec.expiresAt < Date.now()) throw spec.tokenError('invalid_grant', grantText('expired', code));
+        if (rec.clientId !== client.clientId) throw spec.tokenError('invalid_grant', grantText('client', code));
+        if (form.get('redirect_uri') !== rec.redirectUri) throw spec.tokenError('invalid_grant', grantText('redirect', code));
+        if (rec.challenge && !pkceMatches(rec.challenge, rec.challengeMethod, form.get('code_verifier'))) {
+          throw spec.tokenError('invalid_grant', grantText('pkce', code));
+        }
+        const info: TokenGrantInfo = { client, userId: rec.userId, scopes: rec.scopes, grant: 'authorization_code', code: rec, req };
+        const token = issue(info, settings.accessTokenLifetime);
+        rec.tokens.push(token.token);
+        reply(token, info);
+        return;
+      }
+      case 'refresh_token': {
+        if (!spec.refreshTokens) throw spec.tokenError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+        const given = form.get('refresh_token') ?? '';
+        const old = os.refresh.get(given);
+        if (!old || old.service !== ctx.id || old.clientId !== client.clientId) {
+          throw spec.tokenError('invalid_grant', 'The refresh token is invalid, expired or revoked.');
+        }
+        const asked = form.has('scope') ? parseScopes(form.get('scope')) : old.scopes;
+        if (asked.some((s) => !old.scopes.includes(s))) throw spec.tokenError('invalid_scope', 'The requested scope exceeds the scope granted by the resource owner.');
+        // Rotation: the old refresh token and its access token stop working.
+        os.refresh.delete(given);
+        ctx.state.revoke(old.accessToken);
+        const info: TokenGrantInfo = { client, userId: old.userId, scopes: asked, grant: 'refresh_token', req };
+        reply(issue(info, settings.accessTokenLifetime), info);
+        return;
+      }
+      case 'client_credentials': {
+        if (!spec.clientCredentialScopes) throw spec.tokenError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+        if (!confidential) throw spec.tokenError('invalid_client', 'Only confidential clients may use the client_credentials grant.');
+        const asked = form.has('scope') ? parseScopes(form.get('scope')) : [spec.clientCredentialScopes[0] as string];
+        if (asked.length === 0 || asked.some((s) => !spec.clientCredentialScopes?.includes(s))) {
+          throw spec.tokenError('invalid_scope', 'The requested scope is invalid, unknown, or malformed.');
+        }
+        const info: TokenGrantInfo = { client, scopes: asked, grant: 'client_credentials', req };
+        reply(issue(info, settings.clientCredentialsLifetime), info);
+        return;
+      }
+      default:
+        throw spec.tokenError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
+    }
+  });
+}
+
+function newCode(service: ProviderId): string {
+  // ORCID's codes are 6 characters; the others use longer random strings.
+  return service === 'orcid' ? randomAlnum(6) : randomUrlSafe(32);
+}
+
+function newRefresh(service: ProviderId): string {
+  return service === 'orcid' ? randomUUID() : randomAlnum(60);
+}
+
+/** Seconds left on a token record (for `expires_in`), at least 1; undefined when it never expires. */
+export function secondsLeft(rec: TokenRecord, now = Date.now()): number | undefined {
+  return rec.expiresAt === undefined ? undefined : Math.max(1, Math.round((rec.expiresAt - now) / 1000));
+}
+
+/** The OAuth 2 error body most of these services use: `{"error","error_description"}`. */
+export function oauthErrorBody(status: number, error: string, description: string): EmuHttpError {
+  return new EmuHttpError(status, { error, error_description: description }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Control API: GET/POST /_emulator/oauth, POST /_emulator/oauth/clients
+
+export async function oauthControl(state: EmulatorState, req: EmuRequest, res: EmuResponse, sub: string): Promise<void> {
+  const os = oauthState(state);
+  if (sub === '/oauth' && req.method === 'GET') {
+    const settings: Record<string, ServiceOAuthSettings> = {};
+    for (const id of ['zenodo', 'dmptool', 'orcid', 'zotero'] as ProviderId[]) settings[id] = os.settingsFor(id);
+    const clients = [...state.clients.values()].map((c) => ({ service: c.service, clientId: c.clientId, redirectUris: c.redirectUris, name: c.name }));
+    res.json(200, { settings, clients });
+    return;
+  }
+  if (sub === '/oauth' && req.method === 'POST') {
+    const body = await req.json<Partial<ServiceOAuthSettings> & { service?: ProviderId }>();
+    if (!body.service || !['zenodo', 'dmptool', 'orcid', 'zotero'].includes(body.service)) {
+      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid or zotero' });
+    }
+    const s = os.settingsFor(body.service);
+    for (const k of ['accessTokenLifetime', 'clientCredentialsLifetime', 'codeLifetime'] as const) {
+      const v = body[k];
+      if (v !== undefined) {
+        if (typeof v !== 'number' || !(v >= 0)) throw new EmuHttpError(400, { message: `${k} must be a number of seconds` });
+        s[k] = v;
+      }
+    }
+    res.json(200, s);
+    return;
+  }
+  if (sub === '/oauth/clients' && req.method === 'POST') {
+    const body = await req.json<Partial<OAuthClient> & { confidential?: boolean }>();
+    if (!body.service || !['zenodo', 'dmptool', 'orcid', 'zotero'].includes(body.service)) {
+      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid or zotero' });
+    }
+    const client = state.registerClient({
+      service: body.service,
+      clientId: body.clientId ?? randomAlnum(20),
+      clientSecret: body.clientSecret ?? randomAlnum(40),
+      redirectUris: body.redirectUris ?? [LOOPBACK_REDIRECT],
+      name: body.name ?? 'A registered application',
+    });
+    if (body.confidential === false) os.publicClients.add(`${client.service}:${client.clientId}`);
+    os.remember(client.clientSecret);
+    res.json(201, client);
+    return;
+  }
+  res.json(404, { message: `Unknown control endpoint ${req.method} /_emulator${sub}` });
+}

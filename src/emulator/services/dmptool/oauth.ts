@@ -1,0 +1,47 @@
+// DMPTool's OAuth 2 server (providers.md 3.2, Doorkeeper): authorization_code (optional PKCE) and
+// client_credentials only, no refresh tokens. Scopes: public, read_dmps (defaults), create_dmps,
+// edit_dmps. Token lifetimes: 2 hours for client_credentials, 10 years for authorization_code.
+// Errors: {"error","error_description"}, 401 for invalid_client, 400 for everything else. A valid token
+// with the same client, owner and scopes is handed out again (Doorkeeper's token reuse), with the
+// seconds it has left.
+import { mountOAuth2, oauthErrorBody, registerDefaultClient, secondsLeft, type TokenGrantInfo } from '../../oauth-common.js';
+import type { ServiceContext } from '../../server.js';
+import { SEED, type TokenRecord } from '../../state.js';
+import { randomAlnum } from '../../tokens.js';
+
+const SCOPES = ['public', 'read_dmps', 'create_dmps', 'edit_dmps'];
+
+export function mountDmptoolOAuth(ctx: ServiceContext): void {
+  // 43 characters like Doorkeeper's, but never starting with a dash (pasted into a command line).
+  registerDefaultClient(ctx, randomAlnum(43), randomAlnum(43), SEED.dmptool.clientName);
+  const created = new Map<string, number>();
+  const sameScopes = (a: string[], b: string[]) => a.length === b.length && a.every((s) => b.includes(s));
+  mountOAuth2(ctx, {
+    name: 'DMPTool',
+    scopes: SCOPES,
+    clientCredentialScopes: SCOPES,
+    defaultScopes: ['public', 'read_dmps'],
+    refreshTokens: false,
+    user: { id: SEED.dmptool.id, label: `${SEED.dmptool.name} <${SEED.dmptool.mbox}>` },
+    tokenError: (code, description) => oauthErrorBody(code === 'invalid_client' ? 401 : 400, code, description),
+    reuse(info: TokenGrantInfo): TokenRecord | undefined {
+      const kind = info.grant === 'client_credentials' ? 'client' : 'oauth';
+      for (const rec of ctx.state.tokens.values()) {
+        if (rec.service !== 'dmptool' || rec.kind !== kind || rec.clientId !== info.client.clientId) continue;
+        if (rec.userId !== info.userId || !sameScopes(rec.scopes, info.scopes)) continue;
+        if (ctx.state.usable(rec)) return rec;
+      }
+      return undefined;
+    },
+    tokenResponse(rec) {
+      if (!created.has(rec.token)) created.set(rec.token, Math.floor(Date.now() / 1000));
+      return {
+        access_token: rec.token,
+        token_type: 'Bearer',
+        expires_in: secondsLeft(rec),
+        scope: rec.scopes.join(' '),
+        created_at: created.get(rec.token),
+      };
+    },
+  });
+}

@@ -1,0 +1,391 @@
+// The loopback listener and the protocol around it, end to end (the built CLI against the emulator;
+// a plain-HTTP "browser" plays the person): wrong or missing state (400, and rdp keeps waiting),
+// other paths (404), a replayed code, a redirect URI the service does not accept, the timeout, a busy
+// port, --no-browser with the redirect pasted through a pty and through stdin, a tampered id_token,
+// a bad Zotero signature, client configuration, and the flags' checks. Tokens go to the 0600 file
+// here (--insecure-storage), so these tests need no Secret Service.
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { FormBrowser } from '../helpers/browser.js';
+import { AUTHORIZE_LINE, client, oauthFixture } from '../helpers/oauth.js';
+import { parseJson } from '../helpers/sandbox.js';
+
+const fx = oauthFixture();
+const FILE = ['--insecure-storage'];
+
+function tokensFile(): Record<string, unknown> {
+  const p = join(fx.sb.configDir, 'rdp', 'tokens.json');
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as { credentials: Record<string, unknown> }).credentials : {};
+}
+
+function parts(authorizeUrl: string): { redirect: string; state: string; port: number } {
+  const u = new URL(authorizeUrl);
+  const redirect = u.searchParams.get('redirect_uri') ?? '';
+  return { redirect, state: u.searchParams.get('state') ?? '', port: Number(new URL(redirect).port) };
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function control(path: string, body: unknown): Promise<unknown> {
+  const r = await fetch(`${fx.emu.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) });
+  return r.json();
+}
+
+describe('the loopback listener', () => {
+  test('a wrong state, a forged callback without state and other paths are refused while rdp keeps waiting; the right one logs in', async () => {
+    const run = fx.sb.run(['login', 'zenodo', '--debug', ...FILE]);
+    const url = await fx.sink.next();
+    const { redirect, state, port } = parts(url);
+    expect(redirect).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    expect(state.length).toBeGreaterThanOrEqual(43);
+    expect(new URL(url).searchParams.get('code_challenge_method')).toBe('S256');
+
+    const wrong = await fetch(`${redirect}?code=abc&state=${state.slice(0, -2)}xy`);
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/not the login rdp is waiting for/);
+    const forged = await fetch(`${redirect}?error=access_denied`);
+    expect(forged.status).toBe(400);
+    expect((await fetch(`${redirect}?code=abc`)).status).toBe(400);
+    expect((await fetch(`http://127.0.0.1:${port}/favicon.ico`)).status).toBe(404);
+    expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(404);
+    expect((await fetch(`${redirect}?code=x&state=${state}`, { method: 'POST' })).status).toBe(405);
+
+    const ok = await FormBrowser.consent(url, 'approve', { follow: true });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatch(/Logged in to Zenodo/);
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Logged in to Zenodo/);
+    // --debug shows the requests and the listener's traffic, never a code, the state or a token.
+    expect(r.stderr).toMatch(/\[debug\] → POST http:\/\/127\.0\.0\.1:\d+\/zenodo\/oauth\/token/);
+    expect(r.stderr).toMatch(/\[debug\] loopback: refused a callback \(the state does not match/);
+    expect(r.stderr.split(state).length).toBe(2); // only in the printed authorize URL
+    expect(tokensFile()[fx.emu.account('zenodo')]).toBeDefined();
+    // The listener closed after the first valid callback.
+    await expect(fetch(`${redirect}?code=x&state=${state}`)).rejects.toThrow();
+  });
+
+  test('a replayed authorization code is refused (exit 4), its message is redacted, and nothing new is stored', async () => {
+    const first = fx.sb.run(['login', 'orcid', ...FILE]);
+    const url1 = await fx.sink.next();
+    const consent = await FormBrowser.consent(url1, 'approve');
+    const code1 = new URL(consent.location).searchParams.get('code') ?? '';
+    expect((await fetch(consent.location)).status).toBe(200);
+    expect((await first).code).toBe(0);
+    const before = JSON.stringify(tokensFile());
+
+    const second = fx.sb.run(['login', 'orcid', ...FILE]);
+    const { redirect, state } = parts(await fx.sink.next());
+    const replay = await fetch(`${redirect}?code=${code1}&state=${state}`);
+    expect(replay.status).toBe(400);
+    const page = await replay.text();
+    expect(page).toMatch(/ORCID login failed/);
+    expect(page).not.toContain(code1);
+    const r = await second;
+    expect(r.code).toBe(4);
+    // ORCID names the code in its error; rdp's output shows it redacted.
+    expect(r.stderr).toMatch(/refused the authorization code \(400: invalid_grant: Reused authorization code: \[redacted\]\)/);
+    expect(JSON.stringify(tokensFile())).toBe(before);
+  });
+
+  test('a redirect URI the service does not accept: its page says so and rdp gives up at the timeout, naming --port', async () => {
+    const fixed = (await control('/oauth/clients', {
+      service: 'dmptool',
+      name: 'fixed-port app',
+      redirectUris: ['http://127.0.0.1:9/callback'],
+    })) as { clientId: string; clientSecret: string };
+    fx.sb.secret(fixed.clientSecret);
+    const run = fx.sb.run(['login', 'dmptool', '--timeout', '2s', '--json', ...FILE], {
+      env: { RDP_DMPTOOL_CLIENT_ID: fixed.clientId, RDP_DMPTOOL_CLIENT_SECRET: fixed.clientSecret },
+    });
+    const page = await fetch(await fx.sink.next());
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/Redirect URI mismatch/);
+    const r = await run;
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; hint: string } }>(r.stderr.trim().split('\n').pop() ?? '');
+    expect(err.error.code).toBe('LOGIN_TIMEOUT');
+    expect(err.error.hint).toMatch(/--port/);
+  });
+
+  test('--timeout: with nobody at the browser rdp gives up (exit 1) and frees the port', async () => {
+    const run = fx.sb.start(['login', 'zenodo', '--no-browser', '--timeout', '1s', ...FILE]);
+    const m = await run.waitFor(AUTHORIZE_LINE);
+    const r = await run.done;
+    expect(r.code).toBe(1);
+    expect(r.ms).toBeLessThan(10_000);
+    expect(r.stderr).toMatch(/No answer from the browser within 1\.0 s/);
+    const { redirect } = parts(m[1] as string);
+    await expect(fetch(redirect)).rejects.toThrow();
+  });
+
+  test('a busy port is a clear error naming --port (and the config key when that chose it)', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await fx.sb.run(['login', 'zenodo', '--port', String(port), ...FILE]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(r.stderr).toMatch(/--port/);
+      expect(fx.sink.received.length).toBeGreaterThan(0); // earlier tests only; this one opened nothing
+      const before = fx.sink.received.length;
+      expect((await fx.sb.run(['config', 'set', 'zenodo.port', String(port)])).code).toBe(0);
+      const c = await fx.sb.run(['login', 'zenodo', '--json', ...FILE]);
+      expect(c.code).toBe(1);
+      const err = parseJson<{ error: { code: string; hint: string } }>(c.stderr);
+      expect(err.error.code).toBe('PORT_IN_USE');
+      expect(err.error.hint).toMatch(/rdp config set zenodo\.port/);
+      expect(fx.sink.received.length).toBe(before);
+    } finally {
+      await fx.sb.run(['config', 'unset', 'zenodo.port']);
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
+  });
+
+  test('--port fixes the redirect URI; the config key <id>.port does too', async () => {
+    const port = await freePort();
+    const run = fx.sb.run(['login', 'dmptool', '--port', String(port), ...FILE]);
+    const url = await fx.sink.next();
+    expect(parts(url).redirect).toBe(`http://127.0.0.1:${port}/callback`);
+    await FormBrowser.consent(url, 'approve', { follow: true });
+    expect((await run).code).toBe(0);
+
+    const port2 = await freePort();
+    await fx.sb.run(['config', 'set', 'dmptool.port', String(port2)]);
+    const run2 = fx.sb.run(['login', 'dmptool', ...FILE]);
+    const url2 = await fx.sink.next();
+    expect(parts(url2).redirect).toBe(`http://127.0.0.1:${port2}/callback`);
+    await FormBrowser.consent(url2, 'approve', { follow: true });
+    expect((await run2).code).toBe(0);
+    await fx.sb.run(['config', 'unset', 'dmptool.port']);
+    expect((await fx.sb.run(['config', 'set', 'dmptool.port', '70000'])).code).toBe(2);
+  });
+});
+
+describe('--no-browser and pasting the redirect', () => {
+  test('through a pty: the URL is printed, nothing is opened, a wrong paste is explained, the right paste logs in (input hidden)', async () => {
+    const before = fx.sink.received.length;
+    const run = fx.sb.start(['login', 'zenodo', '--no-browser', ...FILE], { pty: true });
+    const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
+    await run.waitFor(/paste it here and press Enter \(input hidden\)/);
+    const { location } = await FormBrowser.consent(url, 'approve'); // the browser "elsewhere" stops at the redirect
+    const code = new URL(location).searchParams.get('code') ?? '';
+    run.write('http://127.0.0.1:1/callback?code=nothing&state=not-the-state\r');
+    await run.waitFor(/That is not the address rdp is waiting for/);
+    run.write(`${location}\r`);
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Logged in to Zenodo/);
+    expect(r.stdout).not.toContain(code);
+    expect(r.stdout).not.toContain('not-the-state');
+    expect(fx.sink.received.length).toBe(before);
+  });
+
+  test('on a terminal with a browser, the listener and the paste race: here the browser comes back first', async () => {
+    const run = fx.sb.start(['login', 'dmptool', ...FILE], { pty: true });
+    await run.waitFor(/paste it here and press Enter \(input hidden\)/);
+    const res = await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect(res.status).toBe(200);
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Logged in to DMPTool/);
+  });
+
+  test('Ctrl-C while waiting (a pty in raw mode) ends the login with exit 130 and frees the port', async () => {
+    const run = fx.sb.start(['login', 'orcid', '--no-browser', ...FILE], { pty: true });
+    const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
+    await run.waitFor(/input hidden/);
+    run.write('\u0003');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    await expect(fetch(parts(url).redirect)).rejects.toThrow();
+  });
+
+  test('through stdin without a terminal: the first valid line wins', async () => {
+    const run = fx.sb.start(['login', 'dmptool', '--no-browser', ...FILE]);
+    const url = (await run.waitFor(AUTHORIZE_LINE))[1] as string;
+    const { location } = await FormBrowser.consent(url, 'approve');
+    run.write('garbage\n');
+    run.write(`${location}\n`);
+    const r = await run.done;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Ignored a line on stdin/);
+    expect(r.stderr).toMatch(/Logged in to DMPTool/);
+  });
+});
+
+describe('ORCID OpenID: the id_token is verified', () => {
+  test.each([
+    ['id-token-tamper', /signature does not verify/],
+    ['id-token-wrong-nonce', /nonce is not the one rdp sent/],
+    ['id-token-wrong-aud', /another client/],
+    ['id-token-wrong-iss', /issued by "https:\/\/evil\.example\.org"/],
+    ['id-token-expired', /has expired/],
+    ['id-token-unknown-kid', /no RS256 key "some-other-key"/],
+  ])('%s: exit 4, nothing stored', async (action, why) => {
+    await fx.sb.run(['logout', 'orcid']);
+    await control('/faults', { service: 'orcid', action });
+    const run = fx.sb.run(['login', 'orcid', '--scope', 'openid', ...FILE]);
+    const res = await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect(res.status).toBe(400);
+    const r = await run;
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/ORCID's id_token failed verification/);
+    expect(r.stderr).toMatch(why);
+    expect(tokensFile()[fx.emu.account('orcid')]).toBeUndefined();
+  });
+});
+
+test('ORCID: an iD with a wrong check character in the token response is refused (nothing stored)', async () => {
+  await fx.sb.run(['logout', 'orcid']);
+  await control('/faults', { service: 'orcid', action: 'token-bad-orcid' });
+  const run = fx.sb.run(['login', 'orcid', ...FILE]);
+  await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+  const r = await run;
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/does not carry a valid ORCID iD \(0000-0002-1825-0098: its check character should be 7/);
+  expect(tokensFile()[fx.emu.account('orcid')]).toBeUndefined();
+});
+
+describe('Zotero OAuth 1.0a', () => {
+  test('a bad signature (wrong client secret) is refused before any browser opens: exit 4, nothing stored', async () => {
+    const before = fx.sink.received.length;
+    const r = await fx.sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_SECRET: 'ffffffffffffffffffff' } });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/Zotero refused rdp's request for a request token \(401: Invalid signature\)/);
+    expect(r.stderr).toMatch(/RDP_ZOTERO_CLIENT_SECRET/);
+    expect(fx.sink.received.length).toBe(before);
+    expect(tokensFile()[fx.emu.account('zotero')]).toBeUndefined();
+    const k = await fx.sb.run(['login', 'zotero', ...FILE], { env: { RDP_ZOTERO_CLIENT_ID: '0123456789abcdef0123' } });
+    expect(k.code).toBe(4);
+    expect(k.stderr).toMatch(/Invalid consumer key/);
+  });
+
+  test('--key-name and --read-only pre-fill the new-key form; the key has the access chosen', async () => {
+    const run = fx.sb.run(['login', 'zotero', '--key-name', 'CI laptop', '--read-only', '--json', ...FILE]);
+    const url = new URL(await fx.sink.next());
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({ name: 'CI laptop', library_access: '1', write_access: '0', notes_access: '0' });
+    await FormBrowser.consent(url.toString(), 'approve', { follow: true });
+    const r = await run;
+    expect(r.code).toBe(0);
+    const res = parseJson<{ scopes: string[]; user: { id: string; username: string } }>(r.stdout);
+    expect(res.user).toMatchObject({ id: '123456', username: 'jdoe' });
+    expect(res.scopes).not.toContain('write');
+  });
+});
+
+describe('a browser login is used by the commands', () => {
+  test('DMPTool: plans are listed with the browser-issued token; templates need public, and the hint says --scope public', async () => {
+    const run = fx.sb.run(['login', 'dmptool', ...FILE]);
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect((await run).code).toBe(0);
+    const list = await fx.sb.run(['dmps', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(Array.isArray(parseJson(list.stdout))).toBe(true);
+    const t = await fx.sb.run(['dmps', 'templates']);
+    expect(t.code).toBe(4);
+    expect(t.stderr).toMatch(/`rdp login dmptool --scope public`/);
+    const again = fx.sb.run(['login', 'dmptool', '--scope', 'public', ...FILE]);
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    expect((await again).code).toBe(0);
+    expect((await fx.sb.run(['dmps', 'templates'])).code).toBe(0);
+  });
+});
+
+describe('OAuth clients and flags', () => {
+  test('no client configured: exit 2, saying where to register one and how to configure it', async () => {
+    // (A service base that is not the emulator: nothing to borrow a client from.)
+    const r = await fx.sb.run(['login', 'zenodo', ...FILE], {
+      env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined, RDP_ZENODO_URL: 'http://127.0.0.1:9/zenodo' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/No OAuth client for Zenodo is configured/);
+    expect(r.stderr).toMatch(/account\/settings\/applications\/clients\/new/);
+    expect(r.stderr).toMatch(/RDP_ZENODO_CLIENT_ID/);
+    expect(r.stderr).toMatch(/rdp config set zenodo\.client_id/);
+    expect(r.stderr).toMatch(/--with-token/);
+  });
+
+  test('against the rdp emulator with only RDP_<ID>_URL set, its ready-made client is used', async () => {
+    const run = fx.sb.run(['login', 'orcid', ...FILE], { env: { RDP_ORCID_CLIENT_ID: undefined, RDP_ORCID_CLIENT_SECRET: undefined } });
+    await FormBrowser.consent(await fx.sink.next(), 'approve', { follow: true });
+    const r = await run;
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Using the ready-made OAuth client of the rdp emulator/);
+  });
+
+  test('client from the config, the secret from stdin, or as a flag value (with a warning)', async () => {
+    const { clientId, clientSecret } = client(fx.emu, 'dmptool');
+    const noEnv = { RDP_DMPTOOL_CLIENT_ID: undefined, RDP_DMPTOOL_CLIENT_SECRET: undefined };
+    const piped = await fx.sb.run(['login', 'dmptool', '--client-credentials', `--client-id=${clientId}`, '--client-secret', ...FILE], { env: noEnv, stdin: clientSecret });
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toMatch(/Logged in to DMPTool .* as rdp emulator client/);
+    const flag = await fx.sb.run(['login', 'dmptool', '--client-credentials', `--client-id=${clientId}`, `--client-secret=${clientSecret}`, ...FILE], { env: noEnv });
+    expect(flag.code).toBe(0);
+    expect(flag.stderr).toMatch(/may stay in your shell history/);
+    expect((await fx.sb.run(['config', 'set', 'dmptool.client_id', clientId])).code).toBe(0);
+    expect((await fx.sb.run(['config', 'set', 'dmptool.client_secret', '--insecure-storage'], { stdin: clientSecret })).code).toBe(0);
+    const cfg = await fx.sb.run(['login', 'dmptool', '--client-credentials', ...FILE], { env: noEnv });
+    expect(cfg.code).toBe(0);
+    const bad = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', 'not-the-secret', ...FILE]);
+    // A value that looks like an option: the parser's error does not show it either.
+    fx.sb.secret('-looks-like-an-option-secret');
+    const dash = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--client-secret', '-looks-like-an-option-secret', ...FILE]);
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toMatch(/Unknown option '\[redacted\]'/);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/did not accept rdp's OAuth client \(401: invalid_client/);
+    await fx.sb.run(['config', 'unset', 'dmptool.client_id']);
+    await fx.sb.run(['config', 'unset', 'dmptool.client_secret']);
+  });
+
+  test.each([
+    [['login', 'zenodo', '--client-credentials'], /for DMPTool and ORCID only/],
+    [['login', 'nomad', '--port', '0'], /NOMAD has no browser login/],
+    [['login', 'zenodo', '--with-token', '--no-browser'], /--no-browser is for browser logins/],
+    [['login', 'zenodo', '--port', 'abc'], /--port must be a port number/],
+    [['login', 'zenodo', '--timeout', 'soon'], /is not a duration/],
+    [['login', 'zotero', '--scope', 'everything'], /Unknown Zotero scope/],
+    [['login', 'orcid', '--key-name', 'x'], /for Zotero only/],
+  ])('%j is a usage error (exit 2)', async (args, message) => {
+    const r = await fx.sb.run([...args, ...FILE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('NOMAD: no browser; the app token says when it expires', () => {
+  test('login states the expiry and auth status warns before it', async () => {
+    const r = await fx.sb.run(['login', 'nomad', '--username', 'jdoe', '--password-stdin', '--lifetime', '2d', ...FILE], { stdin: 'correct-horse-battery' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/It expires on .* \(in (2 days|4[78] hours)\); run `rdp login nomad` again before then/);
+    const s = await fx.sb.run(['auth', 'status', 'nomad']);
+    expect(s.code).toBe(0);
+    expect(s.stderr).toMatch(/Your NOMAD token expires on .* Run `rdp login nomad` to renew it/);
+  });
+});
+
+describe('rdp emulator', () => {
+  test('prints the pre-made OAuth client of each service', async () => {
+    const run = fx.sb.start(['emulator', '--json']);
+    const line = (await run.waitFor(/^\{.*\}$/m))[0];
+    run.kill('SIGINT');
+    await run.done;
+    const info = parseJson<{ services: Record<string, { oauth?: { clientId: string; clientSecret: string; redirectUri: string } }> }>(line);
+    // (This emulator's own ready-made secrets are printed on purpose; they are not the test emulator's.)
+    for (const id of ['zenodo', 'dmptool', 'orcid', 'zotero']) {
+      expect(info.services[id]?.oauth).toMatchObject({ redirectUri: 'http://127.0.0.1/callback' });
+    }
+    expect(info.services.nomad?.oauth).toBeUndefined();
+  });
+});

@@ -1,0 +1,66 @@
+// Helpers for the browser-login tests: the emulator's pre-made OAuth clients as the environment rdp
+// reads them from, the keychain lookup, and every credential the emulator handed out (for leak scans).
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
+import { oauthState } from '../../src/emulator/oauth-common.js';
+import type { ProviderId } from '../../src/providers/registry.js';
+import { BrowserSink } from './browser.js';
+import { startTestEmulator, type TestEmulator } from './emulator.js';
+import { Sandbox } from './sandbox.js';
+
+export type OAuthId = Exclude<ProviderId, 'nomad'>;
+export const OAUTH_IDS: OAuthId[] = ['zenodo', 'dmptool', 'orcid', 'zotero'];
+export const NAMES: Record<OAuthId, string> = { zenodo: 'Zenodo', dmptool: 'DMPTool', orcid: 'ORCID', zotero: 'Zotero' };
+
+export interface ClientInfo {
+  clientId: string;
+  clientSecret: string;
+}
+
+export function client(emu: TestEmulator, id: OAuthId): ClientInfo {
+  const c = emu.info[id].oauth as ClientInfo | undefined;
+  if (!c) throw new Error(`the emulator registered no OAuth client for ${id}`);
+  return c;
+}
+
+/** Everything secret the emulator issued or received so far (codes, verifiers, tokens, secrets). */
+export function emulatorSecrets(emu: TestEmulator): string[] {
+  return [...oauthState(emu.server.state).secrets, ...Object.values(emu.tokens)];
+}
+
+export function keychainLookup(account: string): string {
+  const r = spawnSync('secret-tool', ['lookup', 'service', 'rdp', 'username', account], { encoding: 'utf8', timeout: 5000 });
+  return r.stdout;
+}
+
+/** The authorize URL as printed on stderr (a line of its own). */
+export const AUTHORIZE_LINE = /^(http:\/\/127\.0\.0\.1:\d+\/\w+\/oauth\/authorize\?\S+)\r?$/m;
+
+/**
+ * The usual set-up of a browser-login test file: an emulator, a BROWSER sink and a sandbox whose
+ * environment points rdp at both (with the emulator's OAuth clients). At the end: no credential the
+ * emulator issued or saw may appear in any output; then everything is closed.
+ */
+export interface OAuthFixture {
+  emu: TestEmulator;
+  sink: BrowserSink;
+  sb: Sandbox;
+}
+
+export function oauthFixture(opts: { logoutAtEnd?: boolean } = {}): OAuthFixture {
+  const f = {} as OAuthFixture;
+  beforeAll(async () => {
+    f.emu = await startTestEmulator();
+    f.sink = await new BrowserSink().start();
+    f.sb = new Sandbox({ ...f.emu.env, ...f.sink.env });
+  });
+  afterAll(async () => {
+    f.sb.secret(...emulatorSecrets(f.emu));
+    f.sb.assertNoLeaks();
+    if (opts.logoutAtEnd) await f.sb.run(['logout', '--all']);
+    await f.sink.close();
+    await f.emu.close();
+    f.sb.cleanup();
+  });
+  return f;
+}
