@@ -314,6 +314,15 @@ describe('faults', () => {
     expect(third.id).not.toBe(id);
   });
 
+  test('an upload answer without a checksum is checked against the draft afterwards (a file that never arrived fails)', async () => {
+    folder('nochecksum', { 'lost.txt': 'lost', 'kept.txt': 'kept' });
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/lost.txt', action: 'status', status: 201, body: { key: 'lost.txt', size: 4 } });
+    const r = await sb.run(['upload', 'nochecksum', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string } }>(r.stderr).error;
+    expect(err).toMatchObject({ code: 'VERIFY_FAILED', message: expect.stringMatching(/^lost\.txt is missing from the draft/) });
+  });
+
   test('Ctrl-C aborts the transfers, keeps the draft, prints the resume command and exits 130; the resume completes', async () => {
     const dir = folder('slow', { 'a.bin': big, 'b.bin': Buffer.from(big).reverse(), 'c.txt': 'c' });
     emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*', action: 'latency', latencyMs: 60_000, always: true });

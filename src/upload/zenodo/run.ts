@@ -228,8 +228,10 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
       const sent = outcome.sent.find((s) => s.name === p.name);
       if (sent) p.md5 = sent.md5;
     }
-    dep = await client.get(dep.id);
-    verifyFinal(plans, await client.files(dep));
+    if (outcome.unverified.length || outcome.deleted.length) {
+      dep = await client.get(dep.id);
+      verifyFinal(plans, await client.files(dep));
+    }
 
     if (opts.publish) {
       dep = await publishDraft(client, dep, resume);

@@ -93,6 +93,8 @@ export class ChecksumError extends FailureError {
 
 export interface SyncOutcome {
   sent: { name: string; bytes: number; md5: string }[];
+  /** Files whose upload answer had no checksum to compare (then the draft's list is checked after). */
+  unverified: string[];
   deleted: string[];
   failures: { name: string; error: unknown }[];
   bytesSent: number;
@@ -100,7 +102,7 @@ export interface SyncOutcome {
 
 /** Carry out the plan. Failures of single files are collected, not thrown. */
 export async function executePlan(ctx: Context, client: ZenodoClient, dep: Deposition, plans: FilePlan[], concurrency: number): Promise<SyncOutcome> {
-  const outcome: SyncOutcome = { sent: [], deleted: [], failures: [], bytesSent: 0 };
+  const outcome: SyncOutcome = { sent: [], unverified: [], deleted: [], failures: [], bytesSent: 0 };
   const deletes = plans.filter((p) => p.action === 'delete');
   if (deletes.length) {
     const res = await runPool(deletes, concurrency, async (p) => {
@@ -132,6 +134,7 @@ export async function executePlan(ctx: Context, client: ZenodoClient, dep: Depos
         if (answer && answer.size !== item.source.size) {
           throw new FailureError('SIZE_MISMATCH', `${item.source.name}: Zenodo stored ${answer.size} bytes, rdp sent ${item.source.size}.`, { hint: 'Run the command again: the damaged copy is replaced.' });
         }
+        if (!answer?.md5) outcome.unverified.push(item.source.name);
         return md5;
       },
     });
@@ -172,7 +175,11 @@ export function failureError(outcome: SyncOutcome, total: number, resume: string
   });
 }
 
-/** The draft's files after the sync must be exactly the local ones (name, size, MD5). */
+/**
+ * The draft's files after the sync must be exactly the local ones (name, size, MD5). Run when an
+ * upload answer had no checksum to compare, or files were deleted; otherwise every file was already
+ * checked against the server's own checksum as it arrived.
+ */
 export function verifyFinal(plans: FilePlan[], remote: RemoteFile[]): void {
   const byName = new Map(remote.map((f) => [f.name, f]));
   for (const p of plans) {

@@ -3,10 +3,8 @@
 // A service-specific fault, `wrong-checksum`, makes the server report (and keep) a checksum that is
 // not the MD5 of what arrived, as a corrupted transfer would.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, rmSync } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { EmuRequest } from '../../http.js';
+import { createReadStream } from 'node:fs';
+import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoError } from './deposit.js';
@@ -116,40 +114,19 @@ export function mountBucket(ctx: ServiceContext): void {
       throw err;
     }
 
-    const hash = createHash('md5');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        if (size > LIMITS.fileBytes) {
-          cb(zenodoError(400, 'Maximum file size exceeded.'));
-          return;
-        }
-        cb(null, chunk);
-      },
-    });
-    const path = store.contentPath();
-    const sink = path
-      ? createWriteStream(path)
-      : new Writable({
-          write(_c, _e, cb) {
-            cb();
-          },
-        });
+    let got: Awaited<ReturnType<typeof store.receive>>;
     try {
-      await pipeline(req.stream, counter, sink);
-    } catch {
-      if (path) rmSync(path, { force: true });
-      if (!res.sent && !req.raw.socket.destroyed) throw zenodoError(400, 'The upload was interrupted.');
-      return;
+      got = await store.receive(req.stream, LIMITS.fileBytes, () => zenodoError(400, 'Maximum file size exceeded.'));
+    } catch (err) {
+      if (res.sent || req.raw.socket.destroyed) return;
+      throw err instanceof EmuHttpError ? err : zenodoError(400, 'The upload was interrupted.');
     }
+    const { size, path } = got;
     if (length !== undefined && size !== length) {
-      // the connection ended early: nothing is stored
-      if (path) rmSync(path, { force: true });
+      store.discard(path); // the connection ended early: nothing is stored
       return;
     }
-    let md5 = hash.digest('hex');
+    let md5 = got.md5;
     if (wrong) md5 = createHash('md5').update(`corrupted:${md5}`).digest('hex');
     const now = timestamp();
     const old = d.files.get(key);

@@ -1,9 +1,6 @@
 // The legacy deposit API (providers.md 1.4-1.8): depositions, their actions (publish, edit, discard,
 // newversion) and the old deposition-files API. Behaviour follows the current server where the docs
 // and the code differ: newversion answers with the new draft and copies the files into it.
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
@@ -304,18 +301,7 @@ export function mountDeposit(ctx: ServiceContext): void {
         return;
       }
       // streamed to disk and hashed on the way, like the bucket API
-      const hash = createHash('md5');
-      const path = store.contentPath();
-      let size = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          hash.update(chunk);
-          size += chunk.length;
-          cb(null, chunk);
-        },
-      });
-      const sink = path ? createWriteStream(path) : new Writable({ write: (_c, _e, cb) => cb() });
-      upload = pipeline(stream, counter, sink).then(() => ({ filename: info.filename ?? 'file', size, md5: hash.digest('hex'), path }));
+      upload = store.receive(stream, MAX_MULTIPART, () => zenodoError(413, 'Request Entity Too Large')).then((r) => ({ ...r, filename: info.filename ?? 'file' }));
     });
     try {
       await pipeline(req.stream, bb);

@@ -2,9 +2,12 @@
 // File contents are streamed to a private temporary folder as they arrive (never held in memory) and
 // hashed on the way, so the emulator reports the MD5 of what it really received. Tests read this
 // store (zenodoStore(server.state)) to check what arrived.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { EmulatorState } from '../../state.js';
 import { randomUUID } from '../../tokens.js';
 
@@ -136,6 +139,38 @@ export class ZenodoStore {
     let n = 0;
     for (const f of d.files.values()) n += f.size;
     return n;
+  }
+
+  /**
+   * Take in a file's bytes: hashed as they arrive and streamed to a fresh content file (or counted
+   * only, when contents are discarded). More than `maxBytes` fails the stream. On failure the partial
+   * file is removed and the error rethrown.
+   */
+  async receive(stream: Readable, maxBytes: number, tooLarge: () => Error): Promise<{ size: number; md5: string; path?: string | undefined }> {
+    const hash = createHash('md5');
+    let size = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        if (size > maxBytes) cb(tooLarge());
+        else cb(null, chunk);
+      },
+    });
+    const path = this.contentPath();
+    const sink = path ? createWriteStream(path) : new Writable({ write: (_c, _e, cb) => cb() });
+    try {
+      await pipeline(stream, counter, sink);
+    } catch (err) {
+      if (path) rmSync(path, { force: true });
+      throw err;
+    }
+    return { size, md5: hash.digest('hex'), path };
+  }
+
+  /** Forget a content file that was received but is not kept (an upload that ended early). */
+  discard(path: string | undefined): void {
+    if (path) rmSync(path, { force: true });
   }
 
   close(): void {
