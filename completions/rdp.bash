@@ -76,8 +76,8 @@ _rdp_node() {
       argchoices='zenodo nomad dmptool orcid zotero'
       ;;
     'upload')
-      words='--to --publish --sandbox --name --upload --embargo --no-wait --timeout -h --help'
-      valueopts='--to --name --upload --embargo --timeout'
+      words='--to --publish --sandbox --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --dry-run --name --upload --embargo --no-wait --timeout -h --help'
+      valueopts='--to --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
       argchoices=''
       ;;
     'uploads')
@@ -136,7 +136,7 @@ _rdp_node() {
       argchoices=''
       ;;
     'emulator')
-      words='--port --latency --no-rate-limit --log -h --help'
+      words='--port --latency --no-rate-limit --log --discard-uploads -h --help'
       valueopts='--port --latency'
       argchoices=''
       ;;

@@ -23,10 +23,15 @@ for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] =
 
 let storageFlag = [];
 
-function rdp(args, { stdin, show = args.join(' '), allowFail = false } = {}) {
+function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false } = {}) {
   console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['pipe', 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture ? 'pipe' : 'inherit', 'pipe'] });
+    let stdout = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+      process.stdout.write(d);
+    });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -34,7 +39,7 @@ function rdp(args, { stdin, show = args.join(' '), allowFail = false } = {}) {
     });
     child.stdin.end(stdin ?? '');
     child.on('close', (code) => {
-      if (code === 0 || allowFail) resolve({ code, stderr });
+      if (code === 0 || allowFail) resolve({ code, stdout, stderr });
       else reject(new Error(`rdp ${show} exited ${code}`));
     });
   });
@@ -91,6 +96,19 @@ try {
   await rdp(['dmps', 'get', '10.48321/D1ABCD', '--pdf', '-o', join(configHome, 'soil-carbon-dmp.pdf')], {
     show: 'dmps get 10.48321/D1ABCD --pdf -o soil-carbon-dmp.pdf',
   });
+
+  // Upload and publish the example dataset (examples/soil-survey: two CSV files and a CITATION.cff
+  // that supplies the metadata). The second run finds every file already there and sends nothing.
+  {
+    const data = 'examples/soil-survey';
+    console.log(dim(`\nUploading ${data} to Zenodo: first the plan, then a draft, then publishing it (linked to its DMP, and added to Zotero).`));
+    await rdp(['upload', data, '--to', 'zenodo', '--dry-run']);
+    const draft = await rdp(['upload', data, '--to', 'zenodo'], { capture: true });
+    const id = /^deposition\s+(\d+)/m.exec(draft.stdout)?.[1];
+    if (!id) throw new Error('the upload did not print a deposition id');
+    await rdp(['upload', data, '--to', 'zenodo', '--deposition', id, '--dmp', '10.48321/D1ABCD', '--publish', '--zotero']);
+    await rdp(['uploads', 'list']); // every service you are logged in to: Zenodo and NOMAD
+  }
 
   console.log(dim('\nA wrong token is refused (exit 4) and nothing is stored:'));
   const wrong = await rdp(['login', 'zenodo', '--with-token', ...storageFlag], { stdin: 'not-a-real-token', show: 'login zenodo --with-token < wrong-token.txt', allowFail: true });

@@ -8,6 +8,7 @@ export interface EmulatorCommandOptions {
   latency?: string;
   rateLimit: boolean;
   log?: boolean;
+  discardUploads?: boolean;
 }
 
 export function emulatorCommand(ctx: Context): Command {
@@ -17,6 +18,7 @@ export function emulatorCommand(ctx: Context): Command {
     .option('--latency <ms>', 'add this much latency to every request')
     .addOption(new Option('--no-rate-limit', "switch the services' rate limits off"))
     .option('--log', 'print one line per request to stderr')
+    .option('--discard-uploads', 'keep only the size and checksum of uploaded files, not their contents (benchmarks, big tests)')
     .addHelpText(
       'after',
       examples([
@@ -45,7 +47,7 @@ Browser logins: the printed RDP_<ID>_CLIENT_ID/SECRET are each service's ready-m
         const latencyMs = opts.latency === undefined ? 0 : Number(opts.latency);
         if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds.`);
         const { runEmulator } = await import('../emulator/run.js');
-        await runEmulator(ctx, { port, latencyMs, rateLimit: opts.rateLimit, log: Boolean(opts.log) });
+        await runEmulator(ctx, { port, latencyMs, rateLimit: opts.rateLimit, log: Boolean(opts.log), discardUploads: Boolean(opts.discardUploads) });
       }),
     );
 }

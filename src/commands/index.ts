@@ -36,8 +36,9 @@ Examples:
   $ rdp login zenodo                       log in (token kept in the OS keychain)
   $ rdp login nomad --username jdoe        exchange a password for a NOMAD app token
   $ rdp auth status                        who is logged in where
+  $ rdp upload ./data --to zenodo          upload a folder to a new Zenodo draft (resumable, verified)
   $ rdp upload ./run1 --to nomad           stream a folder to NOMAD as one zip, wait for processing
-  $ rdp uploads list                       your uploads
+  $ rdp uploads list                       your uploads on Zenodo and NOMAD
   $ rdp emulator                           local stand-ins of all five services
 
 Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication needed or denied, 130 interrupted.

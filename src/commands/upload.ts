@@ -1,15 +1,122 @@
 // `rdp upload <path>... --to zenodo|nomad`. Options shared by both services first, then each
-// service's own (NOMAD's below); the action hands plain options to the service's implementation.
+// service's own (Zenodo's and NOMAD's below, each refused for the other service); the action hands
+// plain options to the service's implementation, imported lazily.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-import { examples, run, sandboxOption } from './shared.js';
+import { UPLOAD_TYPES } from '../providers/zenodo/vocab.js';
+import type { ZenodoUploadOptions } from '../upload/zenodo/options.js';
+import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
-export interface UploadCommandOptions extends NomadFlags {
+export interface UploadCommandOptions extends NomadFlags, ZenodoFlags {
   to: 'zenodo' | 'nomad';
   publish?: boolean;
   sandbox?: boolean;
 }
+
+// ---- Zenodo (--to zenodo) --------------------------------------------------------------------
+
+interface ZenodoFlags {
+  deposition?: string;
+  newVersion?: string;
+  metadata?: string;
+  title?: string;
+  description?: string;
+  uploadType?: string;
+  creator?: string[];
+  keyword?: string[];
+  license?: string;
+  orcidCreator?: boolean;
+  dmp?: string;
+  zotero?: boolean;
+  concurrency?: number;
+  zip?: string;
+  deleteExtra?: boolean;
+  dryRun?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function addZenodoOptions(cmd: Command): Command {
+  return cmd
+    .option('--deposition <id>', 'Zenodo: add to this draft (resume an interrupted upload)')
+    .option('--new-version <id>', 'Zenodo: start (or continue) the next version of this published record')
+    .option('--metadata <file>', 'Zenodo: deposition metadata JSON ({"metadata": {...}}) or a CITATION.cff')
+    .option('--title <text>', 'Zenodo: title')
+    .option('--description <text>', 'Zenodo: description (limited HTML allowed)')
+    .addOption(new Option('--upload-type <type>', 'Zenodo: upload type (default: dataset)').choices(UPLOAD_TYPES))
+    .option('--creator <creator>', 'Zenodo: "Family, Given[;Affiliation][;ORCID]" (repeatable)', collect)
+    .option('--keyword <word>', 'Zenodo: a keyword (repeatable)', collect)
+    .option('--license <id>', 'Zenodo: license id, e.g. cc-by-4.0, cc0-1.0, mit')
+    .option('--orcid-creator', 'Zenodo: add your ORCID identity (from `rdp login orcid`) as a creator')
+    .option('--dmp <id>', 'Zenodo: link the data management plan (DMP DOI, DMPTool plan id or URL)')
+    .option('--zotero', 'Zenodo: after --publish, add the record to your Zotero library')
+    .option('--concurrency <n>', 'Zenodo: files sent at the same time (default 4)', positiveInt('--concurrency', 16))
+    .option('--zip <name.zip>', 'Zenodo: send everything as one zip archive, built while sending (keeps subfolders)')
+    .option('--delete-extra', 'Zenodo: delete files in the draft that are not among the local files')
+    .option('--dry-run', 'Zenodo: show the plan (what would be created, sent, skipped, deleted) and change nothing');
+}
+
+const ZENODO_FLAGS: [keyof ZenodoFlags, string][] = [
+  ['deposition', '--deposition'],
+  ['newVersion', '--new-version'],
+  ['metadata', '--metadata'],
+  ['title', '--title'],
+  ['description', '--description'],
+  ['uploadType', '--upload-type'],
+  ['creator', '--creator'],
+  ['keyword', '--keyword'],
+  ['license', '--license'],
+  ['orcidCreator', '--orcid-creator'],
+  ['dmp', '--dmp'],
+  ['zotero', '--zotero'],
+  ['concurrency', '--concurrency'],
+  ['zip', '--zip'],
+  ['deleteExtra', '--delete-extra'],
+  ['dryRun', '--dry-run'],
+];
+
+/** The Zenodo-only flags the user set (refused with --to nomad). */
+function zenodoFlagsUsed(opts: ZenodoFlags): string[] {
+  return ZENODO_FLAGS.filter(([key]) => opts[key] !== undefined).map(([, flag]) => flag);
+}
+
+function zenodoOptions(paths: string[], o: UploadCommandOptions): ZenodoUploadOptions {
+  return {
+    paths,
+    deposition: o.deposition,
+    newVersion: o.newVersion,
+    metadata: o.metadata,
+    title: o.title,
+    description: o.description,
+    uploadType: o.uploadType,
+    creator: o.creator,
+    keyword: o.keyword,
+    license: o.license,
+    orcidCreator: o.orcidCreator,
+    dmp: o.dmp,
+    publish: o.publish,
+    zotero: o.zotero,
+    concurrency: o.concurrency ?? 4,
+    zip: o.zip,
+    deleteExtra: o.deleteExtra,
+    dryRun: o.dryRun,
+    sandbox: o.sandbox,
+  };
+}
+
+async function uploadToZenodo(ctx: Context, paths: string[], opts: UploadCommandOptions): Promise<void> {
+  const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../upload/zenodo/run.js'), import('../upload/zenodo/render.js')]);
+  ctx.io.result(await runZenodoUpload(ctx, zenodoOptions(paths, opts)), (r) => renderUpload(ctx.io, r));
+}
+
+const ZENODO_HELP = `
+Zenodo (--to zenodo): files keep their names relative to the named folder; Zenodo records have no
+folders, so files in subfolders need --zip. A file already in the draft with the same name, size and
+MD5 is skipped, a changed one replaced; a rerun after a failure or Ctrl-C sends only what is missing.
+Metadata comes from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags.
+stdout holds the deposition id, URL and DOI. Limits: 100 files and 50 GB per record.
+`;
 
 // ---- NOMAD (--to nomad) ----------------------------------------------------------------------
 
@@ -67,30 +174,41 @@ stdout holds the upload id. Limits: 32 GiB per upload, 10 unpublished uploads pe
 
 export function uploadCommand(ctx: Context): Command {
   const cmd = new Command('upload')
-    .description('Upload files and folders to Zenodo or NOMAD')
+    .description('Upload files and folders to Zenodo or NOMAD: resumable, verified, several files at a time')
     .argument('<path...>', 'files and folders to upload')
     .addOption(new Option('--to <service>', 'where to upload: zenodo or nomad').choices(['zenodo', 'nomad']).makeOptionMandatory())
     .option('--publish', 'publish once the upload is complete (NOMAD: after successful processing)')
     .addOption(sandboxOption());
+  addZenodoOptions(cmd);
   addNomadOptions(cmd);
   return cmd
     .addHelpText(
       'after',
       examples([
+        'rdp upload ./data --to zenodo                          # a new draft; prints its id, URL and reserved DOI',
+        'rdp upload ./data --to zenodo --deposition 542201      # resume, or sync the draft with ./data',
+        'rdp upload ./data --to zenodo --title "Soil samples" --creator "Doe, Jane;Example University" --publish',
+        'rdp upload ./data --to zenodo --new-version 542201 --publish   # only changed files are sent',
+        'rdp upload ./tree --to zenodo --zip tree.zip           # subfolders kept inside one streamed zip',
+        'rdp upload ./data --to zenodo --dry-run --json         # the plan as JSON; nothing changes',
         'rdp upload ./run1 --to nomad                       # zipped on the fly, processing waited for',
         'rdp upload calc.tar.gz --to nomad --publish        # sent as it is, published after processing',
         'rdp upload run1 run2 notes.txt --to nomad --name "Si phonons"',
         'rdp upload extra/ --to nomad --upload YXUIZpw5RJyV3LAsFI2MmQ',
         'rdp upload run1 --to nomad --publish --embargo 12 --timeout 2h',
         'id=$(rdp upload data.zip --to nomad --no-wait)',
-      ]) + NOMAD_HELP,
+      ]) + ZENODO_HELP + NOMAD_HELP,
     )
     .action(
       run(ctx, async (paths: string[], opts: UploadCommandOptions) => {
-        if (opts.to === 'nomad') return uploadToNomad(ctx, paths, opts);
+        if (opts.to === 'nomad') {
+          const zenodoOnly = zenodoFlagsUsed(opts);
+          if (zenodoOnly.length) throw new UsageError(`${zenodoOnly.join(', ')}: only for --to zenodo.`, { hint: 'See `rdp upload --help`.' });
+          return uploadToNomad(ctx, paths, opts);
+        }
         const nomadOnly = nomadFlagsUsed(opts);
         if (nomadOnly.length) throw new UsageError(`${nomadOnly.join(', ')}: only for --to nomad.`, { hint: 'See `rdp upload --help`.' });
-        throw new UsageError('Uploading to Zenodo is not available in this build.', { hint: 'Use --to nomad.' });
+        return uploadToZenodo(ctx, paths, opts);
       }),
     );
 }

@@ -28,10 +28,12 @@ export function uploadsCommand(ctx: Context): Command {
       'after',
       examples([
         'rdp uploads list                              # every service you are logged in to',
+        'rdp uploads list --on zenodo --status draft --all',
         'rdp uploads list --on nomad --status draft    # unpublished NOMAD uploads (NOMAD allows 10)',
         'rdp uploads list --on nomad --all --json | jq -r ".[].uploadId"',
       ]) +
         `
+Columns for Zenodo: ID, TITLE, STATE (draft, published, editing), FILES, SIZE, DOI, MODIFIED.
 Columns for NOMAD: UPLOAD_ID, NAME, STATUS (processing), ENTRIES, PUBLISHED (date, embargo).
 Newest first. Without a terminal, rows are tab-separated without a header (prefixed with the
 service id when several services are listed).

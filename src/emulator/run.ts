@@ -6,7 +6,7 @@ import { startEmulator } from './index.js';
 
 export async function runEmulator(
   ctx: Context,
-  opts: { port: number; latencyMs: number; rateLimit: boolean; log: boolean },
+  opts: { port: number; latencyMs: number; rateLimit: boolean; log: boolean; discardUploads?: boolean },
 ): Promise<void> {
   const { io } = ctx;
   let emu: Awaited<ReturnType<typeof startEmulator>>;
@@ -15,6 +15,7 @@ export async function runEmulator(
       port: opts.port,
       latencyMs: opts.latencyMs,
       rateLimit: opts.rateLimit,
+      discardUploads: opts.discardUploads,
       onRequest: opts.log ? (e) => io.notice(`${e.status} ${e.method} ${e.service} ${e.path}${e.query} ${e.bytesIn}B ${e.ms}ms${e.fault ? ` [${e.fault}]` : ''}`) : undefined,
     });
   } catch (err) {

@@ -57,9 +57,14 @@ export interface ServiceInfo {
 
 export interface EmulatorOptions {
   port?: number | undefined;
-  /** false switches every service's rate limit off (the benchmark); a number overrides Zenodo's per-minute limit. */
-  rateLimit?: boolean | { perMinute: number } | undefined;
+  /**
+   * false switches every service's rate limit off (the benchmark); `perMinute` overrides Zenodo's
+   * limit (and `windowMs` its window, so that a test can see the budget reset without waiting a minute).
+   */
+  rateLimit?: boolean | { perMinute: number; windowMs?: number | undefined } | undefined;
   latencyMs?: number | undefined;
+  /** Keep only sizes and checksums of uploaded files, not their contents (the benchmark). */
+  discardUploads?: boolean | undefined;
   /** Quiet request logging to this function (the `rdp emulator` command prints it). */
   onRequest?: ((e: RequestLogEntry) => void) | undefined;
 }
@@ -316,7 +321,7 @@ export class EmulatorServer {
   private policy(svc: EmulatorService): RateLimitPolicy | undefined {
     if (!this.rateLimitsOn || !svc.rateLimit) return undefined;
     const rl = this.options.rateLimit;
-    if (svc.id === 'zenodo' && typeof rl === 'object') return { ...svc.rateLimit, limit: rl.perMinute, windowMs: 60_000 };
+    if (svc.id === 'zenodo' && typeof rl === 'object') return { ...svc.rateLimit, limit: rl.perMinute, windowMs: rl.windowMs ?? 60_000 };
     return svc.rateLimit;
   }
 

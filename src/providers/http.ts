@@ -188,6 +188,7 @@ export class HttpClient {
         });
         res = { status: r.statusCode, headers: r.headers, url, body: r.body };
       } catch (err) {
+        this.limiter.settle();
         if (signal.aborted) throw new CancelledError();
         const code = errCode(err);
         this.opts.io.debug(`← ${req.method} ${redactUrl(url)} failed: ${code ?? (err as Error).message}`);

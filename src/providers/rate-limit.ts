@@ -34,6 +34,13 @@ export class RateLimiter {
   private remaining: number | undefined;
   private resetAt: number | undefined;
   private pausedUntil = 0;
+  /** Requests sent and not yet answered: a response's Remaining does not count them yet. */
+  private inFlight = 0;
+  /**
+   * After a window ends the new budget is unknown: one request goes first (the probe) and the others
+   * wait for its answer, so that N parallel requests do not land in a window already partly used.
+   */
+  private probe: 'none' | 'next' | 'out' = 'none';
   /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
   private readonly maxWindowMs: number;
 
@@ -45,40 +52,63 @@ export class RateLimiter {
   async acquire(signal?: AbortSignal, onWait?: (ms: number, why: string) => void): Promise<void> {
     for (;;) {
       const now = Date.now();
-      if (this.pausedUntil > now) {
+      // (timers may fire a millisecond early; that is not worth a second wait)
+      if (this.pausedUntil > now + 2) {
         const ms = this.pausedUntil - now;
         onWait?.(ms, 'the server asked rdp to slow down');
         await sleep(ms, signal);
         continue;
       }
+      if (this.probe === 'out') {
+        await sleep(20, signal); // the probe's answer says what the new window allows
+        continue;
+      }
       if (this.remaining !== undefined && this.resetAt !== undefined) {
         if (now >= this.resetAt) {
-          this.remaining = undefined;
-          this.resetAt = undefined;
+          this.newWindow();
         } else if (this.remaining <= 0) {
           const ms = Math.min(this.resetAt - now + 250, this.maxWindowMs);
           onWait?.(ms, 'rate limit budget used up until the window resets');
           await sleep(ms, signal);
-          this.remaining = undefined;
-          this.resetAt = undefined;
+          if (this.remaining !== undefined && this.remaining <= 0) this.newWindow();
           continue;
         }
       }
       if (this.remaining !== undefined) this.remaining -= 1;
+      if (this.probe === 'next') this.probe = 'out';
+      this.inFlight += 1;
       return;
     }
   }
 
-  /** Learn the budget from a response. */
+  private newWindow(): void {
+    this.remaining = undefined;
+    this.resetAt = undefined;
+    this.probe = 'next';
+  }
+
+  /** Learn the budget from a response (to a request that acquire() let through). */
   update(headers: Headers): void {
+    this.settle();
     const remaining = header(headers, 'x-ratelimit-remaining');
     const reset = parseReset(header(headers, 'x-ratelimit-reset'));
     if (remaining !== undefined && /^\d+$/.test(remaining.trim())) {
-      this.remaining = Number(remaining);
-      this.resetAt = reset ?? Date.now() + 60_000;
+      // Requests still in flight (N uploads at a time) will be counted against this too.
+      const left = Math.max(0, Number(remaining) - this.inFlight);
+      const resetAt = reset ?? Date.now() + 60_000;
+      // Answers can arrive out of order: within one window, the smallest budget is the true one.
+      const sameWindow = this.resetAt !== undefined && this.remaining !== undefined && Math.abs(resetAt - this.resetAt) < 1000;
+      this.remaining = sameWindow ? Math.min(this.remaining as number, left) : left;
+      this.resetAt = resetAt;
     }
     const backoff = parseRetryAfter(header(headers, 'backoff'));
     if (backoff) this.pause(backoff);
+  }
+
+  /** A request that acquire() let through ended (with or without a response). */
+  settle(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.probe === 'out') this.probe = 'none';
   }
 
   pause(ms: number): void {

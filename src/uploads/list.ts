@@ -4,7 +4,8 @@
 import type { Context } from '../context.js';
 import { AuthRequiredError, UsageError } from '../errors.js';
 import type { IO } from '../output/io.js';
-import { type Credential, findCredential, requireCredential } from '../auth/session.js';
+import { findLogin } from '../auth/find.js';
+import { type Credential, requireCredential } from '../auth/session.js';
 import { PROVIDERS } from '../providers/registry.js';
 
 export const UPLOAD_SERVICES = ['zenodo', 'nomad'] as const;
@@ -24,6 +25,7 @@ export interface UploadLister<Row> {
 
 /** The listers of this build, loaded on use. */
 const LISTERS: Partial<Record<UploadService, () => Promise<UploadLister<unknown>>>> = {
+  zenodo: async () => (await import('./zenodo.js')).zenodoLister as UploadLister<unknown>,
   nomad: async () => (await import('./nomad.js')).nomadLister as UploadLister<unknown>,
 };
 
@@ -68,7 +70,7 @@ export async function runUploadsList(ctx: Context, opts: UploadsListOptions): Pr
   for (const service of UPLOAD_SERVICES) {
     const load = LISTERS[service];
     if (!load) continue;
-    const cred = await findCredential(ctx, service, await ctx.endpoints(service, opts.sandbox));
+    const cred = await findLogin(ctx, service, opts.sandbox);
     if (cred) sections.push(await section(ctx, await load(), cred, q));
     else missing.push(service);
   }

@@ -29,6 +29,54 @@ describe('rate limit headers', () => {
     expect(waits).toHaveLength(1);
   });
 
+  test('requests still in flight count against the budget a response reports', async () => {
+    const lim = new RateLimiter();
+    const reset = String((Date.now() + 60_000) / 1000);
+    for (let i = 0; i < 4; i++) await lim.acquire(); // four uploads at a time
+    lim.update({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': reset }); // the first answer
+    // three are still in flight, so nothing is left for a fifth request
+    const waits: number[] = [];
+    const ac = new AbortController();
+    const fifth = lim.acquire(ac.signal, (ms) => {
+      waits.push(ms);
+      ac.abort();
+    });
+    await expect(fifth).rejects.toThrow();
+    expect(waits).toHaveLength(1);
+  });
+
+  test('when a window has ended, one request finds out the new budget before the others go', async () => {
+    const lim = new RateLimiter();
+    lim.update({ 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': String((Date.now() - 1000) / 1000) });
+    await lim.acquire(); // the probe
+    let second = false;
+    const next = lim.acquire().then(() => {
+      second = true;
+    });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(second).toBe(false);
+    lim.update({ 'x-ratelimit-remaining': '4', 'x-ratelimit-reset': String((Date.now() + 60_000) / 1000) });
+    await next;
+    expect(second).toBe(true);
+  });
+
+  test('answers that arrive out of order do not raise the budget of a window', async () => {
+    const lim = new RateLimiter();
+    const reset = String(Math.ceil((Date.now() + 60_000) / 1000));
+    lim.update({ 'x-ratelimit-remaining': '1', 'x-ratelimit-reset': reset });
+    lim.update({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': reset }); // an older request's answer
+    await lim.acquire();
+    const waits: number[] = [];
+    const ac = new AbortController();
+    await expect(
+      lim.acquire(ac.signal, (ms) => {
+        waits.push(ms);
+        ac.abort();
+      }),
+    ).rejects.toThrow();
+    expect(waits).toHaveLength(1);
+  });
+
   test('a pause (429 with Retry-After, or Backoff) holds every request', async () => {
     const lim = new RateLimiter();
     lim.update({ backoff: '0.2' });

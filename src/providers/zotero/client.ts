@@ -48,3 +48,37 @@ export class ZoteroClient {
     return data;
   }
 }
+
+export interface ZoteroWriteResult {
+  /** Created items by request position: their keys. */
+  successful: Record<string, { key: string; version?: number | undefined }>;
+  failed: Record<string, { code?: number | undefined; message: string }>;
+}
+
+/** POST /users/{userID}/items (providers.md 5.4): up to 50 items, idempotent through a write token. */
+export async function createZoteroItems(http: HttpClient, userId: string, items: unknown[]): Promise<ZoteroWriteResult> {
+  const { randomBytes } = await import('node:crypto');
+  const { data } = await http.json<unknown>({
+    method: 'POST',
+    path: `/users/${encodeURIComponent(userId)}/items`,
+    headers: { ...ZOTERO_HEADERS, 'zotero-write-token': randomBytes(16).toString('hex') },
+    json: items,
+    // The write token makes a repeated request harmless, so it may be retried like a PUT.
+    retry: 'always',
+  });
+  const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const body = obj(data);
+  if (!('successful' in body) && !('failed' in body) && !('success' in body)) throw http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
+  const successful: ZoteroWriteResult['successful'] = {};
+  for (const [i, v] of Object.entries(obj(body.successful))) {
+    const key = obj(v).key;
+    if (typeof key === 'string') successful[i] = { key, version: typeof obj(v).version === 'number' ? (obj(v).version as number) : undefined };
+  }
+  for (const [i, v] of Object.entries(obj(body.success))) if (!successful[i] && typeof v === 'string') successful[i] = { key: v };
+  const failed: ZoteroWriteResult['failed'] = {};
+  for (const [i, v] of Object.entries(obj(body.failed))) {
+    const f = obj(v);
+    failed[i] = { code: typeof f.code === 'number' ? f.code : undefined, message: typeof f.message === 'string' ? f.message : 'failed' };
+  }
+  return { successful, failed };
+}

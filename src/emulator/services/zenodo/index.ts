@@ -1,9 +1,13 @@
-// Zenodo stand-in (providers.md section 1): the legacy deposit API under {base}/api.
+// Zenodo stand-in (providers.md section 1): the legacy deposit API under {base}/api (deposit.ts) and
+// the bucket API (bucket.ts), with its data in store.ts.
 // Errors: {"status": N, "message": "..."}; no credentials -> 403 (current server), bad token -> 401,
 // missing scope -> 403. Rate limit: 100 requests/minute per token with X-RateLimit-* headers.
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountBucket } from './bucket.js';
+import { mountDeposit } from './deposit.js';
+import { zenodoStore } from './store.js';
 import { mountZenodoOAuth } from './oauth.js';
 
 export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions', 'user:email'];
@@ -42,20 +46,9 @@ export const zenodo: EmulatorService = {
     mountZenodoOAuth(ctx); // OAuth: consent page, authorize and token endpoints (oauth.ts)
     const pat = ctx.state.issue({ service: 'zenodo', userId: SEED.zenodo.id, scopes: ZENODO_SCOPES, kind: 'personal' });
 
-    ctx.router.get('/api/deposit/depositions', (req, res) => {
-      const who = zenodoAuth(ctx, req);
-      const size = req.query.get('size');
-      if (size !== null && (!/^\d+$/.test(size) || Number(size) > 100)) {
-        throw new EmuHttpError(400, {
-          status: 400,
-          message: 'A validation error occurred.',
-          errors: [{ field: 'size', messages: ['Must be between 1 and 100.'] }],
-        });
-      }
-      void who;
-      res.json(200, []);
-    });
+    mountDeposit(ctx);
+    mountBucket(ctx);
 
-    return { token: pat.token, extra: { user: SEED.zenodo, scopes: ZENODO_SCOPES } };
+    return { token: pat.token, extra: { user: SEED.zenodo, scopes: ZENODO_SCOPES }, close: () => zenodoStore(ctx.state).close() };
   },
 };

@@ -4,6 +4,7 @@
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountItems } from './items.js';
 import { mountZoteroOAuth } from './oauth.js';
 
 const FAILURE_WINDOW_MS = 300_000;
@@ -89,6 +90,8 @@ export const zotero: EmulatorService = {
       ctx.state.revoke(rec.token);
       res.empty(204);
     });
+
+    mountItems(ctx, st);
 
     return { token: ready.token, extra: { userID: SEED.zotero.userID, username: SEED.zotero.username } };
   },

@@ -1,0 +1,341 @@
+// The legacy deposit API (providers.md 1.4-1.8): depositions, their actions (publish, edit, discard,
+// newversion) and the old deposition-files API. Behaviour follows the current server where the docs
+// and the code differ: newversion answers with the new draft and copies the files into it.
+import { pipeline } from 'node:stream/promises';
+import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
+import type { ServiceContext } from '../../server.js';
+import { isZenodoDoi } from '../../../providers/zenodo/vocab.js';
+import { randomUUID } from '../../tokens.js';
+import { zenodoAuth } from './index.js';
+import { checkPublishable, checkShape, type FieldError } from './metadata.js';
+import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
+
+/** The old files API takes at most this much per request (the server's MAX_CONTENT_LENGTH). */
+const MAX_MULTIPART = 100 * 1024 * 1024;
+import { isObj } from '../../../util/guards.js';
+
+export function zenodoError(status: number, message: string, errors?: FieldError[]): EmuHttpError {
+  return new EmuHttpError(status, errors ? { status, message, errors } : { status, message });
+}
+
+function validationError(errors: FieldError[]): EmuHttpError {
+  return zenodoError(400, 'A validation error occurred.', errors);
+}
+
+/** The absolute links of a deposition (providers.md 1.4). */
+export function depositionLinks(ctx: ServiceContext, store: ZenodoStore, d: Deposition): Record<string, string> {
+  const api = `${ctx.base}/api`;
+  const self = `${api}/deposit/depositions/${d.id}`;
+  const draft = store.latestDraft(d);
+  const links: Record<string, string> = {
+    self,
+    html: `${ctx.base}/deposit/${d.id}`,
+    badge: `${ctx.base}/badge/doi/10.5281/zenodo.${d.id}.svg`,
+    files: `${self}/files`,
+    bucket: `${api}/files/${d.bucket}`,
+    latest_draft: `${api}/deposit/depositions/${draft}`,
+    latest_draft_html: `${ctx.base}/deposit/${draft}`,
+    publish: `${self}/actions/publish`,
+    edit: `${self}/actions/edit`,
+    discard: `${self}/actions/discard`,
+    newversion: `${self}/actions/newversion`,
+    thumbs: `${api}/iiif/record:${d.id}`,
+  };
+  if (d.submitted) {
+    const latest = store.latest(d) ?? d.id;
+    Object.assign(links, {
+      doi: `https://doi.org/10.5281/zenodo.${d.id}`,
+      parent_doi: `https://doi.org/10.5281/zenodo.${d.conceptrecid}`,
+      conceptbadge: `${ctx.base}/badge/doi/10.5281/zenodo.${d.conceptrecid}.svg`,
+      record: `${api}/records/${d.id}`,
+      record_html: `${ctx.base}/records/${d.id}`,
+      latest: `${api}/records/${latest}`,
+      latest_html: `${ctx.base}/records/${latest}`,
+    });
+  }
+  return links;
+}
+
+export function depositionFile(ctx: ServiceContext, d: Deposition, f: StoredFile) {
+  return {
+    id: f.id,
+    filename: f.key,
+    filesize: f.size,
+    checksum: f.md5,
+    links: {
+      self: `${ctx.base}/api/deposit/depositions/${d.id}/files/${f.id}`,
+      download: `${ctx.base}/api/files/${d.bucket}/${encodeURIComponent(f.key)}`,
+    },
+  };
+}
+
+export function serialize(ctx: ServiceContext, store: ZenodoStore, d: Deposition): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { ...d.metadata, prereserve_doi: { doi: `10.5281/zenodo.${d.id}`, recid: d.id } };
+  if (d.doi) metadata.doi = d.doi;
+  const out: Record<string, unknown> = {
+    id: d.id,
+    record_id: d.id,
+    conceptrecid: String(d.conceptrecid),
+    created: d.created,
+    modified: d.modified,
+    owner: Number(d.owner),
+    title: typeof d.metadata.title === 'string' ? d.metadata.title : '',
+    state: d.state,
+    submitted: d.submitted,
+    files: [...d.files.values()].map((f) => depositionFile(ctx, d, f)),
+    metadata,
+    links: depositionLinks(ctx, store, d),
+  };
+  if (d.doi) {
+    out.doi = d.doi;
+    out.doi_url = `https://doi.org/${d.doi}`;
+    out.conceptdoi = `10.5281/zenodo.${d.conceptrecid}`;
+    out.record_url = `${ctx.base}/records/${d.id}`;
+  }
+  return out;
+}
+
+/** A deposition of the caller, or Zenodo's 404/403. */
+export function ownDeposition(store: ZenodoStore, owner: string | undefined, idParam: string | undefined): Deposition {
+  const id = Number(idParam);
+  const d = Number.isSafeInteger(id) ? store.depositions.get(id) : undefined;
+  if (!d) throw zenodoError(404, 'PID does not exist.');
+  if (d.owner !== owner) throw zenodoError(403, "You don't have the permission to access the requested resource.");
+  return d;
+}
+
+async function jsonBody(req: EmuRequest, required: boolean): Promise<Record<string, unknown>> {
+  const ct = req.header('content-type') ?? '';
+  const text = await req.text();
+  if (!text.trim() && !required) return {};
+  if (!/^application\/json\b/i.test(ct)) throw zenodoError(415, 'The server does not support the media type transmitted in the request.');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw zenodoError(400, 'Request body is not valid JSON.');
+  }
+  if (!isObj(body)) throw validationError([{ field: '_schema', messages: ['Invalid input type.'] }]);
+  return body;
+}
+
+function metadataOf(body: Record<string, unknown>): Record<string, unknown> {
+  const md = body.metadata ?? {};
+  if (!isObj(md)) throw validationError([{ field: 'metadata', messages: ['Invalid input type.'] }]);
+  const clean = { ...md };
+  delete clean.prereserve_doi; // the server manages it
+  if (isZenodoDoi(clean.doi)) delete clean.doi;
+  const errors = checkShape(clean);
+  if (errors.length) throw validationError(errors);
+  return clean;
+}
+
+export function mountDeposit(ctx: ServiceContext): void {
+  const store = zenodoStore(ctx.state);
+  const r = ctx.router;
+  const base = '/api/deposit/depositions';
+  const touch = (d: Deposition) => {
+    d.modified = timestamp();
+  };
+  const send = (res: EmuResponse, status: number, d: Deposition) => res.json(status, serialize(ctx, store, d));
+
+  r.get(base, (req, res) => {
+    const who = zenodoAuth(ctx, req);
+    const q = req.query;
+    const size = q.get('size');
+    if (size !== null && (!/^\d+$/.test(size) || Number(size) < 1 || Number(size) > 100)) {
+      throw validationError([{ field: 'size', messages: ['Must be between 1 and 100.'] }]);
+    }
+    const page = q.get('page');
+    if (page !== null && (!/^\d+$/.test(page) || Number(page) < 1)) throw validationError([{ field: 'page', messages: ['Must be greater than or equal to 1.'] }]);
+    const status = q.get('status');
+    if (status !== null && status !== 'draft' && status !== 'published') {
+      throw validationError([{ field: 'status', messages: ['Must be one of: draft, published.'] }]);
+    }
+    const allVersions = ['true', '1'].includes((q.get('all_versions') ?? '').toLowerCase());
+    const text = (q.get('q') ?? '').toLowerCase().trim();
+    let list = [...store.depositions.values()].filter((d) => d.owner === who.userId);
+    if (status === 'draft') list = list.filter((d) => d.state !== 'done');
+    if (status === 'published') list = list.filter((d) => d.submitted);
+    if (!allVersions) list = list.filter((d) => !d.submitted || store.latest(d) === d.id);
+    if (text) list = list.filter((d) => JSON.stringify(d.metadata).toLowerCase().includes(text));
+    const sort = q.get('sort') ?? 'mostrecent';
+    list.sort((a, b) => b.modified.localeCompare(a.modified) || b.id - a.id);
+    if (sort.startsWith('-')) list.reverse();
+    const n = Number(size ?? 10);
+    const p = Number(page ?? 1);
+    res.json(
+      200,
+      list.slice((p - 1) * n, p * n).map((d) => serialize(ctx, store, d)),
+    );
+  });
+
+  r.post(base, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const md = metadataOf(await jsonBody(req, false));
+    send(res, 201, store.create(who.userId as string, md));
+  });
+
+  r.get(`${base}/:id`, (req, res) => {
+    const who = zenodoAuth(ctx, req);
+    send(res, 200, ownDeposition(store, who.userId, req.params.id));
+  });
+
+  r.put(`${base}/:id`, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    const body = await jsonBody(req, true);
+    if (d.state === 'done') throw zenodoError(400, 'The deposition is published: edit it first (actions/edit).');
+    d.metadata = metadataOf(body);
+    touch(d);
+    send(res, 200, d);
+  });
+
+  r.delete(`${base}/:id`, (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    if (d.submitted) throw zenodoError(403, 'Published depositions cannot be deleted.');
+    store.remove(d);
+    res.empty(204);
+  });
+
+  r.post(`${base}/:id/actions/publish`, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
+    if (d.state === 'done') throw zenodoError(400, 'The deposition is already published.');
+    const md = { ...d.metadata };
+    const errors = checkPublishable(md);
+    if (d.files.size === 0) errors.push({ field: 'files', messages: ['Missing uploaded files. To be able to publish you need to upload at least one file.'] });
+    if (errors.length) throw validationError(errors);
+    d.metadata = md;
+    d.published = structuredClone(md);
+    d.doi = `10.5281/zenodo.${d.id}`;
+    const c = store.concept(d);
+    if (!d.submitted) {
+      c.versions.push(d.id);
+      if (c.draft === d.id) c.draft = undefined;
+    }
+    d.state = 'done';
+    d.submitted = true;
+    d.publishedAt ??= timestamp();
+    touch(d);
+    send(res, 202, d);
+  });
+
+  r.post(`${base}/:id/actions/edit`, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
+    if (!d.submitted) throw zenodoError(400, 'The deposition is not published, so there is nothing to edit.');
+    d.state = 'inprogress';
+    touch(d);
+    send(res, 201, d);
+  });
+
+  r.post(`${base}/:id/actions/discard`, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
+    if (d.state !== 'inprogress') throw zenodoError(400, 'The deposition is not being edited.');
+    d.metadata = structuredClone(d.published ?? d.metadata);
+    d.state = 'done';
+    touch(d);
+    send(res, 201, d);
+  });
+
+  r.post(`${base}/:id/actions/newversion`, async (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
+    if (!d.submitted) throw zenodoError(400, 'The deposition is not published: only a published record can get a new version.');
+    if (store.latest(d) !== d.id) {
+      throw zenodoError(400, `Only the latest version (${store.latest(d)}) of this record can get a new version.`);
+    }
+    const c = store.concept(d);
+    const open = c.draft !== undefined ? store.depositions.get(c.draft) : undefined;
+    if (open) {
+      send(res, 201, open); // only one new-version draft: a repeat call is a no-op
+      return;
+    }
+    const md = structuredClone(d.published ?? d.metadata);
+    delete md.doi;
+    const draft = store.create(d.owner, md, d.conceptrecid);
+    for (const f of d.files.values()) draft.files.set(f.key, { ...f, id: randomUUID() });
+    c.draft = draft.id;
+    send(res, 201, draft);
+  });
+
+  // The old deposition-files API (rdp itself uploads through the bucket API).
+  r.get(`${base}/:id/files`, (req, res) => {
+    const who = zenodoAuth(ctx, req);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    res.json(200, [...d.files.values()].map((f) => depositionFile(ctx, d, f)));
+  });
+  // Multipart upload (old API, small files: at most 100 MiB per request, like the server's
+  // MAX_CONTENT_LENGTH): part `file`, optional field `name` = the file name to use. Read with busboy.
+  r.post(`${base}/:id/files`, async (req, res) => {
+    let d: Deposition;
+    try {
+      const who = zenodoAuth(ctx, req, ['deposit:write']);
+      d = ownDeposition(store, who.userId, req.params.id);
+      if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
+      if (!/^multipart\/form-data\s*;/i.test(req.header('content-type') ?? '')) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
+      if (Number(req.header('content-length') ?? 0) > MAX_MULTIPART) throw zenodoError(413, 'Request Entity Too Large: use the bucket API for files over 100 MB.');
+    } catch (err) {
+      for await (const _ of req.stream) {
+        // read the body so the client gets the answer
+      }
+      throw err;
+    }
+    let name: string | undefined;
+    let upload: Promise<{ filename: string; size: number; md5: string; path?: string | undefined }> | undefined;
+    const { default: busboy } = await import('busboy');
+    const bb = busboy({ headers: req.raw.headers, defParamCharset: 'utf8' });
+    bb.on('field', (field, value) => {
+      if (field === 'name') name = value;
+    });
+    bb.on('file', (field, stream, info) => {
+      if (field !== 'file' || upload) {
+        stream.resume();
+        return;
+      }
+      // streamed to disk and hashed on the way, like the bucket API
+      upload = store.receive(stream, MAX_MULTIPART, () => zenodoError(413, 'Request Entity Too Large')).then((r) => ({ ...r, filename: info.filename ?? 'file' }));
+    });
+    try {
+      await pipeline(req.stream, bb);
+      await upload;
+    } catch {
+      throw zenodoError(400, 'The multipart body could not be read.');
+    }
+    const got = await upload;
+    if (!got) throw validationError([{ field: 'file', messages: ['Missing data for required field.'] }]);
+    const key = name ?? got.filename;
+    if (!d.files.has(key) && d.files.size >= LIMITS.files) throw zenodoError(400, `A record can hold at most ${LIMITS.files} files.`);
+    const now = timestamp();
+    const f: StoredFile = { id: randomUUID(), key, size: got.size, md5: got.md5, mimetype: 'application/octet-stream', created: now, updated: now, path: got.path };
+    d.files.set(key, f);
+    touch(d);
+    res.json(201, depositionFile(ctx, d, f));
+  });
+
+  const fileOf = (d: Deposition, id: string | undefined) => {
+    for (const f of d.files.values()) if (f.id === id) return f;
+    throw zenodoError(404, 'File does not exist.');
+  };
+  r.get(`${base}/:id/files/:fileId`, (req, res) => {
+    const who = zenodoAuth(ctx, req);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    res.json(200, depositionFile(ctx, d, fileOf(d, req.params.fileId)));
+  });
+  r.delete(`${base}/:id/files/:fileId`, (req, res) => {
+    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const d = ownDeposition(store, who.userId, req.params.id);
+    const f = fileOf(d, req.params.fileId);
+    if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
+    d.files.delete(f.key);
+    touch(d);
+    res.empty(204);
+  });
+}

@@ -1,0 +1,34 @@
+// Zenodo's deposition metadata vocabulary (providers.md 1.5), shared by the client's checks and the
+// emulator's validation.
+
+export const UPLOAD_TYPES = ['publication', 'poster', 'presentation', 'dataset', 'image', 'video', 'software', 'lesson', 'physicalobject', 'other'];
+export const PUBLICATION_TYPES = [
+  'article', 'book', 'section', 'conferencepaper', 'datamanagementplan', 'preprint', 'report', 'thesis', 'technicalnote',
+  'workingpaper', 'proposal', 'deliverable', 'milestone', 'patent', 'annotationcollection', 'softwaredocumentation',
+  'taxonomictreatment', 'other',
+];
+export const IMAGE_TYPES = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
+export const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'];
+
+/** Fields of the legacy deposition metadata. */
+export const KNOWN_FIELDS = new Set([
+  'upload_type', 'publication_type', 'image_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
+  'license', 'embargo_date', 'access_conditions', 'doi', 'prereserve_doi', 'keywords', 'notes', 'related_identifiers',
+  'contributors', 'references', 'communities', 'grants', 'version', 'language', 'subjects', 'locations', 'dates', 'method',
+  'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',
+  'conference_dates', 'conference_place', 'conference_url', 'conference_session', 'conference_session_part',
+  'imprint_publisher', 'imprint_isbn', 'imprint_place', 'partof_title', 'partof_pages', 'thesis_supervisors',
+  'thesis_university',
+]);
+
+/** YYYY-MM-DD and a real calendar day. */
+export function isDate(s: unknown): s is string {
+  if (typeof s !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const t = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+}
+
+/** Zenodo-managed DOIs (reserved or minted by Zenodo), which are never sent back as metadata. */
+export function isZenodoDoi(doi: unknown): boolean {
+  return typeof doi === 'string' && /^10\.(5281|5072)\/zenodo\.\d+$/i.test(doi.trim());
+}

@@ -1,0 +1,98 @@
+// `rdp uploads list --on zenodo` against the emulator: paging through every page with --all, the
+// default limit, --status, the table on a pipe (TSV) and --json.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { zenodoStore } from '../../src/emulator/services/zenodo/store.js';
+import { SEED } from '../../src/emulator/state.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { parseJson, Sandbox } from '../helpers/sandbox.js';
+
+interface Row {
+  service: string;
+  id: number;
+  title: string;
+  state: string;
+  files: number;
+  size: number;
+  doi: string | null;
+  modified: string;
+}
+
+let emu: TestEmulator;
+let sb: Sandbox;
+
+beforeAll(async () => {
+  emu = await startTestEmulator({ rateLimit: false });
+  sb = new Sandbox({ ...emu.env, RDP_ZENODO_TOKEN: emu.tokens.zenodo });
+  sb.secret(emu.tokens.zenodo);
+  const store = zenodoStore(emu.server.state);
+  for (let i = 0; i < 105; i++) {
+    const d = store.create(SEED.zenodo.id, { title: `Record ${i}` });
+    d.files.set('a.csv', { id: `f${i}`, key: 'a.csv', size: 10 + i, md5: '0'.repeat(32), mimetype: 'text/csv', created: d.created, updated: d.created });
+    if (i % 3 === 0) {
+      d.state = 'done';
+      d.submitted = true;
+      d.doi = `10.5281/zenodo.${d.id}`;
+      store.concept(d).versions.push(d.id);
+    }
+  }
+});
+afterAll(async () => {
+  sb.assertNoLeaks();
+  await emu.close();
+  sb.cleanup();
+});
+
+describe('uploads list --on zenodo', () => {
+  test('shows 30 by default; --all pages through every page (size 100)', async () => {
+    const first = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'])).stdout);
+    expect(first).toHaveLength(30);
+    expect(first[0]).toMatchObject({ service: 'zenodo', files: 1 });
+
+    const from = emu.server.state.log.length;
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--all', '--json']);
+    expect(r.code).toBe(0);
+    const all = parseJson<Row[]>(r.stdout);
+    expect(all).toHaveLength(105);
+    expect(new Set(all.map((x) => x.id)).size).toBe(105);
+    const pages = emu.server.state.log.slice(from).filter((e) => e.path === '/api/deposit/depositions');
+    expect(pages.map((e) => new URLSearchParams(e.query).get('page'))).toEqual(['1', '2']);
+    expect(pages.every((e) => new URLSearchParams(e.query).get('size') === '100')).toBe(true);
+  });
+
+  test('--status published and --limit', async () => {
+    const pub = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--all', '--json'])).stdout);
+    expect(pub).toHaveLength(35);
+    expect(pub.every((x) => x.state === 'published' && x.doi?.startsWith('10.5281/zenodo.'))).toBe(true);
+    const drafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '5', '--json'])).stdout);
+    expect(drafts).toHaveLength(5);
+    expect(drafts.every((x) => x.state === 'draft')).toBe(true);
+  });
+
+  test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {
+    const one = await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '2']);
+    expect(one.stdout.trim().split('\n').map((l) => l.split('\t').length)).toEqual([7, 7]);
+    const r = await sb.run(['uploads', 'list', '--limit', '3']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Not logged in to NOMAD: skipped/);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    const [service, id, title, state, files, size, doi, modified] = lines[0]?.split('\t') ?? [];
+    expect(service).toBe('zenodo');
+    expect(Number(id)).toBeGreaterThan(0);
+    expect(title).toMatch(/^Record \d+$/);
+    expect(['draft', 'published']).toContain(state);
+    expect(files).toBe('1');
+    expect(Number(size)).toBeGreaterThanOrEqual(10);
+    expect(doi).toMatch(/^10\.5281\/zenodo\.\d+$/);
+    expect(modified).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  test('usage and login errors', async () => {
+    expect((await sb.run(['uploads', 'list', '--limit', '2', '--all'])).code).toBe(2);
+    expect((await sb.run(['uploads', 'list', '--on', 'figshare'])).code).toBe(2);
+    const none = await sb.run(['uploads', 'list'], { env: { RDP_ZENODO_TOKEN: undefined } });
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/Not logged in to Zenodo or NOMAD/);
+    expect(none.stderr).toMatch(/rdp login zenodo/);
+  });
+});

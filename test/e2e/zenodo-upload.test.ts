@@ -1,0 +1,543 @@
+// `rdp upload --to zenodo` (the built CLI) against the emulator over loopback. Every check reads the
+// emulator's own record of what it received: the request log (bytes per request) and the deposition
+// store (what each file's MD5 was when it arrived).
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { zenodoStore } from '../../src/emulator/services/zenodo/store.js';
+import { zoteroLibrary } from '../../src/emulator/services/zotero/items.js';
+import { SEED } from '../../src/emulator/state.js';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { BIN, parseJson, Sandbox } from '../helpers/sandbox.js';
+
+interface Result {
+  id: number;
+  url: string;
+  doi: string;
+  doiRegistered: boolean;
+  published: boolean;
+  state: string;
+  dryRun: boolean;
+  deposition: string;
+  bytesSent: number;
+  metadata: Record<string, unknown>;
+  files: { name: string; size: number; action: string; md5?: string }[];
+}
+
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+
+let emu: TestEmulator;
+let sb: Sandbox;
+
+beforeAll(async () => {
+  emu = await startTestEmulator({ rateLimit: false });
+  sb = new Sandbox({ ...emu.env, RDP_ZENODO_TOKEN: emu.tokens.zenodo, RDP_RETRY_BASE_MS: '5' });
+  sb.secret(...Object.values(emu.tokens));
+});
+afterAll(async () => {
+  sb.assertNoLeaks();
+  await emu.close();
+  sb.cleanup();
+});
+afterEach(() => emu.server.faults.clear());
+
+const store = () => zenodoStore(emu.server.state);
+const log = () => emu.server.state.log;
+
+/** Log entries from `from` on: the file PUTs and their request-body bytes. */
+function puts(from: number) {
+  return log()
+    .slice(from)
+    .filter((e) => e.service === 'zenodo' && e.method === 'PUT' && e.path.startsWith('/api/files/'));
+}
+const sentBytes = (from: number) => puts(from).reduce((n, e) => n + (e.status === 201 ? e.bytesIn : 0), 0);
+
+/** A fresh folder of files: name -> content. */
+function folder(name: string, files: Record<string, string | Buffer>): string {
+  const dir = join(sb.dir, name);
+  rmSync(dir, { recursive: true, force: true });
+  for (const [rel, content] of Object.entries(files)) {
+    mkdirSync(join(dir, rel, '..'), { recursive: true });
+    writeFileSync(join(dir, rel), content);
+  }
+  return dir;
+}
+
+function expectArrived(id: number, dir: string, names: string[]) {
+  const dep = store().depositions.get(id);
+  expect(dep, `deposition ${id}`).toBeDefined();
+  expect([...(dep?.files.keys() ?? [])].sort()).toEqual([...names].sort());
+  for (const n of names) {
+    const local = readFileSync(join(dir, n));
+    expect(dep?.files.get(n)?.md5, n).toBe(md5(local));
+    expect(dep?.files.get(n)?.size, n).toBe(local.length);
+  }
+}
+
+const big = Buffer.alloc(3 * 1024 * 1024 + 5);
+for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 251;
+const META = ['--title', 'Soil samples', '--description', 'Field data.', '--creator', 'Doe, Jane;Example University'];
+
+describe('sync semantics', () => {
+  let dir: string;
+  let id: number;
+
+  test('a folder is uploaded to a new draft; every file arrives with the right MD5; --json is one document', async () => {
+    dir = folder('data', { 'a.csv': 'x,y\n1,2\n', 'b.txt': 'hello\n', 'big.bin': big, 'empty.dat': '' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--json', ...META]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    id = res.id;
+    expect(res).toMatchObject({ deposition: 'created', published: false, state: 'unsubmitted', doi: `10.5281/zenodo.${id}`, doiRegistered: false });
+    expect(res.url).toBe(`${emu.env.RDP_ZENODO_URL}/deposit/${id}`);
+    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'empty.dat']);
+    expect(sentBytes(from)).toBe(big.length + 8 + 6);
+    expect(res.files.every((f) => f.action === 'upload')).toBe(true);
+    expect(store().depositions.get(id)?.metadata).toMatchObject({ title: 'Soil samples', upload_type: 'dataset', creators: [{ name: 'Doe, Jane', affiliation: 'Example University' }] });
+  });
+
+  test('the human output names the id, URL and reserved DOI', async () => {
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(String(id));
+    expect(r.stdout).toContain(`/deposit/${id}`);
+    expect(r.stdout).toContain(`10.5281/zenodo.${id} (reserved`);
+  });
+
+  test('a re-run sends zero file bytes', async () => {
+    const from = log().length;
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--json', ...META]);
+    expect(r.code).toBe(0);
+    expect(puts(from)).toHaveLength(0);
+    expect(parseJson<Result>(r.stdout).files.map((f) => f.action)).toEqual(['skip', 'skip', 'skip', 'skip']);
+    // the metadata did not change, so it was not saved again either
+    expect(log().slice(from).filter((e) => e.method !== 'GET')).toHaveLength(0);
+  });
+
+  test('a one-file change re-sends only that file', async () => {
+    appendFileSync(join(dir, 'a.csv'), '3,4\n');
+    const from = log().length;
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--json']);
+    expect(r.code).toBe(0);
+    expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/a\.csv$/)]);
+    expect(sentBytes(from)).toBe(12);
+    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'empty.dat']);
+    expect(parseJson<Result>(r.stdout).files.find((f) => f.name === 'a.csv')?.action).toBe('replace');
+  });
+
+  test('a remote file that is not local is kept, and removed with --delete-extra', async () => {
+    rmSync(join(dir, 'b.txt'));
+    const kept = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--json']);
+    expect(parseJson<Result>(kept.stdout).files.find((f) => f.name === 'b.txt')?.action).toBe('keep');
+    expect(store().depositions.get(id)?.files.has('b.txt')).toBe(true);
+    const del = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--delete-extra', '--json']);
+    expect(del.code).toBe(0);
+    expect(parseJson<Result>(del.stdout).files.find((f) => f.name === 'b.txt')?.action).toBe('delete');
+    expectArrived(id, dir, ['a.csv', 'big.bin', 'empty.dat']);
+  });
+
+  test('--dry-run changes nothing and shows the plan', async () => {
+    appendFileSync(join(dir, 'a.csv'), '5,6\n');
+    writeFileSync(join(dir, 'new.txt'), 'new');
+    const before = JSON.stringify([...(store().depositions.get(id)?.files.values() ?? [])]);
+    const from = log().length;
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--title', 'Changed']);
+    expect(r.code).toBe(0);
+    expect(log().slice(from).every((e) => e.method === 'GET')).toBe(true);
+    expect(JSON.stringify([...(store().depositions.get(id)?.files.values() ?? [])])).toBe(before);
+    expect(store().depositions.get(id)?.metadata.title).toBe('Soil samples');
+    expect(r.stdout).toMatch(/Dry run/);
+    expect(r.stdout).toMatch(/replace\s+a\.csv/);
+    expect(r.stdout).toMatch(/upload\s+new\.txt/);
+    expect(r.stdout).toMatch(/skip\s+big\.bin/);
+    const json = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--json']);
+    expect(parseJson<Result>(json.stdout)).toMatchObject({ dryRun: true, id });
+  });
+
+  test('--dry-run without a Zenodo login plans a new draft from the local files', async () => {
+    const from = log().length;
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--dry-run', '--json'], { env: { RDP_ZENODO_TOKEN: undefined } });
+    expect(r.code).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    expect(res.id).toBeNull();
+    expect(res.files.every((f) => f.action === 'upload')).toBe(true);
+    expect(log().length).toBe(from);
+  });
+});
+
+describe('publishing and new versions', () => {
+  test('--publish without a title fails before any byte is sent (and before any remote change)', async () => {
+    folder('untitled', { 'x.csv': 'x\n' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'untitled', '--to', 'zenodo', '--publish', '--description', 'd', '--creator', 'Doe, Jane', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err.code).toBe('MISSING_METADATA');
+    expect(err.message).toMatch(/title/);
+    expect(err.hint).toMatch(/--title/);
+    expect(log().slice(from).filter((e) => e.service === 'zenodo')).toHaveLength(0);
+  });
+
+  test('publish, then a new version re-sends only the changed files and carries the rest over', async () => {
+    const dir = folder('versioned', { 'one.csv': '1\n', 'two.bin': big, 'three.txt': 'three\n' });
+    const first = parseJson<Result>((await sb.run(['upload', 'versioned', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);
+    expect(first).toMatchObject({ published: true, doiRegistered: true, state: 'done' });
+    expect(store().depositions.get(first.id)?.doi).toBe(first.doi);
+
+    writeFileSync(join(dir, 'one.csv'), '1\n2\n');
+    const from = log().length;
+    const r = await sb.run(['upload', 'versioned', '--to', 'zenodo', '--new-version', String(first.id), '--json']);
+    expect(r.code).toBe(0);
+    const v2 = parseJson<Result>(r.stdout);
+    expect(v2.deposition).toBe('new-version');
+    expect(v2.id).not.toBe(first.id);
+    expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/one\.csv$/)]);
+    expectArrived(v2.id, dir, ['one.csv', 'two.bin', 'three.txt']);
+    // the published version is untouched
+    expect(store().depositions.get(first.id)?.files.get('one.csv')?.md5).toBe(md5('1\n'));
+
+    // the same command again reuses the open new-version draft
+    const again = parseJson<Result>((await sb.run(['upload', 'versioned', '--to', 'zenodo', '--new-version', String(first.id), '--publish', '--json'])).stdout);
+    expect(again.id).toBe(v2.id);
+    expect(again.published).toBe(true);
+    const concept = store().concepts.get(store().depositions.get(first.id)?.conceptrecid ?? 0);
+    expect(concept?.versions).toEqual([first.id, v2.id]);
+
+    // an older version id: the new version follows the latest
+    const v3 = parseJson<Result>((await sb.run(['upload', 'versioned', '--to', 'zenodo', '--new-version', String(first.id), '--dry-run', '--json'])).stdout);
+    expect(v3).toMatchObject({ dryRun: true, deposition: 'new-version', id: null });
+    expect(v3.files.every((f) => f.action === 'skip')).toBe(true);
+  });
+
+  test('a server that refuses a second newversion while a draft is open: the open draft is used', async () => {
+    folder('nv2', { 'n.txt': 'n1' });
+    const v1 = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);
+    const draft = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json'])).stdout);
+    emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/api/deposit/depositions/*/actions/newversion', action: 'status', status: 400, body: { status: 400, message: 'Please publish or discard the current draft first.' } });
+    const r = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json']);
+    expect(r.code).toBe(0);
+    expect(log().some((e) => e.fault === 'status 400')).toBe(true);
+    expect(parseJson<Result>(r.stdout).id).toBe(draft.id);
+  });
+
+  test('a published deposition refuses --deposition with a hint to --new-version', async () => {
+    folder('pub', { 'p.txt': 'p' });
+    const res = parseJson<Result>((await sb.run(['upload', 'pub', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);
+    const r = await sb.run(['upload', 'pub', '--to', 'zenodo', '--deposition', String(res.id)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--new-version/);
+  });
+
+  test('--publish --zotero adds a dataset item; without a Zotero login it fails before uploading', async () => {
+    folder('zot', { 'z.csv': 'z\n' });
+    const from = log().length;
+    const none = await sb.run(['upload', 'zot', '--to', 'zenodo', '--publish', '--zotero', ...META]);
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/rdp login zotero/);
+    expect(log().slice(from).filter((e) => e.service === 'zenodo')).toHaveLength(0);
+
+    const env = { RDP_ZOTERO_KEY: emu.tokens.zotero, RDP_ZOTERO_USER_ID: String(SEED.zotero.userID) };
+    const r = await sb.run(['upload', 'zot', '--to', 'zenodo', '--publish', '--zotero', '--keyword', 'soil', '--json', ...META], { env });
+    expect(r.code).toBe(0);
+    const res = parseJson<Result & { zotero: { key: string } }>(r.stdout);
+    const item = zoteroLibrary(emu.server.state).items.get(res.zotero.key);
+    expect(item?.data).toMatchObject({
+      itemType: 'dataset',
+      title: 'Soil samples',
+      DOI: res.doi,
+      url: `https://doi.org/${res.doi}`,
+      creators: [{ creatorType: 'author', lastName: 'Doe', firstName: 'Jane' }],
+      tags: [{ tag: 'soil' }],
+    });
+  });
+});
+
+describe('faults', () => {
+  const files = { 'f1.bin': big, 'f2.csv': 'a,b\n', 'f3.txt': 'three' };
+
+  test('uploads survive 3 x 5xx on file PUTs', async () => {
+    const dir = folder('five', files);
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*', action: 'status', status: 503, times: 3 });
+    const r = await sb.run(['upload', 'five', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(0);
+    expect(log().filter((e) => e.fault === 'status 503')).toHaveLength(3);
+    expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
+  });
+
+  test('uploads survive a 429 burst with Retry-After', async () => {
+    const dir = folder('burst', files);
+    const from = log().length;
+    emu.server.faults.add({ service: 'zenodo', action: 'status', status: 429, retryAfter: 0.2, times: 4 });
+    const r = await sb.run(['upload', 'burst', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(0);
+    expect(log().slice(from).filter((e) => e.status === 429)).toHaveLength(4);
+    expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
+  });
+
+  test('uploads survive a connection cut mid-file (the file is sent again from a fresh stream)', async () => {
+    const dir = folder('cut', files);
+    const from = log().length;
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f1.bin', action: 'cut', afterBytes: 1_000_000 });
+    const r = await sb.run(['upload', 'cut', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(0);
+    const f1 = puts(from).filter((e) => e.path.endsWith('/f1.bin'));
+    expect(f1.map((e) => e.status)).toEqual([0, 201]);
+    expect(f1[0]?.fault).toMatch(/cut/);
+    expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
+  });
+
+  test('a wrong server checksum fails the command naming the file; the same command again repairs it in the same draft', async () => {
+    const dir = folder('wrong', files);
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f2.csv', action: 'wrong-checksum' });
+    const r = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err.code).toBe('CHECKSUM_MISMATCH');
+    expect(err.message).toMatch(/^f2\.csv: /);
+    const resume = /rdp upload .*--deposition (\d+)/.exec(err.hint);
+    expect(resume).not.toBeNull();
+    const id = Number(resume?.[1]);
+    expect(store().depositions.get(id)?.files.has('f2.csv')).toBe(false);
+    const from = log().length;
+    const again = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json']);
+    expect(again.code).toBe(0);
+    expect(parseJson<Result>(again.stdout).id).toBe(id);
+    expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/f2\.csv$/)]);
+    expectArrived(id, dir, Object.keys(files));
+    // once complete, the same command starts a new draft again
+    const third = parseJson<Result>((await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json'])).stdout);
+    expect(third.id).not.toBe(id);
+  });
+
+  test('an upload answer without a checksum is checked against the draft afterwards (a file that never arrived fails)', async () => {
+    folder('nochecksum', { 'lost.txt': 'lost', 'kept.txt': 'kept' });
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/lost.txt', action: 'status', status: 201, body: { key: 'lost.txt', size: 4 } });
+    const r = await sb.run(['upload', 'nochecksum', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string } }>(r.stderr).error;
+    expect(err).toMatchObject({ code: 'VERIFY_FAILED', message: expect.stringMatching(/^lost\.txt is missing from the draft/) });
+  });
+
+  test('Ctrl-C aborts the transfers, keeps the draft, prints the resume command and exits 130; the resume completes', async () => {
+    const dir = folder('slow', { 'a.bin': big, 'b.bin': Buffer.from(big).reverse(), 'c.txt': 'c' });
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*', action: 'latency', latencyMs: 60_000, always: true });
+    const child = spawn(process.execPath, [BIN, 'upload', 'slow', '--to', 'zenodo'], { cwd: sb.dir, env: sb.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const uploading = new Promise<void>((resolve) => {
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        if (/Uploading 3 files/.test(stderr)) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await uploading;
+    // the PUTs are in flight now, and the emulator holds them for a minute
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    for (const t of Object.values(emu.tokens)) expect(stderr + stdout).not.toContain(t);
+    expect(stderr).toMatch(/Interrupted/);
+    const cmd = /Resume with: (rdp upload .*)$/m.exec(stderr)?.[1];
+    expect(cmd).toMatch(/^rdp upload slow --to zenodo --deposition \d+$/);
+    const id = Number(/--deposition (\d+)/.exec(cmd ?? '')?.[1]);
+    expect(store().depositions.get(id)?.state).toBe('unsubmitted');
+
+    emu.server.faults.clear();
+    const again = await sb.run((cmd ?? '').split(' ').slice(1));
+    expect(again.code).toBe(0);
+    expectArrived(id, dir, ['a.bin', 'b.bin', 'c.txt']);
+  });
+});
+
+describe('folders and archives', () => {
+  test('a nested folder is refused with a hint to use --zip; --zip streams one archive, and a re-run sends nothing', async () => {
+    folder('tree', { 'top.txt': 'top', 'sub/inner.csv': 'i\n', 'sub/deeper/x.bin': big });
+    const from = log().length;
+    const refused = await sb.run(['upload', 'tree', '--to', 'zenodo']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/subfolders/);
+    expect(refused.stderr).toMatch(/--zip tree\.zip/);
+    expect(log().length).toBe(from);
+
+    const r = await sb.run(['upload', 'tree', '--to', 'zenodo', '--zip', 'tree.zip', '--json']);
+    expect(r.code).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    const f = store().depositions.get(res.id)?.files.get('tree.zip');
+    expect(f?.size).toBeGreaterThan(big.length);
+    expect(f?.md5).toBe(md5(readFileSync(f?.path as string)));
+    // the archive holds the tree
+    const { execFileSync } = await import('node:child_process');
+    const names = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(" ".join(sorted(z.namelist())))', f?.path as string]).toString().trim();
+    expect(names).toBe('sub/deeper/x.bin sub/inner.csv top.txt');
+
+    const again = log().length;
+    const rerun = await sb.run(['upload', 'tree', '--to', 'zenodo', '--zip', 'tree.zip', '--deposition', String(res.id)]);
+    expect(rerun.code).toBe(0);
+    expect(puts(again)).toHaveLength(0);
+  });
+
+  test('two inputs that would get the same name are refused before anything remote happens', async () => {
+    folder('c1', { 'same.txt': '1' });
+    folder('c2', { 'same.txt': '2' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'c1', 'c2', '--to', 'zenodo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/both be uploaded as "same\.txt"/);
+    expect(log().length).toBe(from);
+  });
+
+  test('more than 100 files are refused before anything remote happens', async () => {
+    const many: Record<string, string> = {};
+    for (let i = 0; i < 101; i++) many[`f${i}.txt`] = String(i);
+    folder('many', many);
+    const from = log().length;
+    const r = await sb.run(['upload', 'many', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(2);
+    expect(parseJson<{ error: { code: string; hint: string } }>(r.stderr).error).toMatchObject({ code: 'TOO_MANY_FILES', hint: expect.stringMatching(/--zip/) });
+    expect(log().length).toBe(from);
+  });
+});
+
+describe('metadata sources', () => {
+  const cff = `cff-version: 1.2.0
+title: Soil carbon survey
+abstract: Samples from ten sites.
+version: 2.1.0
+date-released: 2024-05-02
+license: CC-BY-4.0
+keywords: [soil, carbon]
+authors:
+  - family-names: Doe
+    given-names: Jane
+    affiliation: Example University
+    orcid: https://orcid.org/0000-0002-1825-0097
+  - name: The Soil Consortium
+`;
+
+  test('CITATION.cff in the folder is mapped to Zenodo metadata; flags go on top', async () => {
+    folder('cffdata', { 'CITATION.cff': cff, 'd.csv': 'd\n' });
+    const r = await sb.run(['upload', 'cffdata', '--to', 'zenodo', '--keyword', 'field', '--license', 'cc0-1.0', '--json', '--publish']);
+    expect(r.code).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    expect(store().depositions.get(res.id)?.metadata).toMatchObject({
+      title: 'Soil carbon survey',
+      description: 'Samples from ten sites.',
+      version: '2.1.0',
+      publication_date: '2024-05-02',
+      license: 'cc0-1.0',
+      keywords: ['soil', 'carbon', 'field'],
+      upload_type: 'dataset',
+      creators: [{ name: 'Doe, Jane', affiliation: 'Example University', orcid: '0000-0002-1825-0097' }, { name: 'The Soil Consortium' }],
+    });
+  });
+
+  test('.zenodo.json wins over CITATION.cff; --metadata FILE wins over both', async () => {
+    folder('zj', { '.zenodo.json': JSON.stringify({ title: 'From zenodo.json', upload_type: 'software' }), 'CITATION.cff': cff, 'e.csv': 'e' });
+    writeFileSync(join(sb.dir, 'meta.json'), JSON.stringify({ metadata: { title: 'From --metadata' } }));
+    const a = parseJson<Result>((await sb.run(['upload', 'zj', '--to', 'zenodo', '--dry-run', '--json'])).stdout);
+    expect(a.metadata).toMatchObject({ title: 'From zenodo.json', upload_type: 'software' });
+    const b = parseJson<Result>((await sb.run(['upload', 'zj', '--to', 'zenodo', '--dry-run', '--json', '--metadata', 'meta.json'])).stdout);
+    expect(b.metadata.title).toBe('From --metadata');
+  });
+
+  test.each([
+    ['a malformed CITATION.cff', { 'CITATION.cff': 'title: [unclosed\n' }, [], /not valid YAML/],
+    ['an invalid ORCID iD in CITATION.cff', { 'CITATION.cff': 'title: T\nauthors:\n  - family-names: Doe\n    orcid: 0000-0002-1825-0098\n' }, [], /ORCID iD.*check character/],
+    ['a malformed .zenodo.json', { '.zenodo.json': '{"title": ' }, [], /not valid JSON/],
+    ['an unknown license', {}, ['--license', 'not-a-license'], /not a license id Zenodo knows/],
+    ['an invalid ORCID iD in --creator', {}, ['--creator', 'Doe, Jane;0000-0002-1825-0098'], /not a valid ORCID iD/],
+  ])('%s is a clear error before any remote change', async (_name, files, flags, message) => {
+    folder('badmeta', { ...files, 'f.txt': 'f' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'badmeta', '--to', 'zenodo', ...(flags as string[])]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(log().length).toBe(from);
+  });
+
+  test('metadata Zenodo refuses (an unknown field) is reported with its field, before any file is sent', async () => {
+    folder('unknownfield', { '.zenodo.json': JSON.stringify({ title: 'T', colour: 'blue' }), 'u.txt': 'u' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'unknownfield', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/unknown field colour/);
+    const err = parseJson<{ error: { code: string; message: string } }>(lines[lines.length - 1] ?? '').error;
+    expect(err.code).toBe('METADATA_REJECTED');
+    expect(err.message).toMatch(/metadata\.colour: Unknown field name/);
+    expect(puts(from)).toHaveLength(0);
+  });
+
+  test('--orcid-creator adds the logged-in ORCID identity; --dmp links the DMP', async () => {
+    folder('who', { 'w.txt': 'w' });
+    const env = { RDP_ORCID_TOKEN: emu.tokens.orcid, RDP_ORCID_ID: SEED.orcid.orcid };
+    const r = await sb.run(['upload', 'who', '--to', 'zenodo', '--orcid-creator', '--dmp', 'https://doi.org/10.48321/D1ABCD', '--dry-run', '--json'], { env });
+    expect(r.code).toBe(0);
+    const md = parseJson<Result>(r.stdout).metadata;
+    expect(md.creators).toEqual([{ name: `${SEED.orcid.family}, ${SEED.orcid.given}`, orcid: SEED.orcid.orcid }]);
+    expect(md.related_identifiers).toEqual([{ identifier: '10.48321/D1ABCD', relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' }]);
+    // a DMPTool plan number is looked up for the plan's DMP ID (the emulator's first seeded plan)
+    const dmptool = { RDP_DMPTOOL_TOKEN: emu.tokens.dmptool };
+    const byNumber = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '89795', '--dry-run', '--json'], { env: dmptool });
+    expect(byNumber.code).toBe(0);
+    expect(parseJson<Result>(byNumber.stdout).metadata.related_identifiers).toEqual([{ identifier: '10.48321/D1ABCD', relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' }]);
+    const plan = await sb.run(['upload', 'who', '--to', 'zenodo', '--dmp', '999999', '--dry-run'], { env: dmptool });
+    expect(plan.code).toBe(1);
+    expect(plan.stderr).toMatch(/no plan 999999/);
+    const bad = await sb.run(['upload', 'who', '--to', 'zenodo', '--orcid-creator', '--dry-run'], { env: { RDP_ORCID_TOKEN: emu.tokens.orcid, RDP_ORCID_ID: '0000-0002-1825-0098' } });
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toMatch(/RDP_ORCID_ID/);
+  });
+});
+
+describe('flags', () => {
+  test.each([
+    [['--deposition', '1', '--new-version', '2'], /only one of --deposition and --new-version/],
+    [['--zotero'], /needs --publish/],
+    [['--zip', 'x.tar'], /ending in \.zip/],
+    [['--concurrency', '0'], /--concurrency must be/],
+    [['--deposition', 'abc'], /needs a deposition id/],
+  ])('%j is a usage error', async (flags, message) => {
+    folder('flags', { 'f.txt': 'f' });
+    const r = await sb.run(['upload', 'flags', '--to', 'zenodo', ...flags]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  test.each([['upload'], ['uploads', 'list']])('%s --help has examples', async (...cmd) => {
+    const r = await sb.run([...cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples:\n  \$ rdp upload/);
+  });
+
+  test('without a terminal (CI) progress is plain lines on stderr, one per file, and stdout has only the result', async () => {
+    folder('ci', { 'one.txt': '1', 'two.txt': '22' });
+    const r = await sb.run(['upload', 'ci', '--to', 'zenodo'], { env: { CI: 'true' } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^✓ one\.txt \(1 B in .*\)$/m);
+    expect(r.stderr).toMatch(/^✓ two\.txt \(2 B in .*\)$/m);
+    expect(r.stderr).not.toContain('\x1b[');
+    expect(r.stdout).toMatch(/^deposition\s+\d+ \(draft\)$/m);
+    expect(r.stdout).not.toMatch(/✓/);
+  });
+
+  test('--to is required, and a missing path is exit 2', async () => {
+    expect((await sb.run(['upload', 'flags'])).code).toBe(2);
+    const r = await sb.run(['upload', 'nope', '--to', 'zenodo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such file or folder/);
+  });
+
+  test('a Zenodo deposition that does not exist is a clear error', async () => {
+    const r = await sb.run(['upload', 'flags', '--to', 'zenodo', '--deposition', '999']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no deposition 999/);
+  });
+});

@@ -1,0 +1,157 @@
+// Pure pieces of the Zenodo upload: CITATION.cff mapping, metadata merging and checks, flag parsing,
+// the resume command, and narrowing of the server's (documented and current) response shapes.
+import { describe, expect, test } from 'vitest';
+import { InputError, UsageError } from '../../src/errors.js';
+import { toDeposition, toRemoteFile, toRemoteFiles } from '../../src/providers/zenodo/types.js';
+import { cffToZenodo } from '../../src/upload/zenodo/cff.js';
+import { normalizeLicense } from '../../src/upload/zenodo/licenses.js';
+import { checkMetadata, type LocalMetadata, mergeMetadata, missingForPublish, parseCreatorFlag, parseZenodoJson, sameMetadata } from '../../src/upload/zenodo/metadata.js';
+import { parseDepositionId, resumeCommand } from '../../src/upload/zenodo/options.js';
+import { badName } from '../../src/upload/zenodo/sources.js';
+import { zoteroCreator, zoteroItem } from '../../src/upload/zenodo/zotero.js';
+
+const none: LocalMetadata = { set: {}, creators: [], keywords: [], related: [] };
+
+describe('CITATION.cff -> Zenodo', () => {
+  test('maps title, authors (particles, suffixes, affiliation, ORCID, entities), version, date, keywords, license, abstract, type', () => {
+    const { metadata, warnings } = cffToZenodo(
+      {
+        'cff-version': '1.2.0',
+        title: 'Tool',
+        abstract: 'Does things.',
+        version: 1.2,
+        'date-released': '2024-05-02',
+        keywords: ['a', 'b'],
+        license: ['MIT', 'Apache-2.0'],
+        type: 'software',
+        authors: [
+          { 'family-names': 'Beethoven', 'name-particle': 'van', 'given-names': 'Ludwig', 'name-suffix': 'Jr.', affiliation: 'Bonn', orcid: 'https://orcid.org/0000-0002-1825-0097' },
+          { name: 'Research Group' },
+        ],
+        doi: '10.5281/zenodo.1',
+      },
+      'CITATION.cff',
+    );
+    expect(metadata).toEqual({
+      title: 'Tool',
+      description: 'Does things.',
+      version: '1.2',
+      publication_date: '2024-05-02',
+      upload_type: 'software',
+      keywords: ['a', 'b'],
+      license: 'MIT',
+      creators: [{ name: 'van Beethoven Jr., Ludwig', affiliation: 'Bonn', orcid: 'https://orcid.org/0000-0002-1825-0097' }, { name: 'Research Group' }],
+    });
+    expect(warnings[0]).toMatch(/2 licenses/);
+  });
+
+  test('an author without a name is an input error', () => {
+    expect(() => cffToZenodo({ authors: [{ affiliation: 'x' }] }, 'CITATION.cff')).toThrow(InputError);
+  });
+});
+
+describe('metadata checks', () => {
+  test('normalises ORCID iDs and license ids; refuses bad ones naming the source', () => {
+    const md = checkMetadata({ license: 'CC-BY-4.0', creators: [{ name: 'Doe, Jane', orcid: 'https://orcid.org/0000-0002-1825-0097' }] }, 'x.json');
+    expect(md).toEqual({ license: 'cc-by-4.0', creators: [{ name: 'Doe, Jane', orcid: '0000-0002-1825-0097' }] });
+    expect(() => checkMetadata({ license: 'nope' }, 'x.json')).toThrow(/x\.json: "nope" is not a license id/);
+    expect(() => checkMetadata({ creators: [{ name: 'A', orcid: '0000-0002-1825-0098' }] }, 'x.json')).toThrow(/check character/);
+    expect(() => checkMetadata({ publication_date: '2024-02-30' }, 'x.json')).toThrow(/not a date/);
+    expect(() => checkMetadata({ upload_type: 'movie' }, 'x.json')).toThrow(/upload_type "movie"/);
+    const warned: string[] = [];
+    checkMetadata({ colour: 'blue' }, 'x.json', (t) => warned.push(t));
+    expect(warned[0]).toMatch(/unknown field colour/);
+  });
+
+  test.each([['mit', 'mit'], ['CC0-1.0', 'cc0-1.0'], ['cc-by', 'cc-by'], ['https://spdx.org/licenses/Apache-2.0.html', 'apache-2.0'], ['GPL-2.0', 'gpl-2.0']])('license %s -> %s', (input, id) => {
+    expect(normalizeLicense(input)).toBe(id);
+  });
+
+  test('merge: remote, then file, then flags; lists grow without duplicates; Zenodo-managed DOIs dropped', () => {
+    const base = { title: 'Old', creators: [{ name: 'Doe, Jane', orcid: '0000-0002-1825-0097' }], keywords: ['a'], prereserve_doi: { doi: '10.5281/zenodo.5' }, doi: '10.5281/zenodo.5', publication_date: '2020-01-01' };
+    const md = mergeMetadata(base, {
+      file: { kind: 'cff', path: 'CITATION.cff', metadata: { version: '2' } },
+      set: { title: 'New' },
+      creators: [{ name: 'Doe, J.', orcid: '0000-0002-1825-0097' }, { name: 'Roe, R' }],
+      keywords: ['A', 'b'],
+      related: [],
+    });
+    expect(md).toEqual({
+      title: 'New',
+      version: '2',
+      creators: [{ name: 'Doe, Jane', orcid: '0000-0002-1825-0097' }, { name: 'Roe, R' }],
+      keywords: ['a', 'b'],
+      publication_date: '2020-01-01',
+      upload_type: 'dataset',
+    });
+    expect(mergeMetadata(base, none, { newVersion: true }).publication_date).toBe(new Date().toISOString().slice(0, 10));
+  });
+
+  test('required for publishing', () => {
+    expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators', 'description']);
+    expect(missingForPublish({ upload_type: 'image', title: 't', creators: [{ name: 'x' }], description: 'd' })).toEqual(['image_type']);
+    expect(missingForPublish({ upload_type: 'publication', title: 't', creators: [{ name: 'x' }], description: 'd', access_right: 'embargoed' })).toEqual(['publication_type', 'embargo_date']);
+  });
+
+  test('.zenodo.json: {"metadata": {...}} or the bare object', () => {
+    expect(parseZenodoJson('{"metadata": {"title": "x"}}', 'f')).toEqual({ title: 'x' });
+    expect(parseZenodoJson('{"title": "x"}', 'f')).toEqual({ title: 'x' });
+    expect(() => parseZenodoJson('[1]', 'f')).toThrow(/JSON object/);
+  });
+
+  test('key order does not make metadata different', () => {
+    expect(sameMetadata({ a: 1, b: { c: 2, d: 3 } }, { b: { d: 3, c: 2 }, a: 1 })).toBe(true);
+  });
+});
+
+describe('flags', () => {
+  test('--creator', () => {
+    expect(parseCreatorFlag('Doe, Jane')).toEqual({ name: 'Doe, Jane' });
+    expect(parseCreatorFlag('Doe, Jane;Example U;0000-0002-1825-0097')).toEqual({ name: 'Doe, Jane', affiliation: 'Example U', orcid: '0000-0002-1825-0097' });
+    expect(parseCreatorFlag('Doe, Jane;https://orcid.org/0000-0002-1825-0097')).toEqual({ name: 'Doe, Jane', orcid: '0000-0002-1825-0097' });
+    expect(() => parseCreatorFlag(';x')).toThrow(UsageError);
+    expect(() => parseCreatorFlag('Doe;0000-0002-1825-0098')).toThrow(/not a valid ORCID/);
+  });
+
+  test('deposition ids and URLs', () => {
+    expect(parseDepositionId('542201', '--deposition')).toBe(542201);
+    expect(parseDepositionId('https://zenodo.org/deposit/542201', '--deposition')).toBe(542201);
+    expect(parseDepositionId('https://sandbox.zenodo.org/records/77/', '--deposition')).toBe(77);
+    expect(() => parseDepositionId('10.5281/zenodo.1', '--deposition')).toThrow(UsageError);
+  });
+
+  test('the resume command keeps the options and quotes for a shell', () => {
+    const cmd = resumeCommand({ paths: ['my data', 'x.csv'], newVersion: '5', title: "It's", creator: ['Doe, Jane'], concurrency: 8, publish: true }, 77);
+    expect(cmd).toBe("rdp upload 'my data' x.csv --to zenodo --deposition 77 --title 'It'\\''s' --creator 'Doe, Jane' --publish --concurrency 8");
+  });
+
+  test('names Zenodo cannot hold', () => {
+    expect(badName('ok.csv')).toBeUndefined();
+    expect(badName('bad\nname')).toMatch(/control/);
+    expect(badName('x'.repeat(256))).toMatch(/255/);
+  });
+});
+
+describe('response shapes', () => {
+  test('deposition files: current (filename, filesize, bare checksum) and documented (name, string size)', () => {
+    expect(toRemoteFile({ id: 'u', filename: 'a.csv', filesize: 27, checksum: '2942BFABB3D05332B66EB128E0842CFF' })).toEqual({ id: 'u', name: 'a.csv', size: 27, md5: '2942bfabb3d05332b66eb128e0842cff' });
+    expect(toRemoteFile({ name: 'a.csv', filesize: '27', checksum: 'md5:2942bfabb3d05332b66eb128e0842cff' })).toMatchObject({ name: 'a.csv', size: 27, md5: '2942bfabb3d05332b66eb128e0842cff' });
+    expect(toRemoteFiles({ contents: [{ key: 'b', size: 1, checksum: 'md5:2942bfabb3d05332b66eb128e0842cff' }] })).toEqual([{ name: 'b', size: 1, md5: '2942bfabb3d05332b66eb128e0842cff', id: undefined }]);
+    expect(toRemoteFile({ filename: 'x' })).toBeUndefined();
+  });
+
+  test('a deposition: reserved DOI, links, state', () => {
+    const d = toDeposition({ id: 5, state: 'unsubmitted', submitted: false, metadata: { prereserve_doi: { doi: '10.5281/zenodo.5', recid: 5 } }, links: { self: 's', latest_draft: 'l', bucket: 'b' } });
+    expect(d).toMatchObject({ id: 5, reservedDoi: '10.5281/zenodo.5', doi: undefined, files: undefined, links: { self: 's', latestDraft: 'l', bucket: 'b' } });
+    expect(toDeposition({ id: 'x', links: {} })).toBeUndefined();
+  });
+});
+
+describe('zotero item', () => {
+  test('creators split into last and first names; keywords become tags', () => {
+    expect(zoteroCreator('Doe, Jane')).toEqual({ creatorType: 'author', lastName: 'Doe', firstName: 'Jane' });
+    expect(zoteroCreator('Research Group')).toEqual({ creatorType: 'author', name: 'Research Group' });
+    const item = zoteroItem({ title: 'T', creators: [{ name: 'Doe, Jane' }], publication_date: '2024-01-02', keywords: ['k'], description: '<p>Some <b>data</b></p>', version: '1' }, '10.5281/zenodo.9', 'https://doi.org/10.5281/zenodo.9');
+    expect(item).toMatchObject({ itemType: 'dataset', DOI: '10.5281/zenodo.9', date: '2024-01-02', tags: [{ tag: 'k' }], abstractNote: 'Some data', versionNumber: '1', repository: 'Zenodo' });
+  });
+});
