@@ -8,10 +8,6 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  // undici parses HTTP with llhttp compiled to WebAssembly; V8's optimising tier-up of that module
-  // alone adds ~35 MB to peak RSS (measured: 105 -> 70 MB for a small upload). The baseline tier is
-  // plenty for parsing response headers, so keep to it (SPEC.md section 6: RSS < 120 MB).
-  (await import('node:v8')).setFlagsFromString('--liftoff-only');
   const { main } = await import('../dist/cli.js');
   const code = await main(argv);
   process.exitCode = code;
