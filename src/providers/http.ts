@@ -147,7 +147,6 @@ export class HttpClient {
 
   /** Send with retries; returns any final status (the caller inspects it). */
   async raw(req: HttpRequest): Promise<HttpResponse> {
-    const { request } = await import('undici');
     const dispatcher = await this.opts.dispatcher();
     const url = this.url(req.path, req.query);
     const signal = req.signal ? AbortSignal.any([this.opts.signal, req.signal]) : this.opts.signal;
@@ -177,12 +176,14 @@ export class HttpClient {
       this.opts.io.debug(`→ ${req.method} ${redactUrl(url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       let res: HttpResponse;
       try {
-        const r = await request(url, {
+        const target = new URL(url);
+        const r = await dispatcher.request({
+          origin: target.origin,
+          path: `${target.pathname}${target.search}`,
           method: req.method,
           headers,
           body: body ?? null,
           signal,
-          dispatcher,
           headersTimeout: req.timeoutMs ?? 120_000,
           bodyTimeout: 300_000,
         });
