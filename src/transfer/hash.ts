@@ -2,9 +2,11 @@
 // on the server with the same name and size needs sending again; only then is a file read twice.
 import { createHash } from 'node:crypto';
 import { CancelledError } from '../errors.js';
+import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { UploadSource } from './source.js';
 
 export async function md5Of(source: UploadSource, signal?: AbortSignal, onBytes?: (n: number) => void): Promise<string> {
+  if (source.file !== undefined && source.size >= WORKER_HASH_MIN_BYTES && !onBytes) return md5FileInWorker(source.file, signal);
   const hash = createHash('md5');
   const stream = source.open();
   const onAbort = () => stream.destroy(new CancelledError());

@@ -6,6 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
+import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { UploadSource } from './source.js';
 
 export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
@@ -57,10 +58,18 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
   let attempts = 0;
   let hash: Hash | undefined;
   let meter: Meter | undefined;
+  // A large file on disk is hashed on a worker thread while the bytes go out; anything else inline.
+  const wantMd5 = opts.md5 !== false;
+  const hashAside = wantMd5 && source.file !== undefined && source.size >= WORKER_HASH_MIN_BYTES;
+  let aside: Promise<string> | undefined;
   const body = () => {
     attempts += 1;
     if (attempts > 1) opts.onRestart?.(attempts);
-    hash = opts.md5 === false ? undefined : createHash('md5');
+    if (hashAside && source.file) {
+      aside ??= md5FileInWorker(source.file, opts.signal);
+      aside.catch(() => {}); // awaited below; a failure here must not be an unhandled rejection
+    }
+    hash = wantMd5 && !hashAside ? createHash('md5') : undefined;
     meter = new Meter(hash, opts.onProgress);
     const input = source.open();
     input.on('error', (err) => meter?.destroy(err));
@@ -88,7 +97,7 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     status: res.status,
     headers: res.headers,
     text,
-    md5: hash?.digest('hex'),
+    md5: aside ? await aside : hash?.digest('hex'),
     bytes: meter?.bytes ?? 0,
     attempts,
   };

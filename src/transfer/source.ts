@@ -14,6 +14,8 @@ export interface UploadSource {
   size: number;
   /** A fresh stream of the whole content. */
   open(): Readable;
+  /** Set when the content is exactly this file on disk (it can then be hashed on another thread). */
+  file?: string | undefined;
 }
 
 /** Read size for files: large enough for few syscalls, small enough to keep memory flat. */
@@ -34,6 +36,7 @@ export function fileSource(file: Pick<LocalFile, 'path' | 'size'>, name: string,
     label,
     size: file.size,
     open: () => openFile(file.path, file.size),
+    file: file.path,
   };
 }
 

@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { CancelledError, InputError } from '../../src/errors.js';
 import { IO } from '../../src/output/io.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readInputs } from '../../src/transfer/local.js';
+import { md5FileInWorker } from '../../src/transfer/md5-worker.js';
 import { runPool } from '../../src/transfer/pool.js';
 import { sendSource } from '../../src/transfer/send.js';
 import { fileSource, zipSource } from '../../src/transfer/source.js';
@@ -141,6 +142,44 @@ describe('sendSource with POST (creates something: resent only when the server c
     const err = await sendSource({ http: client(), method: 'POST', path: '/uploads', source: source() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 500 });
     expect(calls).toBe(1);
+  });
+});
+
+describe('sendSource with a large file (MD5 on a worker thread while the bytes go out)', () => {
+  const big = Buffer.alloc(9 * 1024 * 1024 + 3);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+  const file = join(dir, 'nine-mib.bin');
+  writeFileSync(file, big);
+
+  test('the MD5 is that of the file, and of what the server received', async () => {
+    const r = await sendSource({ http: client(), method: 'PUT', path: '/bucket/nine.bin', source: fileSource({ path: file, size: big.length }, 'nine.bin') });
+    expect(r.md5).toBe(md5(big));
+    expect(JSON.parse(r.text)).toEqual({ md5: md5(big), size: big.length });
+  });
+
+  test('after a cut connection the resend is verified against the same hash', async () => {
+    handlers = [
+      (req) => {
+        let got = 0;
+        req.on('data', (c: Buffer) => {
+          got += c.length;
+          if (got > 4 * 1024 * 1024) req.socket.destroy();
+        });
+      },
+    ];
+    const r = await sendSource({ http: client(), method: 'PUT', path: '/bucket/nine.bin', source: fileSource({ path: file, size: big.length }, 'nine.bin') });
+    expect(r.attempts).toBe(2);
+    expect(r.md5).toBe(md5(big));
+    expect(JSON.parse(r.text).md5).toBe(md5(big));
+  });
+
+  test('md5FileInWorker stops when the signal aborts', async () => {
+    const ac = new AbortController();
+    const p = md5FileInWorker(file, ac.signal);
+    ac.abort();
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    await expect(md5FileInWorker(file)).resolves.toBe(md5(big));
+    await expect(md5FileInWorker(join(dir, 'missing'))).rejects.toThrow(/ENOENT/);
   });
 });
 
