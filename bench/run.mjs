@@ -231,12 +231,13 @@ if (want('nomad-zip')) {
 rmSync(headerFile, { force: true });
 if (!args.includes('--keep')) rmSync(join(tmp, 'config'), { recursive: true, force: true });
 
+const cell = (s) => String(s).replace(/\|/g, '\\|');
 const date = new Date().toISOString().slice(0, 10);
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
 const table = [
   '| row | target | result | measured (medians of ' + RUNS + ' runs) | pass |',
   '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.name} | ${r.target} | ${r.ratio} | ${r.detail} | ${r.ok ? 'yes' : '**no**'} |`),
+  ...rows.map((r) => `| ${cell(r.name)} | ${cell(r.target)} | ${cell(r.ratio)} | ${cell(r.detail)} | ${r.ok ? 'yes' : '**no**'} |`),
 ].join('\n');
 const doc = `# rdp benchmark results\n\nDate: ${date}. Machine: ${machine}.\nCommand: \`npm run bench\` (bench/run.mjs).\n\n${table}\n`;
 console.log(`\n${table}\n`);
