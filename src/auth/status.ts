@@ -1,6 +1,6 @@
 // `rdp auth status [provider]` and `rdp auth token <provider>`.
 import type { Context } from '../context.js';
-import { AuthRequiredError } from '../errors.js';
+import { AuthRequiredError, KeychainError } from '../errors.js';
 import type { IO } from '../output/io.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
 import type { AccountUser, TokenSource } from '../store/types.js';
@@ -28,6 +28,8 @@ export interface ProviderStatus {
   expiresSoon?: boolean | undefined;
   /** rdp renews the token by itself (a stored refresh token or client credentials). */
   renews?: boolean | undefined;
+  /** Why the login could not be looked up (the keychain failed); loggedIn is then unknown (false). */
+  error?: { code: string; message: string } | undefined;
 }
 
 export async function providerStatus(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<ProviderStatus> {
@@ -77,8 +79,25 @@ export async function runStatus(
     warnExpiry(ctx.io, [s]);
     return s;
   }
+  // A keychain that fails does not hide what the environment or the file say (a CI job with
+  // RDP_*_TOKEN and no keychain); when nothing could be looked up at all, the keychain error is the
+  // answer.
   const all: ProviderStatus[] = [];
-  for (const id of PROVIDER_IDS) all.push(await providerStatus(ctx, id, opts.sandbox));
+  let keychainError: KeychainError | undefined;
+  for (const id of PROVIDER_IDS) {
+    try {
+      all.push(await providerStatus(ctx, id, opts.sandbox));
+    } catch (err) {
+      if (!(err instanceof KeychainError)) throw err;
+      keychainError ??= err;
+      const ep = await ctx.endpoints(id, opts.sandbox);
+      all.push({ provider: id, name: ep.name, host: ep.host, api: ep.api, loggedIn: false, error: { code: err.code, message: err.message } });
+    }
+  }
+  if (keychainError) {
+    if (all.every((s) => s.error)) throw keychainError;
+    ctx.io.warn(`${keychainError.message} Logins kept there are not shown. ${keychainError.hint ?? ''}`.trim());
+  }
   warnExpiry(ctx.io, all);
   return all;
 }
@@ -97,6 +116,10 @@ export function renderStatus(io: IO, result: ProviderStatus | ProviderStatus[]):
   const lines: string[] = [];
   for (const st of list) {
     lines.push(`${s.bold(st.name)} ${s.dim(`(${st.host})`)}`);
+    if (st.error) {
+      lines.push(`  ${s.yellow('?')} unknown: the keychain could not be read (${st.error.code})`);
+      continue;
+    }
     if (!st.loggedIn) {
       const why = st.expired ? `token expired on ${st.expiresAt}` : 'not logged in';
       lines.push(`  ${s.red('✗')} ${why}; run \`rdp login ${st.provider}\``);

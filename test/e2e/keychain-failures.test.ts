@@ -48,6 +48,17 @@ describe('no D-Bus session', () => {
     }
   });
 
+  test('auth status still shows the environment\'s tokens (CI), marks the rest unknown and warns', async () => {
+    const r = await sb.run(['auth', 'status', '--json'], { env: { ...noBus, RDP_ZENODO_TOKEN: emu.tokens.zenodo } });
+    expect(r.code).toBe(0);
+    const all = parseJson<{ provider: string; loggedIn: boolean; source?: string; error?: { code: string } }[]>(r.stdout);
+    expect(all.find((s) => s.provider === 'zenodo')).toMatchObject({ loggedIn: true, source: 'env' });
+    expect(all.filter((s) => s.provider !== 'zenodo').every((s) => s.error?.code === 'KEYCHAIN_UNAVAILABLE')).toBe(true);
+    expect(r.stderr).toMatch(/No usable OS keychain.*--insecure-storage/s);
+    const human = await sb.run(['auth', 'status'], { env: { ...noBus, RDP_ZENODO_TOKEN: emu.tokens.zenodo } });
+    expect(human.stdout).toMatch(/unknown: the keychain could not be read/);
+  });
+
   test('a token from the environment works without any keychain', async () => {
     const r = await sb.run(['auth', 'token', 'zenodo'], { env: { ...noBus, RDP_ZENODO_TOKEN: emu.tokens.zenodo }, printsSecret: true });
     expect(r.code).toBe(0);
