@@ -17,7 +17,12 @@ fi
 unset RDP_WSS_INNER
 
 keyring_home=$(mktemp -d)
-trap 'rm -rf "$keyring_home"' EXIT
+# gnome-keyring-daemon keeps its control socket in $XDG_RUNTIME_DIR/keyring: a private one keeps this
+# keyring apart from any other (a desktop session's, or an outer run of this script).
+runtime_dir=$(mktemp -d)
+chmod 700 "$runtime_dir"
+export XDG_RUNTIME_DIR="$runtime_dir"
+trap 'rm -rf "$keyring_home" "$runtime_dir"' EXIT
 # --unlock reads the password on stdin; with no keyring yet it creates an unlocked default ("login")
 # collection. It exits 0 even when the password is wrong, hence the canary below.
 printf '%s' "${KEYRING_PASSWORD:-rdp-ci-keyring}" |

@@ -9,7 +9,7 @@ import type { ProviderId } from '../providers/registry.js';
 import { escapeHtml } from '../util/html.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from './http.js';
 import type { ServiceContext } from './server.js';
-import type { EmulatorState, OAuthClient, TokenRecord } from './state.js';
+import { type EmulatorState, type OAuthClient, perEmulator, type TokenRecord } from './state.js';
 import { randomAlnum, randomUrlSafe, randomUUID } from './tokens.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -90,17 +90,8 @@ const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
   zotero: { accessTokenLifetime: 0, clientCredentialsLifetime: 0, codeLifetime: 600 },
 };
 
-const perEmulator = new WeakMap<EmulatorState, OAuthServerState>();
-
 /** The OAuth state of one emulator (created on first use). */
-export function oauthState(state: EmulatorState): OAuthServerState {
-  let s = perEmulator.get(state);
-  if (!s) {
-    s = new OAuthServerState();
-    perEmulator.set(state, s);
-  }
-  return s;
-}
+export const oauthState = perEmulator(() => new OAuthServerState());
 
 // ---------------------------------------------------------------------------------------------------
 // Clients

@@ -112,3 +112,19 @@ export function newToken(service: ProviderId): string {
       return randomUrlSafe(32);
   }
 }
+
+/**
+ * Per-emulator state kept by a service module (its depositions, plans, OAuth codes…), created on
+ * first use and tied to one emulator's shared state: `export const plansOf = perEmulator(() => new PlanStore())`.
+ */
+export function perEmulator<T>(make: () => T): (state: EmulatorState) => T {
+  const all = new WeakMap<EmulatorState, T>();
+  return (state) => {
+    let value = all.get(state);
+    if (value === undefined) {
+      value = make();
+      all.set(state, value);
+    }
+    return value;
+  };
+}

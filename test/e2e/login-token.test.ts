@@ -1,6 +1,6 @@
 // `rdp login <provider> --with-token` (and NOMAD's password exchange) against the emulator, with the
 // tokens stored in a real Secret Service (a throwaway gnome-keyring in a private D-Bus session).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -8,7 +8,7 @@ import { SEED } from '../../src/emulator/index.js';
 import type { ProviderId } from '../../src/providers/registry.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { requireFeature, secretServiceAvailable } from '../helpers/features.js';
-import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import { BIN, parseJson, ROOT, Sandbox } from '../helpers/sandbox.js';
 
 const run = requireFeature('A Secret Service', secretServiceAvailable(), 'run the tests through scripts/with-secret-service.sh (npm test does)');
 
@@ -37,7 +37,8 @@ describe.skipIf(!run)('login --with-token, stored in the Secret Service', () => 
   });
   afterAll(async () => {
     sb.assertNoLeaks();
-    await sb.run(['logout', '--all']);
+    // Only this emulator's accounts: the throwaway keyring is shared by test files running in parallel.
+    for (const id of ['zenodo', 'nomad', 'dmptool', 'orcid', 'zotero']) await sb.run(['logout', id]);
     await emu.close();
     sb.cleanup();
   });
@@ -179,6 +180,40 @@ describe.skipIf(!run)('login --with-token, stored in the Secret Service', () => 
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/\[debug\] → GET http:\/\/127\.0\.0\.1:\d+\/zenodo\/api\/deposit\/depositions/);
     expect(r.stderr).toMatch(/\[debug\] keychain set/);
+  });
+
+  test('logout --all removes every rdp item from the keychain (run in a keyring of its own)', async () => {
+    // `logout --all` clears every host's logins, so it runs in a private keyring, not the one the
+    // other test files share.
+    const script = [
+      'set -e',
+      'printf %s "$T_ZENODO" | node "$BIN" login zenodo --with-token',
+      'printf %s "$T_DMPTOOL" | node "$BIN" login dmptool --with-token',
+      'printf %s "$T_ZENODO" | node "$BIN" config set zenodo.client_secret',
+      'test "$(secret-tool search --all service rdp 2>&1 | grep -c "^attribute.username")" = 3',
+      'node "$BIN" logout --all',
+      'echo "left: $(secret-tool search --all service rdp 2>&1 | grep "^attribute.username" | tr "\\n" " ")"',
+    ].join('\n');
+    // Not spawnSync: the emulator answering the CLI runs in this very process.
+    const child = spawn(join(ROOT, 'scripts', 'with-secret-service.sh'), ['bash', '-c', script], {
+      env: Object.fromEntries(
+        Object.entries({ ...sb.env, XDG_CONFIG_HOME: join(sb.dir, 'own-keyring-config'), BIN, T_ZENODO: emu.tokens.zenodo, T_DMPTOOL: emu.tokens.dmptool }).filter(
+          (e): e is [string, string] => e[1] !== undefined && e[0] !== 'RDP_WSS_INNER',
+        ),
+      ),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((res) => child.on('close', res));
+    const r = { status, stdout, stderr };
+    expect(r.stderr).toMatch(/Logged out: zenodo@127\.0\.0\.1:\d+/);
+    expect(r.stderr).toMatch(/Logged out: dmptool@127\.0\.0\.1:\d+/);
+    expect(r.status).toBe(0);
+    // the config's client secret is not a login: it stays
+    expect(r.stdout.trim()).toBe('left: attribute.username = config:zenodo.client_secret');
   });
 
   test('config: a client secret goes to the keychain, never the file', async () => {

@@ -1,5 +1,6 @@
 // Helpers for the browser-login tests: the emulator's pre-made OAuth clients as the environment rdp
 // reads them from, the keychain lookup, and every credential the emulator handed out (for leak scans).
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { oauthState } from '../../src/emulator/oauth-common.js';
@@ -57,7 +58,8 @@ export function oauthFixture(opts: { logoutAtEnd?: boolean } = {}): OAuthFixture
   afterAll(async () => {
     f.sb.secret(...emulatorSecrets(f.emu));
     f.sb.assertNoLeaks();
-    if (opts.logoutAtEnd) await f.sb.run(['logout', '--all']);
+    // Only this emulator's accounts: the throwaway keyring is shared by test files running in parallel.
+    if (opts.logoutAtEnd) for (const id of PROVIDER_IDS) await f.sb.run(['logout', id]);
     await f.sink.close();
     await f.emu.close();
     f.sb.cleanup();

@@ -2,7 +2,7 @@
 // realistic seed data, and the RDA DMP Common Standard JSON of a plan, minimal (lists) or full
 // (providers.md 3.6). Tests reach the store in-process with `plansOf(emu.server.state)`; a separate
 // `rdp emulator` process is seeded through `/_emulator/dmptool/plans` (see plans.ts).
-import { type EmulatorState, SEED, type TokenRecord } from '../../state.js';
+import { perEmulator, SEED, type TokenRecord } from '../../state.js';
 
 export type YesNoUnknown = 'yes' | 'no' | 'unknown';
 
@@ -251,17 +251,8 @@ export class PlanStore {
   }
 }
 
-const stores = new WeakMap<EmulatorState, PlanStore>();
-
 /** The plan store of one emulator (its state object). */
-export function plansOf(state: EmulatorState): PlanStore {
-  let s = stores.get(state);
-  if (!s) {
-    s = new PlanStore();
-    stores.set(state, s);
-  }
-  return s;
-}
+export const plansOf = perEmulator(() => new PlanStore());
 
 /** Rails' `to_formatted_s(:iso8601)` for a UTC time: no fraction. */
 export function iso(ms: number): string {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { EmulatorState } from '../../state.js';
+import { perEmulator } from '../../state.js';
 import { randomUUID } from '../../tokens.js';
 
 export type DepositionState = 'unsubmitted' | 'inprogress' | 'done';
@@ -184,14 +184,5 @@ export function timestamp(at = Date.now()): string {
   return new Date(at).toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
 }
 
-const stores = new WeakMap<EmulatorState, ZenodoStore>();
-
 /** The Zenodo store of an emulator (tests inspect it: `zenodoStore(emu.server.state)`). */
-export function zenodoStore(state: EmulatorState): ZenodoStore {
-  let s = stores.get(state);
-  if (!s) {
-    s = new ZenodoStore();
-    stores.set(state, s);
-  }
-  return s;
-}
+export const zenodoStore = perEmulator(() => new ZenodoStore());

@@ -3,7 +3,7 @@
 // maps keyed by position; plus reading the items back and the `items/new` template.
 import type { EmuRequest } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
-import { SEED, type EmulatorState, type TokenRecord } from '../../state.js';
+import { perEmulator, SEED, type TokenRecord } from '../../state.js';
 import { type ZoteroAuthState, zoteroAuth, zoteroText } from './index.js';
 import { isObj } from '../../../util/guards.js';
 
@@ -21,17 +21,8 @@ export interface ZoteroLibrary {
   writeTokens: Map<string, number>;
 }
 
-const libraries = new WeakMap<EmulatorState, ZoteroLibrary>();
-
 /** The emulated user library (tests inspect it: `zoteroLibrary(emu.server.state)`). */
-export function zoteroLibrary(state: EmulatorState): ZoteroLibrary {
-  let lib = libraries.get(state);
-  if (!lib) {
-    lib = { version: 100, items: new Map(), writeTokens: new Map() };
-    libraries.set(state, lib);
-  }
-  return lib;
-}
+export const zoteroLibrary = perEmulator((): ZoteroLibrary => ({ version: 100, items: new Map(), writeTokens: new Map() }));
 
 function itemKey(): string {
   let k = '';
