@@ -2,7 +2,7 @@
 // store (keychain, or the file the user chose). Also builds authenticated API clients whose auth
 // failures become exit-4 errors that name the next step.
 import type { Context } from '../context.js';
-import { AuthDeniedError, AuthRequiredError, type RdpError } from '../errors.js';
+import { AuthDeniedError, AuthRequiredError, KeychainError, type RdpError } from '../errors.js';
 import type { AuthClassifier, AuthFailure } from '../providers/auth-failure.js';
 import { dmptoolAuthFailure } from '../providers/dmptool/client.js';
 import type { HttpClient } from '../providers/http.js';
@@ -10,6 +10,7 @@ import { nomadAuthFailure } from '../providers/nomad/client.js';
 import { orcidAuthFailure } from '../providers/orcid/client.js';
 import { parseOrcid } from '../providers/orcid/orcid-id.js';
 import { type Endpoints, EXTRA_ENV, PROVIDERS, type ProviderId } from '../providers/registry.js';
+import { lowerFirst } from '../util/text.js';
 import { zenodoAuthFailure } from '../providers/zenodo/client.js';
 import { ZOTERO_HEADERS, zoteroAuthFailure } from '../providers/zotero/client.js';
 import type { AccountMeta, AccountUser, SecretName, TokenSource } from '../store/types.js';
@@ -89,8 +90,10 @@ export async function findCredential(ctx: Context, provider: ProviderId, endpoin
 /** The credential to use, or an exit-4 error that says how to log in. */
 export async function requireCredential(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<Credential> {
   const endpoints = await ctx.endpoints(provider, sandbox);
-  const cred = await findCredential(ctx, provider, endpoints);
   const name = PROVIDERS[provider].name;
+  const cred = await findCredential(ctx, provider, endpoints).catch((err: unknown) => {
+    throw noKeychainAsAuthRequired(err, provider, endpoints);
+  });
   if (!cred) {
     throw new AuthRequiredError(`Not logged in to ${name}${endpoints.origin === 'production' ? '' : ` at ${endpoints.host}`}.`, {
       hint: `Run \`${loginCommand(provider, endpoints)}\`, or set ${PROVIDERS[provider].tokenEnv} (for CI).`,
@@ -106,6 +109,21 @@ export async function requireCredential(ctx: Context, provider: ProviderId, sand
     });
   }
   return cred;
+}
+
+/**
+ * No keychain on this machine (a container, an SSH session without the desktop's bus) and no token in
+ * the environment or the file: what the user needs is a way to authenticate (exit 4). A keychain that
+ * is locked or does not answer stays its own error (exit 1): the token may well be in it.
+ */
+export function noKeychainAsAuthRequired(err: unknown, provider: ProviderId, endpoints: Endpoints): unknown {
+  if (!(err instanceof KeychainError) || err.code !== 'KEYCHAIN_UNAVAILABLE') return err;
+  const env = PROVIDERS[provider].tokenEnv;
+  return new AuthRequiredError(`Not logged in to ${PROVIDERS[provider].name}: ${env} is not set and ${lowerFirst(err.message)}`, {
+    hint: `Set ${env} (CI), or log in with a plaintext token file: \`${loginCommand(provider, endpoints)} --insecure-storage\`.`,
+    details: { keychain: err.code },
+    cause: err,
+  });
 }
 
 /** The error for an auth failure, phrased for where the token came from. */

@@ -6,7 +6,7 @@ import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.
 import type { AccountUser, TokenSource } from '../store/types.js';
 import { describeUser } from './login.js';
 import { renewal } from './oauth/renew.js';
-import { findCredential, loginCommand, requireCredential } from './session.js';
+import { findCredential, loginCommand, noKeychainAsAuthRequired, requireCredential } from './session.js';
 
 /** Warn this long before a token expires. */
 const EXPIRY_WARNING_MS = 3 * 86400_000;
@@ -68,7 +68,9 @@ export async function runStatus(
   opts: { sandbox?: boolean },
 ): Promise<ProviderStatus | ProviderStatus[]> {
   if (provider) {
-    const s = await providerStatus(ctx, provider, opts.sandbox);
+    const s = await providerStatus(ctx, provider, opts.sandbox).catch(async (err: unknown) => {
+      throw noKeychainAsAuthRequired(err, provider, await ctx.endpoints(provider, opts.sandbox));
+    });
     if (!s.loggedIn) {
       const ep = await ctx.endpoints(provider, opts.sandbox);
       throw new AuthRequiredError(

@@ -2,6 +2,7 @@
 // or the plaintext file when the user chose it. The environment is consulted before the store by
 // auth/session.ts. Nothing ever falls back to the file silently.
 import { KeychainError } from '../errors.js';
+import { lowerFirst } from '../util/text.js';
 import { AccountsFileStore } from './accounts.js';
 import { type FileSecrets, PlaintextFileStore } from './file-store.js';
 import type { Keychain } from './keychain.js';
@@ -163,10 +164,6 @@ export class TokenStore {
     await this.accounts.clear();
     return [...removed];
   }
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
 function fromFile(account: string, f: FileSecrets, meta: AccountMeta | undefined): StoredCredential {

@@ -1,7 +1,7 @@
 // The keychain when it is not there or does not answer (keychain.md "Failure modes"): no D-Bus at all,
 // and a bus that accepts connections and never replies. rdp must end promptly with a clear error that
 // offers --insecure-storage and the environment variables, and must never store anything silently.
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
@@ -37,13 +37,26 @@ describe('no D-Bus session', () => {
     expect(readdirSync(sb.dir)).not.toContain('config');
   });
 
-  test('every command that reads the store says the same (and --json gives the error as JSON)', async () => {
-    for (const args of [['auth', 'status'], ['auth', 'status', 'nomad'], ['auth', 'token', 'zenodo'], ['logout', 'zenodo'], ['logout', '--all']]) {
+  test('every command that reads the store says so, naming --insecure-storage (--json gives the error as JSON)', async () => {
+    writeFileSync(join(sb.dir, 'data.csv'), 'a,b\n1,2\n');
+    // A command that needs a token: not logged in (exit 4), and why (no keychain here).
+    // Inspecting or removing stored logins: the keychain's own error (exit 1).
+    const cases: [string[], number, string][] = [
+      [['auth', 'token', 'zenodo'], 4, 'AUTH_REQUIRED'],
+      [['auth', 'status', 'nomad'], 4, 'AUTH_REQUIRED'],
+      [['upload', 'data.csv', '--to', 'zenodo'], 4, 'AUTH_REQUIRED'],
+      [['dmps', 'list'], 4, 'AUTH_REQUIRED'],
+      [['auth', 'status'], 1, 'KEYCHAIN_UNAVAILABLE'],
+      [['logout', 'zenodo'], 1, 'KEYCHAIN_UNAVAILABLE'],
+      [['logout', '--all'], 1, 'KEYCHAIN_UNAVAILABLE'],
+    ];
+    for (const [args, code, errorCode] of cases) {
       const r = await sb.run([...args, '--json'], { env: noBus });
-      expect(r.code, args.join(' ')).toBe(1);
+      expect(r.code, args.join(' ')).toBe(code);
       expect(r.stdout).toBe('');
-      const e = parseJson<{ error: { code: string; hint: string } }>(r.stderr);
-      expect(e.error.code).toBe('KEYCHAIN_UNAVAILABLE');
+      const e = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr);
+      expect(e.error.code, args.join(' ')).toBe(errorCode);
+      expect(`${e.error.message} ${e.error.hint}`).toMatch(/No usable OS keychain|no usable OS keychain/);
       expect(e.error.hint).toMatch(/--insecure-storage/);
     }
   });
