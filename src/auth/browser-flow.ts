@@ -97,11 +97,12 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
       return checkCallback('GET', url, opts.stateParam, start.expect);
     };
     if (io.canPrompt) {
-      io.notice(
+      paste = readPastedTty(
+        io,
+        check,
         `If the browser runs on another machine, it ends on an address starting with ${loopback.redirectUri} that does not load there: ` +
           'copy that whole address, paste it here and press Enter (input hidden).',
       );
-      paste = readPastedTty(io, check);
     } else if (opts.noBrowser && !io.stdinIsTTY) {
       paste = readPastedLines(io, check);
     }
@@ -169,8 +170,12 @@ interface PasteReader {
 }
 
 /** Hidden input on a terminal: each Enter checks one pasted address; wrong ones are explained. */
-function readPastedTty(io: IO, check: Check): PasteReader {
+function readPastedTty(io: IO, check: Check, prompt: string): PasteReader {
   const stdin = io.streams.stdin;
+  // Echo off BEFORE the prompt appears: the terminal switches modes only once pending output has
+  // drained, so a paste made the moment the prompt shows would otherwise be echoed.
+  stdin.setRawMode?.(true);
+  io.notice(prompt);
   let stopped = false;
   let onData: ((chunk: Buffer | string) => void) | undefined;
   const stop = () => {
@@ -209,7 +214,6 @@ function readPastedTty(io: IO, check: Check): PasteReader {
         }
       }
     };
-    stdin.setRawMode?.(true);
     stdin.on('data', onData);
     stdin.resume();
   });

@@ -23,8 +23,11 @@ export async function promptHidden(io: IO, question: string, flagHint: string): 
   if (!io.canPrompt || typeof stdin.setRawMode !== 'function') {
     throw new UsageError(`Cannot ask "${question.trim()}" without a terminal.`, { hint: flagHint });
   }
-  io.notice(question.replace(/\n$/, '')); // the question on its own line; the answer is not echoed
   const setRaw = stdin.setRawMode.bind(stdin);
+  // Echo off BEFORE the question appears: the terminal switches modes only once pending output has
+  // drained, so an answer typed or pasted the moment the question shows would otherwise be echoed.
+  setRaw(true);
+  io.notice(question.replace(/\n$/, '')); // the question on its own line; the answer is not echoed
   return new Promise<string>((resolve, reject) => {
     let value = '';
     const done = (err?: Error) => {
@@ -43,7 +46,6 @@ export async function promptHidden(io: IO, question: string, flagHint: string): 
         else if (ch >= ' ') value += ch;
       }
     };
-    setRaw(true);
     stdin.resume();
     stdin.on('data', onData);
   });
