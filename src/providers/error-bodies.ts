@@ -1,5 +1,6 @@
 // Reading the error bodies of the five services (providers.md 1.3, 2.3, 3.5, 4.5, 5.2) into one line
 // of text. Tolerant: each reader accepts the documented shape and the current server's shape.
+import { isObj } from '../util/guards.js';
 import type { ProviderId } from './registry.js';
 
 export interface ParsedError {
@@ -21,7 +22,6 @@ export function parseJson(text: string): unknown {
   }
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 function oauth(body: Record<string, unknown>): ParsedError | undefined {

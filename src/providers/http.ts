@@ -10,12 +10,14 @@ import { redactUrl } from '../util/redact.js';
 import { sleep } from '../util/sleep.js';
 import { VERSION } from '../version.js';
 import { looksLikeHtml, type ParsedError, parseErrorBody } from './error-bodies.js';
+import { header, type ResponseHeaders } from './headers.js';
 import { parseRetryAfter, RateLimiter } from './rate-limit.js';
+
+export { header, type ResponseHeaders };
 import { joinUrl, PROVIDERS, type ProviderId, urlEnv } from './registry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
-export type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 /** A request body. A function is called again for every attempt, so a stream can be re-opened. */
 export type BodySource = string | Uint8Array | (() => Readable | string | Uint8Array);
@@ -298,11 +300,6 @@ export class HttpClient {
   private note(text: string): void {
     this.opts.io.info(text);
   }
-}
-
-export function header(h: ResponseHeaders, name: string): string | undefined {
-  const v = h[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
 }
 
 function describeNetError(code: string | undefined, err: unknown): string {

@@ -2,13 +2,8 @@
 // budget (X-RateLimit-Remaining / X-RateLimit-Reset) instead of running into 429, and pauses all
 // requests after a 429/503 with Retry-After or a Zotero `Backoff` header.
 import { sleep } from '../util/sleep.js';
+import { header, type ResponseHeaders as Headers } from './headers.js';
 
-type Headers = Record<string, string | string[] | undefined>;
-
-function header(h: Headers, name: string): string | undefined {
-  const v = h[name] ?? h[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** Seconds or an HTTP date, as milliseconds from now. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

@@ -33,6 +33,8 @@ export interface ProviderInfo {
 }
 
 const strip = (u: string) => u.replace(/\/+$/, '');
+/** For services whose OAuth pages and API hang off the same base (DMPTool, ORCID, Zotero). */
+const sameBase = (base: string) => ({ web: strip(base), api: strip(base) });
 
 export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
   zenodo: {
@@ -79,10 +81,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     id: 'dmptool',
     name: 'DMPTool',
     production: { web: 'https://dmptool.org', api: 'https://dmptool.org', accountHost: 'dmptool.org' },
-    fromOverride(base) {
-      const web = strip(base);
-      return { web, api: web };
-    },
+    fromOverride: sameBase,
     tokenEnv: 'RDP_DMPTOOL_TOKEN',
     tokenHelp: 'get API credentials from the "Developer Tools" tab of your DMPTool profile',
   },
@@ -95,10 +94,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
       api: 'https://pub.sandbox.orcid.org',
       accountHost: 'sandbox.orcid.org',
     },
-    fromOverride(base) {
-      const web = strip(base);
-      return { web, api: web };
-    },
+    fromOverride: sameBase,
     tokenEnv: 'RDP_ORCID_TOKEN',
     tokenHelp: 'run `rdp login orcid`, or register a public API client under Developer Tools on orcid.org',
   },
@@ -106,10 +102,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
     id: 'zotero',
     name: 'Zotero',
     production: { web: 'https://www.zotero.org', api: 'https://api.zotero.org', accountHost: 'api.zotero.org' },
-    fromOverride(base) {
-      const web = strip(base);
-      return { web, api: web };
-    },
+    fromOverride: sameBase,
     tokenEnv: 'RDP_ZOTERO_KEY',
     tokenHelp: 'create an API key at <web>/settings/keys/new',
   },

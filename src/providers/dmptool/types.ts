@@ -2,6 +2,7 @@
 // (`{"dmp": {...}}`, with `dmproadmap_*` extensions) and templates. Answers are narrowed here, at the
 // boundary: what rdp reads is checked, everything else is kept as the server sent it (the JSON output
 // is the provider's own document, not a lossy re-serialisation).
+import { isObj } from '../../util/guards.js';
 
 export type Json = Record<string, unknown>;
 
@@ -71,7 +72,8 @@ export interface Plan {
   document: Json;
 }
 
-export const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export { isObj };
 export const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

@@ -1,6 +1,7 @@
 // NOMAD's upload object (providers.md 2.4, `UploadProcData`), narrowed at the boundary into the shape
 // rdp uses. NOMAD leaves out unset fields, and some texts and values are unconfirmed, so everything
 // except `upload_id` is optional here and read tolerantly.
+import { isObj } from '../../util/guards.js';
 
 export interface NomadUpload {
   uploadId: string;
@@ -30,7 +31,6 @@ export interface NomadUploadPage {
 /** The states in which NOMAD is still working on an upload (providers.md 2.4). */
 export const PROCESSING_STATES = new Set(['PENDING', 'RUNNING', 'WAITING_FOR_RESULT']);
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
