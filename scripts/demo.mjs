@@ -1,6 +1,7 @@
 // npm run demo: start the built-in emulator in this process, then run rdp against it the way a user
 // would, printing each command. Nothing touches the real services or your own rdp config; logins go
-// to the OS keychain when there is one (and are removed at the end), else to a throwaway file.
+// to the OS keychain when there is one (and are removed at the end), else to a throwaway file (the
+// demo says so once, plainly).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,19 +24,19 @@ for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] =
 
 let storageFlag = [];
 
-function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false } = {}) {
-  console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
+function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false, silent = false } = {}) {
+  if (!silent) console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture ? 'pipe' : 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture || silent ? 'pipe' : 'inherit', 'pipe'] });
     let stdout = '';
     child.stdout?.on('data', (d) => {
       stdout += d;
-      process.stdout.write(d);
+      if (!silent) process.stdout.write(d);
     });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
-      process.stderr.write(d);
+      if (!silent) process.stderr.write(d);
     });
     child.stdin.end(stdin ?? '');
     child.on('close', (code) => {
@@ -50,19 +51,17 @@ try {
   console.log(bold(`rdp demo: the built-in emulator is serving all five services on ${emu.url}`));
   console.log(dim(`(RDP_<ID>_URL points rdp at it; your own config and the real services are not touched)`));
 
-  // The first login shows what happens on a machine without a keychain: a clear error, then the
-  // explicit opt-in to a plaintext file.
-  const first = await rdp(['login', 'zenodo', '--with-token'], {
-    stdin: info.zenodo.token,
-    show: 'login zenodo --with-token < zenodo-token.txt',
-    allowFail: true,
-  });
-  if (first.code !== 0) {
-    if (!/KEYCHAIN|keychain/.test(first.stderr)) throw new Error('login failed');
-    console.log(dim('\nNo usable keychain here, so the demo continues with --insecure-storage (a 0600 file in a temporary directory).'));
+  // Is there a keychain here? Asked quietly once (`rdp auth status` reads it); without one, the demo
+  // says so in one line and keeps its logins in a throwaway 0600 file instead (--insecure-storage).
+  const probe = await rdp(['auth', 'status', '--json'], { silent: true, allowFail: true });
+  if (/KEYCHAIN_(UNAVAILABLE|LOCKED|TIMEOUT)/.test(probe.stdout + probe.stderr)) {
+    console.log(dim('\nThis machine has no usable OS keychain, so the demo keeps its logins in a throwaway plaintext file (--insecure-storage, mode 0600).'));
     storageFlag = ['--insecure-storage'];
-    await rdp(['login', 'zenodo', '--with-token', ...storageFlag], { stdin: info.zenodo.token, show: 'login zenodo --with-token --insecure-storage < zenodo-token.txt' });
   }
+  await rdp(['login', 'zenodo', '--with-token', ...storageFlag], {
+    stdin: info.zenodo.token,
+    show: `login zenodo --with-token ${storageFlag.join(' ')} < zenodo-token.txt`.replace('  ', ' '),
+  });
   await rdp(['login', 'nomad', '--username', SEED.nomad.username, '--password-stdin', ...storageFlag], {
     stdin: SEED.nomad.password,
     show: `login nomad --username ${SEED.nomad.username} --password-stdin ${storageFlag.join(' ')} < password.txt`,
@@ -71,9 +70,9 @@ try {
   // client (the secret is piped, never an argument). rdp keeps the secret beside the 2-hour token and
   // mints a new token from it when the old one runs out.
   console.log(dim('\nDMPTool without a browser: the client-credentials grant (scopes public and read_dmps), with the emulator\'s OAuth client.'));
-  await rdp(['login', 'dmptool', '--client-credentials', '--scope', 'read_dmps', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
+  await rdp(['login', 'dmptool', '--client-credentials', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
     stdin: info.dmptool.oauth.clientSecret,
-    show: `login dmptool --client-credentials --scope read_dmps --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
+    show: `login dmptool --client-credentials --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
   });
   await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
     stdin: info.orcid.token,

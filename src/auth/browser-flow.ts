@@ -1,14 +1,20 @@
-// One browser login, whatever the protocol: start the loopback listener, build the authorize URL,
-// print it (always, on its own line, on stderr), open a browser unless told not to, then wait for
-// whichever comes first: the browser returning to the listener, or the user pasting the address the
-// browser ended on (for a browser on another machine). Then exchange, show the outcome in the browser
-// and close everything. Gives up after the timeout.
+// One browser login, whatever the protocol and redirect mode (auth/oauth/redirect.ts). Build the
+// authorize URL, print it (always, on its own line, on stderr), open a browser unless told not to, then
+// wait for the authorization response:
+// - loopback: whichever comes first, the browser returning to the 127.0.0.1 listener, or the user
+//   pasting the address the browser ended on (for a browser on another machine);
+// - out-of-band: the code the service shows, pasted;
+// - https: the address of the registered page the browser lands on, pasted.
+// Pasted input comes from the terminal (hidden), or without one as lines on stdin. Then exchange, show
+// the outcome in the browser (loopback) and close everything. Gives up after the timeout.
 import type { Context } from '../context.js';
 import { AuthDeniedError, CancelledError, FailureError, type RdpError } from '../errors.js';
 import type { IO } from '../output/io.js';
 import { fmtMs } from '../providers/http.js';
 import { openBrowser } from './browser.js';
 import { type Callback, checkCallback, LoopbackServer } from './loopback.js';
+import { safeEqual } from './pkce.js';
+import type { Redirect } from './oauth/redirect.js';
 
 export interface FlowStart {
   /** The authorize URL to open. */
@@ -23,14 +29,18 @@ export interface BrowserFlowOptions<T> {
   name: string;
   /** `rdp login zenodo` (for hints). */
   command: string;
-  port: number;
+  redirect: Redirect;
   /** How to choose another port, for the "port in use" error. */
   portHint: string;
+  /** What to do when the browser never came back to the listener (the redirect URI to register). */
+  mismatchHint?: string | undefined;
+  /** How long the service's codes live ("about 100 seconds"), for the paste hints. */
+  codeLifetime?: string | undefined;
   timeoutMs: number;
   noBrowser: boolean;
   /** `state` (OAuth 2) or `oauth_token` (OAuth 1.0a). */
   stateParam: string;
-  /** Runs once the listener is up: registers nothing secret in the URL's query but protocol values. */
+  /** Runs once the redirect URI is known: registers nothing secret in the URL's query but protocol values. */
   begin(redirectUri: string): Promise<FlowStart>;
   /** Turns the callback's parameters into a login (the token exchange). */
   finish(params: URLSearchParams, redirectUri: string): Promise<T>;
@@ -60,21 +70,21 @@ function clean(s: string): string {
 
 export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T>): Promise<T> {
   const { io } = ctx;
-  const loopback = await LoopbackServer.start({
-    port: opts.port,
-    stateParam: opts.stateParam,
-    providerName: opts.name,
-    portHint: opts.portHint,
-    debug: (l) => io.debug(l),
-  });
+  const r = opts.redirect;
+  const loopback =
+    r.kind === 'loopback'
+      ? await LoopbackServer.start({ port: r.port, path: r.path, stateParam: opts.stateParam, providerName: opts.name, portHint: opts.portHint, debug: (l) => io.debug(l) })
+      : undefined;
+  const redirectUri = loopback ? loopback.redirectUri : (r as { uri: string }).uri;
   const ac = new AbortController();
   const onAbort = () => ac.abort(ctx.signal.reason ?? new CancelledError());
   ctx.signal.addEventListener('abort', onAbort, { once: true });
   let paste: PasteReader | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const lifetime = opts.codeLifetime ? ` ${opts.name}'s codes expire ${opts.codeLifetime} after you approve${/second/.test(opts.codeLifetime) ? ': paste promptly' : ''}.` : '';
   try {
-    const start = await opts.begin(loopback.redirectUri);
-    loopback.expect(start.expect);
+    const start = await opts.begin(redirectUri);
+    loopback?.expect(start.expect);
 
     io.notice(`Log in to ${opts.name} in a browser; this is the address to open:`);
     io.notice(start.url);
@@ -89,37 +99,62 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
       if (opened.opened) io.info(`Opened it ${opened.how}.`);
       else io.info(`Not opening a browser (${opened.why}); open the address yourself.`);
     }
-    io.info(`Waiting for the browser to come back to ${loopback.redirectUri} (gives up after ${fmtMs(opts.timeoutMs)}; Ctrl-C to cancel).`);
 
-    const check = (text: string) => {
-      const url = pastedUrl(text, loopback.redirectUri);
-      if (!url) return { ok: false as const, reason: 'that is not an address' };
-      return checkCallback('GET', url, opts.stateParam, start.expect);
-    };
-    if (io.canPrompt) {
-      paste = readPastedTty(
-        io,
-        check,
-        `If the browser runs on another machine, it ends on an address starting with ${loopback.redirectUri} that does not load there: ` +
-          'copy that whole address, paste it here and press Enter (input hidden).',
-      );
-    } else if (opts.noBrowser && !io.stdinIsTTY) {
-      paste = readPastedLines(io, check);
+    const check: Check =
+      r.kind === 'loopback'
+        ? (text) => {
+            const url = pastedUrl(text, redirectUri);
+            if (!url) return { ok: false, reason: 'that is not an address' };
+            return checkCallback('GET', url, opts.stateParam, start.expect, r.path);
+          }
+        : r.kind === 'https'
+          ? (text) => checkPastedHttps(text, redirectUri, opts.stateParam, start.expect)
+          : (text) => checkPastedCode(text, opts.stateParam, start.expect);
+    const stdinTty = io.stdinIsTTY && typeof io.streams.stdin.setRawMode === 'function';
+
+    if (loopback) {
+      io.info(`Waiting for the browser to come back to ${redirectUri} (gives up after ${fmtMs(opts.timeoutMs)}; Ctrl-C to cancel).`);
+      if (io.canPrompt) {
+        paste = readPastedTty(
+          io,
+          check,
+          `If the browser runs on another machine, it ends on an address starting with ${redirectUri} that does not load there: ` +
+            `copy that whole address, paste it here and press Enter (input hidden).${lifetime}`,
+        );
+      } else if (opts.noBrowser && !io.stdinIsTTY) {
+        paste = readPastedLines(io, check, false);
+      }
+    } else {
+      const what =
+        r.kind === 'oob'
+          ? `After you approve, ${opts.name} shows an authorization code`
+          : `After you approve, the browser lands on ${redirectUri}?code=…`;
+      const copy = r.kind === 'oob' ? 'copy the code' : 'copy that whole address from the address bar';
+      if (stdinTty) {
+        paste = readPastedTty(io, check, `${what}: ${copy}, paste it here and press Enter (input hidden; Ctrl-C to cancel).${lifetime}`);
+      } else {
+        io.notice(`${what}: ${copy} and send it as one line on stdin (gives up after ${fmtMs(opts.timeoutMs)}).${lifetime}`);
+        paste = readPastedLines(io, check, true);
+      }
     }
 
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         reject(
-          new FailureError('LOGIN_TIMEOUT', `No answer from the browser within ${fmtMs(opts.timeoutMs)}: it never came back to ${loopback.redirectUri}. Nothing was stored.`, {
-            hint:
-              `Run \`${opts.command}\` again (--timeout to wait longer). If ${opts.name} said the redirect URI does not match, ` +
-              `use the port you registered with --port. Without a browser on this machine, use --no-browser and paste the address the browser ends on.`,
-          }),
+          loopback
+            ? new FailureError('LOGIN_TIMEOUT', `No answer from the browser within ${fmtMs(opts.timeoutMs)}: it never came back to ${redirectUri}. Nothing was stored.`, {
+                hint:
+                  `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? `If ${opts.name} said the redirect URI does not match, use the port you registered with --port.`} ` +
+                  'Without a browser on this machine, use --no-browser and paste the address the browser ends on.',
+              })
+            : new FailureError('LOGIN_TIMEOUT', `No ${r.kind === 'oob' ? 'authorization code' : 'address'} was pasted within ${fmtMs(opts.timeoutMs)}. Nothing was stored.`, {
+                hint: `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? ''}`.trim(),
+              }),
         );
       }, opts.timeoutMs);
     });
-    const fromListener = loopback.next(ac.signal);
-    const contenders: Promise<Callback>[] = [fromListener, timeout];
+    const contenders: Promise<Callback>[] = [timeout];
+    if (loopback) contenders.push(loopback.next(ac.signal));
     if (paste) contenders.push(paste.result.then((params) => ({ params, respond: () => {} })));
     const callback = await Promise.race(contenders);
     clearTimeout(timer);
@@ -132,7 +167,7 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
     }
     let result: T;
     try {
-      result = await opts.finish(callback.params, loopback.redirectUri);
+      result = await opts.finish(callback.params, redirectUri);
     } catch (err) {
       const message = err instanceof Error ? io.redactor.redact(err.message) : 'The login failed.';
       callback.respond({ ok: false, title: `${opts.name} login failed`, message: `${message} See the terminal for what to do next.` });
@@ -145,8 +180,65 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
     paste?.stop();
     ctx.signal.removeEventListener('abort', onAbort);
     ac.abort();
-    await loopback.close();
+    await loopback?.close();
   }
+}
+
+type CheckResult = { ok: true; params: URLSearchParams } | { ok: false; reason: string };
+type Check = (text: string) => CheckResult;
+
+/** The state, when the pasted response carries one, must be the login's; an error response passes. */
+function stateCheck(params: URLSearchParams, param: string, expected: string, required: boolean): CheckResult {
+  const got = params.get(param);
+  if (got === null || got === '') {
+    return required ? { ok: false, reason: `the address has no ${param}` } : { ok: true, params };
+  }
+  if (!safeEqual(got, expected)) return { ok: false, reason: `the ${param} does not match the login rdp started` };
+  return { ok: true, params };
+}
+
+/** https mode: the address the browser landed on, on the registered page, with the login's state. */
+export function checkPastedHttps(text: string, redirectUri: string, param: string, expected: string): CheckResult {
+  const url = pastedUrl(text, redirectUri);
+  if (!url) return { ok: false, reason: 'that is not an address' };
+  const want = new URL(redirectUri);
+  if (url.origin !== want.origin || url.pathname !== want.pathname) return { ok: false, reason: `it is not on ${want.origin}${want.pathname}` };
+  if (!url.searchParams.has('code') && !url.searchParams.has('error')) return { ok: false, reason: 'the address carries no code' };
+  return stateCheck(url.searchParams, param, expected, true);
+}
+
+/**
+ * Out-of-band mode: the code the service showed; or the address of the page that showed it
+ * (`…/oauth/authorize/native?code=…`); or the error it answered instead (Doorkeeper shows a denial as
+ * JSON `{"error": "access_denied", …}`).
+ */
+export function checkPastedCode(text: string, param: string, expected: string): CheckResult {
+  const t = text.trim().replace(/^["'<]+|[>"']+$/g, '');
+  if (t.startsWith('{')) {
+    try {
+      const body = JSON.parse(text.trim()) as Record<string, unknown>;
+      if (typeof body.error === 'string') {
+        const params = new URLSearchParams({ error: body.error });
+        if (typeof body.error_description === 'string') params.set('error_description', body.error_description);
+        return { ok: true, params };
+      }
+    } catch {
+      // not JSON after all
+    }
+    return { ok: false, reason: 'that is neither a code nor an error from the service' };
+  }
+  if (/^https?:\/\//i.test(t) || /^\?/.test(t) || /^(code|error)=/.test(t)) {
+    let params: URLSearchParams;
+    try {
+      params = /^https?:\/\//i.test(t) ? new URL(t).searchParams : new URLSearchParams(t.replace(/^\?/, ''));
+    } catch {
+      return { ok: false, reason: 'that is not an address' };
+    }
+    if (!params.get('code') && !params.get('error')) return { ok: false, reason: 'the address carries no code' };
+    return stateCheck(params, param, expected, false);
+  }
+  if (!/^[A-Za-z0-9._~+/=-]{4,512}$/.test(t)) return { ok: false, reason: 'that does not look like an authorization code' };
+  return { ok: true, params: new URLSearchParams({ code: t }) };
 }
 
 /** A pasted redirect: the full URL, or only its query (`code=…&state=…`). */
@@ -161,8 +253,6 @@ export function pastedUrl(text: string, redirectUri: string): URL | undefined {
   }
   return undefined;
 }
-
-type Check = (text: string) => { ok: true; params: URLSearchParams } | { ok: false; reason: string };
 
 interface PasteReader {
   result: Promise<URLSearchParams>;
@@ -206,7 +296,7 @@ function readPastedTty(io: IO, check: Check, prompt: string): PasteReader {
             resolve(r.params);
             return;
           }
-          io.notice(`That is not the address rdp is waiting for (${r.reason}). Paste the whole address from the browser's address bar.`);
+          io.notice(`That is not what rdp is waiting for (${r.reason}). Paste it again, whole.`);
         } else if (ch === '\u007f' || ch === '\b') {
           line = line.slice(0, -1);
         } else if (ch >= ' ') {
@@ -221,8 +311,11 @@ function readPastedTty(io: IO, check: Check, prompt: string): PasteReader {
   return { result, stop };
 }
 
-/** Lines from a pipe (`--no-browser` without a terminal): the first valid one wins; EOF just ends. */
-function readPastedLines(io: IO, check: Check): PasteReader {
+/**
+ * Lines from a pipe: the first valid one wins. At the end of stdin: nothing (`fatal` false: the
+ * listener may still get the login), or an error (`fatal`: a pasted line was the only way).
+ */
+function readPastedLines(io: IO, check: Check, fatal: boolean): PasteReader {
   const stdin = io.streams.stdin;
   let stopped = false;
   let buf = '';
@@ -235,7 +328,7 @@ function readPastedLines(io: IO, check: Check): PasteReader {
     // A pipe that stays open (nobody closes it) must not keep the finished command alive.
     (stdin as { unref?: () => void }).unref?.();
   };
-  const result = new Promise<URLSearchParams>((resolve) => {
+  const result = new Promise<URLSearchParams>((resolve, reject) => {
     onData = (chunk) => {
       buf += chunk.toString();
       let nl = buf.search(/\r?\n/);
@@ -250,7 +343,7 @@ function readPastedLines(io: IO, check: Check): PasteReader {
             resolve(r.params);
             return;
           }
-          io.notice(`Ignored a line on stdin: not the address rdp is waiting for (${r.reason}).`);
+          io.notice(`Ignored a line on stdin: not what rdp is waiting for (${r.reason}).`);
         }
         nl = buf.search(/\r?\n/);
       }
@@ -258,8 +351,17 @@ function readPastedLines(io: IO, check: Check): PasteReader {
     stdin.on('data', onData);
     stdin.once('end', () => {
       if (!stopped && buf.trim()) onData?.('\n');
+      if (!stopped && fatal) {
+        stop();
+        reject(
+          new FailureError('LOGIN_NO_CODE', 'stdin ended before a valid authorization response arrived. Nothing was stored.', {
+            hint: 'Send the code (or the address the browser landed on) as one line on stdin, or run the login on a terminal to paste it.',
+          }),
+        );
+      }
     });
     stdin.resume();
   });
+  result.catch(() => {});
   return { result, stop };
 }

@@ -2,6 +2,7 @@
 import type { LoginOptions } from '../commands/login.js';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import { keychainAdvice } from '../store/keychain.js';
 import type { IO } from '../output/io.js';
 import { promptHidden, promptLine, readStdin } from '../output/prompt.js';
 import { type Endpoints, PROVIDERS, type ProviderId } from '../providers/registry.js';
@@ -26,8 +27,16 @@ export async function runLogin(ctx: Context, provider: ProviderId, opts: LoginOp
   const ep = await ctx.endpoints(provider, opts.sandbox);
   const storage: Storage = opts.insecureStorage ? 'file' : 'keychain';
 
-  // Fail before asking for anything when the keychain cannot hold the result.
-  if (storage === 'keychain') await (await ctx.store()).probeKeychain(ep.account);
+  // The keychain comes last: flags, configuration and the OAuth client are checked first (their errors
+  // say what to fix), and the keychain is checked before anything is asked for or opened, so that
+  // nobody types a password or approves in a browser for a login that cannot be kept.
+  const ready = async () => {
+    if (storage === 'keychain') {
+      await (await ctx.store()).probeKeychain(ep.account).catch((err: unknown) => {
+        throw keychainAdvice(err, { env: info.tokenEnv, what: `your ${info.name} login`, retry: 'add --insecure-storage to keep it in a 0600 file under your config directory' });
+      });
+    }
+  };
 
   const envToken = ctx.env[info.tokenEnv]?.trim();
   if (envToken) {
@@ -35,20 +44,26 @@ export async function runLogin(ctx: Context, provider: ProviderId, opts: LoginOp
   }
 
   if (opts.withToken) {
+    // On a terminal the keychain is checked before asking; a piped token is checked for shape first.
+    if (ctx.io.stdinIsTTY) await ready();
     const raw = ctx.io.stdinIsTTY
       ? await promptHidden(ctx.io, `Paste your ${info.name} token (input hidden):`, 'Pipe the token on stdin.')
       : await readStdin(ctx.io);
     ctx.io.secret(raw);
     const token = checkTokenShape(provider, raw);
     ctx.io.secret(token);
+    if (!ctx.io.stdinIsTTY) await ready();
     const identity = await verifyToken(ctx, provider, ep, token, { orcid });
     return saveLogin(ctx, ep, token, identity, storage);
   }
 
-  if (provider === 'nomad') return nomadLogin(ctx, ep, opts, lifetime, storage);
+  if (provider === 'nomad') {
+    await ready();
+    return nomadLogin(ctx, ep, opts, lifetime, storage);
+  }
 
   const { runBrowserLogin } = await import('./browser-login.js');
-  return runBrowserLogin(ctx, provider, ep, opts, storage);
+  return runBrowserLogin(ctx, provider, ep, opts, storage, ready);
 }
 
 /** Flags that only a browser login (or a client-credentials login) uses. */
@@ -58,6 +73,7 @@ function browserFlags(opts: LoginOptions): string[] {
   if (opts.port !== undefined) used.push('--port');
   if (opts.timeout !== undefined) used.push('--timeout');
   if (opts.scope?.length) used.push('--scope');
+  if (opts.redirectUri !== undefined) used.push('--redirect-uri');
   if (opts.clientCredentials) used.push('--client-credentials');
   if (opts.clientId !== undefined) used.push('--client-id');
   if (opts.clientSecret !== undefined) used.push('--client-secret');
@@ -75,13 +91,15 @@ function checkFlagCombinations(provider: ProviderId, opts: LoginOptions): void {
     throw new UsageError('Use either --with-token or --username/--password-stdin, not both.');
   }
   const browser = browserFlags(opts);
-  if (browser.length && opts.withToken) {
-    throw new UsageError(`${browser.join(', ')} ${browser.length === 1 ? 'is' : 'are'} for browser logins; --with-token reads a token from stdin instead.`);
-  }
   if (browser.length && provider === 'nomad') {
     throw new UsageError(`NOMAD has no browser login, so ${browser.join(', ')} ${browser.length === 1 ? 'does' : 'do'} not apply.`, {
-      hint: 'rdp login nomad --username jdoe   (asks for the password; or pipe it with --password-stdin)',
+      hint: opts.withToken
+        ? 'rdp login nomad --with-token < app-token.txt'
+        : 'rdp login nomad --username jdoe   (asks for the password; or pipe it with --password-stdin), or --with-token',
     });
+  }
+  if (browser.length && opts.withToken) {
+    throw new UsageError(`${browser.join(', ')} ${browser.length === 1 ? 'is' : 'are'} for browser logins; --with-token reads a token from stdin instead.`);
   }
   if (opts.passwordStdin && opts.username === undefined) {
     throw new UsageError('--password-stdin needs --username.', { hint: 'rdp login nomad --username jdoe --password-stdin' });

@@ -33,8 +33,8 @@ export type CallbackCheck =
  * Is this request (or pasted URL) the callback rdp waits for? `expected` is the state rdp sent (OAuth 2)
  * or the request token (OAuth 1.0a), carried back in the `param` query parameter.
  */
-export function checkCallback(method: string, url: URL, param: string, expected: string | undefined): CallbackCheck {
-  if (url.pathname !== CALLBACK_PATH) return { ok: false, status: 404, reason: 'not found' };
+export function checkCallback(method: string, url: URL, param: string, expected: string | undefined, path = CALLBACK_PATH): CallbackCheck {
+  if (url.pathname !== path) return { ok: false, status: 404, reason: 'not found' };
   if (method !== 'GET' && method !== 'HEAD') return { ok: false, status: 405, reason: 'method not allowed' };
   const got = url.searchParams.get(param);
   if (got === null || got === '') return { ok: false, status: 400, reason: `the response has no ${param}` };
@@ -47,6 +47,8 @@ export function checkCallback(method: string, url: URL, param: string, expected:
 export interface LoopbackOptions {
   /** 0 = a free port chosen by the OS. */
   port: number;
+  /** The callback's path (default /callback; a redirect URI given with --redirect-uri may name another). */
+  path?: string | undefined;
   /** The query parameter that must match (`state`, or `oauth_token` for OAuth 1.0a). */
   stateParam: string;
   /** What rdp calls the provider in pages (Zenodo, ORCID …). */
@@ -67,6 +69,7 @@ const SECURITY_HEADERS = {
 
 export class LoopbackServer {
   readonly port: number;
+  readonly path: string;
   readonly redirectUri: string;
   private expected: string | undefined;
   private accepted = false;
@@ -80,7 +83,8 @@ export class LoopbackServer {
     private readonly opts: LoopbackOptions,
   ) {
     this.port = (server.address() as AddressInfo).port;
-    this.redirectUri = `http://${LOOPBACK_HOST}:${this.port}${CALLBACK_PATH}`;
+    this.path = opts.path ?? CALLBACK_PATH;
+    this.redirectUri = `http://${LOOPBACK_HOST}:${this.port}${this.path}`;
   }
 
   /** Bind 127.0.0.1:port. A busy port is a clear error that says how to choose another. */
@@ -170,7 +174,7 @@ export class LoopbackServer {
       this.page(res, 404, htmlPage('Not found', '<p>rdp is no longer waiting for a login here.</p>'));
       return;
     }
-    const check = checkCallback(method, url, this.opts.stateParam, this.expected);
+    const check = checkCallback(method, url, this.opts.stateParam, this.expected, this.path);
     if (!check.ok) {
       if (check.status === 400) {
         this.opts.debug?.(`loopback: refused a callback (${check.reason}); still waiting`);

@@ -142,6 +142,7 @@ export function authError(
 ): RdpError {
   const name = PROVIDERS[provider].name;
   const detail = `${status}: ${failure.detail}`;
+  if (failure.kind === 'refused') return refusedError(provider, detail, where);
   if (where.phase === 'verify') {
     const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', where.endpoints.web);
     if (failure.kind === 'scope') {
@@ -184,6 +185,44 @@ export function authError(
   }
   return new AuthRequiredError(`Your stored ${name} token ${what} (${detail}).`, {
     hint: `Run \`${login}\` to log in again.`,
+  });
+}
+
+/**
+ * Zenodo's 403 (it never sends 401): the token is invalid, revoked or lacks a scope, and Zenodo does not
+ * say which. Exit 4 with the way to a working token; for an OAuth login, the likely cause: a login with
+ * the same OAuth client on another machine revokes this machine's tokens (one token per client and user).
+ */
+function refusedError(
+  provider: ProviderId,
+  detail: string,
+  where: Parameters<typeof authError>[3],
+): RdpError {
+  const name = PROVIDERS[provider].name;
+  const needs = provider === 'zenodo' ? 'deposit:write and deposit:actions' : 'the scopes rdp needs';
+  const what = `it is invalid, revoked or lacks a scope rdp needs (${needs})`;
+  if (where.phase === 'verify') {
+    const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', where.endpoints.web);
+    return new AuthDeniedError('AUTH_INVALID', `${name} refused the token (${detail}): ${what}. Nothing was stored.`, {
+      hint: `Check that you pasted the whole token and that it has ${needs}; to get one, ${howTo}.`,
+      details: { status: 403 },
+    });
+  }
+  const { cred } = where;
+  const login = loginCommand(provider, cred.endpoints);
+  const howTo = PROVIDERS[provider].tokenHelp.replace('<web>', cred.endpoints.web);
+  if (cred.source === 'env') {
+    return new AuthRequiredError(`${name} refused the token in ${cred.envVar} (${detail}): ${what}.`, {
+      hint: `Give ${cred.envVar} a valid token with ${needs} (${howTo}).`,
+      details: { status: 403 },
+    });
+  }
+  const oauth = cred.meta?.grant === 'authorization_code';
+  return new AuthRequiredError(`${name} refused your stored token (${detail}): ${what}.`, {
+    hint: oauth
+      ? `Log in again: \`${login}\`. Logging in with the same OAuth client on another machine revokes this machine's token, so use one OAuth client per machine, or a personal access token on servers and in CI (\`${login} --with-token\`).`
+      : `Log in again: \`${login}\` (or \`${login} --with-token\` with a new personal access token with ${needs}: ${howTo}).`,
+    details: { status: 403 },
   });
 }
 

@@ -42,7 +42,9 @@ export function checkTokenShape(provider: ProviderId, raw: string): string {
   const name = PROVIDERS[provider].name;
   if (!token) {
     throw new UsageError(`No ${name} token was given on stdin.`, {
-      hint: `Pipe it in: \`rdp login ${provider} --with-token < token.txt\`, or run without --with-token to be asked.`,
+      hint:
+        `Pipe it in: \`rdp login ${provider} --with-token < token.txt\` (on a terminal, the same command asks for it, hidden)` +
+        (provider === 'nomad' ? ', or let rdp make an app token from your password: `rdp login nomad --username jdoe`.' : '.'),
     });
   }
   const malformed = (why: string) =>
@@ -139,6 +141,17 @@ export async function saveLogin(
 ): Promise<LoginResult> {
   const now = new Date().toISOString();
   const previous = await (await ctx.store()).accounts.get(ep.account);
+  if (identity.grant === 'client_credentials' && previous && previous.grant !== 'client_credentials') {
+    // A client's own token is not a person's login: say what is being replaced.
+    const who = [previous.user?.orcid, previous.user?.name ?? previous.user?.username].filter(Boolean).join(' ');
+    ctx.io.warn(
+      `This replaces your personal ${ep.name} login${who ? ` (${who})` : ''} with your API client's own token: ` +
+        (ep.provider === 'dmptool'
+          ? 'DMPTool then answers as the client, so `rdp dmps list` shows what the client may see, not your plans.'
+          : 'ORCID no longer knows who you are (no iD), so it is not added as a Zenodo creator.') +
+        ` To get your own login back: \`rdp login ${ep.provider}\`.`,
+    );
+  }
   const meta: AccountMeta = {
     provider: ep.provider,
     account: ep.account,

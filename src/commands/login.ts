@@ -14,6 +14,7 @@ export interface LoginOptions {
   /** false with --no-browser. */
   browser?: boolean;
   port?: string;
+  redirectUri?: string;
   timeout?: string;
   scope?: string[];
   clientCredentials?: boolean;
@@ -33,7 +34,8 @@ export function loginCommand(ctx: Context): Command {
     .description('Log in to a service (in the browser, or with a token) and keep the token in the OS keychain')
     .addArgument(providerArgument())
     .addOption(new Option('--no-browser', 'do not open a browser: print the address to open, then wait (on a terminal you can paste where the browser ended)'))
-    .option('--port <n>', 'port of the loopback listener on 127.0.0.1 (default: config <service>.port, else any free port)')
+    .option('--port <n>', 'port of the 127.0.0.1 listener (default: config <service>.port; Zenodo 21930, the one to register; else any free port; 0 = any)')
+    .option('--redirect-uri <uri>', 'redirect URI registered with the service: http://127.0.0.1:<port>/callback, urn:ietf:wg:oauth:2.0:oob (paste the code) or https://… (paste the address); default: config <service>.redirect_uri')
     .option('--timeout <duration>', 'give up waiting for the browser after this long (default 5m)')
     .option('--scope <scope>', 'ask for this scope too (repeatable), e.g. user:email (Zenodo), create_dmps (DMPTool), openid (ORCID)', collect)
     .option('--client-credentials', 'DMPTool, ORCID: log in as your API client, no browser (DMPTool public, ORCID /read-public)')
@@ -51,10 +53,12 @@ export function loginCommand(ctx: Context): Command {
     .addHelpText(
       'after',
       examples([
-        'rdp login zenodo                                 # opens the browser; approve, done',
+        'rdp login zenodo                                 # opens the browser; approve, done (listens on 127.0.0.1:21930)',
         'rdp login zenodo --scope user:email',
+        'rdp login dmptool                                # approve, then paste the code DMPTool shows',
         'rdp login orcid --scope openid                   # OpenID: the id_token is verified',
-        'ssh host rdp login dmptool --no-browser          # open the printed address anywhere, paste where it ends',
+        'ssh host rdp login zenodo --no-browser           # open the printed address anywhere, paste where it ends',
+        'rdp login orcid --redirect-uri https://example.org/orcid-callback   # paste the address the browser lands on',
         'rdp login dmptool --client-credentials --client-id ID --client-secret < secret.txt',
         'rdp login zotero --key-name "laptop" --read-only',
         'rdp login zenodo --with-token < zenodo-token.txt',
@@ -66,24 +70,36 @@ export function loginCommand(ctx: Context): Command {
         'rdp login zenodo --with-token --insecure-storage < t.txt   # no keychain on this machine',
       ]) +
         `
-Browser logins (zenodo, dmptool, orcid, zotero) need an OAuth client registered with the service,
-with the redirect URI http://127.0.0.1:<port>/callback. Configure it with RDP_<ID>_CLIENT_ID and
-RDP_<ID>_CLIENT_SECRET, or \`rdp config set <id>.client_id ID\` and \`rdp config set <id>.client_secret\`
-(the secret goes to the keychain). rdp listens on 127.0.0.1 only; --port (or \`rdp config set <id>.port\`)
-fixes the port when the service matches redirect URIs exactly. BROWSER names the command that opens
-the address. The address is always printed; with --no-browser, or over SSH, open it on any machine
-and paste the address the browser ends on (http://127.0.0.1:…/callback?…) into the terminal.
-Scopes asked for: zenodo deposit:write deposit:actions; dmptool read_dmps (public with
---client-credentials); orcid /authenticate (or openid); zotero library write.
+Browser logins (zenodo, dmptool, orcid, zotero) need an OAuth client registered with the service.
+On a terminal without one, rdp offers to walk you through registering it; otherwise configure it with
+RDP_<ID>_CLIENT_ID and RDP_<ID>_CLIENT_SECRET, or \`rdp config set <id>.client_id ID\` and
+\`rdp config set <id>.client_secret\` (the secret goes to the keychain). The redirect URI to register:
+  zenodo   http://127.0.0.1:21930/callback   (exactly: Zenodo matches redirect URIs exactly, port included;
+           with another port, register that one and set --port or \`rdp config set zenodo.port N\`)
+  dmptool  urn:ietf:wg:oauth:2.0:oob          (dmptool.org refuses http:// redirect URIs; DMPTool shows a
+           code after you approve, and you paste it here)
+  orcid    http://127.0.0.1                   (ORCID lets any port and path on it match)
+  zotero   http://127.0.0.1/callback          (rdp sends its own callback address with each login)
+--redirect-uri (or \`rdp config set <id>.redirect_uri URI\`) picks another mode: a 127.0.0.1 URI (rdp
+listens there), urn:ietf:wg:oauth:2.0:oob (paste the code the service shows) or an https:// page you
+registered (paste the address the browser lands on). Pasted input is read hidden on a terminal, or as
+one line on stdin. Zenodo's codes expire about 100 seconds after you approve.
+rdp listens on 127.0.0.1 only. BROWSER names the command that opens the address. The address is always
+printed; with --no-browser, or over SSH, open it on any machine and paste the address the browser ends
+on (http://127.0.0.1:…/callback?…) into the terminal.
+Scopes asked for: zenodo deposit:write deposit:actions; dmptool public read_dmps (also with
+--client-credentials); orcid /authenticate (or openid; no PKCE: ORCID does not support it); zotero
+library write.
 
 Tokens you can paste:
   zenodo   a personal access token with deposit:write and deposit:actions
   nomad    an app token (or use --username to have rdp create one)
-  dmptool  an API token with read_dmps (or public)
+  dmptool  an API token with public and read_dmps
   orcid    an access token and its iD (--orcid, or read from ORCID's userinfo)
   zotero   an API key (the userID is looked up)
 In CI, skip login and set RDP_ZENODO_TOKEN, RDP_NOMAD_TOKEN, RDP_DMPTOOL_TOKEN,
-RDP_ORCID_TOKEN + RDP_ORCID_ID or RDP_ZOTERO_KEY instead.`,
+RDP_ORCID_TOKEN + RDP_ORCID_ID or RDP_ZOTERO_KEY instead. A Zenodo login with the same OAuth client on
+another machine revokes this one's token: use one OAuth client per machine, or a personal token there.`,
     )
     .action(
       run(ctx, async (provider: ProviderId, opts: LoginOptions) => {

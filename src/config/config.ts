@@ -27,7 +27,10 @@ function providerKeys(id: ProviderId): KeyDef[] {
     keys.push(
       { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
       { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain)`, secret: true },
-      {
+    );
+    // DMPTool logs in out-of-band unless a redirect URI says otherwise: a port alone means nothing there.
+    if (id !== 'dmptool') {
+      keys.push({
         key: `${id}.port`,
         description: `port of the loopback listener for browser logins to ${id} (the one in your registered redirect URI; 0 = any)`,
         validate: (v) => {
@@ -35,8 +38,27 @@ function providerKeys(id: ProviderId): KeyDef[] {
           if (!/^\d+$/.test(v.trim()) || n > 65535) throw new Error(`${id}.port must be a port number from 0 to 65535, not "${v}"`);
           return String(n);
         },
-      },
-    );
+      });
+    }
+    if (id !== 'zotero') {
+      keys.push({
+        key: `${id}.redirect_uri`,
+        description: `redirect URI of browser logins to ${id}: http://127.0.0.1:<port>/callback, urn:ietf:wg:oauth:2.0:oob or https://…`,
+        validate: (v) => {
+          const t = v.trim();
+          if (t === 'urn:ietf:wg:oauth:2.0:oob' || t.toLowerCase() === 'oob') return 'urn:ietf:wg:oauth:2.0:oob';
+          let u: URL;
+          try {
+            u = new URL(t);
+          } catch {
+            throw new Error(`${id}.redirect_uri must be http://127.0.0.1:<port>/callback, urn:ietf:wg:oauth:2.0:oob or an https:// URI, not "${v}"`);
+          }
+          if (u.protocol === 'https:' && !u.hash) return t;
+          if (u.protocol === 'http:' && u.hostname === '127.0.0.1' && u.port !== '' && !u.search && !u.hash) return t;
+          throw new Error(`${id}.redirect_uri must be http://127.0.0.1:<port>/callback (with its port), urn:ietf:wg:oauth:2.0:oob or an https:// URI, not "${v}"`);
+        },
+      });
+    }
   }
   return keys;
 }

@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { readStdin } from '../output/prompt.js';
+import { keychainAdvice } from '../store/keychain.js';
 import { CONFIG_KEYS, configAccount, keyDef } from './config.js';
 
 export interface ConfigEntry {
@@ -28,7 +29,7 @@ export async function configSet(
   ctx: Context,
   key: string,
   value: string | undefined,
-  opts: { insecureStorage?: boolean },
+  opts: { insecureStorage?: boolean | undefined; /** The value was typed at a hidden prompt, not given as an argument. */ quiet?: boolean | undefined },
 ): Promise<ConfigEntry> {
   const def = keyDef(key);
   let v = value;
@@ -40,7 +41,7 @@ export async function configSet(
     } else {
       v = (await readStdin(ctx.io)).trim();
     }
-  } else if (def.secret) {
+  } else if (def.secret && !opts.quiet) {
     ctx.io.warn(`A secret given as an argument may stay in your shell history; next time pipe it: printf %s "$VALUE" | rdp config set ${key}`);
   }
   v = v.trim();
@@ -58,7 +59,14 @@ export async function configSet(
       await (await ctx.config()).put(key, v);
       return { key, secret: true, set: true, storage: 'file', description: def.description };
     }
-    await (await ctx.store()).keychain.set(configAccount(key), v);
+    await (await ctx.store()).keychain.set(configAccount(key), v).catch((err: unknown) => {
+      const id = key.split('.')[0] ?? '';
+      throw keychainAdvice(err, {
+        env: `RDP_${id.toUpperCase()}_CLIENT_SECRET`,
+        what: `the ${key}`,
+        retry: `add --insecure-storage to keep it in the config file (mode 0600)`,
+      });
+    });
     await (await ctx.config()).put(key, { keychain: true });
     return { key, secret: true, set: true, storage: 'keychain', description: def.description };
   }
@@ -88,6 +96,13 @@ export async function configList(ctx: Context): Promise<ConfigEntry[]> {
 export async function configSecret(ctx: Context, key: string): Promise<string | undefined> {
   const raw = (await (await ctx.config()).all())[key];
   if (typeof raw === 'string') return raw;
-  if (raw && typeof raw === 'object') return (await (await ctx.store()).keychain.get(configAccount(key))) ?? undefined;
+  if (raw && typeof raw === 'object') {
+    const id = key.split('.')[0] ?? '';
+    return (
+      (await (await ctx.store()).keychain.get(configAccount(key)).catch((err: unknown) => {
+        throw keychainAdvice(err, { env: `RDP_${id.toUpperCase()}_CLIENT_SECRET`, what: `the ${key}`, retry: `run \`rdp config set ${key} --insecure-storage\` to keep it in the config file (mode 0600)` });
+      })) ?? undefined
+    );
+  }
   return undefined;
 }

@@ -1,9 +1,13 @@
 // What the emulated OAuth services share: the pre-made client of each service, consent pages with
-// Approve and Deny buttons (plain HTML forms), authorization codes (single use, 10-minute expiry,
-// bound to client, redirect URI and PKCE challenge), redirect-URI matching (exact, except that a
-// registered loopback URI matches any port: RFC 8252 section 7.3), and one OAuth 2 authorization
-// server (authorize + token endpoints, authorization_code / refresh_token / client_credentials) that
-// Zenodo, DMPTool and ORCID configure with their own scopes, errors and token responses.
+// Approve and Deny buttons (plain HTML forms), authorization codes (single use, bound to client and
+// redirect URI; their lifetime per service: Zenodo's about 100 s), each service's own redirect-URI rule
+// (Zenodo: exact string match, port included; DMPTool/Doorkeeper: exact, loopback IPs on any port, the
+// out-of-band URI; ORCID: a registered bare host matches any port and path), each service's way with
+// PKCE (Zenodo and DMPTool accept and ignore it; ORCID does not support it, and this emulator refuses an
+// authorize request that carries a code_challenge so that a client sending one fails visibly), and one
+// OAuth 2 authorization server (authorize + token endpoints, authorization_code / refresh_token /
+// client_credentials) that Zenodo, DMPTool and ORCID configure with their own scopes, errors and token
+// responses. Time comes from the emulator's clock (EmulatorState.now), which tests move forward.
 import { createHash } from 'node:crypto';
 import type { ProviderId } from '../providers/registry.js';
 import { escapeHtml } from '../util/html.js';
@@ -83,7 +87,8 @@ export class OAuthServerState {
 }
 
 const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
-  zenodo: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 600 },
+  // Zenodo's codes live OAUTH2_CACHE_DEFAULT_TIMEOUT (100 s); Doorkeeper's default is 600 s (DMPTool keeps it).
+  zenodo: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 100 },
   nomad: { accessTokenLifetime: 300, clientCredentialsLifetime: 300, codeLifetime: 600 },
   dmptool: { accessTokenLifetime: 315_569_520, clientCredentialsLifetime: 7200, codeLifetime: 600 },
   orcid: { accessTokenLifetime: 631_138_518, clientCredentialsLifetime: 631_138_518, codeLifetime: 600 },
@@ -96,12 +101,12 @@ export const oauthState = perEmulator(() => new OAuthServerState());
 // ---------------------------------------------------------------------------------------------------
 // Clients
 
-/** The redirect URI every pre-made client is registered with: loopback, any port. */
-export const LOOPBACK_REDIRECT = 'http://127.0.0.1/callback';
+/** The out-of-band redirect URI (the provider shows the code; Doorkeeper's `native` page). */
+export const OOB_URI = 'urn:ietf:wg:oauth:2.0:oob';
 
 /** Register the ready-made client of a service (printed by `rdp emulator`). */
-export function registerDefaultClient(ctx: ServiceContext, clientId: string, clientSecret: string, name: string): OAuthClient {
-  const client = ctx.state.registerClient({ service: ctx.id, clientId, clientSecret, redirectUris: [LOOPBACK_REDIRECT], name });
+export function registerDefaultClient(ctx: ServiceContext, clientId: string, clientSecret: string, name: string, redirectUris: string[]): OAuthClient {
+  const client = ctx.state.registerClient({ service: ctx.id, clientId, clientSecret, redirectUris, name });
   oauthState(ctx.state).remember(clientSecret);
   return client;
 }
@@ -109,34 +114,88 @@ export function registerDefaultClient(ctx: ServiceContext, clientId: string, cli
 /** The client of a service printed by `rdp emulator` and `describe()` (the first registered). */
 export function defaultClientInfo(state: EmulatorState, service: ProviderId): { clientId: string; clientSecret: string; redirectUri: string } | undefined {
   for (const c of state.clients.values()) {
-    if (c.service === service) return { clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: c.redirectUris[0] ?? LOOPBACK_REDIRECT };
+    if (c.service === service) return { clientId: c.clientId, clientSecret: c.clientSecret, redirectUri: c.redirectUris[0] ?? '' };
   }
   return undefined;
 }
 
-function isLoopbackHost(h: string): boolean {
+function parse(u: string): URL | undefined {
+  try {
+    return new URL(u);
+  } catch {
+    return undefined;
+  }
+}
+
+function isLoopbackIp(h: string): boolean {
   return h === '127.0.0.1' || h === '[::1]';
 }
 
-/** Exact match, or a registered loopback URI without a port matching the same URI on any port. */
-export function redirectUriMatches(registered: string[], given: string): boolean {
+/**
+ * How a service compares the redirect URI of an authorize request with the client's registered ones.
+ * - `exact` (Zenodo, invenio-oauth2server): `redirect_uri in client.redirect_uris`, port included.
+ * - `doorkeeper` (DMPTool): the out-of-band URI as is; otherwise scheme, host, port and path equal,
+ *   except that loopback IP literals match on any port (RFC 8252 section 7.3); a query on the request
+ *   is not compared when the registered URI has none.
+ * - `orcid`: same scheme and host; a registered URI without a port matches any port; the request's
+ *   path must start with the registered one (a registered bare host matches every path).
+ * A client registered through the control API with `anyPort` matches loopback URIs on any port whatever
+ * the service's rule (an emulator-only convenience for tests that log in on a free port).
+ */
+export type RedirectRule = 'exact' | 'doorkeeper' | 'orcid';
+
+export function redirectUriMatches(rule: RedirectRule, client: Pick<OAuthClient, 'redirectUris' | 'anyPort'>, given: string): boolean {
+  const registered = client.redirectUris;
   if (registered.includes(given)) return true;
-  let g: URL;
-  try {
-    g = new URL(given);
-  } catch {
-    return false;
+  const g = parse(given);
+  if (!g || g.hash) return false;
+  if (client.anyPort && g.protocol === 'http:' && isLoopbackIp(g.hostname)) {
+    return registered.some((r) => {
+      const u = parse(r);
+      return Boolean(u && u.protocol === 'http:' && u.hostname === g.hostname && u.pathname === g.pathname && u.search === g.search);
+    });
   }
-  if (g.protocol !== 'http:' || !isLoopbackHost(g.hostname) || g.hash) return false;
-  return registered.some((r) => {
-    let u: URL;
-    try {
-      u = new URL(r);
-    } catch {
+  switch (rule) {
+    case 'exact':
       return false;
-    }
-    return u.protocol === 'http:' && isLoopbackHost(u.hostname) && u.port === '' && u.hostname === g.hostname && u.pathname === g.pathname && u.search === g.search;
-  });
+    case 'doorkeeper':
+      return registered.some((r) => {
+        const u = parse(r);
+        if (!u || given === OOB_URI || r === OOB_URI) return false;
+        const anyPort = isLoopbackIp(u.hostname) && isLoopbackIp(g.hostname);
+        const query = u.search === '' || [...new URLSearchParams(u.search)].sort().join('&') === [...new URLSearchParams(g.search)].sort().join('&');
+        return u.protocol === g.protocol && u.hostname === g.hostname && (anyPort || u.port === g.port) && u.pathname === g.pathname && query;
+      });
+    case 'orcid':
+      return registered.some((r) => {
+        const u = parse(r);
+        if (!u) return false;
+        const path = u.pathname === '/' || g.pathname === u.pathname || g.pathname.startsWith(u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`);
+        return u.protocol === g.protocol && u.hostname === g.hostname && (u.port === '' || u.port === g.port) && path;
+      });
+  }
+}
+
+/**
+ * Can a client of this service register these redirect URIs? The services' own registration rules:
+ * Zenodo accepts https, and http only for localhost and 127.0.0.1 (not [::1], not the out-of-band URI);
+ * DMPTool's production deployments accept https and the out-of-band URI only ("must be an HTTPS/SSL
+ * URI"), a development deployment (`development: true`) also http; ORCID accepts https and, for public
+ * clients, http on 127.0.0.1. Returns the reason for a refusal.
+ */
+export function redirectRegistrationError(service: ProviderId, uris: string[], opts: { development?: boolean | undefined } = {}): string | undefined {
+  for (const raw of uris) {
+    if (service === 'dmptool' && raw === OOB_URI) continue;
+    const u = parse(raw);
+    if (!u || !u.host) return `${raw} is not a valid URI.`;
+    if (u.hash) return `${raw}: a redirect URI cannot contain a fragment.`;
+    if (u.protocol === 'https:') continue;
+    if (u.protocol !== 'http:') return `${raw} is not an http(s) URI.`;
+    if (service === 'zenodo' && !['localhost', '127.0.0.1'].includes(u.hostname)) return `Invalid redirect URIs: ${raw}`;
+    if (service === 'dmptool' && !opts.development) return `Redirect URI ${raw} must be an HTTPS/SSL URI.`;
+    if (service === 'orcid' && u.hostname !== '127.0.0.1') return `${raw}: http is accepted only for 127.0.0.1.`;
+  }
+  return undefined;
 }
 
 /** Client authentication at a token endpoint: form fields, or HTTP Basic. */
@@ -221,7 +280,7 @@ export function redirectBack(res: EmuResponse, redirectUri: string, params: Reco
 export function holdConsent(ctx: ServiceContext, params: Record<string, string>): string {
   const id = randomUrlSafe(18);
   const os = oauthState(ctx.state);
-  const now = Date.now();
+  const now = ctx.state.now();
   for (const [k, v] of os.consents) if (v.expiresAt < now) os.consents.delete(k);
   os.consents.set(id, { service: ctx.id, params, expiresAt: now + 30 * 60_000 });
   return id;
@@ -233,7 +292,7 @@ export function takeConsent(ctx: ServiceContext, id: string | null): Record<stri
   const os = oauthState(ctx.state);
   const held = os.consents.get(id);
   os.consents.delete(id);
-  if (!held || held.service !== ctx.id || held.expiresAt < Date.now()) return undefined;
+  if (!held || held.service !== ctx.id || held.expiresAt < ctx.state.now()) return undefined;
   return held.params;
 }
 
@@ -268,6 +327,18 @@ export interface OAuth2ServerSpec {
   defaultScopes: string[];
   refreshTokens: boolean;
   user: { id: string; label: string };
+  /** How authorize requests' redirect URIs are matched (see redirectUriMatches). */
+  redirectRule: RedirectRule;
+  /**
+   * What the service does with PKCE: `ignore` (Zenodo, DMPTool: accepted, never stored, never checked),
+   * `verify` (RFC 7636), `refuse` (ORCID does not support it; refused here so that a client sending it
+   * fails visibly instead of having every exchange break on the real server).
+   */
+  pkce: 'ignore' | 'verify' | 'refuse';
+  /** The browser's answer to a redirect URI that matches no registered one (default: an error page). */
+  redirectMismatch?(res: EmuResponse, client: OAuthClient, given: string): void;
+  /** The out-of-band URI is allowed (Doorkeeper): the code is shown on `/oauth/authorize/native`. */
+  outOfBand?: boolean | undefined;
   /** The error body for the token endpoint (status per service). */
   tokenError(code: OAuthErrorCode, description: string): EmuHttpError;
   /** The answer for an unknown client at the token endpoint (Zenodo: 404). */
@@ -280,13 +351,19 @@ export interface OAuth2ServerSpec {
   reuse?(info: TokenGrantInfo): TokenRecord | undefined;
   /** Called after a token is issued (Zenodo drops the client's previous token for the user). */
   onIssued?(rec: TokenRecord, info: TokenGrantInfo): void;
-  /** Extra validation of an authorize request (ORCID: `openid` needs `nonce`?); returns an OAuth error. */
+  /** Extra validation of an authorize request; returns an OAuth error. */
   checkAuthorize?(params: URLSearchParams): { error: string; description: string } | undefined;
 }
 
 const DEFAULT_GRANT_TEXT: Record<string, string> = {
   unknown: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
 };
+
+/** Doorkeeper's page for an out-of-band code (its `authorizations/show` view). */
+function nativeCodePage(code: string): string {
+  return page('Authorization code', `<header class="page-header"><h1>Authorization code:</h1></header>
+<main role="main"><code id="authorization_code">${escapeHtml(code)}</code></main>`);
+}
 
 export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
   const os = oauthState(ctx.state);
@@ -295,6 +372,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
     spec.grantErrorText?.(why, code) ?? DEFAULT_GRANT_TEXT.unknown ?? why;
 
   const parseScopes = (raw: string | null | undefined) => (raw ?? '').split(/[\s,+]+/).filter(Boolean);
+  const oob = (uri: string) => spec.outOfBand === true && uri === OOB_URI;
 
   ctx.router.get('/oauth/authorize', (req, res) => {
     const q = req.query;
@@ -304,12 +382,20 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
       return;
     }
     const redirectUri = q.get('redirect_uri') ?? '';
-    if (!redirectUriMatches(client.redirectUris, redirectUri)) {
-      errorPage(res, 400, 'Redirect URI mismatch', `The redirect URI ${redirectUri || '(none)'} is not registered for ${client.name}. Registered: ${client.redirectUris.join(', ')}.`);
+    if (!(oob(redirectUri) && client.redirectUris.includes(OOB_URI)) && !redirectUriMatches(spec.redirectRule, client, redirectUri)) {
+      if (spec.redirectMismatch) spec.redirectMismatch(res, client, redirectUri);
+      else errorPage(res, 400, 'Redirect URI mismatch', `The redirect URI ${redirectUri || '(none)'} is not registered for ${client.name}. Registered: ${client.redirectUris.join(', ')}.`);
       return;
     }
     const state = q.get('state') ?? undefined;
-    const fail = (error: string, description: string) => redirectBack(res, redirectUri, { error, error_description: description, state });
+    const fail = (error: string, description: string) => {
+      if (oob(redirectUri)) {
+        // Doorkeeper cannot redirect to the out-of-band URI: it answers with the error as JSON.
+        res.json(400, { error, error_description: description, ...(state ? { state } : {}) }, { 'cache-control': 'no-store' });
+        return;
+      }
+      redirectBack(res, redirectUri, { error, error_description: description, state });
+    };
     if (q.get('response_type') !== 'code') {
       fail('unsupported_response_type', 'The authorization server does not support this response type.');
       return;
@@ -321,8 +407,12 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
       return;
     }
     const challenge = q.get('code_challenge');
+    if (challenge && spec.pkce === 'refuse') {
+      fail('invalid_request', `${spec.name} does not support PKCE: this authorize request carries a code_challenge, and the code_verifier would never reach the token check.`);
+      return;
+    }
     const method = q.get('code_challenge_method') ?? (challenge ? 'plain' : undefined);
-    if (challenge && (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge) || (method !== 'S256' && method !== 'plain'))) {
+    if (challenge && spec.pkce === 'verify' && (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge) || (method !== 'S256' && method !== 'plain'))) {
       fail('invalid_request', 'The code challenge or its method is not valid.');
       return;
     }
@@ -333,7 +423,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
     }
     const held: Record<string, string> = { client_id: client.clientId, redirect_uri: redirectUri, scope: scopes.join(' ') };
     if (state !== undefined) held.state = state;
-    if (challenge) {
+    if (challenge && spec.pkce === 'verify') {
       held.code_challenge = challenge;
       held.code_challenge_method = method ?? 'plain';
     }
@@ -364,7 +454,9 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
     }
     const redirectUri = held.redirect_uri as string;
     if (form.get('decision') !== 'approve') {
-      redirectBack(res, redirectUri, { error: 'access_denied', error_description: 'The resource owner denied the request.', state: held.state });
+      const denied = { error: 'access_denied', error_description: 'The resource owner or authorization server denied the request.' };
+      if (oob(redirectUri)) res.json(400, { ...denied, ...(held.state ? { state: held.state } : {}) }, { 'cache-control': 'no-store' });
+      else redirectBack(res, redirectUri, { ...denied, state: held.state });
       return;
     }
     const code = newCode(ctx.id);
@@ -378,14 +470,25 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
       challenge: held.code_challenge,
       challengeMethod: held.code_challenge_method,
       nonce: held.nonce,
-      expiresAt: Date.now() + os.settingsFor(ctx.id).codeLifetime * 1000,
+      expiresAt: ctx.state.now() + os.settingsFor(ctx.id).codeLifetime * 1000,
       used: false,
       tokens: [],
     };
     os.codes.set(code, rec);
     os.remember(code);
+    if (oob(redirectUri)) {
+      // Doorkeeper's out-of-band answer: the browser lands on a page that shows the code (no state).
+      res.send(302, '', undefined, { location: `${ctx.base}/oauth/authorize/native?code=${encodeURIComponent(code)}`, 'cache-control': 'no-store' });
+      return;
+    }
     redirectBack(res, redirectUri, { code, state: held.state });
   });
+
+  if (spec.outOfBand) {
+    ctx.router.get('/oauth/authorize/native', (req, res) => {
+      res.html(200, nativeCodePage(req.query.get('code') ?? ''), { 'cache-control': 'no-store' });
+    });
+  }
 
   ctx.router.post('/oauth/token', async (req, res) => {
     const form = await req.form();
@@ -402,17 +505,18 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
       throw spec.tokenError('invalid_client', 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.');
     }
     const settings = os.settingsFor(ctx.id);
+    const now = ctx.state.now();
     const issue = (info: TokenGrantInfo, lifetime: number): TokenRecord => {
       const reused = spec.reuse?.(info);
       if (reused) return reused;
-      const refreshToken = spec.refreshTokens && info.grant !== 'client_credentials' ? newRefresh(ctx.id) : undefined;
+      const refreshToken = spec.refreshTokens && info.grant !== 'client_credentials' && (confidential || info.grant === 'refresh_token') ? newRefresh(ctx.id) : undefined;
       const rec = ctx.state.issue({
         service: ctx.id,
         userId: info.userId,
         scopes: info.scopes,
         kind: info.grant === 'client_credentials' ? 'client' : 'oauth',
         clientId: client.clientId,
-        expiresAt: lifetime > 0 ? Date.now() + lifetime * 1000 : undefined,
+        expiresAt: lifetime > 0 ? now + lifetime * 1000 : undefined,
         refreshToken,
       });
       os.remember(rec.token, refreshToken);
@@ -436,7 +540,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
           throw spec.tokenError('invalid_grant', grantText('reused', code));
         }
         rec.used = true;
-        if (rec.expiresAt < Date.now()) throw spec.tokenError('invalid_grant', grantText('expired', code));
+        if (rec.expiresAt <= now) throw spec.tokenError('invalid_grant', grantText('expired', code));
         if (rec.clientId !== client.clientId) throw spec.tokenError('invalid_grant', grantText('client', code));
         if (form.get('redirect_uri') !== rec.redirectUri) throw spec.tokenError('invalid_grant', grantText('redirect', code));
         if (rec.challenge && !pkceMatches(rec.challenge, rec.challengeMethod, form.get('code_verifier'))) {
@@ -491,7 +595,7 @@ function newRefresh(service: ProviderId): string {
 }
 
 /** Seconds left on a token record (for `expires_in`), at least 1; undefined when it never expires. */
-export function secondsLeft(rec: TokenRecord, now = Date.now()): number | undefined {
+export function secondsLeft(rec: TokenRecord, now: number): number | undefined {
   return rec.expiresAt === undefined ? undefined : Math.max(1, Math.round((rec.expiresAt - now) / 1000));
 }
 
@@ -529,16 +633,25 @@ export async function oauthControl(state: EmulatorState, req: EmuRequest, res: E
     return;
   }
   if (sub === '/oauth/clients' && req.method === 'POST') {
-    const body = await req.json<Partial<OAuthClient> & { confidential?: boolean }>();
+    // The emulator's stand-in for each service's registration page. `redirectUris` are checked by the
+    // service's own rules (redirectRegistrationError); `development: true` registers with a DMPTool
+    // development deployment (http allowed); `anyPort: true` lets loopback URIs match on any port (for
+    // tests that log in on a free port); `confidential: false` registers a public client (no secret).
+    const body = await req.json<Partial<OAuthClient> & { confidential?: boolean; development?: boolean }>();
     if (!body.service || !['zenodo', 'dmptool', 'orcid', 'zotero'].includes(body.service)) {
       throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid or zotero' });
     }
+    const redirectUris = body.redirectUris ?? [];
+    if (!Array.isArray(redirectUris) || redirectUris.some((u) => typeof u !== 'string')) throw new EmuHttpError(400, { message: 'redirectUris must be a list of strings' });
+    const refused = redirectRegistrationError(body.service, redirectUris, { development: body.development });
+    if (refused) throw new EmuHttpError(400, { message: refused });
     const client = state.registerClient({
       service: body.service,
       clientId: body.clientId ?? randomAlnum(20),
       clientSecret: body.clientSecret ?? randomAlnum(40),
-      redirectUris: body.redirectUris ?? [LOOPBACK_REDIRECT],
+      redirectUris,
       name: body.name ?? 'A registered application',
+      anyPort: body.anyPort === true || undefined,
     });
     if (body.confidential === false) os.publicClients.add(`${client.service}:${client.clientId}`);
     os.remember(client.clientSecret);

@@ -36,11 +36,12 @@ export async function runEmulator(
     for (const id of Object.keys(services) as ProviderId[]) lines.push(`#   ${PROVIDERS[id].tokenEnv}=${services[id].token}`);
     const nomad = services.nomad as { username?: string; password?: string };
     lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);
-    lines.push('# OAuth clients for browser logins (rdp login zenodo|dmptool|orcid|zotero; redirect http://127.0.0.1/callback, any port):');
+    lines.push('# OAuth clients for browser logins (rdp login zenodo|dmptool|orcid|zotero), each registered as on the real service:');
     for (const id of Object.keys(services) as ProviderId[]) {
-      const oauth = services[id].oauth as { clientId: string; clientSecret: string } | undefined;
-      if (oauth) lines.push(`export RDP_${id.toUpperCase()}_CLIENT_ID=${oauth.clientId} RDP_${id.toUpperCase()}_CLIENT_SECRET=${oauth.clientSecret}`);
+      const oauth = services[id].oauth as { clientId: string; clientSecret: string; redirectUri: string } | undefined;
+      if (oauth) lines.push(`export RDP_${id.toUpperCase()}_CLIENT_ID=${oauth.clientId} RDP_${id.toUpperCase()}_CLIENT_SECRET=${oauth.clientSecret}   # redirect URI ${oauth.redirectUri}`);
     }
+    lines.push('# More clients (any port, https, public): POST /_emulator/oauth/clients (see the README, "The emulator").');
     lines.push(`# ORCID iD: ${String((services.orcid as { orcid?: string }).orcid)}   Zotero userID: ${String((services.zotero as { userID?: number }).userID)}`);
     lines.push(`# Control API: ${emu.url}/_emulator (faults, request log)`);
     io.streams.stdout.write(`${lines.join('\n')}\n`);

@@ -65,6 +65,11 @@ export interface EmulatorOptions {
   latencyMs?: number | undefined;
   /** Keep only sizes and checksums of uploaded files, not their contents (the benchmark). */
   discardUploads?: boolean | undefined;
+  /**
+   * false: do not advertise the ready-made OAuth clients (in `serviceInfo()`, `describe()` and
+   * GET /_emulator), as a real service has none; for tests of what rdp does without a configured client.
+   */
+  readyClients?: boolean | undefined;
   /** Quiet request logging to this function (the `rdp emulator` command prints it). */
   onRequest?: ((e: RequestLogEntry) => void) | undefined;
 }
@@ -142,7 +147,7 @@ export class EmulatorServer {
   serviceInfo(): Record<ProviderId, { url: string; token: string } & Record<string, unknown>> {
     const out = {} as Record<ProviderId, { url: string; token: string } & Record<string, unknown>>;
     for (const m of this.mounted) {
-      const oauth = defaultClientInfo(this.state, m.service.id);
+      const oauth = this.options.readyClients === false ? undefined : defaultClientInfo(this.state, m.service.id);
       out[m.service.id] = { url: m.base, token: m.info.token, ...m.info.extra, ...(oauth ? { oauth } : {}) };
     }
     return out;
@@ -362,6 +367,18 @@ export class EmulatorServer {
       res.empty(204);
       return;
     }
+    if (sub === '/clock' && m === 'GET') {
+      res.json(200, { now: new Date(this.state.now()).toISOString(), offsetMs: this.state.clockOffsetMs });
+      return;
+    }
+    if (sub === '/clock' && m === 'POST') {
+      // Move the emulator's clock forward (codes, consents and tokens expire by it), never back.
+      const body = await req.json<{ advanceMs?: unknown }>();
+      if (typeof body.advanceMs !== 'number' || !(body.advanceMs >= 0)) throw new EmuHttpError(400, { message: 'advanceMs must be a number of milliseconds >= 0' });
+      this.state.clockOffsetMs += body.advanceMs;
+      res.json(200, { now: new Date(this.state.now()).toISOString(), offsetMs: this.state.clockOffsetMs });
+      return;
+    }
     if (sub === '/oauth' || sub.startsWith('/oauth/')) {
       await oauthControl(this.state, req, res, sub);
       return;
@@ -380,7 +397,7 @@ export class EmulatorServer {
         userId: body.userId ?? defaultUser(body.service),
         scopes: body.scopes ?? [],
         kind: body.kind ?? 'personal',
-        expiresAt: body.expiresIn !== undefined ? Date.now() + body.expiresIn * 1000 : undefined,
+        expiresAt: body.expiresIn !== undefined ? this.state.now() + body.expiresIn * 1000 : undefined,
       });
       res.json(201, rec);
       return;

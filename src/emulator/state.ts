@@ -35,9 +35,14 @@ export interface OAuthClient {
   service: ProviderId;
   clientId: string;
   clientSecret: string;
-  /** Registered redirect URIs; a loopback one matches on any port (RFC 8252 section 7.3). */
+  /** Registered redirect URIs, matched by each service's own rule (oauth-common.ts). */
   redirectUris: string[];
   name: string;
+  /**
+   * Emulator-only: a loopback redirect URI registered here matches on any port (RFC 8252 section 7.3),
+   * even on a service that matches exactly (Zenodo), so tests can log in on a free port (`--port 0`).
+   */
+  anyPort?: boolean | undefined;
 }
 
 export const SEED = {
@@ -63,6 +68,16 @@ export class EmulatorState {
   readonly log: RequestLogEntry[] = [];
   /** Secret for NOMAD's HS256 tokens. */
   readonly jwtSecret = randomUrlSafe(32);
+  /**
+   * The emulator's clock offset (ms): tests move time forward through the control API
+   * (`POST /_emulator/clock`) to see codes and tokens expire without waiting.
+   */
+  clockOffsetMs = 0;
+
+  /** The emulator's idea of now (epoch ms). */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
 
   issue(rec: Omit<TokenRecord, 'token'> & { token?: string }): TokenRecord {
     const token = rec.token ?? newToken(rec.service);
@@ -78,7 +93,7 @@ export class EmulatorState {
     return rec && rec.service === service ? rec : undefined;
   }
 
-  usable(rec: TokenRecord | undefined, now = Date.now()): rec is TokenRecord {
+  usable(rec: TokenRecord | undefined, now = this.now()): rec is TokenRecord {
     return Boolean(rec && !rec.revoked && (rec.expiresAt === undefined || rec.expiresAt > now));
   }
 

@@ -5,7 +5,11 @@ import type { ParsedError } from './error-bodies.js';
 import type { ResponseHeaders } from './http.js';
 
 export type AuthFailure = {
-  kind: 'invalid' | 'expired' | 'scope';
+  /**
+   * `refused`: the service cannot say which (Zenodo's 403: the token is invalid, revoked, or lacks a
+   * scope; it never answers 401).
+   */
+  kind: 'invalid' | 'expired' | 'scope' | 'refused';
   detail: string;
   /** For `scope`: the scopes the server said the request needs, when it said so. */
   scopes?: string[] | undefined;

@@ -31,9 +31,67 @@ export function keychainName(): string {
   return 'Secret Service keyring';
 }
 
-const ALTERNATIVES =
-  'Run the command again with --insecure-storage to keep tokens in a 0600 file under your config directory, ' +
-  'or set the token in the environment (RDP_ZENODO_TOKEN, RDP_NOMAD_TOKEN, RDP_DMPTOOL_TOKEN, RDP_ORCID_TOKEN, RDP_ZOTERO_KEY).';
+/** What the user can do instead of the keychain, for a given thing being stored. */
+export interface KeychainSubject {
+  /** The environment variable that can hold it instead (RDP_ZENODO_TOKEN, RDP_ZENODO_CLIENT_SECRET). */
+  env: string;
+  /** What was being stored or read, in words ("your Zenodo login"). */
+  what: string;
+  /** How to keep it in a plaintext file instead, as a phrase ("add --insecure-storage to …"). */
+  retry: string;
+}
+
+const GENERIC_ALTERNATIVES =
+  'On a server or in CI, set the token in the environment (RDP_ZENODO_TOKEN, RDP_NOMAD_TOKEN, RDP_DMPTOOL_TOKEN, RDP_ORCID_TOKEN, RDP_ZOTERO_KEY), ' +
+  'or run the command again with --insecure-storage to keep tokens in a 0600 file under your config directory.';
+
+const DESKTOP =
+  'On a desktop, start a keyring that offers the Secret Service (GNOME Keyring, or KeePassXC with its Secret Service integration) and run the command again.';
+
+function alternatives(subject?: KeychainSubject): string {
+  if (!subject) return GENERIC_ALTERNATIVES;
+  return `On a server or in CI, set ${subject.env} instead, or ${subject.retry}.`;
+}
+
+type KeychainCode = ConstructorParameters<typeof KeychainError>[0];
+
+function hintFor(code: KeychainCode, subject?: KeychainSubject): string {
+  switch (code) {
+    case 'KEYCHAIN_UNAVAILABLE':
+      return `${DESKTOP} ${alternatives(subject)}`;
+    case 'KEYCHAIN_LOCKED':
+      return `Unlock your keyring (log in to the desktop session, or run gnome-keyring-daemon --unlock). ${alternatives(subject)}`;
+    case 'KEYCHAIN_TIMEOUT':
+      return `Unlock your keyring, or check DBUS_SESSION_BUS_ADDRESS. ${alternatives(subject)}`;
+    default:
+      return alternatives(subject);
+  }
+}
+
+/**
+ * The keychain library's own failure text (D-Bus jargon such as "Using X11 for dbus-daemon autolaunch
+ * was disabled at compile time") in plain words; the raw text is shown with --debug only.
+ */
+export function plainKeychainReason(raw: string): string {
+  if (/Cannot find native binding|cannot start the keychain helper/i.test(raw)) return 'the keychain library cannot run on this system';
+  if (/autolaunch|DBUS_SESSION_BUS_ADDRESS|Failed to connect|No such file or directory|Connection refused|os error 2\b/i.test(raw)) {
+    return 'no keychain is running here: there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set, or nothing listens there), so no Secret Service can be reached';
+  }
+  if (/ServiceUnknown|not provided by any|org\.freedesktop\.secrets|NoStorageAccess|no result found|Object does not exist/i.test(raw)) {
+    return 'no keychain is running here: nothing offers the Secret Service on the D-Bus session bus (no GNOME Keyring, KeePassXC or KWallet)';
+  }
+  if (/helper exited/i.test(raw)) return 'the keychain helper stopped unexpectedly';
+  return 'the Secret Service could not be reached';
+}
+
+/**
+ * A keychain error whose hint names the way around it that fits what was being stored (the client
+ * secret's variable for a client secret, the token's for a login). Other errors pass unchanged.
+ */
+export function keychainAdvice(err: unknown, subject: KeychainSubject): unknown {
+  if (!(err instanceof KeychainError)) return err;
+  return new KeychainError(err.code as KeychainCode, err.message, { hint: hintFor(err.code as KeychainCode, subject), details: err.details, cause: err });
+}
 
 export class Keychain {
   private readonly opts: KeychainOptions;
@@ -136,8 +194,10 @@ export class Keychain {
   }
 
   private unavailable(detail: string): KeychainError {
-    return new KeychainError('KEYCHAIN_UNAVAILABLE', `No usable OS keychain (${keychainName()}): ${detail}.`, {
-      hint: ALTERNATIVES,
+    this.opts.debug?.(`keychain: ${detail}`);
+    return new KeychainError('KEYCHAIN_UNAVAILABLE', `No usable OS keychain (${keychainName()}): ${plainKeychainReason(detail)}.`, {
+      hint: hintFor('KEYCHAIN_UNAVAILABLE'),
+      details: { keychain: 'KEYCHAIN_UNAVAILABLE' },
     });
   }
 
@@ -157,7 +217,7 @@ export class Keychain {
           'KEYCHAIN_TIMEOUT',
           `The OS keychain (${keychainName()}) did not answer within ${(this.timeoutMs / 1000).toFixed(0)} s ` +
             '(a locked keyring waiting for an unlock prompt, or a stuck D-Bus session).',
-          { hint: `Unlock your keyring, or check DBUS_SESSION_BUS_ADDRESS. ${ALTERNATIVES}` },
+          { hint: hintFor('KEYCHAIN_TIMEOUT') },
         );
         this.broken = err;
         this.kill();
@@ -175,13 +235,14 @@ export class Keychain {
       throw this.broken;
     }
     if (e.kind === 'locked') {
-      this.broken = new KeychainError('KEYCHAIN_LOCKED', `The OS keychain is locked: ${e.message}.`, {
-        hint: `Unlock your keyring (log in to the desktop session, or run gnome-keyring-daemon --unlock). ${ALTERNATIVES}`,
+      this.opts.debug?.(`keychain: ${e.message}`);
+      this.broken = new KeychainError('KEYCHAIN_LOCKED', 'The OS keychain is locked, so rdp cannot read or store secrets in it.', {
+        hint: hintFor('KEYCHAIN_LOCKED'),
       });
       throw this.broken;
     }
     throw new KeychainError('KEYCHAIN_ERROR', `The OS keychain refused the ${op}: ${e.message}.`, {
-      hint: ALTERNATIVES,
+      hint: hintFor('KEYCHAIN_ERROR'),
     });
   }
 

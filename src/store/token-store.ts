@@ -126,11 +126,16 @@ export class TokenStore {
     if (await this.file.remove(account)) from.push('file');
     // A login the user kept in the file never touched the keychain; leave the keychain alone then.
     if (meta?.storage !== 'file') {
-      let removed = await this.keychain.delete(account);
-      for (const name of meta?.secrets ?? SECRET_NAMES) {
-        removed = (await this.keychain.delete(secretAccount(account, name))) || removed;
+      try {
+        let removed = await this.keychain.delete(account);
+        for (const name of meta?.secrets ?? SECRET_NAMES) {
+          removed = (await this.keychain.delete(secretAccount(account, name))) || removed;
+        }
+        if (removed) from.push('keychain');
+      } catch (err) {
+        // No keychain on this machine, and no record of a login kept in one: nothing is there to remove.
+        if (!(noKeychain(err) && meta?.storage !== 'keychain')) throw err;
       }
-      if (removed) from.push('keychain');
     }
     const hadMeta = await this.accounts.remove(account);
     return { removed: from.length > 0 || hadMeta, from };
@@ -153,6 +158,11 @@ export class TokenStore {
       }
     } catch (err) {
       for (const account of fromFile) await this.accounts.remove(account);
+      // No keychain on this machine and no login recorded as kept in one: the file was all there was.
+      if (noKeychain(err) && !Object.values(metas).some((m) => m.storage === 'keychain')) {
+        await this.accounts.clear();
+        return [...new Set([...removed, ...Object.keys(metas)])];
+      }
       if (err instanceof KeychainError && fromFile.length > 0) {
         throw new KeychainError(err.code as 'KEYCHAIN_TIMEOUT', `Removed ${fromFile.length} login(s) from the plaintext file, but ${lowerFirst(err.message)}`, {
           hint: err.hint,
@@ -164,6 +174,10 @@ export class TokenStore {
     await this.accounts.clear();
     return [...removed];
   }
+}
+
+function noKeychain(err: unknown): boolean {
+  return err instanceof KeychainError && err.code === 'KEYCHAIN_UNAVAILABLE';
 }
 
 function fromFile(account: string, f: FileSecrets, meta: AccountMeta | undefined): StoredCredential {

@@ -7,6 +7,9 @@ import type { Context } from '../../context.js';
 import { UsageError } from '../../errors.js';
 import { promptHidden, readStdin } from '../../output/prompt.js';
 import type { Endpoints, ProviderId } from '../../providers/registry.js';
+import type { Storage } from '../../store/types.js';
+import type { Redirect } from './redirect.js';
+import { guidedRegistration, guideParagraph, type RegistrationGuide, registrationGuide } from './register.js';
 
 export type OAuthProviderId = Exclude<ProviderId, 'nomad'>;
 
@@ -28,34 +31,34 @@ export function clientEnv(provider: ProviderId, what: 'ID' | 'SECRET'): string {
   return `RDP_${provider.toUpperCase()}_CLIENT_${what}`;
 }
 
-/** Where a person registers an OAuth client with the provider, in words. */
-export function registrationHelp(provider: OAuthProviderId, ep: Endpoints): string {
-  switch (provider) {
-    case 'zenodo':
-      return `Register an application at ${ep.web}/account/settings/applications/clients/new/ (client type: confidential)`;
-    case 'dmptool':
-      return `Create API credentials in the "Developer Tools" tab of your profile on ${ep.web}`;
-    case 'orcid':
-      return `Register a public API client at ${ep.web}/developer-tools`;
-    case 'zotero':
-      return `Register an application at ${ep.web}/oauth/apps`;
+/**
+ * No client configured. For a browser login: what to register (the exact redirect URI) and how to give
+ * it to rdp, in one paragraph; for --client-credentials: the client only (no browser, no redirect).
+ */
+export function missingClientError(provider: OAuthProviderId, ep: Endpoints, what: 'id' | 'secret', guide: RegistrationGuide, command: string, clientCredentials: boolean): UsageError {
+  const message =
+    what === 'secret'
+      ? `The OAuth client for ${ep.name} has no client secret configured${clientCredentials ? '; --client-credentials logs in as that client and needs it' : ''}.`
+      : clientCredentials
+        ? `No OAuth client for ${ep.name} is configured: --client-credentials logs in as your API client, so rdp needs its id and secret.`
+        : `No OAuth client for ${ep.name} is configured, so rdp cannot start a browser login.`;
+  if (what === 'secret') {
+    return new UsageError(message, {
+      hint: `Set ${clientEnv(provider, 'SECRET')}, or run \`printf %s "$SECRET" | rdp config set ${provider}.client_secret\` (it goes to the keychain), or pass --client-secret and pipe it.`,
+    });
   }
+  return new UsageError(message, { hint: guideParagraph(guide, command), details: { register: guide.page, redirectUri: clientCredentials ? undefined : guide.redirectUri } });
 }
 
-export function missingClientError(provider: OAuthProviderId, ep: Endpoints, what: 'id' | 'secret', redirect: string): UsageError {
-  const idEnv = clientEnv(provider, 'ID');
-  const secretEnv = clientEnv(provider, 'SECRET');
-  const configure =
-    `set ${idEnv} and ${secretEnv}, or run \`rdp config set ${provider}.client_id <id>\` and ` +
-    `\`printf %s "$SECRET" | rdp config set ${provider}.client_secret\``;
-  const tokenWay = provider === 'zotero' ? 'an API key' : 'a token';
-  const message =
-    what === 'id'
-      ? `No OAuth client for ${ep.name} is configured, so rdp cannot start a browser login.`
-      : `The OAuth client for ${ep.name} has no client secret configured.`;
-  return new UsageError(message, {
-    hint: `${registrationHelp(provider, ep)} with the redirect URI ${redirect}, then ${configure}. Or log in with ${tokenWay}: \`rdp login ${provider} --with-token\`.`,
-  });
+export interface ResolveClientOptions {
+  secret: 'required' | 'optional';
+  redirect: Redirect;
+  clientCredentials: boolean;
+  command: string;
+  noBrowser: boolean;
+  storage: Storage;
+  /** Runs once the client is known, before anything is asked or opened (the keychain check). */
+  ready: () => Promise<void>;
 }
 
 export async function resolveClient(
@@ -63,8 +66,14 @@ export async function resolveClient(
   provider: OAuthProviderId,
   ep: Endpoints,
   flags: ClientFlags,
-  opts: { secret: 'required' | 'optional'; redirect: string },
+  opts: ResolveClientOptions,
 ): Promise<OAuthClientCreds> {
+  const client = await findClient(ctx, provider, ep, flags, opts);
+  await opts.ready();
+  return client;
+}
+
+async function findClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints, flags: ClientFlags, opts: ResolveClientOptions): Promise<OAuthClientCreds> {
   const config = await ctx.config();
   const idEnv = clientEnv(provider, 'ID');
   const secretEnv = clientEnv(provider, 'SECRET');
@@ -88,7 +97,14 @@ export async function resolveClient(
       ctx.io.info(`Using the ready-made OAuth client of the rdp emulator at ${new URL(ep.web).host}.`);
       return emu;
     }
-    throw missingClientError(provider, ep, 'id', opts.redirect);
+    const guide = registrationGuide(provider, ep, opts.redirect, { clientCredentials: opts.clientCredentials });
+    if (ctx.io.canPrompt) {
+      // Everything the login needs is checked; the secret will go to the keychain: check it first.
+      await opts.ready();
+      const guided = await guidedRegistration(ctx, guide, ep, { noBrowser: opts.noBrowser, storage: opts.storage, command: opts.command });
+      if (guided) return guided;
+    }
+    throw missingClientError(provider, ep, 'id', guide, opts.command, opts.clientCredentials);
   }
   if (/[\s\u0000-\u001f]/.test(clientId)) throw new UsageError(`The ${ep.name} client id from ${idSource} contains spaces or control characters.`);
 
@@ -116,7 +132,9 @@ export async function resolveClient(
     secretSource = clientSecret ? `config ${provider}.client_secret` : undefined;
   }
   ctx.io.secret(clientSecret);
-  if (!clientSecret && opts.secret === 'required') throw missingClientError(provider, ep, 'secret', opts.redirect);
+  if (!clientSecret && opts.secret === 'required') {
+    throw missingClientError(provider, ep, 'secret', registrationGuide(provider, ep, opts.redirect, opts), opts.command, opts.clientCredentials);
+  }
   return { clientId, clientSecret, idSource, secretSource };
 }
 

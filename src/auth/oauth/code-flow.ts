@@ -1,17 +1,24 @@
-// The OAuth 2 authorization-code flow with PKCE (S256) shared by Zenodo, DMPTool and ORCID: a fresh
-// state (and verifier) per login, the authorize URL, the loopback callback, the code exchange with the
-// same redirect URI. What to do with the tokens is the provider's `complete`.
+// The OAuth 2 authorization-code flow shared by Zenodo, DMPTool and ORCID: a fresh state per login (and
+// a PKCE S256 verifier where the service tolerates it: Zenodo and DMPTool accept and ignore it; ORCID
+// does not support it, so nothing of PKCE is sent there), the authorize URL, the authorization response
+// (loopback, out-of-band or https: auth/oauth/redirect.ts), the code exchange with the same redirect
+// URI. What to do with the tokens is the provider's `complete`.
 import type { Context } from '../../context.js';
 import { FailureError } from '../../errors.js';
 import { type Endpoints, joinUrl } from '../../providers/registry.js';
 import { runBrowserFlow } from '../browser-flow.js';
 import { createPkce, createState } from '../pkce.js';
 import type { OAuthClientCreds, OAuthProviderId } from './client.js';
+import type { Redirect } from './redirect.js';
 import { type TokenSet, tokenRequest } from './token.js';
 
 export interface FlowSettings {
-  port: number;
+  redirect: Redirect;
   portHint: string;
+  /** What to register when the browser never comes back (the exact redirect URI). */
+  mismatchHint?: string | undefined;
+  /** How long the service's codes live, for the paste hints. */
+  codeLifetime?: string | undefined;
   timeoutMs: number;
   noBrowser: boolean;
   command: string;
@@ -22,6 +29,8 @@ export interface CodeFlowSpec<T> {
   ep: Endpoints;
   client: OAuthClientCreds;
   scopes: string[];
+  /** Send PKCE (S256)? Never to ORCID. */
+  pkce: boolean;
   /** Further authorize parameters (ORCID's OpenID `nonce`). */
   extraParams?: Record<string, string> | undefined;
   complete(tokens: TokenSet): Promise<T>;
@@ -32,13 +41,15 @@ export const TOKEN_PATH = '/oauth/token';
 
 export function authorizationCodeLogin<T>(ctx: Context, spec: CodeFlowSpec<T>, flow: FlowSettings): Promise<T> {
   const state = createState();
-  const pkce = createPkce();
-  ctx.io.secret(pkce.verifier);
+  const pkce = spec.pkce ? createPkce() : undefined;
+  ctx.io.secret(pkce?.verifier);
   return runBrowserFlow(ctx, {
     name: spec.ep.name,
     command: flow.command,
-    port: flow.port,
+    redirect: flow.redirect,
     portHint: flow.portHint,
+    mismatchHint: flow.mismatchHint,
+    codeLifetime: flow.codeLifetime,
     timeoutMs: flow.timeoutMs,
     noBrowser: flow.noBrowser,
     stateParam: 'state',
@@ -49,8 +60,10 @@ export function authorizationCodeLogin<T>(ctx: Context, spec: CodeFlowSpec<T>, f
       url.searchParams.set('redirect_uri', redirectUri);
       url.searchParams.set('scope', spec.scopes.join(' '));
       url.searchParams.set('state', state);
-      url.searchParams.set('code_challenge', pkce.challenge);
-      url.searchParams.set('code_challenge_method', pkce.method);
+      if (pkce) {
+        url.searchParams.set('code_challenge', pkce.challenge);
+        url.searchParams.set('code_challenge_method', pkce.method);
+      }
       for (const [k, v] of Object.entries(spec.extraParams ?? {})) url.searchParams.set(k, v);
       return { url: url.toString(), expect: state, redactAfterPrint: Object.values(spec.extraParams ?? {}) };
     },
@@ -72,7 +85,7 @@ export function authorizationCodeLogin<T>(ctx: Context, spec: CodeFlowSpec<T>, f
           redirect_uri: redirectUri,
           client_id: spec.client.clientId,
           client_secret: spec.client.clientSecret,
-          code_verifier: pkce.verifier,
+          code_verifier: pkce?.verifier,
         },
       });
       return spec.complete(tokens);

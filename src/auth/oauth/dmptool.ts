@@ -1,6 +1,8 @@
-// DMPTool (providers.md 3.2, Doorkeeper): authorization code (`read_dmps`, more with --scope; PKCE is
-// sent too), or `--client-credentials` (`public`): a 2-hour token that rdp mints again from the stored
-// client secret when it runs out (auth/oauth/renew.ts). Doorkeeper issues no refresh tokens.
+// DMPTool (providers.md 0.2, 3.2, Doorkeeper): authorization code, out-of-band by default (dmptool.org
+// refuses http: redirect URIs, so the user pastes the code DMPTool shows; PKCE is sent and ignored), or
+// `--client-credentials`: a 2-hour token that rdp mints again from the stored client secret when it
+// runs out (auth/oauth/renew.ts). Both ask for `public read_dmps` (templates need public; a plan and its
+// PDF need read_dmps), more with --scope. Doorkeeper issues no refresh tokens.
 import type { Context } from '../../context.js';
 import { DmptoolClient } from '../../providers/dmptool/client.js';
 import type { Endpoints } from '../../providers/registry.js';
@@ -10,11 +12,11 @@ import { type LoginResult, saveLogin } from '../token-login.js';
 import { resolveClient } from './client.js';
 import { authorizationCodeLogin, clientCredentialsToken } from './code-flow.js';
 import { renewalSecrets } from './renew.js';
-import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
+import { type BrowserLoginSettings, clientOptions, unique } from './settings.js';
 import { expiryOf, type TokenSet } from './token.js';
 
-export const DMPTOOL_SCOPES = ['read_dmps'];
-export const DMPTOOL_CLIENT_SCOPES = ['public'];
+export const DMPTOOL_SCOPES = ['public', 'read_dmps'];
+export const DMPTOOL_CLIENT_SCOPES = ['public', 'read_dmps'];
 
 async function caller(ctx: Context, ep: Endpoints, token: string): Promise<string | undefined> {
   const http = await verifyClient(ctx, 'dmptool', ep, token);
@@ -22,7 +24,7 @@ async function caller(ctx: Context, ep: Endpoints, token: string): Promise<strin
 }
 
 export async function dmptoolLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'dmptool', ep, s.client, { secret: 'required', redirect: redirectForHint(s.flow.port) });
+  const client = await resolveClient(ctx, 'dmptool', ep, s.client, clientOptions(s, 'required'));
   if (s.clientCredentials) {
     const scopes = unique([...DMPTOOL_CLIENT_SCOPES, ...s.scopes]);
     const t = await clientCredentialsToken(ctx, 'dmptool', ep, client, scopes);
@@ -31,7 +33,7 @@ export async function dmptoolLogin(ctx: Context, ep: Endpoints, s: BrowserLoginS
   const scopes = unique([...DMPTOOL_SCOPES, ...s.scopes]);
   return authorizationCodeLogin(
     ctx,
-    { provider: 'dmptool', ep, client, scopes, complete: (t) => saveDmptool(ctx, ep, s, t, scopes, 'authorization_code', client.clientId, {}) },
+    { provider: 'dmptool', ep, client, scopes, pkce: true, complete: (t) => saveDmptool(ctx, ep, s, t, scopes, 'authorization_code', client.clientId, {}) },
     s.flow,
   );
 }

@@ -1,4 +1,5 @@
-// ORCID (providers.md 4.3/4.4): the 3-legged flow with `/authenticate` (default) or `openid`
+// ORCID (providers.md 0.3, 4.3/4.4): the 3-legged flow, without PKCE (ORCID's token endpoint drops
+// code_verifier, so a challenge would break every exchange), with `/authenticate` (default) or `openid`
 // (`--scope openid`: the id_token is verified: RS256 against the JWKS, iss, aud, exp, nonce), and
 // `--client-credentials` for a `/read-public` token. The token response's `orcid` (checked: ISO 7064
 // check character) and `name` are stored with the token.
@@ -12,7 +13,7 @@ import { resolveClient } from './client.js';
 import { authorizationCodeLogin, clientCredentialsToken } from './code-flow.js';
 import { IdTokenError, jwksKeys, verifyIdToken } from './id-token.js';
 import { renewalSecrets } from './renew.js';
-import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
+import { type BrowserLoginSettings, clientOptions, unique } from './settings.js';
 import { expiryOf, type TokenSet } from './token.js';
 
 export const ORCID_DEFAULT_SCOPE = '/authenticate';
@@ -25,7 +26,7 @@ export function orcidScopes(extra: string[]): string[] {
 }
 
 export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'orcid', ep, s.client, { secret: 'required', redirect: redirectForHint(s.flow.port) });
+  const client = await resolveClient(ctx, 'orcid', ep, s.client, clientOptions(s, 'required'));
   if (s.clientCredentials) {
     const scopes = unique([ORCID_CLIENT_SCOPE, ...s.scopes]);
     const t = await clientCredentialsToken(ctx, 'orcid', ep, client, scopes);
@@ -48,6 +49,7 @@ export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSet
       ep,
       client,
       scopes,
+      pkce: false,
       extraParams: nonce ? { nonce } : undefined,
       complete: async (t) => {
         const orcid = orcidOf(t);

@@ -1,6 +1,6 @@
 // What every browser login of `rdp login <provider>` is given, parsed from the flags and the config.
 import type { Storage } from '../../store/types.js';
-import type { ClientFlags } from './client.js';
+import type { ClientFlags, ResolveClientOptions } from './client.js';
 import type { FlowSettings } from './code-flow.js';
 
 export interface BrowserLoginSettings {
@@ -14,11 +14,21 @@ export interface BrowserLoginSettings {
   /** Zotero: a key without write access (--read-only). */
   readOnly?: boolean | undefined;
   storage: Storage;
+  /** The last check before anything is asked or opened: can the chosen store hold the login? */
+  ready: () => Promise<void>;
 }
 
-/** The redirect URI to register, for hints: the fixed port when there is one. */
-export function redirectForHint(port: number): string {
-  return port ? `http://127.0.0.1:${port}/callback` : 'http://127.0.0.1/callback (any port)';
+/** How resolveClient() looks for (or has the user register) the OAuth client of this login. */
+export function clientOptions(s: BrowserLoginSettings, secret: 'required' | 'optional'): ResolveClientOptions {
+  return {
+    secret,
+    redirect: s.flow.redirect,
+    clientCredentials: s.clientCredentials,
+    command: s.flow.command,
+    noBrowser: s.flow.noBrowser,
+    storage: s.storage,
+    ready: s.ready,
+  };
 }
 
 export function unique(list: string[]): string[] {

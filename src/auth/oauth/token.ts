@@ -7,6 +7,7 @@ import { AuthDeniedError, AuthRequiredError, type RdpError } from '../../errors.
 import type { ParsedError } from '../../providers/error-bodies.js';
 import type { Endpoints } from '../../providers/registry.js';
 import { clientEnv, type OAuthProviderId } from './client.js';
+import { CODE_LIFETIME } from './redirect.js';
 
 export type Grant = 'authorization_code' | 'refresh_token' | 'client_credentials';
 
@@ -51,7 +52,7 @@ function tokenError(provider: OAuthProviderId, ep: Endpoints, grant: Grant, rene
         return new AuthRequiredError(`${name} refused rdp's client credentials (${detail}).`, { hint: `Run \`${login}\` again.` });
       }
       return new AuthDeniedError('AUTH_INVALID', `${name} refused the authorization code (${detail}).${stored}`, {
-        hint: `A code works once and only for a few minutes, with the redirect URI it was issued for. Run \`${login}\` again.`,
+        hint: `A code works once, only with the redirect URI it was issued for, and only for ${CODE_LIFETIME[provider] ?? 'a few minutes'} after you approve. Run \`${login}\` again${provider === 'zenodo' ? ' and paste promptly' : ''}.`,
       });
     case 'invalid_scope':
       return new AuthDeniedError('AUTH_SCOPE', `${name} refused the requested scopes (${detail}).${stored}`, {

@@ -1,4 +1,5 @@
-// Zenodo (providers.md 1.2): authorization code + PKCE, scopes `deposit:write deposit:actions` (and
+// Zenodo (providers.md 0.1, 1.2): authorization code (+ PKCE, which Zenodo ignores) on the loopback
+// listener at the fixed, registered port (redirect.ts: Zenodo matches redirect URIs exactly), scopes `deposit:write deposit:actions` (and
 // `user:email` with --scope). The refresh token is stored beside the access token (with the client
 // secret it needs), so rdp renews the 60-day token before it expires (auth/oauth/renew.ts).
 import type { Context } from '../../context.js';
@@ -7,13 +8,13 @@ import { type LoginResult, saveLogin } from '../token-login.js';
 import { resolveClient } from './client.js';
 import { authorizationCodeLogin } from './code-flow.js';
 import { renewalSecrets } from './renew.js';
-import { type BrowserLoginSettings, redirectForHint, unique } from './settings.js';
+import { type BrowserLoginSettings, clientOptions, unique } from './settings.js';
 import { expiryOf } from './token.js';
 
 export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions'];
 
 export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'zenodo', ep, s.client, { secret: 'optional', redirect: redirectForHint(s.flow.port) });
+  const client = await resolveClient(ctx, 'zenodo', ep, s.client, clientOptions(s, 'optional'));
   const scopes = unique([...ZENODO_SCOPES, ...s.scopes]);
   return authorizationCodeLogin(
     ctx,
@@ -22,6 +23,7 @@ export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
       ep,
       client,
       scopes,
+      pkce: true,
       complete: async (t) => {
         const u = (t.raw.user ?? {}) as { id?: unknown; email?: unknown };
         const granted = t.scopes ?? scopes;

@@ -1,5 +1,6 @@
-// Zotero (providers.md 5.1): OAuth 1.0a with HMAC-SHA1 signatures (the oauth-1.0a package signs;
-// node:crypto computes the HMAC). Request token with `oauth_callback` = the loopback URL, the browser
+// Zotero (providers.md 0.5, 5.1): OAuth 1.0a with HMAC-SHA1 signatures (the oauth-1.0a package signs;
+// node:crypto computes the HMAC). Request token with `oauth_callback` = the loopback URL (in the signed
+// header and in the query string), the browser
 // authorizes (the new-key form pre-filled from --key-name, --read-only and --scope), the access token
 // step returns the API key as `oauth_token_secret` together with `userID` and `username`. The request
 // token plays the part of OAuth 2's state: the callback must carry the same `oauth_token`.
@@ -12,7 +13,7 @@ import { type Endpoints, joinUrl } from '../../providers/registry.js';
 import { runBrowserFlow } from '../browser-flow.js';
 import { type LoginResult, saveLogin, verifyToken } from '../token-login.js';
 import { type OAuthClientCreds, clientEnv, resolveClient } from './client.js';
-import { type BrowserLoginSettings, redirectForHint } from './settings.js';
+import { type BrowserLoginSettings, clientOptions } from './settings.js';
 
 export const ZOTERO_SCOPE_WORDS = ['library', 'notes', 'write', 'groups:read', 'groups:write'];
 
@@ -85,7 +86,7 @@ async function signedPost(
 
 export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
   const prefill = zoteroAuthorizeParams(s);
-  const client = await resolveClient(ctx, 'zotero', ep, s.client, { secret: 'required', redirect: redirectForHint(s.flow.port) });
+  const client = await resolveClient(ctx, 'zotero', ep, s.client, clientOptions(s, 'required'));
   let requestToken: { key: string; secret: string } | undefined;
   const bad = (what: string) =>
     new FailureError('BAD_RESPONSE', `Zotero's ${what} is not what OAuth 1.0a returns. Nothing was stored.`, {
@@ -95,13 +96,17 @@ export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
   return runBrowserFlow(ctx, {
     name: ep.name,
     command: s.flow.command,
-    port: s.flow.port,
+    redirect: s.flow.redirect,
     portHint: s.flow.portHint,
+    mismatchHint: s.flow.mismatchHint,
     timeoutMs: s.flow.timeoutMs,
     noBrowser: s.flow.noBrowser,
     stateParam: 'oauth_token',
     begin: async (redirectUri) => {
-      const reply = await signedPost(ctx, ep, client, '/oauth/request', { oauth_callback: redirectUri }, undefined, 'request for a request token');
+      // oauth_callback in the signed header and, identically, in the query string: the form known to
+      // work with Zotero for a per-login loopback callback (providers.md 0.5). It is signed once.
+      const path = `/oauth/request?oauth_callback=${encodeURIComponent(redirectUri)}`;
+      const reply = await signedPost(ctx, ep, client, path, { oauth_callback: redirectUri }, undefined, 'request for a request token');
       const key = reply.get('oauth_token');
       const secret = reply.get('oauth_token_secret');
       ctx.io.secret(secret);

@@ -9,8 +9,9 @@ export type { Deposition, RemoteFile } from './types.js';
 
 export const zenodoAuthFailure: AuthClassifier = (status, parsed) => {
   if (status === 401) return { kind: 'invalid', detail: parsed.message };
-  // Zenodo answers 403 both without credentials (current server) and for a missing scope.
-  if (status === 403) return { kind: 'scope', detail: parsed.message };
+  // Zenodo never answers 401: an invalid, expired or revoked token is ignored and the request runs
+  // anonymously, which is 403; so is a missing scope (providers.md 0.1). Which one it was, it does not say.
+  if (status === 403) return { kind: 'refused', detail: parsed.message };
   return undefined;
 };
 

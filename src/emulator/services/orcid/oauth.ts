@@ -1,9 +1,12 @@
-// ORCID's OAuth 2 / OpenID Connect server (providers.md 4.3, 4.4): consent page, 6-character
+// ORCID's OAuth 2 / OpenID Connect server (providers.md 0.3, 4.3, 4.4): consent page, 6-character
 // single-use codes, tokens as UUIDs (token_type "bearer", ~20 years), refresh tokens, the 2-legged
 // `/read-public` grant (orcid null), and with `openid` an RS256 id_token signed with an RSA key made at
 // start (node:crypto), published at /oauth/jwks and in the discovery document. Token errors:
 // {"error","error_description"}; 401 "Bad client credentials"; bad or reused codes and a redirect
-// mismatch 400 invalid_grant (newer servers; older ones answered 500).
+// mismatch 400 invalid_grant (newer servers; older ones answered 500). Redirect URIs: the ready-made
+// client registers the bare host http://127.0.0.1, which ORCID lets match any port and path. No PKCE:
+// ORCID's token endpoint drops code_verifier, so a code bound to a challenge could never be exchanged;
+// this emulator refuses an authorize request that carries code_challenge, so a client sending one fails.
 // Faults (POST /_emulator/faults {"service":"orcid","action":…}): id-token-tamper, id-token-wrong-nonce,
 // id-token-wrong-aud, id-token-wrong-iss, id-token-expired, id-token-unknown-kid; token-bad-orcid (an iD
 // whose check character is wrong in the token response).
@@ -29,7 +32,7 @@ interface SigningKey {
 }
 
 export function mountOrcidOAuth(ctx: ServiceContext): void {
-  registerDefaultClient(ctx, `APP-${randomAlnum(16).toUpperCase()}`, randomUUID(), 'rdp (emulator client)');
+  registerDefaultClient(ctx, `APP-${randomAlnum(16).toUpperCase()}`, randomUUID(), 'rdp (emulator client)', ['http://127.0.0.1']);
   let key: SigningKey | undefined;
   // Made on first use: a 2048-bit key takes a moment, and most emulator runs never need one.
   const signingKey = (): SigningKey => {
@@ -45,7 +48,7 @@ export function mountOrcidOAuth(ctx: ServiceContext): void {
 
   const idToken = (clientId: string, nonce: string | undefined): string => {
     const k = signingKey();
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(ctx.state.now() / 1000);
     const claims: Record<string, unknown> = {
       at_hash: randomAlnum(22),
       aud: clientId,
@@ -80,6 +83,8 @@ export function mountOrcidOAuth(ctx: ServiceContext): void {
     clientCredentialScopes: ['/read-public'],
     defaultScopes: ['/authenticate'],
     refreshTokens: true,
+    redirectRule: 'orcid',
+    pkce: 'refuse',
     user: { id: SEED.orcid.orcid, label: `${SEED.orcid.name} (${SEED.orcid.orcid})` },
     tokenError: (code, description) =>
       code === 'invalid_client' ? oauthErrorBody(401, 'invalid_client', 'Bad client credentials') : oauthErrorBody(400, code, description),
@@ -96,7 +101,7 @@ export function mountOrcidOAuth(ctx: ServiceContext): void {
         access_token: rec.token,
         token_type: 'bearer',
         refresh_token: rec.refreshToken ?? randomUUID(),
-        expires_in: secondsLeft(rec),
+        expires_in: secondsLeft(rec, ctx.state.now()),
         scope: rec.scopes.join(' '),
       };
       if (info.grant === 'client_credentials') {

@@ -1,7 +1,9 @@
 // Zenodo stand-in (providers.md section 1): the legacy deposit API under {base}/api (deposit.ts) and
 // the bucket API (bucket.ts), with its data in store.ts.
-// Errors: {"status": N, "message": "..."}; no credentials -> 403 (current server), bad token -> 401,
-// missing scope -> 403. Rate limit: 100 requests/minute per token with X-RateLimit-* headers.
+// Errors: {"status": N, "message": "..."}. A missing, bad, expired or revoked token gets 403, never 401
+// (providers.md 0.1: Zenodo ignores an invalid token and runs the request anonymously, and anonymous
+// access to depositions is 403); so does a missing scope. Rate limit: 100 requests/minute per token
+// with X-RateLimit-* headers.
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
@@ -19,15 +21,9 @@ function zenodoError(status: number, message: string): EmuHttpError {
 /** The token of a request (Bearer header, or the legacy ?access_token=), checked for scopes. */
 export function zenodoAuth(ctx: ServiceContext, req: EmuRequest, scopes: string[] = []): TokenRecord {
   const token = req.bearer() ?? req.query.get('access_token') ?? undefined;
-  if (!token) {
-    throw zenodoError(403, "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.");
-  }
-  const rec = ctx.state.find('zenodo', token);
+  const rec = token ? ctx.state.find('zenodo', token) : undefined;
   if (!ctx.state.usable(rec)) {
-    throw zenodoError(
-      401,
-      "The server could not verify that you are authorized to access the URL requested. You either supplied the wrong credentials (e.g. a bad password), or your browser doesn't understand how to supply the credentials required.",
-    );
+    throw zenodoError(403, "You don't have the permission to access the requested resource. It is either read-protected or not readable by the server.");
   }
   for (const s of scopes) {
     if (!rec.scopes.includes(s)) throw zenodoError(403, `The access token does not have the required scope: ${s}.`);

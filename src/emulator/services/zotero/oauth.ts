@@ -63,7 +63,7 @@ export function hmacSha1(base: string, consumerSecret: string, tokenSecret: stri
 
 export function mountZoteroOAuth(ctx: ServiceContext): void {
   // Client key and secret: 20 hex characters each, as in Zotero's examples.
-  registerDefaultClient(ctx, randomBytes(10).toString('hex'), randomBytes(10).toString('hex'), 'rdp (emulator client)');
+  registerDefaultClient(ctx, randomBytes(10).toString('hex'), randomBytes(10).toString('hex'), 'rdp (emulator client)', ['http://127.0.0.1/callback']);
   const os = oauthState(ctx.state);
   const requestTokens = new Map<string, RequestToken>();
   const nonces = new Map<string, number>();
@@ -88,7 +88,9 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
     const given = oauth.get('oauth_signature') ?? '';
     const params: [string, string][] = [];
     for (const [k, v] of oauth) if (k !== 'oauth_signature') params.push([k, v]);
-    for (const [k, v] of req.query) params.push([k, v]);
+    // A parameter sent both in the signed header and, identically, in the query string (Zotero's
+    // clients put oauth_callback in both) counts once, as a server that merges parameters by name does.
+    for (const [k, v] of req.query) if (oauth.get(k) !== v) params.push([k, v]);
     if ((req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) {
       for (const [k, v] of await req.form()) params.push([k, v]);
     }
@@ -104,7 +106,10 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
 
   ctx.router.post('/oauth/request', async (req, res) => {
     const { oauth, client } = await verify(req);
-    const callback = oauth.get('oauth_callback');
+    const inHeader = oauth.get('oauth_callback');
+    const inQuery = req.query.get('oauth_callback');
+    if (inHeader && inQuery && inHeader !== inQuery) throw text(400, 'oauth_callback differs between the header and the query string');
+    const callback = inHeader ?? inQuery;
     if (!callback) throw text(400, 'Missing oauth_callback');
     if (callback !== 'oob' && !/^https?:\/\//.test(callback)) throw text(400, 'Invalid oauth_callback');
     const rt: RequestToken = {
@@ -112,7 +117,7 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
       secret: randomAlnum(20).toLowerCase(),
       clientId: client.clientId,
       callback,
-      expiresAt: Date.now() + 60 * 60_000,
+      expiresAt: ctx.state.now() + 60 * 60_000,
       used: false,
     };
     requestTokens.set(rt.token, rt);
@@ -122,7 +127,7 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
 
   ctx.router.get('/oauth/authorize', (req, res) => {
     const rt = requestTokens.get(req.query.get('oauth_token') ?? '');
-    if (!rt || rt.used || rt.verifier || rt.expiresAt < Date.now()) {
+    if (!rt || rt.used || rt.verifier || rt.expiresAt < ctx.state.now()) {
       errorPage(res, 400, 'Invalid request token', 'This authorization request is unknown or has expired. Start again from the application.');
       return;
     }
@@ -161,7 +166,7 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
     const f = await req.form();
     const held = takeConsent(ctx, f.get('request_id'));
     const rt = held ? requestTokens.get(held.oauth_token ?? '') : undefined;
-    if (!rt || rt.used || rt.verifier || rt.expiresAt < Date.now()) {
+    if (!rt || rt.used || rt.verifier || rt.expiresAt < ctx.state.now()) {
       errorPage(res, 400, 'This request has expired', 'Start the login again from the application.');
       return;
     }
@@ -193,7 +198,7 @@ export function mountZoteroOAuth(ctx: ServiceContext): void {
   ctx.router.post('/oauth/access', async (req, res) => {
     const { oauth, client } = await verify(req, (t) => requestTokens.get(t)?.secret);
     const rt = requestTokens.get(oauth.get('oauth_token') ?? '');
-    if (!rt || rt.clientId !== client.clientId || rt.used || !rt.verifier || rt.expiresAt < Date.now()) {
+    if (!rt || rt.clientId !== client.clientId || rt.used || !rt.verifier || rt.expiresAt < ctx.state.now()) {
       throw text(401, 'Invalid or expired request token');
     }
     const verifier = oauth.get('oauth_verifier') ?? '';
