@@ -51,8 +51,8 @@ _rdp_node() {
       argchoices=''
       ;;
     'login')
-      words='--no-browser --port --timeout --scope --client-credentials --client-id --client-secret --key-name --read-only --with-token --username --password-stdin --lifetime --orcid --sandbox --insecure-storage -h --help'
-      valueopts='--port --timeout --scope --client-id --client-secret --key-name --username --lifetime --orcid'
+      words='--no-browser --port --redirect-uri --timeout --scope --client-credentials --client-id --client-secret --key-name --read-only --with-token --username --password-stdin --lifetime --orcid --sandbox --insecure-storage -h --help'
+      valueopts='--port --redirect-uri --timeout --scope --client-id --client-secret --key-name --username --lifetime --orcid'
       argchoices='zenodo nomad dmptool orcid zotero'
       ;;
     'logout')

@@ -372,10 +372,16 @@ export class EmulatorServer {
       return;
     }
     if (sub === '/clock' && m === 'POST') {
-      // Move the emulator's clock forward (codes, consents and tokens expire by it), never back.
-      const body = await req.json<{ advanceMs?: unknown }>();
-      if (typeof body.advanceMs !== 'number' || !(body.advanceMs >= 0)) throw new EmuHttpError(400, { message: 'advanceMs must be a number of milliseconds >= 0' });
-      this.state.clockOffsetMs += body.advanceMs;
+      // Move the emulator's clock forward (codes, consents and tokens expire by it): {"advanceMs": N};
+      // or set its offset from real time: {"offsetMs": N} (0 puts it back).
+      const body = await req.json<{ advanceMs?: unknown; offsetMs?: unknown }>();
+      if (body.offsetMs !== undefined) {
+        if (typeof body.offsetMs !== 'number' || !Number.isFinite(body.offsetMs)) throw new EmuHttpError(400, { message: 'offsetMs must be a number of milliseconds' });
+        this.state.clockOffsetMs = body.offsetMs;
+      } else {
+        if (typeof body.advanceMs !== 'number' || !(body.advanceMs >= 0)) throw new EmuHttpError(400, { message: 'advanceMs must be a number of milliseconds >= 0' });
+        this.state.clockOffsetMs += body.advanceMs;
+      }
       res.json(200, { now: new Date(this.state.now()).toISOString(), offsetMs: this.state.clockOffsetMs });
       return;
     }

@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { parseJson, Sandbox } from '../helpers/sandbox.js';
+import { parseJson, ROOT, Sandbox } from '../helpers/sandbox.js';
 import { wedgedBus } from '../helpers/wedged-bus.js';
 
 let emu: TestEmulator;
@@ -47,8 +47,6 @@ describe('no D-Bus session', () => {
       [['upload', 'data.csv', '--to', 'zenodo'], 4, 'AUTH_REQUIRED'],
       [['dmps', 'list'], 4, 'AUTH_REQUIRED'],
       [['auth', 'status'], 1, 'KEYCHAIN_UNAVAILABLE'],
-      [['logout', 'zenodo'], 1, 'KEYCHAIN_UNAVAILABLE'],
-      [['logout', '--all'], 1, 'KEYCHAIN_UNAVAILABLE'],
     ];
     for (const [args, code, errorCode] of cases) {
       const r = await sb.run([...args, '--json'], { env: noBus });
@@ -58,8 +56,79 @@ describe('no D-Bus session', () => {
       expect(e.error.code, args.join(' ')).toBe(errorCode);
       expect(`${e.error.message} ${e.error.hint}`).toMatch(/No usable OS keychain|no usable OS keychain/);
       expect(e.error.hint).toMatch(/--insecure-storage/);
+      // Plain words, not the library's D-Bus text.
+      expect(`${e.error.message} ${e.error.hint}`).not.toMatch(/autolaunch|Platform failure|zbus|os error|DBus error/);
     }
   });
+
+  test('the error says in plain words that no keychain runs, how to get one, and the variable that fits what was being stored (--debug shows the raw reason)', async () => {
+    const login = await sb.run(['login', 'zenodo', '--with-token', '--debug'], { stdin: emu.tokens.zenodo, env: noBus });
+    expect(login.code).toBe(1);
+    expect(login.stderr).toMatch(/No usable OS keychain \(Secret Service keyring\): no keychain is running here/);
+    expect(login.stderr).toMatch(/GNOME Keyring, or KeePassXC/);
+    expect(login.stderr).toMatch(/set RDP_ZENODO_TOKEN instead, or add --insecure-storage/);
+    expect(login.stderr).not.toMatch(/RDP_NOMAD_TOKEN|RDP_ZENODO_CLIENT_SECRET/);
+    expect(login.stderr).toMatch(/\[debug\] keychain: .*(autolaunch|Failed to connect|zbus|DBus)/);
+    const human = login.stderr.split('\n').filter((l) => !l.startsWith('[debug]')).join('\n');
+    expect(human).not.toMatch(/autolaunch|Platform failure|zbus|DBus error/);
+
+    const secret = await sb.run(['config', 'set', 'zenodo.client_secret'], { stdin: 'a-client-secret', env: noBus });
+    sb.secret('a-client-secret');
+    expect(secret.code).toBe(1);
+    expect(secret.stderr).toMatch(/set RDP_ZENODO_CLIENT_SECRET instead/);
+    expect(secret.stderr).toMatch(/--insecure-storage to keep it in the config file/);
+    expect(secret.stderr).not.toMatch(/RDP_ZENODO_TOKEN/);
+  });
+
+  test('flags and configuration are checked before the keychain: a missing OAuth client or a bad --timeout is the error, not D-Bus', async () => {
+    const notEmulator = { ...noBus, RDP_ZENODO_URL: 'http://127.0.0.1:9/zenodo', RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined };
+    const client = await sb.run(['login', 'zenodo'], { env: notEmulator });
+    expect(client.code).toBe(2);
+    expect(client.stderr).toMatch(/No OAuth client for Zenodo is configured/);
+    expect(client.stderr).not.toMatch(/keychain/i);
+    const timeout = await sb.run(['login', 'zenodo', '--timeout', 'abc'], { env: noBus });
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toMatch(/"abc" is not a duration/);
+    expect(timeout.stderr).not.toMatch(/keychain/i);
+    const empty = await sb.run(['login', 'nomad', '--with-token'], { stdin: '', env: noBus });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/No NOMAD token was given on stdin/);
+    expect(empty.stderr).toMatch(/rdp login nomad --username/);
+    expect(empty.stderr).not.toMatch(/browser|keychain/i);
+    // Everything checked and fine: the keychain is the error, before any browser is opened.
+    const ok = await sb.run(['login', 'orcid', '--no-browser'], { env: noBus });
+    expect(ok.code).toBe(1);
+    expect(ok.stderr).toMatch(/No usable OS keychain/);
+    expect(ok.stderr).not.toMatch(/oauth\/authorize/);
+  });
+
+  test('logout without a keychain: file logins are removed, exit 0, and nothing is said about a keychain', async () => {
+    expect((await sb.run(['login', 'zotero', '--with-token', '--insecure-storage'], { stdin: emu.tokens.zotero, env: noBus })).code).toBe(0);
+    expect((await sb.run(['login', 'nomad', '--with-token', '--insecure-storage'], { stdin: emu.tokens.nomad, env: noBus })).code).toBe(0);
+    const one = await sb.run(['logout', 'zotero'], { env: noBus });
+    expect(one.code).toBe(0);
+    expect(one.stderr).toMatch(/Logged out: zotero@/);
+    expect(one.stderr).not.toMatch(/keychain/i);
+    const none = await sb.run(['logout', 'orcid'], { env: noBus });
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/Not logged in as orcid@/);
+    expect(none.stderr).not.toMatch(/keychain/i);
+    const all = await sb.run(['logout', '--all', '--json'], { env: noBus });
+    expect(all.code).toBe(0);
+    expect(all.stderr).not.toMatch(/keychain/i);
+    expect(parseJson<{ removed: { account: string }[] }>(all.stdout).removed.map((x) => x.account)).toEqual([emu.account('nomad')]);
+    expect((await sb.run(['auth', 'token', 'nomad'], { env: noBus })).code).toBe(4);
+  });
+
+  test('npm run demo on a machine without a keychain says so once, plainly, and finishes', async () => {
+    const r = await sb.run([], { env: noBus, timeoutMs: 180_000, script: join(ROOT, 'scripts', 'demo.mjs') });
+    expect(r.code).toBe(0);
+    const all = `${r.stdout}\n${r.stderr}`;
+    expect(all.match(/no usable OS keychain/gi)).toHaveLength(1);
+    expect(all).toMatch(/keeps its logins in a throwaway plaintext file \(--insecure-storage/);
+    expect(all).not.toMatch(/autolaunch|Platform failure|zbus|DBus error|demo failed/);
+    expect(all).toMatch(/Demo finished/);
+  }, 200_000);
 
   test('auth status still shows the environment\'s tokens (CI), marks the rest unknown and warns', async () => {
     const r = await sb.run(['auth', 'status', '--json'], { env: { ...noBus, RDP_ZENODO_TOKEN: emu.tokens.zenodo } });

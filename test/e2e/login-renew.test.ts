@@ -77,7 +77,7 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     await settings({ service: 'dmptool', clientCredentialsLifetime: 1 });
     const r = await fx.sb.run(['login', 'dmptool', '--client-credentials', '--json']);
     expect(r.code).toBe(0);
-    expect(parseJson<{ renews: boolean; scopes: string[] }>(r.stdout)).toMatchObject({ renews: true, scopes: ['public'] });
+    expect(parseJson<{ renews: boolean; scopes: string[] }>(r.stdout)).toMatchObject({ renews: true, scopes: ['public', 'read_dmps'] });
     const account = fx.emu.account('dmptool');
     const token1 = keychainLookup(account);
     expect(keychainLookup(`${account}#client_secret`)).toBe(client(fx.emu, 'dmptool').clientSecret);
@@ -95,7 +95,7 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     expect(keychainLookup(account)).toBe(token2);
     expect(fx.emu.server.state.usable(fx.emu.server.state.tokens.get(token2))).toBe(true);
     const s = await fx.sb.run(['auth', 'status', 'dmptool', '--json']);
-    expect(parseJson<{ loggedIn: boolean; scopes: string[] }>(s.stdout)).toMatchObject({ loggedIn: true, scopes: ['public'] });
+    expect(parseJson<{ loggedIn: boolean; scopes: string[] }>(s.stdout)).toMatchObject({ loggedIn: true, scopes: ['public', 'read_dmps'] });
   });
 
   test('DMPTool: when the client was deleted, an expired client-credentials login asks to log in again (exit 4)', async () => {

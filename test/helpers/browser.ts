@@ -123,6 +123,26 @@ export const FormBrowser = {
     const cb = await fetch(location);
     return { location, status: cb.status, body: await cb.text() };
   },
+
+  /**
+   * The out-of-band flow (DMPTool): approve, then read the code from the page the browser lands on
+   * (`/oauth/authorize/native?code=…`, `<code id="authorization_code">`); deny: the JSON error shown.
+   */
+  async outOfBand(authorizeUrl: string, decision: 'approve' | 'deny'): Promise<{ code?: string; shown: string; pageUrl?: string }> {
+    const page = await fetch(authorizeUrl);
+    const html = await page.text();
+    if (page.status !== 200) throw new Error(`authorize page answered ${page.status}: ${html.slice(0, 300)}`);
+    const { action, fields } = readForm(html, authorizeUrl);
+    const body = new URLSearchParams(fields);
+    body.set('decision', decision);
+    const res = await fetch(action, { method: 'POST', body, redirect: 'manual' });
+    const location = res.headers.get('location');
+    if (!location) return { shown: await res.text() };
+    const native = await fetch(new URL(location, action));
+    const text = await native.text();
+    const code = /id="authorization_code">([^<]*)</.exec(text)?.[1];
+    return { code: code ? unescape(code) : undefined, shown: text, pageUrl: new URL(location, action).toString() };
+  },
 };
 
 type PwBrowser = import('playwright-core').Browser;
@@ -153,6 +173,37 @@ export class Chromium {
       ]);
       await page.waitForLoadState('load');
       return { url: page.url(), status: response.status(), heading: (await page.textContent('h1')) ?? '', text: (await page.textContent('body')) ?? '' };
+    } finally {
+      await context.close();
+    }
+  }
+
+  /**
+   * Approve or deny where the service does not come back to a listener: out-of-band (the page shows
+   * the code, or Doorkeeper's JSON error) or an https page registered with the service (its address is
+   * what the user copies). Returns what a person sees:
+   * the final address and the page's text, and the code when the page shows one.
+   */
+  async consentPaste(authorizeUrl: string, decision: 'approve' | 'deny', opts: { httpsPage?: string } = {}): Promise<{ url: string; text: string; code?: string }> {
+    if (!this.browser) throw new Error('Chromium not started');
+    const context = await this.browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(authorizeUrl);
+      const landing = opts.httpsPage;
+      if (landing) {
+        // The registered page does not exist here: what the person copies is the address the browser
+        // was sent to (its address bar), whatever the page then shows.
+        const [req] = await Promise.all([
+          page.waitForRequest((r) => r.url().startsWith(landing) && r.isNavigationRequest(), { timeout: 20_000 }),
+          page.click(decision === 'approve' ? '#approve' : '#deny'),
+        ]);
+        return { url: req.url(), text: '' };
+      }
+      await Promise.all([page.waitForNavigation({ timeout: 20_000 }), page.click(decision === 'approve' ? '#approve' : '#deny')]);
+      await page.waitForLoadState('load');
+      const code = (await page.locator('#authorization_code').count()) ? ((await page.textContent('#authorization_code')) ?? undefined) : undefined;
+      return { url: page.url(), text: (await page.textContent('body')) ?? '', code: code?.trim() };
     } finally {
       await context.close();
     }

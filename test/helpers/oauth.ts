@@ -46,6 +46,33 @@ export interface OAuthFixture {
   emu: TestEmulator;
   sink: BrowserSink;
   sb: Sandbox;
+  /** The OAuth client each service's logins use here (Zenodo's: registered for any port). */
+  clients: Record<OAuthId, ClientInfo>;
+}
+
+/** Register a client through the emulator's control API (its stand-in for a registration page). */
+export async function registerClient(
+  emu: TestEmulator,
+  body: { service: OAuthId; redirectUris: string[]; anyPort?: boolean; development?: boolean; confidential?: boolean; name?: string },
+): Promise<ClientInfo> {
+  const r = await fetch(`${emu.url}/_emulator/oauth/clients`, { method: 'POST', body: JSON.stringify(body) });
+  const json = (await r.json()) as ClientInfo & { message?: string };
+  if (r.status !== 201) throw new Error(`registration refused (${r.status}): ${json.message}`);
+  return json;
+}
+
+/**
+ * Zenodo matches redirect URIs exactly, and the emulator's ready-made Zenodo client registers rdp's
+ * default port (21930), which parallel test files cannot all listen on. Tests log in to Zenodo on a
+ * free port (`zenodo.port 0` in the sandbox's config) with a client registered for any port.
+ */
+export async function anyPortZenodo(emu: TestEmulator, sb: Sandbox): Promise<ClientInfo> {
+  const c = await registerClient(emu, { service: 'zenodo', redirectUris: ['http://127.0.0.1/callback'], anyPort: true, name: 'rdp tests (any port)' });
+  sb.env.RDP_ZENODO_CLIENT_ID = c.clientId;
+  sb.env.RDP_ZENODO_CLIENT_SECRET = c.clientSecret;
+  const r = await sb.run(['config', 'set', 'zenodo.port', '0']);
+  if (r.code !== 0) throw new Error(`config set zenodo.port 0 failed: ${r.stderr}`);
+  return c;
 }
 
 export function oauthFixture(opts: { logoutAtEnd?: boolean } = {}): OAuthFixture {
@@ -54,6 +81,8 @@ export function oauthFixture(opts: { logoutAtEnd?: boolean } = {}): OAuthFixture
     f.emu = await startTestEmulator();
     f.sink = await new BrowserSink().start();
     f.sb = new Sandbox({ ...f.emu.env, ...f.sink.env });
+    const zenodo = await anyPortZenodo(f.emu, f.sb);
+    f.clients = { zenodo, dmptool: client(f.emu, 'dmptool'), orcid: client(f.emu, 'orcid'), zotero: client(f.emu, 'zotero') };
   });
   afterAll(async () => {
     f.sb.secret(...emulatorSecrets(f.emu));

@@ -18,6 +18,8 @@ export interface RunOptions {
   /** This run prints a token on purpose (`rdp auth token`): keep it out of the leak scan. */
   printsSecret?: boolean;
   cwd?: string;
+  /** Run this Node script instead of the CLI (scripts/demo.mjs), in the same environment. */
+  script?: string;
 }
 
 export interface StartOptions {
@@ -75,7 +77,7 @@ export class Sandbox {
     const started = Date.now();
     const env = { ...this.env, ...opts.env };
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [opts.script ?? BIN, ...args], {
       cwd: opts.cwd ?? this.dir,
       env: env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -90,7 +92,7 @@ export class Sandbox {
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((res) => child.on('close', (c, s) => res([c, s])));
     clearTimeout(timer);
     const result = { code, signal, stdout, stderr, ms: Date.now() - started };
-    this.transcripts.push({ cmd: `$ rdp ${args.join(' ')}`, text: `${opts.printsSecret ? '' : stdout}\n${stderr}` });
+    this.transcripts.push({ cmd: opts.script ? `$ node ${opts.script}` : `$ rdp ${args.join(' ')}`, text: `${opts.printsSecret ? '' : stdout}\n${stderr}` });
     return result;
   }
 

@@ -3,14 +3,20 @@
 import { createHash, createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { oauthState, pkceMatches, redirectUriMatches } from '../../src/emulator/oauth-common.js';
+import { OOB_URI, oauthState, pkceMatches, redirectRegistrationError, redirectUriMatches } from '../../src/emulator/oauth-common.js';
 import { FormBrowser } from '../helpers/browser.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
-import { client, type OAuthId } from '../helpers/oauth.js';
+import { type ClientInfo, client, type OAuthId, registerClient } from '../helpers/oauth.js';
 
 let emu: TestEmulator;
+/** Clients registered for REDIRECT, each by its service's own rules (DMPTool's on a development deployment, which allows http). */
+const CLIENTS = {} as Record<OAuthId, ClientInfo>;
 beforeAll(async () => {
   emu = await startTestEmulator();
+  CLIENTS.zenodo = await registerClient(emu, { service: 'zenodo', redirectUris: [REDIRECT] });
+  CLIENTS.dmptool = await registerClient(emu, { service: 'dmptool', redirectUris: [REDIRECT], development: true });
+  CLIENTS.orcid = client(emu, 'orcid'); // registered with the bare host http://127.0.0.1
+  CLIENTS.zotero = client(emu, 'zotero');
 });
 afterAll(() => emu.close());
 
@@ -22,12 +28,12 @@ function authorizeUrl(id: OAuthId, extra: Record<string, string> = {}): string {
   const u = new URL(`${emu.info[id].url}/oauth/authorize`);
   const defaults: Record<string, string> = {
     response_type: 'code',
-    client_id: client(emu, id).clientId,
+    client_id: CLIENTS[id].clientId,
     redirect_uri: REDIRECT,
     scope: id === 'zenodo' ? 'deposit:write deposit:actions' : id === 'orcid' ? '/authenticate' : 'read_dmps',
     state: 'st',
-    code_challenge: CHALLENGE,
-    code_challenge_method: 'S256',
+    // ORCID does not support PKCE (and the emulator refuses a challenge there).
+    ...(id === 'orcid' ? {} : { code_challenge: CHALLENGE, code_challenge_method: 'S256' }),
   };
   for (const [k, v] of Object.entries({ ...defaults, ...extra })) if (v !== '') u.searchParams.set(k, v);
   return u.toString();
@@ -41,7 +47,7 @@ async function code(id: OAuthId, extra: Record<string, string> = {}): Promise<st
 }
 
 async function token(id: OAuthId, form: Record<string, string | undefined>): Promise<{ status: number; body: Record<string, unknown>; text: string }> {
-  const c = client(emu, id);
+  const c = CLIENTS[id];
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries({ client_id: c.clientId, client_secret: c.clientSecret, ...form })) if (v !== undefined) body.set(k, v);
   const r = await fetch(`${emu.info[id].url}/oauth/token`, { method: 'POST', body });
@@ -59,16 +65,37 @@ const exchange = (id: OAuthId, c: string, extra: Record<string, string | undefin
   token(id, { grant_type: 'authorization_code', code: c, redirect_uri: REDIRECT, code_verifier: VERIFIER, ...extra });
 
 describe('redirect URIs and PKCE', () => {
-  test('a registered loopback URI without a port matches any port (RFC 8252 7.3); nothing else is loose', () => {
-    const reg = ['http://127.0.0.1/callback'];
-    expect(redirectUriMatches(reg, 'http://127.0.0.1:5555/callback')).toBe(true);
-    expect(redirectUriMatches(reg, 'http://127.0.0.1/callback')).toBe(true);
-    expect(redirectUriMatches(reg, 'http://localhost:5555/callback')).toBe(false);
-    expect(redirectUriMatches(reg, 'http://127.0.0.1:5555/other')).toBe(false);
-    expect(redirectUriMatches(reg, 'https://127.0.0.1:5555/callback')).toBe(false);
-    expect(redirectUriMatches(reg, 'http://127.0.0.1:5555/callback?x=1')).toBe(false);
-    expect(redirectUriMatches(['http://127.0.0.1:9/callback'], 'http://127.0.0.1:10/callback')).toBe(false);
-    expect(redirectUriMatches(['https://example.org/cb'], 'https://example.org/cb')).toBe(true);
+  test("each service's redirect rule: Zenodo exact (port included), Doorkeeper loopback IPs on any port, ORCID a bare host for any port and path", () => {
+    const zen = { redirectUris: ['http://127.0.0.1:21930/callback'] };
+    expect(redirectUriMatches('exact', zen, 'http://127.0.0.1:21930/callback')).toBe(true);
+    expect(redirectUriMatches('exact', zen, 'http://127.0.0.1:21931/callback')).toBe(false);
+    expect(redirectUriMatches('exact', zen, 'http://localhost:21930/callback')).toBe(false);
+    expect(redirectUriMatches('exact', { redirectUris: ['http://127.0.0.1/callback'] }, 'http://127.0.0.1:5555/callback')).toBe(false);
+    // The emulator-only any-port registration.
+    expect(redirectUriMatches('exact', { redirectUris: ['http://127.0.0.1/callback'], anyPort: true }, 'http://127.0.0.1:5555/callback')).toBe(true);
+    expect(redirectUriMatches('exact', { redirectUris: ['http://127.0.0.1/callback'], anyPort: true }, 'http://127.0.0.1:5555/other')).toBe(false);
+
+    const dk = { redirectUris: ['http://127.0.0.1:9/callback', OOB_URI] };
+    expect(redirectUriMatches('doorkeeper', dk, 'http://127.0.0.1:5555/callback')).toBe(true);
+    expect(redirectUriMatches('doorkeeper', dk, 'http://127.0.0.1:5555/other')).toBe(false);
+    expect(redirectUriMatches('doorkeeper', dk, 'http://localhost:9/callback')).toBe(false);
+    expect(redirectUriMatches('doorkeeper', dk, OOB_URI)).toBe(true);
+    expect(redirectUriMatches('doorkeeper', { redirectUris: ['https://example.org/cb'] }, 'https://example.org:8443/cb')).toBe(false);
+
+    const orcid = { redirectUris: ['http://127.0.0.1'] };
+    expect(redirectUriMatches('orcid', orcid, 'http://127.0.0.1:5555/callback')).toBe(true);
+    expect(redirectUriMatches('orcid', orcid, 'https://127.0.0.1:5555/callback')).toBe(false);
+    expect(redirectUriMatches('orcid', { redirectUris: ['https://example.org/orcid'] }, 'https://example.org/orcid/cb')).toBe(true);
+    expect(redirectUriMatches('orcid', { redirectUris: ['https://example.org/orcid'] }, 'https://example.org/other')).toBe(false);
+  });
+
+  test('registration: Zenodo takes http only for localhost/127.0.0.1; dmptool.org only https and the out-of-band URI (a development deployment also http)', () => {
+    expect(redirectRegistrationError('zenodo', ['http://127.0.0.1:21930/callback', 'https://example.org/cb'])).toBeUndefined();
+    expect(redirectRegistrationError('zenodo', ['http://[::1]:21930/callback'])).toMatch(/Invalid redirect URIs/);
+    expect(redirectRegistrationError('zenodo', [OOB_URI])).toBeDefined();
+    expect(redirectRegistrationError('dmptool', [OOB_URI, 'https://example.org/cb'])).toBeUndefined();
+    expect(redirectRegistrationError('dmptool', ['http://127.0.0.1:9/callback'])).toMatch(/must be an HTTPS\/SSL URI/);
+    expect(redirectRegistrationError('dmptool', ['http://127.0.0.1:9/callback'], { development: true })).toBeUndefined();
   });
 
   test('PKCE S256 and plain', () => {
@@ -88,7 +115,11 @@ describe('authorize endpoint', () => {
     const bad = await fetch(authorizeUrl('dmptool', { redirect_uri: 'http://localhost:4321/callback' }), { redirect: 'manual' });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('location')).toBeNull();
-    expect(await bad.text()).toMatch(/Redirect URI mismatch/);
+    expect(await bad.text()).toMatch(/doesn't match client redirect URI/);
+    // Zenodo sends the browser to its own error page, never to the client.
+    const zen = await fetch(authorizeUrl('zenodo', { redirect_uri: 'http://127.0.0.1:4322/callback' }), { redirect: 'manual' });
+    expect(zen.status).toBe(302);
+    expect(zen.headers.get('location')).toBe(`${emu.info.zenodo.url}/oauth/errors?error=mismatching_redirect_uri`);
   });
 
   test('a bad scope or response type goes back to the client as an OAuth error with the state', async () => {
@@ -135,9 +166,17 @@ describe('token endpoint: authorization codes', () => {
     expect(emu.server.state.usable(emu.server.state.tokens.get(first.body.access_token as string))).toBe(false);
   });
 
-  test('a wrong or missing PKCE verifier, another redirect URI, or an expired code are invalid_grant', async () => {
-    expect((await exchange('zenodo', await code('zenodo'), { code_verifier: `${VERIFIER.slice(0, -1)}A` })).body.error).toBe('invalid_grant');
-    expect((await exchange('zenodo', await code('zenodo'), { code_verifier: undefined })).body.error).toBe('invalid_grant');
+  test('PKCE: Zenodo and DMPTool accept a challenge and ignore it (any verifier, or none); ORCID refuses an authorize request that carries one', async () => {
+    expect((await exchange('zenodo', await code('zenodo'), { code_verifier: `${VERIFIER.slice(0, -1)}A` })).status).toBe(200);
+    expect((await exchange('dmptool', await code('dmptool'), { code_verifier: undefined })).status).toBe(200);
+    const orcid = await fetch(authorizeUrl('orcid', { code_challenge: CHALLENGE, code_challenge_method: 'S256' }), { redirect: 'manual' });
+    expect(orcid.status).toBe(302);
+    const loc = new URL(orcid.headers.get('location') ?? '');
+    expect(loc.searchParams.get('error')).toBe('invalid_request');
+    expect(loc.searchParams.get('error_description')).toMatch(/does not support PKCE/);
+  });
+
+  test('another redirect URI at the token endpoint, or an expired code, are invalid_grant', async () => {
     const redirect = await exchange('orcid', await code('orcid'), { redirect_uri: 'http://127.0.0.1:4322/callback' });
     expect(redirect.status).toBe(400);
     expect(redirect.body).toEqual({ error: 'invalid_grant', error_description: 'Redirect URI mismatch.' });

@@ -157,6 +157,8 @@ function checkOAuth1(provider: OAuthProviderId, choice: RedirectChoice): Redirec
  */
 export function redirectToRegister(provider: OAuthProviderId, r: Redirect): string {
   if (r.kind !== 'loopback') return r.uri;
+  // Zenodo never matches a random port: register the default one (and log in without --port 0).
+  if (provider === 'zenodo' && r.port === 0) return `http://${LOOPBACK_HOST}:${ZENODO_DEFAULT_PORT}${r.path}`;
   if (provider === 'orcid' && r.port === 0) return `http://${LOOPBACK_HOST}`;
   if (r.port === 0) return `http://${LOOPBACK_HOST}${r.path}`;
   return redirectText(r);
