@@ -95,6 +95,15 @@ describe('no D-Bus session', () => {
     expect(empty.stderr).toMatch(/No NOMAD token was given on stdin/);
     expect(empty.stderr).toMatch(/rdp login nomad --username/);
     expect(empty.stderr).not.toMatch(/browser|keychain/i);
+    // On a terminal, the guided registration would need the keychain for the secret: the missing
+    // client is still said first, with the way around the keychain.
+    const tty = sb.start(['login', 'zenodo'], { pty: true, env: notEmulator });
+    const t = await tty.done;
+    expect(t.code).toBe(2);
+    const text = t.stdout.replace(/\u001b\[[0-9;]*m/g, ''); // (colours: NO_COLOR on a terminal is another change)
+    expect(text).toMatch(/^Error: No OAuth client for Zenodo is configured/m);
+    expect(text).toMatch(/rdp could walk you through registering one here, but no usable OS keychain .* Run it again with --insecure-storage/s);
+    expect(text).not.toMatch(/Register one now/);
     // Everything checked and fine: the keychain is the error, before any browser is opened.
     const ok = await sb.run(['login', 'orcid', '--no-browser'], { env: noBus });
     expect(ok.code).toBe(1);

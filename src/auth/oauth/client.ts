@@ -4,7 +4,8 @@
 // flag value is accepted with a warning; `--client-secret` without a value reads it from stdin (or a
 // hidden prompt on a terminal), as `rdp config set` does.
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { KeychainError, UsageError } from '../../errors.js';
+import { lowerFirst } from '../../util/text.js';
 import { promptHidden, readStdin } from '../../output/prompt.js';
 import type { Endpoints, ProviderId } from '../../providers/registry.js';
 import type { Storage } from '../../store/types.js';
@@ -99,10 +100,25 @@ async function findClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints
     }
     const guide = registrationGuide(provider, ep, opts.redirect, { clientCredentials: opts.clientCredentials });
     if (ctx.io.canPrompt) {
-      // Everything the login needs is checked; the secret will go to the keychain: check it first.
-      await opts.ready();
-      const guided = await guidedRegistration(ctx, guide, ep, { noBrowser: opts.noBrowser, storage: opts.storage, command: opts.command });
-      if (guided) return guided;
+      // The secret will go to the keychain: check it before asking anyone to register anything. Without
+      // one, the missing client is still the first thing said (the keychain is the last).
+      const keychain = await opts.ready().then(
+        () => undefined,
+        (err: unknown) => {
+          if (err instanceof KeychainError) return err;
+          throw err;
+        },
+      );
+      if (!keychain) {
+        const guided = await guidedRegistration(ctx, guide, ep, { noBrowser: opts.noBrowser, storage: opts.storage, command: opts.command });
+        if (guided) return guided;
+      } else {
+        const e = missingClientError(provider, ep, 'id', guide, opts.command, opts.clientCredentials);
+        throw new UsageError(e.message, {
+          hint: `${e.hint} (rdp could walk you through registering one here, but ${lowerFirst(keychain.message)} Run it again with --insecure-storage, or set the variables.)`,
+          details: e.details,
+        });
+      }
     }
     throw missingClientError(provider, ep, 'id', guide, opts.command, opts.clientCredentials);
   }
