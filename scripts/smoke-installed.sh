@@ -40,19 +40,15 @@ for name in $(compgen -e); do
   case "$name" in RDP_SECRET_SERVICE | RDP_TEST_STRICT | RDP_SMOKE_NODE) ;; RDP_*) unset "$name" ;; esac
 done
 
-# fields FILE NAME=EXPR...: set shell variables from a JSON file (EXPR over `d`, the parsed document);
-# one node process per file, not per field.
+# fields FILE EXPR...: the values of EXPRs over `d` (the parsed JSON file) on one line, separated by
+# US (0x1f: not whitespace, so an empty value keeps its place), for
+# `IFS=$'\x1f' read -r a b < <(fields FILE EXPR_A EXPR_B)`: one node process per file, not per field.
 fields() {
-  local assignments
-  assignments=$(node -e '
+  node -e '
     const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    for (const a of process.argv.slice(2)) {
-      const i = a.indexOf("=");
-      const v = eval(a.slice(i + 1));
-      const s = v === undefined || v === null ? "" : String(v);
-      console.log(`${a.slice(0, i)}=\x27${s.replace(/\x27/g, "\x27\\\x27\x27")}\x27`);
-    }' "$@") || fail "cannot read $1: $(head -c 500 "$1")"
-  eval "$assignments"
+    const text = (v) => (v === undefined || v === null ? "" : String(v)).replace(/[\x1f\n]/g, " ");
+    console.log(process.argv.slice(2).map((e) => text(eval(e))).join("\x1f"));
+  ' "$@" || fail "cannot read $1: $(head -c 500 "$1")"
 }
 
 # 1. The basics.
@@ -74,10 +70,11 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 [ -s emulator.json ] || fail "rdp emulator printed nothing in 30 s"
-fields emulator.json url=d.url env='Object.entries(d.env).filter(([k]) => k.endsWith("_URL")).map(([k, v]) => k + "=" + v).join(" ")' \
-  zenodo_token=d.services.zenodo.token nomad_token=d.services.nomad.token
-# shellcheck disable=SC2086 # RDP_<ID>_URL=... words
-export $env
+IFS=$'\x1f' read -r url urls zenodo_token nomad_token < <(fields emulator.json d.url \
+  'Object.entries(d.env).filter(([k]) => k.endsWith("_URL")).map(([k, v]) => k + "=" + v).join(" ")' \
+  d.services.zenodo.token d.services.nomad.token)
+# shellcheck disable=SC2086,SC2163 # RDP_<ID>_URL=... words
+export $urls
 [ -n "${RDP_ZENODO_URL:-}" ] && [ -n "$zenodo_token" ] && [ -n "$nomad_token" ] || fail "rdp emulator --json lacks URLs or tokens: $(cat emulator.json)"
 say "rdp emulator: $url"
 
@@ -89,7 +86,7 @@ head -c 9437184 /dev/urandom > data/big.bin
 RDP_ZENODO_TOKEN=$zenodo_token rdp upload data --to zenodo --json --publish \
   --title 'rdp smoke test' --description 'Uploaded by the installed package.' --creator 'Doe, Jane' \
   > zenodo.json 2> zenodo.err || fail "Zenodo upload: $(cat zenodo.err)"
-fields zenodo.json published=d.published doi=d.doi files=d.files.length md5='d.files.find((f) => f.name === "big.bin")?.md5'
+IFS=$'\x1f' read -r published doi files md5 < <(fields zenodo.json d.published d.doi d.files.length 'd.files.find((f) => f.name === "big.bin")?.md5')
 [ "$published" = true ] && [ -n "$doi" ] || fail "Zenodo upload not published with a DOI: $(cat zenodo.json)"
 [ "$files" = 3 ] || fail "Zenodo upload reported $files files, not 3"
 [ "$md5" = "$(md5sum data/big.bin | cut -d' ' -f1)" ] || fail "big.bin's MD5 ($md5) differs from md5sum's"
@@ -100,17 +97,17 @@ mkdir -p run/relax
 printf '{"data": {"m_def": "nomad.datamodel.metainfo.eln.ElnBaseSection", "name": "smoke"}}\n' > run/smoke.archive.json
 echo 'raw file' > run/relax/notes.txt
 RDP_NOMAD_TOKEN=$nomad_token rdp upload run --to nomad --json > nomad.json 2> nomad.err || fail "NOMAD upload: $(cat nomad.err)"
-fields nomad.json status=d.processStatus entries=d.entries upload_id=d.uploadId
+IFS=$'\x1f' read -r status entries upload_id < <(fields nomad.json d.processStatus d.entries d.uploadId)
 [ "$status" = SUCCESS ] && [ "$entries" -ge 1 ] || fail "NOMAD processing: $(cat nomad.json)"
 say "NOMAD upload: $upload_id, $entries entries"
 
 # 5. The keychain (through the package's keychain child): log in, then use the stored token.
 if [ "${RDP_SECRET_SERVICE:-}" = 1 ]; then
   printf %s "$zenodo_token" | rdp login zenodo --with-token --json > login.json 2> login.err || fail "login: $(cat login.err)"
-  fields login.json storage=d.storage
+  storage=$(fields login.json d.storage)
   [ "$storage" = keychain ] || fail "login did not use the keychain: $(cat login.json)"
   rdp uploads list --on zenodo --json > list.json 2> list.err || fail "uploads list: $(cat list.err)"
-  DOI=$doi fields list.json listed='d.some((r) => r.doi === process.env.DOI)'
+  listed=$(DOI=$doi fields list.json 'd.some((r) => r.doi === process.env.DOI)')
   [ "$listed" = true ] || fail "uploads list (keychain token) does not show $doi: $(cat list.json)"
   rdp logout zenodo > /dev/null 2>&1 || fail "logout failed"
   say "keychain login, list, logout: ok"
