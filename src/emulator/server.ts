@@ -318,6 +318,9 @@ export class EmulatorServer {
       res.header('x-ratelimit-limit', String(policy.limit));
       res.header('x-ratelimit-remaining', String(remaining));
       res.header('x-ratelimit-reset', String(Math.ceil(resetAt / 1000)));
+      // Zenodo (flask-limiter with headers on) sends Retry-After on every response: the seconds until
+      // the window resets (providers.md 0.1).
+      res.header('retry-after', String(Math.max(0, Math.ceil((resetAt - now) / 1000))));
     }
     if (w.count <= policy.limit) return false;
     const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));
