@@ -5,7 +5,7 @@
 //      --orcid-creator and --dmp add to the lists (duplicates dropped).
 // Everything is checked locally (ORCID check characters, license ids, dates, vocabularies) before any
 // remote change; with --publish the fields Zenodo requires are checked too, before any byte is sent.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -78,15 +78,18 @@ export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metad
     }
     return { kind: 'metadata', path: metadataFlag, metadata: parseZenodoJson(text, metadataFlag) };
   }
+  // Looked for at each folder's top whatever the selection sends (.zenodo.json is hidden, so it is
+  // not uploaded unless --include-hidden, but it is still the metadata).
+  const present = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() === true;
   for (const input of inputs) {
     if (input.kind !== 'folder') continue;
-    const zj = input.files.find((f) => f.rel === '.zenodo.json');
-    if (zj) return { kind: 'zenodo-json', path: show(zj.path), metadata: parseZenodoJson(await readText(zj.path, show(zj.path)), show(zj.path)) };
-    const cf = input.files.find((f) => f.rel === 'CITATION.cff');
-    if (cf) {
-      const cff = await parseCff(await readText(cf.path, show(cf.path)), show(cf.path));
+    const zj = join(input.path, '.zenodo.json');
+    if (await present(zj)) return { kind: 'zenodo-json', path: show(zj), metadata: parseZenodoJson(await readText(zj, show(zj)), show(zj)) };
+    const cf = join(input.path, 'CITATION.cff');
+    if (await present(cf)) {
+      const cff = await parseCff(await readText(cf, show(cf)), show(cf));
       for (const w of cff.warnings) ctx.io.warn(w);
-      return { kind: 'cff', path: show(cf.path), metadata: cff.metadata };
+      return { kind: 'cff', path: show(cf), metadata: cff.metadata };
     }
   }
   return undefined;
