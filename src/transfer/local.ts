@@ -101,6 +101,11 @@ export async function walkFolder(
   const cwd = opts.cwd ?? process.cwd();
   const files: LocalFile[] = [];
   const skipped: SkippedEntry[] = [];
+  try {
+    await access(root, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${shown(root, cwd)}: ${describeFsError(err)}.`, { hint: 'Fix the permissions (chmod u+rx).' });
+  }
   const selector: Selector = await folderSelector(root, opts);
   const walk = async (dir: string, parents: string[]): Promise<void> => {
     let names: string[];
@@ -131,9 +136,14 @@ export async function walkFolder(
           }
           continue;
         }
-        if (st.isDirectory() && parents.includes(await realpath(p))) {
-          skipped.push({ rel: `${rel}/`, from: arg, why: 'a symbolic link loop (a link to a folder it is in; not followed)' });
-          continue;
+        if (st.isDirectory()) {
+          // A link to a folder on the way down (or to one that holds it) would walk the same files forever.
+          const real = await realpath(p);
+          const within = real.endsWith(sep) ? real : `${real}${sep}`;
+          if (parents.some((d) => d === real || d.startsWith(within))) {
+            skipped.push({ rel: `${rel}/`, from: arg, why: 'a symbolic link loop (a link to a folder it is in; not followed)' });
+            continue;
+          }
         }
       }
       if (st.isDirectory()) {
