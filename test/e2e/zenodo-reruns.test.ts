@@ -252,6 +252,23 @@ describe('a lost answer to the draft-creating POST leaves no second draft', () =
   });
 });
 
+describe('a publish that went through but whose answer got lost', () => {
+  test.each([
+    ['a 502 after publishing (read back: published)', 502, [502]],
+    ['a 503 after publishing, retried by rdp: the retry gets 404 (published already), read back: published', 503, [503, 404]],
+  ])('%s', async (_name, status, answers) => {
+    const title = `Publish answer lost ${status}`;
+    folder('publost', { 'p.txt': String(status) });
+    emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/api/deposit/depositions/*/actions/publish', action: 'status-after', status });
+    const from = log().length;
+    const r = await sb.run(['upload', 'publost', '--to', 'zenodo', '--new-record', '--publish', '--json', ...meta(title)]);
+    expect(r.code).toBe(0);
+    expect(parseJson<Result>(r.stdout).published).toBe(true);
+    expect(log().slice(from).filter((e) => e.path.endsWith('/actions/publish')).map((e) => e.status)).toEqual(answers);
+    expect(titled(title)).toHaveLength(1);
+  });
+});
+
 describe('Zotero: a retried write that was already written', () => {
   test('the answer to the item POST is lost; the retry gets 412 "Write token already used"; the item is found, not added twice', async () => {
     folder('zot412', { 'z.csv': 'z\n' });
