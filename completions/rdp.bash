@@ -76,8 +76,8 @@ _rdp_node() {
       argchoices='zenodo nomad dmptool orcid zotero'
       ;;
     'upload')
-      words='--to --publish --sandbox --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --dry-run --name --upload --embargo --no-wait --timeout -h --help'
-      valueopts='--to --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
+      words='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout -h --help'
+      valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
       argchoices=''
       ;;
     'uploads')

@@ -17,7 +17,7 @@ const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
 const emu = await startEmulator({});
 const info = emu.serviceInfo();
 const configHome = mkdtempSync(join(tmpdir(), 'rdp-demo-'));
-const env = { ...process.env, XDG_CONFIG_HOME: configHome };
+const env = { ...process.env, XDG_CONFIG_HOME: configHome, XDG_STATE_HOME: join(configHome, 'state') };
 for (const key of Object.keys(env)) if (key.startsWith('RDP_')) delete env[key];
 for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] = s.url;
 

@@ -38,14 +38,25 @@ export function zenodoRow(d: Deposition): ZenodoUploadRow {
   };
 }
 
+/** --status: draft = never published; published = published (also while being edited). */
+function wanted(d: Deposition, status: ListQuery['status']): boolean {
+  if (status === 'draft') return !d.submitted;
+  if (status === 'published') return d.submitted;
+  return true;
+}
+
 async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<ZenodoUploadRow[]> {
   const client = new ZenodoClient(await apiClient(ctx, cred));
-  // One more than the limit, so that one request also tells whether there are more.
-  const pageSize = q.limit === undefined ? undefined : q.limit + 1;
+  // Zenodo ignores `status` (providers.md 0.1), so rdp filters, and keeps paging until it has the
+  // limit and one more matching row (which tells that there are more) or the list ends. Without a
+  // filter one page of limit + 1 answers both at once; with one, full pages waste fewer requests.
+  const pageSize = q.limit === undefined || q.status ? undefined : q.limit + 1;
   const rows: ZenodoUploadRow[] = [];
-  for await (const d of client.depositions({ status: q.status, pageSize })) {
+  for await (const d of client.depositions({ pageSize })) {
+    if (!wanted(d, q.status)) continue;
     if (q.limit !== undefined && rows.length >= q.limit) {
-      if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${rows.length} Zenodo uploads; use --limit N or --all to see more.`);
+      const what = q.status === 'draft' ? 'Zenodo drafts' : q.status === 'published' ? 'published Zenodo uploads' : 'Zenodo uploads';
+      if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${rows.length} ${what}; there are more: use --limit N or --all to see them.`);
       break; // leaving the loop ends the iterator: no further page is requested
     }
     rows.push(zenodoRow(d));

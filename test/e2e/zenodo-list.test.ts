@@ -59,13 +59,31 @@ describe('uploads list --on zenodo', () => {
     expect(pages.every((e) => new URLSearchParams(e.query).get('size') === '100')).toBe(true);
   });
 
-  test('--status published and --limit', async () => {
+  test('--status is applied by rdp (Zenodo ignores it), across pages, with an honest --limit note', async () => {
+    const from = emu.server.state.log.length;
     const pub = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--all', '--json'])).stdout);
     expect(pub).toHaveLength(35);
     expect(pub.every((x) => x.state === 'published' && x.doi?.startsWith('10.5281/zenodo.'))).toBe(true);
-    const drafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '5', '--json'])).stdout);
-    expect(drafts).toHaveLength(5);
-    expect(drafts.every((x) => x.state === 'draft')).toBe(true);
+    // nothing asks Zenodo to filter (it would not)
+    expect(emu.server.state.log.slice(from).every((e) => !new URLSearchParams(e.query).has('status'))).toBe(true);
+    const drafts = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '5', '--json']);
+    expect(parseJson<Row[]>(drafts.stdout)).toHaveLength(5);
+    expect(parseJson<Row[]>(drafts.stdout).every((x) => x.state === 'draft')).toBe(true);
+    expect(drafts.stderr).toMatch(/Showing the newest 5 Zenodo drafts; there are more/);
+
+    // 35 published in 105: the 35th is on page 2, so exactly 35 is all of them (no note) and 34 is not
+    const exact = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '35', '--json']);
+    expect(parseJson<Row[]>(exact.stdout)).toHaveLength(35);
+    expect(exact.stderr).toBe('');
+    const fewer = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '34', '--json']);
+    expect(parseJson<Row[]>(fewer.stdout)).toHaveLength(34);
+    expect(fewer.stderr).toMatch(/Showing the newest 34 published Zenodo uploads; there are more/);
+    // the default list (no filter) reads one page of limit + 1
+    const page = emu.server.state.log.length;
+    const def = await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '10', '--json']);
+    expect(def.stderr).toMatch(/Showing the newest 10 Zenodo uploads; there are more/);
+    const pages = emu.server.state.log.slice(page).filter((e) => e.path === '/api/deposit/depositions');
+    expect(pages.map((e) => new URLSearchParams(e.query).get('size'))).toEqual(['11']);
   });
 
   test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {
