@@ -66,6 +66,23 @@ describe('uploads list --on zenodo', () => {
     const drafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '5', '--json'])).stdout);
     expect(drafts).toHaveLength(5);
     expect(drafts.every((x) => x.state === 'draft')).toBe(true);
+    const allDrafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--all', '--json'])).stdout);
+    expect(allDrafts).toHaveLength(70);
+    // Zenodo's own `status` parameter filters nothing (providers.md section 0): rdp filters, and does not send it.
+    const lists = emu.server.state.log.filter((e) => e.path === '/api/deposit/depositions' && e.method === 'GET');
+    expect(lists.every((e) => !new URLSearchParams(e.query).has('status'))).toBe(true);
+  });
+
+  test('a list cut short by --limit says so on stderr; one that fits says nothing', async () => {
+    const cut = await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '5']);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(5);
+    expect(cut.stderr).toMatch(/Showing the newest 5 Zenodo uploads; more exist: use --limit N or --all to see them\./);
+    const drafts = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '69']);
+    expect(drafts.stderr).toMatch(/Showing the newest 69 Zenodo uploads; more exist/);
+    const fits = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '70']);
+    expect(fits.stdout.trim().split('\n')).toHaveLength(70);
+    expect(fits.stderr).not.toMatch(/Showing/);
+    expect((await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '5', '--quiet'])).stderr).toBe('');
   });
 
   test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {

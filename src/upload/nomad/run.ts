@@ -166,6 +166,9 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
     warnings: u.warnings,
     sent: { kind: plan.kind, fileName: plan.fileName, bytes: source.size, files: plan.files },
   });
+  // stdout gets the id as soon as NOMAD has the bytes (SPEC.md): a wait that is interrupted, times out or
+  // ends in a processing failure still leaves it to `id=$(rdp upload …)`. --json prints it in the document.
+  if (!io.flags.json) io.out(id);
   io.info(`Upload ${id}${upload.name ? ` (${upload.name})` : ''}: ${page(id)}`);
 
   if (!opts.wait) {
@@ -201,7 +204,10 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
   return result(upload);
 }
 
-/** Human output on stdout: the upload id alone (everything else went to stderr), for `$(rdp upload …)`. */
-export function renderNomadUpload(r: NomadUploadResult): string {
-  return r.uploadId;
+/**
+ * Human output on stdout at the end: nothing more. The upload id alone was printed as soon as NOMAD had
+ * the bytes (everything else goes to stderr), for `id=$(rdp upload …)`.
+ */
+export function renderNomadUpload(_r: NomadUploadResult): string {
+  return '';
 }

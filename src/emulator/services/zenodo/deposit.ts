@@ -155,8 +155,8 @@ export function mountDeposit(ctx: ServiceContext): void {
     const allVersions = ['true', '1'].includes((q.get('all_versions') ?? '').toLowerCase());
     const text = (q.get('q') ?? '').toLowerCase().trim();
     let list = [...store.depositions.values()].filter((d) => d.owner === who.userId);
-    if (status === 'draft') list = list.filter((d) => d.state !== 'done');
-    if (status === 'published') list = list.filter((d) => d.submitted);
+    // `status` is accepted but does not filter: the current server reads it only as a deletion-status
+    // filter, so drafts and published records both come back (providers.md section 0).
     if (!allVersions) list = list.filter((d) => !d.submitted || store.latest(d) === d.id);
     if (text) list = list.filter((d) => JSON.stringify(d.metadata).toLowerCase().includes(text));
     const sort = q.get('sort') ?? 'mostrecent';
