@@ -14,7 +14,10 @@ export async function startStatus(io: IO, text: string): Promise<Status> {
   if (io.flags.quiet || io.flags.json) {
     return { update() {}, succeed() {}, fail() {}, stop() {} };
   }
-  if (io.interactive) {
+  // A terminal that reports no width (a pty nobody sized: `script` without a terminal, some CI runners)
+  // gets plain lines: ora divides by the width and would erase lines upwards without end.
+  const columns = io.streams.stderr.columns ?? 0;
+  if (io.interactive && columns > 0) {
     const { default: ora } = await import('ora');
     // ora colours with its own chalk, which does not read NO_COLOR: colour and symbols come from IO.
     const spinner = ora({ text, stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false, color: io.stderrColor ? 'cyan' : false }).start();

@@ -24,6 +24,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Run inside a pseudo-terminal (util-linux `script`), so stdin, stdout and stderr are a TTY. */
   pty?: boolean;
+  /** false: leave the pty without a size (0 columns), as `script` makes it without a terminal around it. */
+  ptySize?: boolean;
   timeoutMs?: number;
 }
 
@@ -35,6 +37,8 @@ export interface Started {
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** stdout + stderr so far. */
   output(): string;
+  /** stdout alone so far (without a pty). */
+  stdout(): string;
   /** Send a signal (SIGINT to stop `rdp emulator`). */
   kill(signal?: NodeJS.Signals): void;
   done: Promise<RunResult>;
@@ -101,7 +105,11 @@ export class Sandbox {
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
     const child = opts.pty
-      ? spawn('script', ['-qfec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn('script', ['-qfec', `${opts.ptySize === false ? '' : 'stty cols 100 rows 30; '}exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`, '/dev/null'], {
+          cwd: this.dir,
+          env: env as NodeJS.ProcessEnv,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
       : spawn(process.execPath, [BIN, ...args], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -139,6 +147,7 @@ export class Sandbox {
       write: (text) => child.stdin.write(text),
       kill: (signal = 'SIGTERM') => child.kill(signal),
       output: () => both,
+      stdout: () => stdout,
       done,
       waitFor: (re, timeoutMs = 20_000) =>
         new Promise((resolve, reject) => {
