@@ -97,8 +97,8 @@ complete -c rdp -n '__fish_seen_subcommand_from dmps; and __fish_seen_subcommand
 complete -c rdp -n '__fish_seen_subcommand_from dmps; and __fish_seen_subcommand_from templates' -l help -s h -d 'show help'
 complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'get' -d 'Print one setting'
 complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'set' -d 'Change a setting; a secret is read from stdin when no value is given'
-complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'unset' -d 'Remove a setting'
-complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'list' -d 'Print every setting and the known keys'
+complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'unset' -d 'Remove a setting (a secret is removed from the keychain too)'
+complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'list' -d 'Print every known key: its value, or "(not set)", and what it is for'
 complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -l help -s h -d 'show help'
 complete -c rdp -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get' -l help -s h -d 'show help'
 complete -c rdp -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from get' -F

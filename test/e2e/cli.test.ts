@@ -30,14 +30,31 @@ describe('help, version, usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication/);
   });
 
-  test.each([['login'], ['logout'], ['auth', 'status'], ['auth', 'token'], ['upload'], ['uploads', 'list'], ['config', 'set'], ['emulator'], ['completion']])(
-    '%s --help has examples',
-    async (...args) => {
-      const r = await sb.run([...args, '--help']);
+  test('every command and subcommand has a help text with examples (found by walking the help itself)', async () => {
+    const walk = async (path: string[]): Promise<string[][]> => {
+      const r = await sb.run([...path, '--help']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Examples:|The file is/);
-    },
-  );
+      const section = r.stdout.split(/\nCommands:\n/)[1]?.split(/\n\n/)[0] ?? '';
+      const names = section
+        .split('\n')
+        .map((l) => /^ {2}([a-z][\w-]*)/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined && n !== 'help');
+      const below = await Promise.all(names.map((n) => walk([...path, n])));
+      return [path, ...below.flat()];
+    };
+    const paths = await walk([]);
+    const found = paths.map((p) => p.join(' '));
+    for (const c of ['auth', 'auth status', 'auth token', 'uploads', 'uploads list', 'config', 'config get', 'config set', 'config unset', 'config list', 'dmps', 'completion']) {
+      expect(found).toContain(c);
+    }
+    const without: string[] = [];
+    for (const p of paths) {
+      const help = (await sb.run([...p, '--help'])).stdout;
+      const examples = help.split(/\nExamples:\n/)[1] ?? '';
+      if (!/^ {2}\$ rdp /m.test(examples)) without.push(`rdp ${p.join(' ')}`.trim());
+    }
+    expect(without).toEqual([]);
+  });
 
   test('usage errors exit 2 with what to do next; --json prints them as JSON on stderr only', async () => {
     const unknown = await sb.run(['frobnicate']);
@@ -117,12 +134,36 @@ describe('completion scripts', () => {
 });
 
 describe('config', () => {
+  test('list with nothing set prints every known key: "(not set)" on a terminal, empty values piped, all keys in --json', async () => {
+    const fresh = new Sandbox();
+    try {
+      const piped = await fresh.run(['config', 'list']);
+      expect(piped.code).toBe(0);
+      const rows = piped.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+      const keys = rows.map((r) => r[0]);
+      for (const k of ['zenodo.url', 'zenodo.client_id', 'zenodo.client_secret', 'zenodo.port', 'nomad.url', 'dmptool.url', 'orcid.client_id', 'zotero.url']) expect(keys).toContain(k);
+      expect(rows.every((r) => r.length === 3 && r[1] === '' && (r[2] ?? '').length > 0)).toBe(true);
+      const json = parseJson<{ key: string; set: boolean }[]>((await fresh.run(['config', 'list', '--json'])).stdout);
+      expect(json.map((e) => e.key)).toEqual(keys);
+      expect(json.every((e) => !e.set)).toBe(true);
+      const term = fresh.start(['config', 'list'], { pty: true });
+      const t = await term.done;
+      expect(t.code).toBe(0);
+      expect(t.stdout).toMatch(/KEY\s+VALUE\s+DESCRIPTION/);
+      expect(t.stdout).toMatch(/zenodo\.url\s+\(not set\)\s+base URL/);
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   test('set, get, list and unset a URL; bad keys and values are refused', async () => {
     expect((await sb.run(['config', 'set', 'zenodo.url', 'https://sandbox.zenodo.org'])).code).toBe(0);
     const g = await sb.run(['config', 'get', 'zenodo.url']);
     expect(g.stdout).toBe('https://sandbox.zenodo.org\n');
     const list = await sb.run(['config', 'list', '--json']);
     expect(parseJson<{ key: string; value?: string }[]>(list.stdout)).toContainEqual(expect.objectContaining({ key: 'zenodo.url', value: 'https://sandbox.zenodo.org' }));
+    const rows = (await sb.run(['config', 'list'])).stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(rows.find((r) => r[0] === 'zenodo.url')?.slice(0, 2)).toEqual(['zenodo.url', 'https://sandbox.zenodo.org']);
     const st = await sb.run(['auth', 'status', 'zenodo', '--json'], { env: { RDP_ZENODO_TOKEN: 'x'.repeat(60) } });
     expect(parseJson<{ host: string }>(st.stdout).host).toBe('sandbox.zenodo.org');
     expect((await sb.run(['config', 'unset', 'zenodo.url'])).code).toBe(0);
