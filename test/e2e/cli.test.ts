@@ -71,13 +71,46 @@ describe('help, version, usage', () => {
 
     const missing = await sb.run(['login']);
     expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Missing the provider argument\.\nRun `rdp login --help` for usage\./);
     const flag = await sb.run(['auth', 'status', '--bogus']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/unknown option '--bogus'/i);
+    expect(flag.stderr).toMatch(/unknown option --bogus/i);
     const both = await sb.run(['logout', 'zenodo', '--all']);
     expect(both.code).toBe(2);
     const neither = await sb.run(['logout']);
     expect(neither.code).toBe(2);
+  });
+
+  test('a mistyped command, provider or value: the nearest valid one is suggested, with the help of the command at hand', async () => {
+    const doc = async (args: string[]) => {
+      const r = await sb.run([...args, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      return parseJson<{ error: { message: string; hint?: string } }>(r.stderr).error;
+    };
+    expect(await doc(['login', 'zenodoo'])).toEqual({ code: 'USAGE', message: 'Unknown provider "zenodoo". Did you mean "zenodo"?', hint: 'Choose one of: zenodo, nomad, dmptool, orcid, zotero.' });
+    expect((await doc(['logout', 'zotro'])).message).toBe('Unknown provider "zotro". Did you mean "zotero"?');
+    expect(await doc(['uplaod', 'x'])).toMatchObject({ message: 'Unknown command "uplaod". Did you mean "upload"?', hint: 'Run `rdp --help` for usage.' });
+    expect(await doc(['uploads', 'lst'])).toMatchObject({ message: 'Unknown command "lst". Did you mean "list"?', hint: 'Run `rdp uploads --help` for usage.' });
+    expect(await doc(['upload', 'x', '--to', 'zenodoo'])).toMatchObject({ message: '--to cannot be "zenodoo". Did you mean "zenodo"?', hint: 'Choose one of: zenodo, nomad.' });
+    expect((await doc(['uploads', 'list', '--on', 'nomda'])).message).toBe('--on cannot be "nomda". Did you mean "nomad"?');
+    expect((await doc(['completion', 'zhs'])).message).toBe('Unknown shell "zhs". Did you mean "zsh"?');
+    expect(await doc(['upload', 'x', '--to', 'zenodo', '--tite', 'T'])).toMatchObject({ message: 'Unknown option --tite. Did you mean "--title"?', hint: 'Run `rdp upload --help` for usage.' });
+    expect((await doc(['upload', 'x'])).message).toBe('--to <service> is required.');
+    // nothing close: no guess
+    expect((await doc(['login', 'figshare'])).message).toBe('Unknown provider "figshare".');
+    expect((await doc(['frobnicate'])).message).toBe('Unknown command "frobnicate".');
+  });
+
+  test('--limit that is not a count says it must be a positive whole number (no 2^53 in sight)', async () => {
+    for (const v of ['abc', '0', '-3', '2.5']) {
+      const r = await sb.run(['uploads', 'list', '--limit', v]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--limit must be a positive whole number (1, 2, 3, …), not "${v}".`);
+      expect(r.stderr).not.toMatch(/9007199254740991/);
+    }
+    expect((await sb.run(['dmps', 'list', '-n', 'x'])).stderr).toMatch(/--limit must be a positive whole number/);
+    expect((await sb.run(['upload', 'x', '--to', 'zenodo', '--concurrency', '17'])).stderr).toMatch(/--concurrency must be a whole number from 1 to 16, not "17"/);
   });
 
   test('login without a token and without a terminal explains the --with-token way (exit 2)', async () => {

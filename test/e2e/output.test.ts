@@ -106,6 +106,8 @@ describe('NOMAD: the upload id on stdout as soon as NOMAD has the bytes', () => 
     emu.server.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 60_000 });
     const p = sb.start(['upload', 'data', '--to', 'nomad'], { timeoutMs: 60_000 });
     await p.waitFor(/Processing upload (\S+) on NOMAD/);
+    // stdout and stderr are two pipes: the id, written first, may be read second
+    await p.waitFor(/(?:^|\n)[A-Za-z0-9_-]{22}\n/);
     const id = /^([A-Za-z0-9_-]{22})\n$/.exec(p.stdout())?.[1];
     expect(id).toBeDefined();
     expect(nomadUploads(emu.server.state).uploads.get(id as string)?.process_running).toBe(true);
@@ -135,5 +137,26 @@ describe('NOMAD: the upload id on stdout as soon as NOMAD has the bytes', () => 
     expect(ids).toHaveLength(1);
     const id = ids[0] as string;
     expect(screen.filter((l) => l.includes(id) && /Uploading|█|Processing/.test(l) && !/^\S+ Processing upload|^Processing upload/.test(l))).toEqual([]);
+  });
+});
+
+describe('wording of Zenodo metadata flags', () => {
+  test('--creator "Jane Doe" is kept but warned about ("Family, Given"); "Doe, Jane" and a one-word organisation are not', async () => {
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--creator', 'Jane Doe;Example University', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('--creator "Jane Doe;Example University": Zenodo reads a name as "Family, Given"');
+    expect(r.stderr).toContain('Did you mean --creator "Doe, Jane;Example University"?');
+    for (const creator of ['Doe, Jane', 'CERN']) {
+      const ok = await sb.run(['upload', 'data', '--to', 'zenodo', '--creator', creator, '--dry-run']);
+      expect(ok.code).toBe(0);
+      expect(ok.stderr).not.toMatch(/Family, Given/);
+    }
+  });
+
+  test('a bad flag value is reported under the flag\'s name, not as "the flags"', async () => {
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--license', 'not-a-licence', '--json']);
+    expect(r.code).toBe(2);
+    const e = JSON.parse(r.stderr) as { error: { message: string } };
+    expect(e.error.message).toBe('--license: "not-a-licence" is not a license id Zenodo knows.');
   });
 });
