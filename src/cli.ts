@@ -134,7 +134,7 @@ function usageError(err: CommanderError): UsageError {
   if ((m = /^unknown command '(.*)'$/.exec(message))) {
     message = `Unknown command "${m[1]}".${suggestion(meant?.[1])}`;
   } else if ((m = /^unknown option '(.*)'$/.exec(message))) {
-    message = `Unknown option ${m[1]}.${suggestion(meant?.[1])}`;
+    message = `Unknown option '${m[1]}'.${meant ? ` Did you mean '${meant[1]}'?` : ''}`;
   } else if ((m = /^option '(\S+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.+)\.$/.exec(message))) {
     const choices = (m[3] as string).split(', ');
     message = `${m[1]} cannot be "${m[2]}".${suggestion(nearest(m[2] as string, choices))}`;

@@ -74,7 +74,7 @@ describe('help, version, usage', () => {
     expect(missing.stderr).toMatch(/Missing the provider argument\.\nRun `rdp login --help` for usage\./);
     const flag = await sb.run(['auth', 'status', '--bogus']);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toMatch(/unknown option --bogus/i);
+    expect(flag.stderr).toMatch(/unknown option '--bogus'/i);
     const both = await sb.run(['logout', 'zenodo', '--all']);
     expect(both.code).toBe(2);
     const neither = await sb.run(['logout']);
@@ -95,7 +95,7 @@ describe('help, version, usage', () => {
     expect(await doc(['upload', 'x', '--to', 'zenodoo'])).toMatchObject({ message: '--to cannot be "zenodoo". Did you mean "zenodo"?', hint: 'Choose one of: zenodo, nomad.' });
     expect((await doc(['uploads', 'list', '--on', 'nomda'])).message).toBe('--on cannot be "nomda". Did you mean "nomad"?');
     expect((await doc(['completion', 'zhs'])).message).toBe('Unknown shell "zhs". Did you mean "zsh"?');
-    expect(await doc(['upload', 'x', '--to', 'zenodo', '--tite', 'T'])).toMatchObject({ message: 'Unknown option --tite. Did you mean "--title"?', hint: 'Run `rdp upload --help` for usage.' });
+    expect(await doc(['upload', 'x', '--to', 'zenodo', '--tite', 'T'])).toMatchObject({ message: "Unknown option '--tite'. Did you mean '--title'?", hint: 'Run `rdp upload --help` for usage.' });
     expect((await doc(['upload', 'x'])).message).toBe('--to <service> is required.');
     // nothing close: no guess
     expect((await doc(['login', 'figshare'])).message).toBe('Unknown provider "figshare".');

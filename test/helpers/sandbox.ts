@@ -67,7 +67,8 @@ export class Sandbox {
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RDP_') || k === 'RDP_SECRET_SERVICE') base[k] = v;
     // A throwaway keyring starved of CPU by parallel tests (Chromium, uploads) can take seconds to
     // answer; the tests of the 3 s bound itself (keychain-failures) set it back explicitly.
-    this.env = { ...base, HOME: this.dir, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1', RDP_KEYCHAIN_TIMEOUT_MS: '15000', ...env };
+    // No colour unless a test asks for it (a FORCE_COLOR in the developer's or CI's environment would win over NO_COLOR).
+    this.env = { ...base, HOME: this.dir, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1', FORCE_COLOR: undefined, RDP_KEYCHAIN_TIMEOUT_MS: '15000', ...env };
   }
 
   /** Register a secret that must never appear in output. */
