@@ -11,8 +11,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'rdp.js');
 const { startEmulator, SEED } = await import(join(root, 'dist', 'emulator.js'));
 
-const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const styled = process.stdout.isTTY && process.env.NO_COLOR === undefined;
+const bold = (s) => (styled ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (styled ? `\x1b[2m${s}\x1b[0m` : s);
 
 const emu = await startEmulator({});
 const info = emu.serviceInfo();
@@ -23,22 +24,25 @@ for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] =
 
 let storageFlag = [];
 
-function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false } = {}) {
+// rdp writes to the demo's own terminal (progress and spinners as a user sees them, stdout and stderr in
+// the order rdp wrote them). `capture` keeps stdout to read it (shown when rdp ends); `captureErr` keeps
+// stderr (shown as it comes).
+function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false, captureErr = false } = {}) {
   console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture ? 'pipe' : 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture ? 'pipe' : 'inherit', captureErr ? 'pipe' : 'inherit'] });
     let stdout = '';
     child.stdout?.on('data', (d) => {
       stdout += d;
-      process.stdout.write(d);
     });
     let stderr = '';
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       stderr += d;
       process.stderr.write(d);
     });
     child.stdin.end(stdin ?? '');
     child.on('close', (code) => {
+      if (stdout) process.stdout.write(stdout);
       if (code === 0 || allowFail) resolve({ code, stdout, stderr });
       else reject(new Error(`rdp ${show} exited ${code}`));
     });
@@ -56,6 +60,7 @@ try {
     stdin: info.zenodo.token,
     show: 'login zenodo --with-token < zenodo-token.txt',
     allowFail: true,
+    captureErr: true,
   });
   if (first.code !== 0) {
     if (!/KEYCHAIN|keychain/.test(first.stderr)) throw new Error('login failed');

@@ -187,6 +187,15 @@ Symbolic links are followed, except into a loop. --dry-run lists what is left ou
 
 // ---- the command -------------------------------------------------------------------------------
 
+/** "--title and --license work only with --to zenodo": flags given for the other service. */
+function serviceOnly(flags: string[], service: 'zenodo' | 'nomad', used: 'zenodo' | 'nomad'): UsageError {
+  const list = flags.length === 1 ? (flags[0] as string) : `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]}`;
+  const names = { zenodo: 'Zenodo', nomad: 'NOMAD' };
+  return new UsageError(`${list} ${flags.length === 1 ? 'works' : 'work'} only with --to ${service}, not with --to ${used}.`, {
+    hint: `Leave ${flags.length === 1 ? 'it' : 'them'} out to upload to ${names[used]}; \`rdp upload --help\` lists the options of each service.`,
+  });
+}
+
 export function uploadCommand(ctx: Context): Command {
   const cmd = new Command('upload')
     .description('Upload files and folders to Zenodo or NOMAD: resumable, verified, several files at a time')
@@ -223,11 +232,11 @@ export function uploadCommand(ctx: Context): Command {
       run(ctx, async (paths: string[], opts: UploadCommandOptions) => {
         if (opts.to === 'nomad') {
           const zenodoOnly = zenodoFlagsUsed(opts);
-          if (zenodoOnly.length) throw new UsageError(`${zenodoOnly.join(', ')}: only for --to zenodo.`, { hint: 'See `rdp upload --help`.' });
+          if (zenodoOnly.length) throw serviceOnly(zenodoOnly, 'zenodo', 'nomad');
           return uploadToNomad(ctx, paths, opts);
         }
         const nomadOnly = nomadFlagsUsed(opts);
-        if (nomadOnly.length) throw new UsageError(`${nomadOnly.join(', ')}: only for --to nomad.`, { hint: 'See `rdp upload --help`.' });
+        if (nomadOnly.length) throw serviceOnly(nomadOnly, 'nomad', 'zenodo');
         return uploadToZenodo(ctx, paths, opts);
       }),
     );

@@ -15,7 +15,16 @@ export interface UploadsListFlags {
 const DEFAULT_LIMIT = 30;
 
 export function uploadsCommand(ctx: Context): Command {
-  const uploads = new Command('uploads').description('Your uploads on Zenodo and NOMAD');
+  const uploads = new Command('uploads')
+    .description('Your uploads on Zenodo and NOMAD')
+    .addHelpText(
+      'after',
+      examples([
+        'rdp uploads list                              # every upload service you are logged in to',
+        'rdp uploads list --on zenodo --status draft',
+        'rdp uploads list --on nomad --all --json',
+      ]),
+    );
   uploads
     .command('list')
     .description('List your uploads: on every upload service you are logged in to, or on one (--on)')

@@ -6,7 +6,7 @@ import { formatBytes } from '../output/format.js';
 import type { IO } from '../output/io.js';
 import { renderTable } from '../output/table.js';
 import { type Deposition, ZenodoClient } from '../providers/zenodo/client.js';
-import type { ListQuery, UploadLister } from './list.js';
+import type { Listed, ListQuery, UploadLister } from './list.js';
 
 export interface ZenodoUploadRow {
   service: 'zenodo';
@@ -38,30 +38,27 @@ export function zenodoRow(d: Deposition): ZenodoUploadRow {
   };
 }
 
-/** --status: draft = never published; published = published (also while being edited). */
-function wanted(d: Deposition, status: ListQuery['status']): boolean {
-  if (status === 'draft') return !d.submitted;
-  if (status === 'published') return d.submitted;
+/** --status, applied here: Zenodo's `status` query parameter does not filter (providers.md section 0). */
+function wanted(row: ZenodoUploadRow, status: ListQuery['status']): boolean {
+  if (status === 'draft') return row.state !== 'published'; // never published, or published with unpublished edits
+  if (status === 'published') return row.state !== 'draft';
   return true;
 }
 
-async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<ZenodoUploadRow[]> {
+async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<ZenodoUploadRow>> {
   const client = new ZenodoClient(await apiClient(ctx, cred));
-  // Zenodo ignores `status` (providers.md 0.1), so rdp filters, and keeps paging until it has the
-  // limit and one more matching row (which tells that there are more) or the list ends. Without a
-  // filter one page of limit + 1 answers both at once; with one, full pages waste fewer requests.
-  const pageSize = q.limit === undefined || q.status ? undefined : q.limit + 1;
+  // One more than the limit, so that one request also tells whether there are more (Zenodo states no
+  // total); with --status, full pages, since rdp filters them itself.
+  const pageSize = q.limit === undefined || q.status !== undefined ? undefined : q.limit + 1;
   const rows: ZenodoUploadRow[] = [];
   for await (const d of client.depositions({ pageSize })) {
-    if (!wanted(d, q.status)) continue;
-    if (q.limit !== undefined && rows.length >= q.limit) {
-      const what = q.status === 'draft' ? 'Zenodo drafts' : q.status === 'published' ? 'published Zenodo uploads' : 'Zenodo uploads';
-      if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${rows.length} ${what}; there are more: use --limit N or --all to see them.`);
-      break; // leaving the loop ends the iterator: no further page is requested
-    }
-    rows.push(zenodoRow(d));
+    const row = zenodoRow(d);
+    if (!wanted(row, q.status)) continue;
+    // leaving the loop ends the iterator: no further page is requested
+    if (q.limit !== undefined && rows.length >= q.limit) return { rows, more: true };
+    rows.push(row);
   }
-  return rows;
+  return { rows, more: false };
 }
 
 function render(io: IO, rows: ZenodoUploadRow[]): string {

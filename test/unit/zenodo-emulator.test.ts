@@ -85,10 +85,12 @@ describe('Zenodo emulator', () => {
     expect(old.body.conceptrecid).toBe(d.conceptrecid);
   });
 
-  test('listing: status is ignored, page and size (at most 100)', async () => {
+  test('listing: status does not filter (providers.md section 0), page and size (at most 100)', async () => {
     expect((await call('GET', `${api}/deposit/depositions?size=101`)).status).toBe(400);
+    const all = await call('GET', `${api}/deposit/depositions?size=100`);
     const drafts = await call('GET', `${api}/deposit/depositions?status=draft&size=100`);
-    expect(drafts.body.some((d: { state: string }) => d.state === 'done')).toBe(true);
+    expect(all.body.some((d: { state: string }) => d.state === 'done')).toBe(true);
+    expect(drafts.body).toEqual(all.body);
     const one = await call('GET', `${api}/deposit/depositions?size=1&page=2`);
     expect(one.body).toHaveLength(1);
     expect((await call('GET', `${api}/deposit/depositions`, undefined, { authorization: '' })).status).toBe(403);

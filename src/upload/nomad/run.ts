@@ -198,6 +198,9 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
     warnings: u.warnings,
     sent: { kind: plan.kind, fileName: plan.fileName, bytes: source.size, files: plan.files },
   });
+  // stdout gets the id as soon as NOMAD has the bytes (SPEC.md): a wait that is interrupted, times out or
+  // ends in a processing failure still leaves it to `id=$(rdp upload …)`. --json prints it in the document.
+  if (!io.flags.json) io.out(id);
   io.info(`Upload ${id}${upload.name ? ` (${upload.name})` : ''}: ${page(id)}`);
 
   if (!opts.wait) {
@@ -233,9 +236,12 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
   return result(upload);
 }
 
-/** Human output on stdout: the upload id alone (everything else went to stderr), for `$(rdp upload …)`; a dry run's plan. */
+/**
+ * Human output on stdout at the end: a dry run's plan, or nothing: the upload id alone was printed as soon
+ * as NOMAD had the bytes (everything else goes to stderr), for `id=$(rdp upload …)`.
+ */
 export function renderNomadUpload(r: NomadUploadResult | NomadDryRunResult): string {
-  if (!('dryRun' in r)) return r.uploadId;
+  if (!('dryRun' in r)) return '';
   const lines = ['Dry run: nothing was sent to NOMAD.'];
   const into = r.upload ? `into upload ${r.upload}` : `as a new upload named ${JSON.stringify(r.name)}`;
   lines.push(

@@ -95,11 +95,19 @@ export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metad
   return undefined;
 }
 
-/** `--creator "Family, Given[;Affiliation][;ORCID]"` (an ORCID iD may stand in either place). */
-export function parseCreatorFlag(value: string): Metadata {
+/**
+ * `--creator "Family, Given[;Affiliation][;ORCID]"` (an ORCID iD may stand in either place). A name
+ * without a comma ("Jane Doe") is kept as written, with a warning: Zenodo reads "Family, Given".
+ */
+export function parseCreatorFlag(value: string, warn?: (text: string) => void): Metadata {
   const parts = value.split(';').map((p) => p.trim());
   const name = parts.shift() ?? '';
   if (!name) throw new UsageError(`--creator needs a name first: "Family, Given[;Affiliation][;ORCID]", not "${value}".`);
+  if (warn && !name.includes(',') && /\s/.test(name)) {
+    const words = name.split(/\s+/);
+    const flipped = `${words[words.length - 1]}, ${words.slice(0, -1).join(' ')}`;
+    warn(`--creator "${value}": Zenodo reads a name as "Family, Given", so "${name}" is kept as written. Did you mean --creator "${[flipped, ...parts].join(';')}"? (An organisation's name needs no comma.)`);
+  }
   const creator: Metadata = { name };
   for (const p of parts) {
     if (!p) continue;
@@ -178,17 +186,19 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   return out;
 }
 
-/** Flags as metadata (checked), without the file. */
-export function flagMetadata(opts: ZenodoUploadOptions): Omit<LocalMetadata, 'file'> {
+/** Flags as metadata (each checked and named by its flag in errors), without the file. */
+export function flagMetadata(opts: ZenodoUploadOptions, warn?: (text: string) => void): Omit<LocalMetadata, 'file'> {
   const set: Metadata = {};
-  if (opts.title !== undefined) set.title = opts.title;
-  if (opts.description !== undefined) set.description = opts.description;
-  if (opts.uploadType !== undefined) set.upload_type = opts.uploadType;
-  if (opts.license !== undefined) set.license = opts.license;
-  const checked = checkMetadata(set, 'the flags');
+  const flag = (field: string, name: string, value: string | undefined) => {
+    if (value !== undefined) Object.assign(set, checkMetadata({ [field]: value }, name));
+  };
+  flag('title', '--title', opts.title);
+  flag('description', '--description', opts.description);
+  flag('upload_type', '--upload-type', opts.uploadType);
+  flag('license', '--license', opts.license);
   return {
-    set: checked,
-    creators: (opts.creator ?? []).map(parseCreatorFlag),
+    set,
+    creators: (opts.creator ?? []).map((c) => parseCreatorFlag(c, warn)),
     keywords: (opts.keyword ?? []).map((k) => k.trim()).filter(Boolean),
     related: [],
   };

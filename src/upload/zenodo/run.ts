@@ -71,7 +71,7 @@ async function localMetadata(ctx: Context, opts: ZenodoUploadOptions, inputs: Aw
     const flags = opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length || opts.orcidCreator || opts.dmp;
     ctx.io.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
   }
-  const flags = flagMetadata(opts);
+  const flags = flagMetadata(opts, (text) => ctx.io.warn(text));
   const local: LocalMetadata = { file, ...flags };
   if (opts.orcidCreator) local.creators.push(await orcidCreator(ctx, opts.sandbox));
   if (opts.dmp !== undefined) local.related.push(await dmpIdentifier(ctx, opts.dmp));
