@@ -157,13 +157,13 @@ if (want('zenodo-1g')) {
   try {
     const z = emu.info.services.zenodo;
     writeFileSync(headerFile, `Authorization: Bearer ${z.token}\n`, { mode: 0o600 });
-    const env = { RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token, XDG_CONFIG_HOME: join(tmp, 'config') };
+    const env = { RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_STATE_HOME: join(tmp, 'state') };
     const md5 = await series('md5sum', () => timed(['md5sum', big]));
     const curl = await series('curl -T', async () => {
       const dep = await api(`${z.url}/api/deposit/depositions`, { method: 'POST', token: z.token, body: {} });
       return timed(['curl', '-sS', '-f', '-o', '/dev/null', '-H', `@${headerFile}`, '-T', big, `${dep.links.bucket}/one-gib.bin`]);
     });
-    const rdp = await series('rdp upload', () => timed([process.execPath, bin, 'upload', big, '--to', 'zenodo', '--quiet'], { env }));
+    const rdp = await series('rdp upload', () => timed([process.execPath, bin, 'upload', big, '--to', 'zenodo', '--new-record', '--quiet'], { env }));
     const ref = Math.max(curl.ms, md5.ms);
     const r = rdp.ms / ref;
     row('Zenodo: 1 GiB file', '<= 1.25 x max(curl, md5sum)', `${r.toFixed(2)} x`, `rdp ${rdp.ms.toFixed(0)} ms, curl ${curl.ms.toFixed(0)} ms, md5sum ${md5.ms.toFixed(0)} ms`, r <= 1.25);
@@ -186,13 +186,13 @@ if (want('zenodo-small')) {
   try {
     const z = emu.info.services.zenodo;
     writeFileSync(headerFile, `Authorization: Bearer ${z.token}\n`, { mode: 0o600 });
-    const env = { RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token, XDG_CONFIG_HOME: join(tmp, 'config') };
+    const env = { RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token, XDG_CONFIG_HOME: join(tmp, 'config'), XDG_STATE_HOME: join(tmp, 'state') };
     const curl = await series('curl loop', async () => {
       const dep = await api(`${z.url}/api/deposit/depositions`, { method: 'POST', token: z.token, body: {} });
       const script = `for f in ${dir}/*.dat; do curl -sS -f -o /dev/null -H @${headerFile} -T "$f" "${dep.links.bucket}/$(basename "$f")" || exit 1; done`;
       return timed(script, { shell: true });
     });
-    const rdp = await series('rdp upload', () => timed([process.execPath, bin, 'upload', dir, '--to', 'zenodo', '--quiet'], { env }));
+    const rdp = await series('rdp upload', () => timed([process.execPath, bin, 'upload', dir, '--to', 'zenodo', '--new-record', '--quiet'], { env }));
     const speedup = curl.ms / rdp.ms;
     row('Zenodo: 100 x 8 KiB, 50 ms latency', '>= 3.5 x faster than sequential curl', `${speedup.toFixed(2)} x faster`, `rdp ${rdp.ms.toFixed(0)} ms, curl loop ${curl.ms.toFixed(0)} ms`, speedup >= 3.5);
   } finally {

@@ -12,34 +12,38 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(root, 'bin', 'rdp.js');
 const { startEmulator, SEED } = await import(join(root, 'dist', 'emulator.js'));
 
-const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const styled = process.stdout.isTTY && process.env.NO_COLOR === undefined;
+const bold = (s) => (styled ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s) => (styled ? `\x1b[2m${s}\x1b[0m` : s);
 
 const emu = await startEmulator({});
 const info = emu.serviceInfo();
 const configHome = mkdtempSync(join(tmpdir(), 'rdp-demo-'));
-const env = { ...process.env, XDG_CONFIG_HOME: configHome };
+const env = { ...process.env, XDG_CONFIG_HOME: configHome, XDG_STATE_HOME: join(configHome, 'state') };
 for (const key of Object.keys(env)) if (key.startsWith('RDP_')) delete env[key];
 for (const [id, s] of Object.entries(info)) env[`RDP_${id.toUpperCase()}_URL`] = s.url;
 
 let storageFlag = [];
 
-function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false, silent = false } = {}) {
+// rdp writes to the demo's own terminal (progress and spinners as a user sees them, stdout and stderr in
+// the order rdp wrote them). `capture` keeps stdout to read it (shown when rdp ends); `captureErr` keeps
+// stderr (shown as it comes); `silent` runs rdp unseen (the keychain probe).
+function rdp(args, { stdin, show = args.join(' '), allowFail = false, capture = false, captureErr = false, silent = false } = {}) {
   if (!silent) console.log(`\n${bold('$')} ${bold(`rdp ${show}`)}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture || silent ? 'pipe' : 'inherit', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: root, stdio: ['pipe', capture || silent ? 'pipe' : 'inherit', captureErr || silent ? 'pipe' : 'inherit'] });
     let stdout = '';
     child.stdout?.on('data', (d) => {
       stdout += d;
-      if (!silent) process.stdout.write(d);
     });
     let stderr = '';
-    child.stderr.on('data', (d) => {
+    child.stderr?.on('data', (d) => {
       stderr += d;
       if (!silent) process.stderr.write(d);
     });
     child.stdin.end(stdin ?? '');
     child.on('close', (code) => {
+      if (stdout && !silent) process.stdout.write(stdout);
       if (code === 0 || allowFail) resolve({ code, stdout, stderr });
       else reject(new Error(`rdp ${show} exited ${code}`));
     });

@@ -7,6 +7,7 @@ import { buildProgram } from './commands/index.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors.js';
 import { IO, type Streams } from './output/io.js';
+import { nearest } from './util/text.js';
 
 /** Flags whose value is a secret (discouraged, but accepted). */
 const SECRET_FLAGS = ['--client-secret'];
@@ -89,8 +90,7 @@ function report(io: IO, err: unknown, aborted: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
     if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
-    const message = err.message.replace(/^error:\s*/i, '');
-    const usage = new UsageError(capitalise(message), { hint: 'Run `rdp --help` (or `rdp <command> --help`) for usage.' });
+    const usage = usageError(err);
     io.error(usage);
     return usage.exitCode;
   }
@@ -117,6 +117,41 @@ function report(io: IO, err: unknown, aborted: boolean): number {
   });
   if (io.flags.debug) io.debug(stackOf(err));
   return ExitCode.Failure;
+}
+
+/**
+ * The parser's errors in rdp's words: what was wrong, the nearest valid word when one is close, and the
+ * help of the command where it happened (src/commands/index.ts records it on the error).
+ */
+function usageError(err: CommanderError): UsageError {
+  const path = (err as CommanderError & { commandPath?: string }).commandPath;
+  let hint = `Run \`rdp ${path ? `${path} ` : ''}--help\` for usage.`;
+  let message = err.message.replace(/^error:\s*/i, '');
+  const meant = /\n\(Did you mean (.+)\?\)$/.exec(message);
+  if (meant) message = message.slice(0, meant.index);
+  const suggestion = (word: string | undefined) => (word ? ` Did you mean "${word}"?` : '');
+  let m: RegExpExecArray | null;
+  if ((m = /^unknown command '(.*)'$/.exec(message))) {
+    message = `Unknown command "${m[1]}".${suggestion(meant?.[1])}`;
+  } else if ((m = /^unknown option '(.*)'$/.exec(message))) {
+    message = `Unknown option '${m[1]}'.${meant ? ` Did you mean '${meant[1]}'?` : ''}`;
+  } else if ((m = /^option '(\S+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.+)\.$/.exec(message))) {
+    const choices = (m[3] as string).split(', ');
+    message = `${m[1]} cannot be "${m[2]}".${suggestion(nearest(m[2] as string, choices))}`;
+    hint = `Choose one of: ${choices.join(', ')}.`;
+  } else if ((m = /^command-argument value '(.*)' is invalid for argument '(.+)'\. Allowed choices are (.+)\.$/.exec(message))) {
+    const choices = (m[3] as string).split(', ');
+    message = `Unknown ${m[2]} "${m[1]}".${suggestion(nearest(m[1] as string, choices))}`;
+    hint = `Choose one of: ${choices.join(', ')}.`;
+  } else if ((m = /^required option '(.*)' not specified$/.exec(message))) {
+    message = `${m[1]} is required.`;
+  } else if ((m = /^missing required argument '(.*)'$/.exec(message))) {
+    message = `Missing the ${m[1]} argument.`;
+  } else {
+    message = capitalise(message);
+    if (!/[.?!]$/.test(message)) message += '.';
+  }
+  return new UsageError(message, { hint });
 }
 
 function stackOf(err: unknown): string {

@@ -4,7 +4,16 @@ import type { ProviderId } from '../providers/registry.js';
 import { examples, providerArgument, run, sandboxOption } from './shared.js';
 
 export function authCommand(ctx: Context): Command {
-  const auth = new Command('auth').description('Inspect logins: who is logged in where, and print tokens for scripts');
+  const auth = new Command('auth')
+    .description('Inspect logins: who is logged in where, and print tokens for scripts')
+    .addHelpText(
+      'after',
+      examples([
+        'rdp auth status                        # every service: account, token source, scopes, expiry',
+        'rdp auth status zenodo --json',
+        'rdp auth token nomad                   # the token rdp would use, for curl and scripts',
+      ]) + '\nLog in with `rdp login <provider>`, out with `rdp logout <provider>`.\n',
+    );
 
   auth
     .command('status')
@@ -29,7 +38,10 @@ export function authCommand(ctx: Context): Command {
     .description('Print the token rdp would use for a service (for scripts; handle with care)')
     .addArgument(providerArgument())
     .addOption(sandboxOption())
-    .addHelpText('after', examples(['curl -H "Authorization: Bearer $(rdp auth token zenodo)" https://zenodo.org/api/deposit/depositions']))
+    .addHelpText(
+      'after',
+      examples(['rdp auth token zenodo', 'curl -H "Authorization: Bearer $(rdp auth token zenodo)" https://zenodo.org/api/deposit/depositions', 'rdp auth token nomad --json']),
+    )
     .action(
       run(ctx, async (provider: ProviderId, opts: { sandbox?: boolean }) => {
         const { runToken } = await import('../auth/status.js');

@@ -5,12 +5,26 @@ import { examples, run } from './shared.js';
 export function configCommand(ctx: Context): Command {
   const config = new Command('config')
     .description('Read and change settings (base URLs, OAuth clients); secrets go to the keychain')
-    .addHelpText('after', '\nThe file is $XDG_CONFIG_HOME/rdp/config.json (~/.config/rdp/config.json).\n');
+    .addHelpText(
+      'after',
+      examples([
+        'rdp config list                                   # every known key, set or not',
+        'rdp config get zenodo.url',
+        'rdp config set zenodo.url https://sandbox.zenodo.org',
+        'printf %s "$SECRET" | rdp config set zenodo.client_secret',
+        'rdp config unset zenodo.url',
+      ]) + '\nThe file is $XDG_CONFIG_HOME/rdp/config.json (~/.config/rdp/config.json).\n',
+    );
 
   config
     .command('get')
     .description('Print one setting')
     .argument('<key>', 'for example zenodo.url')
+    .addHelpText(
+      'after',
+      examples(['rdp config get zenodo.url', 'rdp config get zenodo.client_secret          # only says whether and where it is set', 'rdp config get nomad.url --json']) +
+        '\nAn unset key prints nothing (exit 0). `rdp config list` shows every known key.\n',
+    )
     .action(
       run(ctx, async (key: string) => {
         const { configGet } = await import('../config/run.js');
@@ -46,8 +60,9 @@ export function configCommand(ctx: Context): Command {
 
   config
     .command('unset')
-    .description('Remove a setting')
-    .argument('<key>')
+    .description('Remove a setting (a secret is removed from the keychain too)')
+    .argument('<key>', 'for example zenodo.url')
+    .addHelpText('after', examples(['rdp config unset zenodo.url', 'rdp config unset zenodo.client_secret']) + '\nRemoving a key that is not set is not an error.\n')
     .action(
       run(ctx, async (key: string) => {
         const { configUnset } = await import('../config/run.js');
@@ -62,17 +77,21 @@ export function configCommand(ctx: Context): Command {
 
   config
     .command('list')
-    .description('Print every setting and the known keys')
+    .description('Print every known key: its value, or "(not set)", and what it is for')
+    .addHelpText(
+      'after',
+      examples(['rdp config list', 'rdp config list --json | jq -r \'.[] | select(.set) | .key\'', "rdp config list | grep zenodo"]) +
+        `
+On a terminal: a table of every known key (KEY, VALUE, DESCRIPTION); a key that is not set shows
+"(not set)", a secret only where it is kept. Piped: one tab-separated line per key (key, value,
+description), an unset key with an empty value. --json: [{key, value, secret, set, storage, description}].
+`,
+    )
     .action(
       run(ctx, async () => {
-        const { configList } = await import('../config/run.js');
+        const { configList, renderConfigList } = await import('../config/run.js');
         const r = await configList(ctx);
-        ctx.io.result(r, (list) =>
-          list
-            .filter((e) => e.set)
-            .map((e) => `${e.key}=${e.secret ? '(secret, set)' : e.value}`)
-            .join('\n') || '',
-        );
+        ctx.io.result(r, (list) => renderConfigList(ctx.io, list));
       }),
     );
   return config;

@@ -48,9 +48,17 @@ Environment: RDP_<ID>_TOKEN (RDP_ZOTERO_KEY), RDP_<ID>_URL, NO_COLOR. See the RE
   for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, uploadsCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
     program.addCommand(make(ctx));
   }
-  // Subcommands inherit the output settings and never exit on their own.
+  // Subcommands inherit the output settings and never exit on their own; a parse error carries the
+  // command it happened in, so that the message can point at that command's help.
   const apply = (cmd: Command) => {
-    cmd.exitOverride().configureOutput(program.configureOutput()).showSuggestionAfterError(true);
+    const path: string[] = [];
+    for (let c: Command | null = cmd; c && c !== program; c = c.parent) path.unshift(c.name());
+    cmd
+      .exitOverride((err) => {
+        throw Object.assign(err, { commandPath: path.join(' ') });
+      })
+      .configureOutput(program.configureOutput())
+      .showSuggestionAfterError(true);
     cmd.commands.forEach(apply);
   };
   program.commands.forEach(apply);

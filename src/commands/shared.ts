@@ -4,6 +4,7 @@ import { Argument, type Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
+import { nearest } from '../util/text.js';
 
 export interface GlobalFlags {
   json?: boolean;
@@ -15,7 +16,8 @@ export interface GlobalFlags {
 export function parseProvider(value: string, allowed: readonly ProviderId[] = PROVIDER_IDS): ProviderId {
   const v = value.toLowerCase();
   if (!isProviderId(v) || !allowed.includes(v)) {
-    throw new UsageError(`Unknown provider "${value}".`, { hint: `Choose one of: ${allowed.join(', ')}.` });
+    const near = nearest(value, allowed);
+    throw new UsageError(`Unknown provider "${value}".${near ? ` Did you mean "${near}"?` : ''}`, { hint: `Choose one of: ${allowed.join(', ')}.` });
   }
   return v;
 }
@@ -30,11 +32,14 @@ export function sandboxOption(): Option {
   return new Option('--sandbox', "use Zenodo's or ORCID's sandbox, or NOMAD's test instance");
 }
 
-export function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER) {
+/** A parser for a flag that takes a count: 1, 2, 3, … (up to `max` when the flag has a ceiling). */
+export function positiveInt(name: string, max?: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
-      throw new UsageError(`${name} must be a whole number from 1 to ${max}, not "${value}".`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || (max !== undefined && n > max)) {
+      throw new UsageError(
+        max === undefined ? `${name} must be a positive whole number (1, 2, 3, …), not "${value}".` : `${name} must be a whole number from 1 to ${max}, not "${value}".`,
+      );
     }
     return n;
   };

@@ -12,6 +12,9 @@ export interface UploadCommandOptions extends NomadFlags, ZenodoFlags {
   to: 'zenodo' | 'nomad';
   publish?: boolean;
   sandbox?: boolean;
+  includeHidden?: boolean;
+  exclude?: string[];
+  dryRun?: boolean;
 }
 
 // ---- Zenodo (--to zenodo) --------------------------------------------------------------------
@@ -19,6 +22,7 @@ export interface UploadCommandOptions extends NomadFlags, ZenodoFlags {
 interface ZenodoFlags {
   deposition?: string;
   newVersion?: string;
+  newRecord?: boolean;
   metadata?: string;
   title?: string;
   description?: string;
@@ -32,7 +36,6 @@ interface ZenodoFlags {
   concurrency?: number;
   zip?: string;
   deleteExtra?: boolean;
-  dryRun?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -40,7 +43,8 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 function addZenodoOptions(cmd: Command): Command {
   return cmd
     .option('--deposition <id>', 'Zenodo: add to this draft (resume an interrupted upload)')
-    .option('--new-version <id>', 'Zenodo: start (or continue) the next version of this published record')
+    .option('--new-version <id>', 'Zenodo: start (or continue) the next version of this record (a version id or its concept id)')
+    .option('--new-record', 'Zenodo: make a separate new record even if this command made one before (a second DOI, on purpose)')
     .option('--metadata <file>', 'Zenodo: deposition metadata JSON ({"metadata": {...}}) or a CITATION.cff')
     .option('--title <text>', 'Zenodo: title')
     .option('--description <text>', 'Zenodo: description (limited HTML allowed)')
@@ -53,13 +57,13 @@ function addZenodoOptions(cmd: Command): Command {
     .option('--zotero', 'Zenodo: after --publish, add the record to your Zotero library')
     .option('--concurrency <n>', 'Zenodo: files sent at the same time (default 4)', positiveInt('--concurrency', 16))
     .option('--zip <name.zip>', 'Zenodo: send everything as one zip archive, built while sending (keeps subfolders)')
-    .option('--delete-extra', 'Zenodo: delete files in the draft that are not among the local files')
-    .option('--dry-run', 'Zenodo: show the plan (what would be created, sent, skipped, deleted) and change nothing');
+    .option('--delete-extra', 'Zenodo: delete files in the draft that are not among the local files');
 }
 
 const ZENODO_FLAGS: [keyof ZenodoFlags, string][] = [
   ['deposition', '--deposition'],
   ['newVersion', '--new-version'],
+  ['newRecord', '--new-record'],
   ['metadata', '--metadata'],
   ['title', '--title'],
   ['description', '--description'],
@@ -73,7 +77,6 @@ const ZENODO_FLAGS: [keyof ZenodoFlags, string][] = [
   ['concurrency', '--concurrency'],
   ['zip', '--zip'],
   ['deleteExtra', '--delete-extra'],
-  ['dryRun', '--dry-run'],
 ];
 
 /** The Zenodo-only flags the user set (refused with --to nomad). */
@@ -86,6 +89,7 @@ function zenodoOptions(paths: string[], o: UploadCommandOptions): ZenodoUploadOp
     paths,
     deposition: o.deposition,
     newVersion: o.newVersion,
+    newRecord: o.newRecord,
     metadata: o.metadata,
     title: o.title,
     description: o.description,
@@ -102,6 +106,8 @@ function zenodoOptions(paths: string[], o: UploadCommandOptions): ZenodoUploadOp
     deleteExtra: o.deleteExtra,
     dryRun: o.dryRun,
     sandbox: o.sandbox,
+    includeHidden: o.includeHidden,
+    exclude: o.exclude,
   };
 }
 
@@ -114,6 +120,8 @@ const ZENODO_HELP = `
 Zenodo (--to zenodo): files keep their names relative to the named folder; Zenodo records have no
 folders, so files in subfolders need --zip. A file already in the draft with the same name, size and
 MD5 is skipped, a changed one replaced; a rerun after a failure or Ctrl-C sends only what is missing.
+The same command run again works on the draft it created until that draft is published; after that
+it refuses (use --new-version ID for the next version, --new-record for a separate record).
 Metadata comes from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags.
 stdout holds the deposition id, URL and DOI. Limits: 100 files and 50 GB per record.
 `;
@@ -170,7 +178,23 @@ terminal, plain lines in CI), prints the entries, errors and warnings, and with 
 stdout holds the upload id. Limits: 32 GiB per upload, 10 unpublished uploads per user.
 `;
 
+const SELECTION_HELP = `
+What a folder sends: every regular file in it and below it, except hidden files and folders (names
+starting with "."; --include-hidden sends them), what matches --exclude, and what matches the
+folder's own .rdpignore (gitignore syntax; "!pattern" brings something back). .gitignore is not read.
+Symbolic links are followed, except into a loop. --dry-run lists what is left out and why.
+`;
+
 // ---- the command -------------------------------------------------------------------------------
+
+/** "--title and --license work only with --to zenodo": flags given for the other service. */
+function serviceOnly(flags: string[], service: 'zenodo' | 'nomad', used: 'zenodo' | 'nomad'): UsageError {
+  const list = flags.length === 1 ? (flags[0] as string) : `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]}`;
+  const names = { zenodo: 'Zenodo', nomad: 'NOMAD' };
+  return new UsageError(`${list} ${flags.length === 1 ? 'works' : 'work'} only with --to ${service}, not with --to ${used}.`, {
+    hint: `Leave ${flags.length === 1 ? 'it' : 'them'} out to upload to ${names[used]}; \`rdp upload --help\` lists the options of each service.`,
+  });
+}
 
 export function uploadCommand(ctx: Context): Command {
   const cmd = new Command('upload')
@@ -178,6 +202,9 @@ export function uploadCommand(ctx: Context): Command {
     .argument('<path...>', 'files and folders to upload')
     .addOption(new Option('--to <service>', 'where to upload: zenodo or nomad').choices(['zenodo', 'nomad']).makeOptionMandatory())
     .option('--publish', 'publish once the upload is complete (NOMAD: after successful processing)')
+    .option('--exclude <glob>', 'leave out what matches, gitignore-style, relative to each folder (repeatable)', collect)
+    .option('--include-hidden', 'also send hidden files and folders (names starting with ".")')
+    .option('--dry-run', 'show the plan (what would be sent, skipped, left out and why) and change nothing')
     .addOption(sandboxOption());
   addZenodoOptions(cmd);
   addNomadOptions(cmd);
@@ -191,23 +218,25 @@ export function uploadCommand(ctx: Context): Command {
         'rdp upload ./data --to zenodo --new-version 542201 --publish   # only changed files are sent',
         'rdp upload ./tree --to zenodo --zip tree.zip           # subfolders kept inside one streamed zip',
         'rdp upload ./data --to zenodo --dry-run --json         # the plan as JSON; nothing changes',
+        "rdp upload ./data --to zenodo --exclude '*.tmp' --exclude scratch/   # gitignore-style; also ./data/.rdpignore",
         'rdp upload ./run1 --to nomad                           # zipped on the fly, processing waited for',
         'rdp upload calc.tar.gz --to nomad --publish            # sent as it is, published after processing',
         'rdp upload run1 run2 notes.txt --to nomad --name "Si phonons"',
         'rdp upload extra/ --to nomad --upload YXUIZpw5RJyV3LAsFI2MmQ',
         'rdp upload run1 --to nomad --publish --embargo 12 --timeout 2h',
         'id=$(rdp upload data.zip --to nomad --no-wait)',
-      ]) + ZENODO_HELP + NOMAD_HELP,
+        'rdp upload run1 --to nomad --dry-run                   # what the zip would hold, and what is left out',
+      ]) + SELECTION_HELP + ZENODO_HELP + NOMAD_HELP,
     )
     .action(
       run(ctx, async (paths: string[], opts: UploadCommandOptions) => {
         if (opts.to === 'nomad') {
           const zenodoOnly = zenodoFlagsUsed(opts);
-          if (zenodoOnly.length) throw new UsageError(`${zenodoOnly.join(', ')}: only for --to zenodo.`, { hint: 'See `rdp upload --help`.' });
+          if (zenodoOnly.length) throw serviceOnly(zenodoOnly, 'zenodo', 'nomad');
           return uploadToNomad(ctx, paths, opts);
         }
         const nomadOnly = nomadFlagsUsed(opts);
-        if (nomadOnly.length) throw new UsageError(`${nomadOnly.join(', ')}: only for --to nomad.`, { hint: 'See `rdp upload --help`.' });
+        if (nomadOnly.length) throw serviceOnly(nomadOnly, 'nomad', 'zenodo');
         return uploadToZenodo(ctx, paths, opts);
       }),
     );

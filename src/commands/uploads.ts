@@ -15,12 +15,21 @@ export interface UploadsListFlags {
 const DEFAULT_LIMIT = 30;
 
 export function uploadsCommand(ctx: Context): Command {
-  const uploads = new Command('uploads').description('Your uploads on Zenodo and NOMAD');
+  const uploads = new Command('uploads')
+    .description('Your uploads on Zenodo and NOMAD')
+    .addHelpText(
+      'after',
+      examples([
+        'rdp uploads list                              # every upload service you are logged in to',
+        'rdp uploads list --on zenodo --status draft',
+        'rdp uploads list --on nomad --all --json',
+      ]),
+    );
   uploads
     .command('list')
     .description('List your uploads: on every upload service you are logged in to, or on one (--on)')
     .addOption(new Option('--on <service>', 'only this service').choices(['zenodo', 'nomad']))
-    .addOption(new Option('--status <status>', 'only drafts (unpublished) or only published uploads').choices(['draft', 'published']))
+    .addOption(new Option('--status <status>', 'only drafts (never published) or only published uploads (also while being edited)').choices(['draft', 'published']))
     .option('-n, --limit <n>', `at most N uploads per service (default ${DEFAULT_LIMIT})`, positiveInt('--limit'))
     .option('--all', 'every upload, through all pages')
     .addOption(sandboxOption())

@@ -1,33 +1,77 @@
 // Shell completion scripts generated from the commander tree, so they never drift from the commands.
-// The same scripts are committed in completions/ (a test fails when they are stale).
-import type { Command, Option } from 'commander';
+// The same scripts are committed in completions/ (a test fails when they are stale, and tests drive
+// each shell's own completion machinery with them). What is completed:
+//   commands and subcommands (with their descriptions in zsh and fish), options (the command's own and
+//   the global ones), option values with a fixed set of choices (--to, --on, --status, --upload-type,
+//   providers), file paths for `<path...>` arguments and for options whose value is a file
+//   (--metadata <file>, -o <file>, --zip <name.zip>); nothing for free text (--title, ids).
+import type { Argument, Command, Option } from 'commander';
 
 export type Shell = 'bash' | 'zsh' | 'fish';
 export const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];
 
+/** What a value is completed with. */
+type Values = { kind: 'choices'; choices: string[] } | { kind: 'files' } | { kind: 'none' };
+
+interface Opt {
+  flags: string[];
+  /** The value's name in the help (`<service>` -> service); undefined for a switch. */
+  value: string | undefined;
+  values: Values;
+  description: string;
+}
+
+interface Arg {
+  name: string;
+  required: boolean;
+  variadic: boolean;
+  values: Values;
+}
+
 interface Node {
   path: string[];
+  name: string;
   description: string;
-  options: { flags: string[]; takesValue: boolean; description: string; choices?: string[] | undefined }[];
-  args: { name: string; choices?: string[] | undefined }[];
+  /** The command's own options (and, on the root, the global ones). */
+  options: Opt[];
+  args: Arg[];
   children: Node[];
 }
 
-function walk(cmd: Command, path: string[]): Node {
-  const visible = (cmd.options as Option[]).filter((o) => !o.hidden);
-  const options = visible.map((o) => ({
+const FILE_VALUE = /file|path|dir|\.zip/i;
+
+function valuesOf(name: string, choices: readonly string[] | undefined): Values {
+  if (choices?.length) return { kind: 'choices', choices: [...choices] };
+  if (FILE_VALUE.test(name)) return { kind: 'files' };
+  return { kind: 'none' };
+}
+
+function option(o: Option): Opt {
+  const takesValue = o.required || o.optional;
+  const placeholder = takesValue ? (/[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1] ?? 'value') : undefined;
+  return {
     flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
-    takesValue: o.required || o.optional,
+    value: placeholder?.replace(/\.\.\.$/, ''),
+    values: placeholder ? valuesOf(placeholder, o.argChoices) : { kind: 'none' },
     description: o.description,
-    choices: o.argChoices,
-  }));
-  options.push({ flags: ['-h', '--help'], takesValue: false, description: 'show help', choices: undefined });
-  const args = cmd.registeredArguments.map((a) => ({ name: a.name(), choices: a.argChoices }));
+  };
+}
+
+function argument(a: Argument): Arg {
+  return { name: a.name(), required: a.required, variadic: a.variadic, values: valuesOf(a.name(), a.argChoices) };
+}
+
+const HELP: Opt = { flags: ['-h', '--help'], value: undefined, values: { kind: 'none' }, description: 'show help' };
+
+function walk(cmd: Command, path: string[]): Node {
+  const options = (cmd.options as Option[]).filter((o) => !o.hidden).map(option);
+  options.push(HELP);
   return {
     path,
+    name: cmd.name(),
     description: cmd.description(),
     options,
-    args,
+    args: cmd.registeredArguments.map(argument),
     children: cmd.commands.map((c) => walk(c, [...path, c.name()])),
   };
 }
@@ -36,122 +80,250 @@ function all(node: Node): Node[] {
   return [node, ...node.children.flatMap(all)];
 }
 
+/** The global options (the root's, without --version), offered by every command. */
+function globals(root: Node): Opt[] {
+  return root.options.filter((o) => !o.flags.includes('--version') && o !== HELP && !o.flags.includes('--help'));
+}
+
+/** POSIX shell single quotes (bash, zsh). */
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+// ---- bash ----------------------------------------------------------------------------------------
+
+function bashValues(v: Values): string {
+  if (v.kind === 'choices') return `COMPREPLY=($(compgen -W ${q(v.choices.join(' '))} -- "$cur"))`;
+  if (v.kind === 'files') return '_rdp_files';
+  return ':';
+}
 
 function bash(root: Node): string {
   const nodes = all(root);
-  const cases = nodes
+  const global = globals(root);
+  const key = (n: Node) => q(n.path.join(' '));
+  const nodeCases = nodes
     .map((n) => {
-      const key = n.path.join(' ') || '';
-      const words = [...n.children.map((c) => c.path[c.path.length - 1] as string), ...n.options.flatMap((o) => o.flags)];
-      const valueOpts = n.options.filter((o) => o.takesValue).flatMap((o) => o.flags);
-      const choiceArgs = n.args.find((a) => a.choices)?.choices ?? [];
-      return `    ${q(key)})\n      words=${q(words.join(' '))}\n      valueopts=${q(valueOpts.join(' '))}\n      argchoices=${q(choiceArgs.join(' '))}\n      ;;`;
+      const opts = [...n.options, ...(n.path.length ? global : [])];
+      const words = opts.flatMap((o) => o.flags);
+      const valueOpts = opts.filter((o) => o.value !== undefined).flatMap((o) => o.flags);
+      return [
+        `    ${key(n)})`,
+        `      subcommands=${q(n.children.map((c) => c.name).join(' '))}`,
+        `      opts=${q(words.join(' '))}`,
+        `      valueopts=${q(valueOpts.join(' '))}`,
+        '      ;;',
+      ].join('\n');
+    })
+    .join('\n');
+  const valueCases = nodes
+    .flatMap((n) =>
+      n.options
+        .filter((o) => o.value !== undefined)
+        .map((o) => `    ${o.flags.map((f) => q(`${n.path.join(' ')}|${f}`)).join('|')}) ${bashValues(o.values)} ;;`),
+    )
+    .join('\n');
+  const argCases = nodes
+    .filter((n) => n.args.length > 0)
+    .map((n) => {
+      const lines = [`    ${key(n)})`, '      case "$2" in'];
+      n.args.forEach((a, i) => {
+        lines.push(`        ${a.variadic ? '*' : i}) ${bashValues(a.values)} ;;`);
+      });
+      lines.push('      esac', '      ;;');
+      return lines.join('\n');
     })
     .join('\n');
   return `# bash completion for rdp (generated by \`rdp completion bash\`)
 # Install: rdp completion bash > ~/.local/share/bash-completion/completions/rdp
+#    or: source <(rdp completion bash)      (in ~/.bashrc)
 _rdp() {
-  local cur prev path i w words valueopts argchoices
+  local cur prev path w i skip=0 npos=0 subcommands opts valueopts
+  COMPREPLY=()
   cur="\${COMP_WORDS[COMP_CWORD]}"
   prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  # --option=value: bash splits the word at "=" (COMP_WORDBREAKS)
+  if [[ "$cur" == "=" ]]; then
+    cur=""
+  elif [[ "$prev" == "=" && COMP_CWORD -ge 2 ]]; then
+    prev="\${COMP_WORDS[COMP_CWORD-2]}"
+  fi
   path=""
   for ((i = 1; i < COMP_CWORD; i++)); do
     w="\${COMP_WORDS[i]}"
-    case "$w" in -*) continue ;; esac
-    if _rdp_has "\${path:+$path }$w"; then path="\${path:+$path }$w"; fi
+    if [[ "$w" == "=" ]]; then skip=1; continue; fi
+    if ((skip)); then skip=0; continue; fi
+    case "$w" in
+      -*)
+        _rdp_node "$path"
+        case " $valueopts " in *" $w "*) skip=1 ;; esac
+        continue
+        ;;
+    esac
+    if _rdp_has "\${path:+$path }$w"; then
+      path="\${path:+$path }$w"
+      npos=0
+    else
+      npos=$((npos + 1))
+    fi
   done
   _rdp_node "$path"
-  case " $valueopts " in *" $prev "*) COMPREPLY=(); return 0 ;; esac
-  if [[ "$cur" != -* && -n "$argchoices" ]]; then
-    COMPREPLY=($(compgen -W "$argchoices $words" -- "$cur"))
+  if [[ "$prev" == -* ]] && _rdp_value "$path|$prev"; then return 0; fi
+  if [[ "$cur" == -* ]]; then
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+  elif [[ -n "$subcommands" ]]; then
+    COMPREPLY=($(compgen -W "$subcommands" -- "$cur"))
   else
-    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+    _rdp_args "$path" "$npos"
+  fi
+  return 0
+}
+# Paths: bash-completion's _filedir when it is loaded (quoting, ~), else compgen.
+_rdp_files() {
+  if declare -F _filedir >/dev/null; then
+    _filedir
+  else
+    compopt -o filenames 2>/dev/null
+    local IFS=$'\\n'
+    COMPREPLY=($(compgen -f -- "$cur"))
   fi
 }
 _rdp_has() {
   case "$1" in
-${nodes.map((n) => `    ${q(n.path.join(' '))}) return 0 ;;`).join('\n')}
+${nodes.map((n) => `    ${key(n)}) return 0 ;;`).join('\n')}
   esac
   return 1
 }
 _rdp_node() {
+  subcommands=""
+  opts=""
+  valueopts=""
   case "$1" in
-${cases}
+${nodeCases}
+  esac
+}
+# The value of an option ("<command path>|<option>"); 1 when the option takes none.
+_rdp_value() {
+  case "$1" in
+${valueCases}
+    *) return 1 ;;
+  esac
+  return 0
+}
+# A positional argument ($2: its index; "*" rows match any index, for <path...>).
+_rdp_args() {
+  case "$1" in
+${argCases}
   esac
 }
 complete -F _rdp rdp
 `;
 }
 
+// ---- zsh -----------------------------------------------------------------------------------------
+
+/** Text inside an _arguments `[description]`: brackets and backslashes escaped. */
+const zshBracket = (s: string) => s.replace(/\\/g, '\\\\').replace(/([[\]])/g, '\\$1');
+/** A message or a _describe name: colons escaped. */
+const zshColon = (s: string) => s.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+
+function zshAction(v: Values): string {
+  if (v.kind === 'choices') return `(${v.choices.join(' ')})`;
+  if (v.kind === 'files') return '_files';
+  return ' ';
+}
+
+function zshOption(o: Opt): string {
+  const value = o.value === undefined ? '' : `:${zshColon(o.value)}:${zshAction(o.values)}`;
+  const body = `[${zshBracket(o.description)}]${value}`;
+  // A repeatable option ("(repeatable)" in its help) may be offered again: `*` in front.
+  if (/\brepeatable\b/.test(o.description)) return `    ${o.flags.map((f) => q(`*${f}${body}`)).join(' ')}`;
+  if (o.flags.length > 1) return `    ${q(`(${o.flags.join(' ')})`)}{${o.flags.join(',')}}${q(body)}`;
+  return `    ${q(`${o.flags[0]}${body}`)}`;
+}
+
 function zsh(root: Node): string {
   const nodes = all(root);
+  const global = globals(root);
   const fn = (n: Node) => `_rdp_${n.path.length ? n.path.join('_').replace(/-/g, '_') : 'root'}`;
-  const optSpec = (o: Node['options'][number]) => {
-    const desc = o.description.replace(/[[\]:']/g, ' ');
-    const value = o.takesValue ? (o.choices ? `:value:(${o.choices.join(' ')})` : ':value:') : '';
-    const names = o.flags.length > 1 ? `{${o.flags.join(',')}}` : o.flags[0];
-    return `    ${o.flags.length > 1 ? `'(${o.flags.join(' ')})'${names}` : names}'[${desc}]${value}'`;
-  };
   const bodies = nodes.map((n) => {
+    const opts = [...n.options, ...(n.path.length ? global : [])];
     const lines = [`${fn(n)}() {`];
     if (n.children.length) {
       lines.push('  local -a subcommands');
-      lines.push(`  subcommands=(${n.children.map((c) => q(`${c.path[c.path.length - 1]}:${c.description.replace(/:/g, ' ')}`)).join(' ')})`);
-      lines.push('  _arguments -C \\');
-      lines.push(...n.options.map((o) => `${optSpec(o)} \\`));
+      lines.push('  subcommands=(');
+      for (const c of n.children) lines.push(`    ${q(`${zshColon(c.name)}:${c.description}`)}`);
+      lines.push('  )');
+      lines.push('  local curcontext="$curcontext" state line');
+      lines.push('  _arguments -C -s \\');
+      lines.push(...opts.map((o) => `${zshOption(o)} \\`));
       lines.push(`    '1: :->cmd' '*:: :->args'`);
       lines.push('  case $state in');
-      lines.push(`    cmd) _describe 'command' subcommands ;;`);
+      lines.push(`    cmd) _describe -t commands 'rdp command' subcommands ;;`);
       lines.push('    args)');
       lines.push('      case $words[1] in');
-      for (const c of n.children) lines.push(`        ${c.path[c.path.length - 1]}) ${fn(c)} ;;`);
+      for (const c of n.children) lines.push(`        ${c.name}) ${fn(c)} ;;`);
       lines.push('      esac ;;');
       lines.push('  esac');
     } else {
-      const argSpecs = n.args.map((a, i) => `'${i + 1}:${a.name}:${a.choices ? `(${a.choices.join(' ')})` : '_files'}'`);
-      lines.push(`  _arguments \\`);
-      lines.push(...n.options.map((o) => `${optSpec(o)} \\`));
-      lines.push(`    ${argSpecs.join(' ') || "'*:file:_files'"}`);
+      const args = n.args.map((a, i) => {
+        const spec = `${zshColon(a.name)}:${zshAction(a.values)}`;
+        if (a.variadic) return q(`*:${spec}`);
+        return q(`${i + 1}:${a.required ? '' : ':'}${spec}`);
+      });
+      const specs = [...opts.map(zshOption), ...(args.length ? [`    ${args.join(' ')}`] : [])];
+      lines.push('  _arguments -s \\');
+      lines.push(...specs.map((spec, i) => (i < specs.length - 1 ? `${spec} \\` : spec)));
     }
     lines.push('}');
     return lines.join('\n');
   });
   return `#compdef rdp
 # zsh completion for rdp (generated by \`rdp completion zsh\`)
-# Install: rdp completion zsh > "\${fpath[1]}/_rdp"
+# Install: rdp completion zsh > "\${fpath[1]}/_rdp"   (then restart zsh; compinit must be loaded)
 ${bodies.join('\n\n')}
 
 _rdp_root "$@"
 `;
 }
 
+// ---- fish ----------------------------------------------------------------------------------------
+
+/** fish single quotes: only \\ and \\' are special. */
+const fq = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 function fish(root: Node): string {
-  const lines = ['# fish completion for rdp (generated by `rdp completion fish`)', '# Install: rdp completion fish > ~/.config/fish/completions/rdp.fish', 'complete -c rdp -f'];
+  const lines = [
+    '# fish completion for rdp (generated by `rdp completion fish`)',
+    '# Install: rdp completion fish > ~/.config/fish/completions/rdp.fish',
+    'complete -c rdp -f',
+  ];
+  /** True while the command line is at node `n` (its path seen, none of its subcommands yet). */
   const cond = (n: Node) => {
     if (n.path.length === 0) return '__fish_use_subcommand';
-    const [first, ...rest] = n.path;
-    let c = `__fish_seen_subcommand_from ${first}`;
-    for (const r of rest) c += `; and __fish_seen_subcommand_from ${r}`;
-    if (n.children.length) c += `; and not __fish_seen_subcommand_from ${n.children.map((x) => x.path[x.path.length - 1]).join(' ')}`;
+    let c = n.path.map((p) => `__fish_seen_subcommand_from ${p}`).join('; and ');
+    if (n.children.length) c += `; and not __fish_seen_subcommand_from ${n.children.map((x) => x.name).join(' ')}`;
     return c;
   };
+  const valueFlags = (v: Values) => (v.kind === 'choices' ? ` -x -a ${fq(v.choices.join(' '))}` : v.kind === 'files' ? ' -r -F' : ' -x');
   for (const n of all(root)) {
-    for (const c of n.children) {
-      lines.push(`complete -c rdp -n ${q(cond(n))} -a ${q(c.path[c.path.length - 1] as string)} -d ${q(c.description)}`);
-    }
+    for (const c of n.children) lines.push(`complete -c rdp -n ${fq(cond(n))} -a ${fq(c.name)} -d ${fq(c.description)}`);
     for (const o of n.options) {
+      if (n.path.length && o === HELP) continue; // the root's --help is offered everywhere
       const long = o.flags.find((f) => f.startsWith('--'))?.slice(2);
       const short = o.flags.find((f) => /^-[^-]$/.test(f))?.slice(1);
-      let line = `complete -c rdp -n ${q(n.path.length ? cond(n) : 'true')}`;
+      // The root's options are global (offered after any command), except --version.
+      const where = n.path.length || o.flags.includes('--version') ? ` -n ${fq(cond(n))}` : '';
+      let line = `complete -c rdp${where}`;
       if (long) line += ` -l ${long}`;
       if (short) line += ` -s ${short}`;
-      if (o.takesValue) line += o.choices ? ` -x -a ${q(o.choices.join(' '))}` : ' -r';
-      lines.push(`${line} -d ${q(o.description)}`);
+      if (o.value !== undefined) line += valueFlags(o.values);
+      lines.push(`${line} -d ${fq(o.description)}`);
     }
-    const choices = n.args.find((a) => a.choices)?.choices;
-    if (choices && n.path.length) lines.push(`complete -c rdp -n ${q(cond(n))} -a ${q(choices.join(' '))}`);
-    if (n.args.length && !choices && n.path.length) lines.push(`complete -c rdp -n ${q(cond(n))} -F`);
+    if (n.path.length && !n.children.length) {
+      for (const a of n.args) {
+        if (a.values.kind === 'choices') lines.push(`complete -c rdp -n ${fq(cond(n))} -a ${fq(a.values.choices.join(' '))}`);
+        else if (a.values.kind === 'files') lines.push(`complete -c rdp -n ${fq(cond(n))} -F`);
+      }
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,6 @@
-// Where rdp keeps its files: $XDG_CONFIG_HOME/rdp (default ~/.config/rdp), or %APPDATA%\rdp on Windows.
+// Where rdp keeps its files: settings and logins in $XDG_CONFIG_HOME/rdp (default ~/.config/rdp), or
+// %APPDATA%\rdp on Windows; what it remembers between runs (the drafts uploads made) in
+// $XDG_STATE_HOME/rdp (default ~/.local/state/rdp), or %LOCALAPPDATA%\rdp\state on Windows.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,6 +9,8 @@ export interface Paths {
   config: string;
   accounts: string;
   tokens: string;
+  /** What upload commands remember between runs (upload/state.ts). */
+  uploads: string;
 }
 
 export function configDir(env: NodeJS.ProcessEnv): string {
@@ -16,6 +20,12 @@ export function configDir(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || homedir(), '.config', 'rdp');
 }
 
+export function stateDir(env: NodeJS.ProcessEnv): string {
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'rdp');
+  if (process.platform === 'win32' && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, 'rdp', 'state');
+  return join(env.HOME || homedir(), '.local', 'state', 'rdp');
+}
+
 export function paths(env: NodeJS.ProcessEnv): Paths {
   const dir = configDir(env);
   return {
@@ -23,5 +33,6 @@ export function paths(env: NodeJS.ProcessEnv): Paths {
     config: join(dir, 'config.json'),
     accounts: join(dir, 'accounts.json'),
     tokens: join(dir, 'tokens.json'),
+    uploads: join(stateDir(env), 'uploads.json'),
   };
 }

@@ -1,7 +1,9 @@
 // `rdp config get|set|unset|list`.
 import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
+import type { IO } from '../output/io.js';
 import { readStdin } from '../output/prompt.js';
+import { type Column, renderTable } from '../output/table.js';
 import { keychainAdvice } from '../store/keychain.js';
 import { CONFIG_KEYS, configAccount, keyDef } from './config.js';
 
@@ -105,4 +107,23 @@ export async function configSecret(ctx: Context, key: string): Promise<string | 
     );
   }
   return undefined;
+}
+
+/**
+ * `rdp config list` for people: every known key, set or not, with its value (a secret only says where
+ * it is kept) and what it is for. Piped: tab-separated `key, value, description` (an unset key has an
+ * empty value), no header.
+ */
+export function renderConfigList(io: IO, list: ConfigEntry[]): string {
+  const shown = (e: ConfigEntry): string => {
+    if (!e.set) return '';
+    if (e.secret) return e.storage === 'keychain' ? '(secret, in the keychain)' : '(secret, in the config file)';
+    return e.value ?? '';
+  };
+  const columns: Column<ConfigEntry>[] = [
+    { header: 'KEY', value: (e) => e.key },
+    { header: 'VALUE', value: shown, display: (e) => (e.set ? shown(e) : '(not set)'), style: (t, e) => (e.set ? t : io.outStyle.dim(t)) },
+    { header: 'DESCRIPTION', value: (e) => e.description, shrink: true },
+  ];
+  return renderTable(io, columns, list);
 }

@@ -1,7 +1,7 @@
 // Fault injection, switchable at run time (SPEC.md section 7): latency, bursts of error statuses
 // (429 with Retry-After, 5xx), a connection cut after N request-body bytes, and service-specific
 // faults (a wrong checksum) that a service asks for by name.
-import type { ProviderId } from '../providers/registry.js';
+import type { ServiceId as ProviderId } from './ids.js';
 
 export interface FaultRule {
   /** Which service; absent = any. */
@@ -17,6 +17,8 @@ export interface FaultRule {
    * then destroy the connection (a download cut midway).
    * `latency`: wait `latencyMs` before handling.
    * `drop`: destroy the connection without answering.
+   * `status-after` / `drop-after`: handle the request, then answer `status` instead of the real answer
+   * (or destroy the connection): the server acted, and the client never heard (a lost answer).
    * Any other name is a service-specific fault (e.g. `wrong-checksum`), looked up with take().
    */
   action: 'status' | 'cut' | 'cut-response' | 'latency' | 'drop' | (string & {});

@@ -72,6 +72,16 @@ export class EmuResponse {
     return this.raw.headersSent || this.raw.writableEnded;
   }
 
+  private instead: ((status: number) => void) | undefined;
+
+  /**
+   * Fault injection (`status-after`, `drop-after`): the request is handled, but its answer is replaced
+   * by `instead` (another status, or a dropped connection): a client whose answer got lost.
+   */
+  replaceAnswer(instead: (status: number) => void): void {
+    this.instead = instead;
+  }
+
   header(name: string, value: string): this {
     this.extraHeaders[name.toLowerCase()] = value;
     return this;
@@ -79,6 +89,12 @@ export class EmuResponse {
 
   send(status: number, body: string | Buffer | undefined, contentType?: string, headers: Record<string, string> = {}): void {
     if (this.sent) return;
+    if (this.instead) {
+      const instead = this.instead;
+      this.instead = undefined;
+      instead(status);
+      return;
+    }
     const h: Record<string, string | number> = { ...this.extraHeaders, ...headers };
     if (contentType) h['content-type'] = contentType;
     if (body !== undefined) h['content-length'] = Buffer.byteLength(body);

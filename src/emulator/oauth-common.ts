@@ -9,8 +9,8 @@
 // client_credentials) that Zenodo, DMPTool and ORCID configure with their own scopes, errors and token
 // responses. Time comes from the emulator's clock (EmulatorState.now), which tests move forward.
 import { createHash } from 'node:crypto';
-import type { ProviderId } from '../providers/registry.js';
-import { escapeHtml } from '../util/html.js';
+import type { ServiceId as ProviderId } from './ids.js';
+import { escapeHtml } from './guards.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from './http.js';
 import type { ServiceContext } from './server.js';
 import { type EmulatorState, type OAuthClient, perEmulator, type TokenRecord } from './state.js';

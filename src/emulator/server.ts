@@ -3,7 +3,7 @@
 // fault injection and per-service rate limits.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
+import { SERVICE_IDS as PROVIDER_IDS, type ServiceId as ProviderId } from './ids.js';
 import { type FaultRule, Faults } from './faults.js';
 import { ByteMeter, EmuHttpError, type EmuRequest, EmuResponse, makeRequest } from './http.js';
 import { defaultClientInfo, oauthControl } from './oauth-common.js';
@@ -255,6 +255,14 @@ export class EmulatorServer {
         return;
       }
 
+      const after = this.faults.take(sid, method, path, ['status-after', 'drop-after']);
+      if (after) {
+        res.replaceAnswer((status) => {
+          fault = `${after.action === 'drop-after' ? 'drop' : `status ${after.status ?? 503}`} after handling (was ${status})`;
+          if (after.action === 'drop-after') raw.socket.destroy();
+          else this.sendFault(svc, req, res, after);
+        });
+      }
       const { handler, params, methods } = hit.m.router.match(method, path);
       if (!handler) {
         await drain(req);
@@ -315,6 +323,9 @@ export class EmulatorServer {
       res.header('x-ratelimit-limit', String(policy.limit));
       res.header('x-ratelimit-remaining', String(remaining));
       res.header('x-ratelimit-reset', String(Math.ceil(resetAt / 1000)));
+      // Zenodo (flask-limiter with headers on) sends Retry-After on every response: the seconds until
+      // the window resets (providers.md 0.1).
+      res.header('retry-after', String(Math.max(0, Math.ceil((resetAt - now) / 1000))));
     }
     if (w.count <= policy.limit) return false;
     const retryAfter = Math.max(1, Math.ceil((resetAt - now) / 1000));

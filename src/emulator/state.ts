@@ -1,6 +1,6 @@
 // Shared emulator state: seeded users, issued tokens, OAuth clients and the request log. Each service
 // keeps its own domain data (depositions, uploads, plans) in its own module.
-import type { ProviderId } from '../providers/registry.js';
+import type { ServiceId as ProviderId } from './ids.js';
 import { randomAlnum, randomUrlSafe, randomUUID } from './tokens.js';
 
 export interface TokenRecord {

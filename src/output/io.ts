@@ -4,17 +4,46 @@
 import type { Readable, Writable } from 'node:stream';
 import { Redactor } from '../util/redact.js';
 
+type OutStream = Writable & { isTTY?: boolean; columns?: number; getColorDepth?: (env?: object) => number };
+
 export interface Streams {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean; columns?: number };
+  stdout: OutStream;
+  stderr: OutStream;
 }
 
 export interface OutputFlags {
   json: boolean;
   quiet: boolean;
   debug: boolean;
-  color: boolean | undefined; // undefined = let chalk decide (NO_COLOR, FORCE_COLOR, TTY)
+  color: boolean | undefined; // false: --no-color or --json; undefined: colorLevel() decides
+}
+
+export type ColorLevel = 0 | 1 | 2 | 3;
+
+/**
+ * How much colour a stream gets (0 = none, also no bold or dim). In order: --no-color and --json turn it
+ * off; FORCE_COLOR forces it on any stream (chalk's reading: "", "true" or a number >= 1 on, "0" or
+ * "false" off; it wins over NO_COLOR, as in chalk and Node); NO_COLOR with any value, even empty, turns
+ * it off, also on a terminal; otherwise a terminal gets the depth it reports (TERM, COLORTERM) and
+ * anything else none.
+ */
+export function colorLevel(env: NodeJS.ProcessEnv, stream: OutStream, flag: boolean | undefined): ColorLevel {
+  if (flag === false) return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '' || force === 'true') return 1;
+    if (force === 'false') return 0;
+    const n = Number.parseInt(force, 10);
+    if (Number.isNaN(n)) return 1;
+    return Math.max(0, Math.min(n, 3)) as ColorLevel;
+  }
+  if (flag === true) return 1;
+  if (env.NO_COLOR !== undefined) return 0;
+  if (!stream.isTTY || env.TERM === 'dumb') return 0;
+  // Node's own reading of the terminal (TERM, COLORTERM, CI variables), given our environment.
+  const depth = typeof stream.getColorDepth === 'function' ? stream.getColorDepth({ ...env, FORCE_COLOR: undefined, NO_COLOR: undefined }) : 4;
+  return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
 }
 
 export interface Style {
@@ -24,6 +53,16 @@ export interface Style {
   green(s: string): string;
   yellow(s: string): string;
   cyan(s: string): string;
+}
+
+/**
+ * A line that is redrawn in place at the bottom of a terminal's stderr (a transfer's progress bar). IO
+ * clears it before any other output, on stdout too (stdout and stderr often share the terminal: a line
+ * of data must never land inside a half-drawn progress line), and redraws it after.
+ */
+export interface LiveLine {
+  clear(): void;
+  redraw(): void;
 }
 
 const plain: Style = {
@@ -73,15 +112,21 @@ export class IO {
     return this.stderrIsTTY && !this.isCI && !this.flags.json && !this.flags.quiet;
   }
 
+  /** True when stderr gets colour and styles (see colorLevel). */
+  get stderrColor(): boolean {
+    return this.style !== plain;
+  }
+
+  /** Choose the styles of stderr and stdout from the flags, the environment and the streams. */
   async enableColor(): Promise<void> {
-    if (this.flags.color === false) return;
-    const { Chalk, supportsColor, supportsColorStderr } = await import('chalk');
-    const level = (s: typeof supportsColor) => (s ? s.level : 0);
-    const forced = this.flags.color === true ? 1 : 0;
-    const errLevel = Math.max(forced, this.stderrIsTTY ? level(supportsColorStderr) : 0);
-    const outLevel = Math.max(forced, this.stdoutIsTTY ? level(supportsColor) : 0);
-    if (errLevel > 0) this.style = new Chalk({ level: errLevel as 1 | 2 | 3 });
-    if (outLevel > 0 && !this.flags.json) this.outStyle = new Chalk({ level: outLevel as 1 | 2 | 3 });
+    const errLevel = colorLevel(this.env, this.streams.stderr, this.flags.color);
+    const outLevel = this.flags.json ? 0 : colorLevel(this.env, this.streams.stdout, this.flags.color);
+    this.style = plain;
+    this.outStyle = plain;
+    if (errLevel === 0 && outLevel === 0) return;
+    const { Chalk } = await import('chalk');
+    if (errLevel > 0) this.style = new Chalk({ level: errLevel });
+    if (outLevel > 0) this.outStyle = new Chalk({ level: outLevel });
   }
 
   /** Remember a secret so that no later output can show it. */
@@ -89,11 +134,26 @@ export class IO {
     this.redactor.add(value);
   }
 
+  private live: LiveLine | undefined;
+
+  /** Show `line` as the live line (undefined: none). Only one at a time. */
+  setLiveLine(line: LiveLine | undefined): void {
+    this.live = line;
+  }
+
+  /** Write around the live line: clear it, write, redraw it. */
+  private around(write: () => void): void {
+    const live = this.live;
+    live?.clear();
+    write();
+    live?.redraw();
+  }
+
   private writeOut(text: string): void {
-    this.streams.stdout.write(this.redactor.redact(text));
+    this.around(() => this.streams.stdout.write(this.redactor.redact(text)));
   }
   private writeErr(text: string): void {
-    this.streams.stderr.write(this.redactor.redact(text));
+    this.around(() => this.streams.stderr.write(this.redactor.redact(text)));
   }
 
   /** Data for stdout (a line is added when missing). */
@@ -121,7 +181,7 @@ export class IO {
    * for this value.
    */
   printSecret(value: string): void {
-    this.streams.stdout.write(`${value}\n`);
+    this.around(() => this.streams.stdout.write(`${value}\n`));
   }
 
   /** A notice on stderr; dropped by --quiet and --json. */

@@ -27,6 +27,7 @@ export class TransferProgress {
   private lastPlain = Date.now();
   private readonly started = Date.now();
   private drawn = false;
+  private ended = false;
   private readonly mode: 'tty' | 'plain' | 'off';
 
   constructor(io: IO, opts: { verb: string; totalBytes: number; totalItems: number }) {
@@ -35,6 +36,7 @@ export class TransferProgress {
     this.totalBytes = opts.totalBytes;
     this.totalItems = opts.totalItems;
     this.mode = io.flags.quiet || io.flags.json ? 'off' : io.interactive ? 'tty' : 'plain';
+    if (this.mode === 'tty') io.setLiveLine({ clear: () => this.clear(), redraw: () => this.draw() });
     if (this.mode !== 'off') {
       this.timer = setInterval(() => this.tick(), this.mode === 'tty' ? REDRAW_MS : 1000);
       this.timer.unref();
@@ -92,13 +94,14 @@ export class TransferProgress {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.clear();
+    if (this.mode === 'tty') this.io.setLiveLine(undefined);
+    this.ended = true;
   }
 
+  /** A line above the status line (IO clears the status line first and redraws it after). */
   private line(text: string): void {
     if (this.mode === 'off') return;
-    this.clear();
     this.io.notice(text);
-    if (this.mode === 'tty') this.draw();
   }
 
   private rate(): number {
@@ -136,7 +139,7 @@ export class TransferProgress {
   }
 
   private draw(): void {
-    if (this.active.size === 0 && this.doneItems === 0) return;
+    if (this.ended || (this.active.size === 0 && this.doneItems === 0)) return;
     const width = this.io.streams.stderr.columns ?? 100;
     const barWidth = Math.max(10, Math.min(30, width - 80));
     const frac = this.totalBytes > 0 ? Math.min(1, this.sentBytes / this.totalBytes) : 1;

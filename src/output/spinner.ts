@@ -14,15 +14,19 @@ export async function startStatus(io: IO, text: string): Promise<Status> {
   if (io.flags.quiet || io.flags.json) {
     return { update() {}, succeed() {}, fail() {}, stop() {} };
   }
-  if (io.interactive) {
+  // A terminal that reports no width (a pty nobody sized: `script` without a terminal, some CI runners)
+  // gets plain lines: ora divides by the width and would erase lines upwards without end.
+  const columns = io.streams.stderr.columns ?? 0;
+  if (io.interactive && columns > 0) {
     const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+    // ora colours with its own chalk, which does not read NO_COLOR: colour and symbols come from IO.
+    const spinner = ora({ text, stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false, color: io.stderrColor ? 'cyan' : false }).start();
     return {
       update: (t) => {
         spinner.text = t;
       },
-      succeed: (t) => spinner.succeed(t),
-      fail: (t) => spinner.fail(t),
+      succeed: (t) => spinner.stopAndPersist({ symbol: io.style.green('✓'), text: t }),
+      fail: (t) => spinner.stopAndPersist({ symbol: io.style.red('✗'), text: t }),
       stop: () => spinner.stop(),
     };
   }
@@ -32,5 +36,5 @@ export async function startStatus(io: IO, text: string): Promise<Status> {
     last = t;
   };
   say(text);
-  return { update: say, succeed: (t) => io.notice(`✓ ${t}`), fail: (t) => io.notice(`✗ ${t}`), stop() {} };
+  return { update: say, succeed: (t) => io.notice(`${io.style.green('✓')} ${t}`), fail: (t) => io.notice(`${io.style.red('✗')} ${t}`), stop() {} };
 }

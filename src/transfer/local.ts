@@ -1,10 +1,14 @@
-// Local inputs of an upload: files named on the command line and the trees under named folders.
-// Every check that can be made before anything remote changes is made here (SPEC.md section 5):
-// missing paths, unreadable files, special files, empty folders.
+// Local inputs of an upload: files named on the command line and the trees under named folders, with
+// what a folder leaves out (selection.ts: hidden files, --exclude, .rdpignore) and why. Every check
+// that can be made before anything remote changes is made here (SPEC.md section 5): missing paths,
+// unreadable files and folders, broken links, empty folders.
 import { constants } from 'node:fs';
 import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
+import { folderSelector, type SelectionOptions, type Selector } from './selection.js';
+
+export type { SelectionOptions } from './selection.js';
 
 export interface LocalFile {
   /** Absolute path on disk. */
@@ -18,75 +22,153 @@ export interface LocalFile {
   from: string;
 }
 
+/** Something under a folder that is not sent, and why. */
+export interface SkippedEntry {
+  /** Relative to the folder, POSIX separators; a folder ends with "/" (nothing under it is looked at). */
+  rel: string;
+  /** The command-line argument (folder) it is under. */
+  from: string;
+  /** "hidden (--include-hidden sends it)", "--exclude *.tmp", ".rdpignore line 3: build/", "a symbolic link loop", ... */
+  why: string;
+}
+
 export interface LocalInput {
   arg: string;
   kind: 'file' | 'folder';
   /** Absolute path of the argument. */
   path: string;
   files: LocalFile[];
+  /** What the folder leaves out (empty for a file). */
+  skipped: SkippedEntry[];
 }
 
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-async function checkReadable(path: string, shown: string): Promise<void> {
+function errno(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException).code;
+}
+
+/** An errno as words (EACCES is "permission denied" for files and folders alike). */
+export function describeFsError(err: unknown): string {
+  switch (errno(err)) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'ELOOP':
+      return 'a symbolic link loop';
+    case 'ENOTDIR':
+      return 'a path through something that is not a folder';
+    default:
+      return errno(err) ?? (err as Error).message;
+  }
+}
+
+function shown(p: string, cwd: string): string {
+  return relative(cwd, p) || p;
+}
+
+async function checkReadable(path: string, what: string, leaveOut: string): Promise<void> {
   try {
     await access(path, constants.R_OK);
-  } catch {
-    throw new InputError('UNREADABLE_FILE', `Cannot read ${shown}: permission denied.`, {
-      hint: 'Fix the permissions (chmod u+r) or leave the file out.',
+  } catch (err) {
+    throw new InputError('UNREADABLE_FILE', `Cannot read ${what}: ${describeFsError(err)}.`, {
+      hint: `Fix the permissions (chmod u+r), or ${leaveOut}.`,
     });
   }
 }
 
+/** The --exclude flag that leaves out exactly this path (anchored, glob characters escaped, shell-quoted). */
+export function excludeFlag(rel: string): string {
+  const pattern = `/${rel.replace(/[\\*?[\]]/g, '\\$&')}`;
+  return `--exclude '${pattern.replace(/'/g, `'\\''`)}'`;
+}
+
 /**
- * Every regular file under `root`, sorted by relative name. Symbolic links to files are followed;
- * links that point back into a folder already being walked are skipped (no loops).
+ * Every regular file under `root` that the selection sends, sorted by relative name, and what it
+ * leaves out. Symbolic links to files and folders are followed; a link to a folder that is being
+ * walked already (one of its own parents) is a loop and is not followed, nor is a chain of links
+ * that ends where it started.
  */
-export async function walkFolder(root: string, arg = root): Promise<LocalFile[]> {
-  const out: LocalFile[] = [];
-  const seen = new Set<string>([await realpath(root)]);
-  const walk = async (dir: string): Promise<void> => {
+export async function walkFolder(
+  root: string,
+  arg = root,
+  opts: SelectionOptions & { cwd?: string | undefined } = {},
+): Promise<{ files: LocalFile[]; skipped: SkippedEntry[] }> {
+  const cwd = opts.cwd ?? process.cwd();
+  const files: LocalFile[] = [];
+  const skipped: SkippedEntry[] = [];
+  try {
+    await access(root, constants.R_OK | constants.X_OK);
+  } catch (err) {
+    throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${shown(root, cwd)}: ${describeFsError(err)}.`, { hint: 'Fix the permissions (chmod u+rx).' });
+  }
+  const selector: Selector = await folderSelector(root, opts);
+  const walk = async (dir: string, parents: string[]): Promise<void> => {
     let names: string[];
     try {
       names = await readdir(dir);
     } catch (err) {
-      throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${relative(process.cwd(), dir) || dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
-        hint: 'Fix the permissions or leave the folder out.',
+      const rel = toPosix(relative(root, dir));
+      throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${shown(dir, cwd)}: ${describeFsError(err)}.`, {
+        hint: rel ? `Fix the permissions (chmod u+rx), or leave the folder out: ${excludeFlag(`${rel}/`)}` : 'Fix the permissions (chmod u+rx).',
       });
     }
     names.sort();
     for (const name of names) {
       const p = join(dir, name);
+      const rel = toPosix(relative(root, p));
       let st = await lstat(p);
       if (st.isSymbolicLink()) {
         try {
           st = await stat(p);
-        } catch {
-          throw new InputError('BROKEN_LINK', `${p} is a symbolic link to nothing.`, { hint: 'Remove the link or its target path.' });
+        } catch (err) {
+          const why = selector.why(rel);
+          if (why) skipped.push({ rel, from: arg, why });
+          else if (errno(err) === 'ELOOP') skipped.push({ rel, from: arg, why: 'a symbolic link loop (not followed)' });
+          else {
+            throw new InputError('BROKEN_LINK', `${shown(p, cwd)} is a symbolic link to nothing (${describeFsError(err)}).`, {
+              hint: `Remove the link or restore its target, or leave it out: ${excludeFlag(rel)}`,
+            });
+          }
+          continue;
         }
         if (st.isDirectory()) {
+          // A link to a folder on the way down (or to one that holds it) would walk the same files forever.
           const real = await realpath(p);
-          if (seen.has(real)) continue;
-          seen.add(real);
+          const within = real.endsWith(sep) ? real : `${real}${sep}`;
+          if (parents.some((d) => d === real || d.startsWith(within))) {
+            skipped.push({ rel: `${rel}/`, from: arg, why: 'a symbolic link loop (a link to a folder it is in; not followed)' });
+            continue;
+          }
         }
       }
       if (st.isDirectory()) {
-        await walk(p);
+        const why = selector.why(`${rel}/`);
+        if (why) skipped.push({ rel: `${rel}/`, from: arg, why });
+        else await walk(p, [...parents, await realpath(p)]);
       } else if (st.isFile()) {
-        await checkReadable(p, p);
-        out.push({ path: p, rel: toPosix(relative(root, p)), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, from: arg });
+        const why = selector.why(rel);
+        if (why) {
+          skipped.push({ rel, from: arg, why });
+          continue;
+        }
+        await checkReadable(p, shown(p, cwd), `leave the file out: ${excludeFlag(rel)}`);
+        files.push({ path: p, rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, from: arg });
+      } else {
+        skipped.push({ rel, from: arg, why: 'not a regular file (a socket, pipe or device)' });
       }
-      // sockets, FIFOs and devices are not data files: skipped
     }
   };
-  await walk(root);
-  return out;
+  await walk(root, [await realpath(root)]);
+  return { files, skipped };
 }
 
-/** Resolve the paths given on the command line. */
-export async function readInputs(args: string[], cwd: string): Promise<LocalInput[]> {
+/** Resolve the paths given on the command line; folders are walked with the selection rules. */
+export async function readInputs(args: string[], cwd: string, selection: SelectionOptions = {}): Promise<LocalInput[]> {
   if (args.length === 0) throw new InputError('MISSING_PATH', 'No files or folders to upload.', { hint: 'Name at least one path: rdp upload ./data --to zenodo' });
   const inputs: LocalInput[] = [];
   for (const arg of args) {
@@ -96,19 +178,27 @@ export async function readInputs(args: string[], cwd: string): Promise<LocalInpu
       st = await stat(path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError('MISSING_PATH', code === 'ENOENT' ? `${arg}: no such file or folder.` : `${arg}: ${code ?? (err as Error).message}.`, {
+      if (code === 'EACCES' || code === 'EPERM') {
+        throw new InputError('UNREADABLE_FILE', `Cannot read ${arg}: permission denied.`, { hint: 'Fix the permissions of the folders on its path (chmod u+rx).' });
+      }
+      throw new InputError('MISSING_PATH', `${arg}: ${describeFsError(err)}.`, {
         hint: 'Check the path (it is relative to the current directory).',
       });
     }
     if (st.isDirectory()) {
-      const files = await walkFolder(path, arg);
+      const { files, skipped } = await walkFolder(path, arg, { ...selection, cwd });
       if (files.length === 0) {
+        if (skipped.length) {
+          throw new InputError('EMPTY_FOLDER', `${arg} has nothing to upload: all ${skipped.length} entr${skipped.length === 1 ? 'y is' : 'ies are'} left out (${[...new Set(skipped.map((x) => x.why.replace(/ \(.*$/, '').replace(/ line \d+:.*$/, '')))].join(', ')}).`, {
+            hint: 'See what is left out and why with --dry-run; --include-hidden sends hidden files.',
+          });
+        }
         throw new InputError('EMPTY_FOLDER', `${arg} is an empty folder (no files in it or below it).`, { hint: 'Name a folder that holds the data.' });
       }
-      inputs.push({ arg, kind: 'folder', path, files });
+      inputs.push({ arg, kind: 'folder', path, files, skipped });
     } else if (st.isFile()) {
-      await checkReadable(path, arg);
-      inputs.push({ arg, kind: 'file', path, files: [{ path, rel: basename(path), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, from: arg }] });
+      await checkReadable(path, arg, 'leave the file out');
+      inputs.push({ arg, kind: 'file', path, files: [{ path, rel: basename(path), size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, from: arg }], skipped: [] });
     } else {
       throw new InputError('NOT_A_FILE', `${arg} is not a regular file or folder.`, { hint: 'Upload files and folders only.' });
     }

@@ -17,9 +17,16 @@ export interface ListQuery {
   limit?: number | undefined;
 }
 
+/** A service's rows, and what --limit left out. */
+export interface Listed<Row> {
+  rows: Row[];
+  /** Uploads beyond `rows`: a count when the service states one, true when it only shows that more exist. */
+  more: number | boolean;
+}
+
 export interface UploadLister<Row> {
   service: UploadService;
-  list(ctx: Context, cred: Credential, q: ListQuery): Promise<Row[]>;
+  list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<Row>>;
   render(io: IO, rows: Row[]): string;
 }
 
@@ -54,8 +61,18 @@ async function lister(service: UploadService): Promise<UploadLister<unknown>> {
 }
 
 async function section(ctx: Context, l: UploadLister<unknown>, cred: Credential, q: ListQuery): Promise<UploadsSection> {
-  const rows = await l.list(ctx, cred, q);
+  const { rows, more } = await l.list(ctx, cred, q);
+  if (more !== false && more !== 0 && !ctx.io.flags.quiet) ctx.io.notice(moreNote(l.service, rows.length, more));
   return { service: l.service, rows, table: (io) => l.render(io, rows) };
+}
+
+/** The stderr note when --limit cut a list short (SPEC.md: it says how many more exist, for every service). */
+export function moreNote(service: UploadService, shown: number, more: number | true): string {
+  const name = PROVIDERS[service].name;
+  const what = `${name} upload${shown === 1 ? '' : 's'}`;
+  return more === true
+    ? `Showing the newest ${shown} ${what}; more exist: use --limit N or --all to see them.`
+    : `Showing the newest ${shown} of ${shown + more} ${name} uploads (${more} more); use --limit N or --all to see them.`;
 }
 
 export async function runUploadsList(ctx: Context, opts: UploadsListOptions): Promise<UploadsListResult> {

@@ -5,7 +5,7 @@ import type { IO } from '../output/io.js';
 import { type Column, renderTable } from '../output/table.js';
 import { NomadClient } from '../providers/nomad/client.js';
 import { apiClient, type Credential } from '../auth/session.js';
-import type { ListQuery, UploadLister } from './list.js';
+import type { Listed, ListQuery, UploadLister } from './list.js';
 
 export interface NomadUploadRow {
   uploadId: string;
@@ -23,13 +23,22 @@ export interface NomadUploadRow {
 /** NOMAD's page size for listings (its default is 10). */
 const MAX_PAGE = 100;
 
-async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<NomadUploadRow[]> {
+async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<NomadUploadRow>> {
   const nomad = new NomadClient(await apiClient(ctx, cred));
-  const pageSize = q.limit === undefined ? MAX_PAGE : Math.min(q.limit, MAX_PAGE);
+  // One more than the limit, so that one request also tells whether there are more (`total` says how many).
+  const pageSize = q.limit === undefined ? MAX_PAGE : Math.min(q.limit + 1, MAX_PAGE);
   const rows: NomadUploadRow[] = [];
   const seen = new Set<string>();
-  for await (const u of nomad.uploads({ isPublished: q.status === undefined ? undefined : q.status === 'published', pageSize })) {
+  let total: number | undefined;
+  const onTotal = (t: number) => {
+    total = t;
+  };
+  for await (const u of nomad.uploads({ isPublished: q.status === undefined ? undefined : q.status === 'published', pageSize, onTotal })) {
     if (seen.has(u.uploadId)) continue; // an upload created meanwhile shifts the pages by one
+    if (q.limit !== undefined && rows.length >= q.limit) {
+      // leaving the loop ends the iterator: no further page is requested
+      return { rows, more: total !== undefined && total > rows.length ? total - rows.length : true };
+    }
     seen.add(u.uploadId);
     rows.push({
       uploadId: u.uploadId,
@@ -42,9 +51,8 @@ async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Nomad
       embargoLength: u.embargoLength,
       createTime: u.createTime,
     });
-    if (q.limit !== undefined && rows.length >= q.limit) break;
   }
-  return rows;
+  return { rows, more: false };
 }
 
 function published(r: NomadUploadRow): string {

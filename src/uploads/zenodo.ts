@@ -6,7 +6,7 @@ import { formatBytes } from '../output/format.js';
 import type { IO } from '../output/io.js';
 import { renderTable } from '../output/table.js';
 import { type Deposition, ZenodoClient } from '../providers/zenodo/client.js';
-import type { ListQuery, UploadLister } from './list.js';
+import type { Listed, ListQuery, UploadLister } from './list.js';
 
 export interface ZenodoUploadRow {
   service: 'zenodo';
@@ -38,19 +38,27 @@ export function zenodoRow(d: Deposition): ZenodoUploadRow {
   };
 }
 
-async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<ZenodoUploadRow[]> {
+/** --status, applied here: Zenodo's `status` query parameter does not filter (providers.md section 0). */
+function wanted(row: ZenodoUploadRow, status: ListQuery['status']): boolean {
+  if (status === 'draft') return row.state !== 'published'; // never published, or published with unpublished edits
+  if (status === 'published') return row.state !== 'draft';
+  return true;
+}
+
+async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<ZenodoUploadRow>> {
   const client = new ZenodoClient(await apiClient(ctx, cred));
-  // One more than the limit, so that one request also tells whether there are more.
-  const pageSize = q.limit === undefined ? undefined : q.limit + 1;
+  // One more than the limit, so that one request also tells whether there are more (Zenodo states no
+  // total); with --status, full pages, since rdp filters them itself.
+  const pageSize = q.limit === undefined || q.status !== undefined ? undefined : q.limit + 1;
   const rows: ZenodoUploadRow[] = [];
-  for await (const d of client.depositions({ status: q.status, pageSize })) {
-    if (q.limit !== undefined && rows.length >= q.limit) {
-      if (!ctx.io.flags.quiet) ctx.io.notice(`Showing the newest ${rows.length} Zenodo uploads; use --limit N or --all to see more.`);
-      break; // leaving the loop ends the iterator: no further page is requested
-    }
-    rows.push(zenodoRow(d));
+  for await (const d of client.depositions({ pageSize })) {
+    const row = zenodoRow(d);
+    if (!wanted(row, q.status)) continue;
+    // leaving the loop ends the iterator: no further page is requested
+    if (q.limit !== undefined && rows.length >= q.limit) return { rows, more: true };
+    rows.push(row);
   }
-  return rows;
+  return { rows, more: false };
 }
 
 function render(io: IO, rows: ZenodoUploadRow[]): string {

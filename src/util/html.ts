@@ -16,3 +16,18 @@ h1{font-size:1.4rem;color:${colour}}code{background:#f6f8fa;padding:.1rem .3rem;
 </head><body><h1>${escapeHtml(title)}</h1>${bodyHtml}</body></html>
 `;
 }
+
+/**
+ * Text from HTML-escaped text: named entities for & < > " ' and numeric ones. (Zotero sends its
+ * `failed[].message` through htmlspecialchars.)
+ */
+export function unescapeHtml(s: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ent: string) => {
+    if (ent[0] === '#') {
+      const code = ent[1] === 'x' || ent[1] === 'X' ? Number.parseInt(ent.slice(2), 16) : Number.parseInt(ent.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    }
+    return named[ent.toLowerCase()] ?? whole;
+  });
+}

@@ -2,3 +2,47 @@
 export function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
+
+/** Edit distance with transpositions (optimal string alignment), case-insensitive. */
+function distance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  const d: number[][] = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
+  for (let i = 1; i <= s.length; i++) {
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      let v = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) v = Math.min(v, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = v;
+    }
+  }
+  return at(s.length, t.length);
+}
+
+/**
+ * The candidate a mistyped `value` most likely meant ("zenodoo" -> "zenodo", "nomda" -> "nomad"), or
+ * undefined when none is close: at most a third of the letters wrong (at least one), or a prefix of
+ * exactly one candidate. A tie between candidates suggests nothing.
+ */
+export function nearest(value: string, candidates: readonly string[]): string | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(v.toLowerCase()));
+  if (prefixed.length === 1) return prefixed[0];
+  const limit = Math.max(1, Math.floor(v.length / 3));
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  let tie = false;
+  for (const c of candidates) {
+    const dist = distance(v, c);
+    if (dist < bestDistance) {
+      best = c;
+      bestDistance = dist;
+      tie = false;
+    } else if (dist === bestDistance) {
+      tie = true;
+    }
+  }
+  return best !== undefined && bestDistance <= limit && !tie ? best : undefined;
+}

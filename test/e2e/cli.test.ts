@@ -30,14 +30,31 @@ describe('help, version, usage', () => {
     expect(r.stdout).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication/);
   });
 
-  test.each([['login'], ['logout'], ['auth', 'status'], ['auth', 'token'], ['upload'], ['uploads', 'list'], ['config', 'set'], ['emulator'], ['completion']])(
-    '%s --help has examples',
-    async (...args) => {
-      const r = await sb.run([...args, '--help']);
+  test('every command and subcommand has a help text with examples (found by walking the help itself)', async () => {
+    const walk = async (path: string[]): Promise<string[][]> => {
+      const r = await sb.run([...path, '--help']);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/Examples:|The file is/);
-    },
-  );
+      const section = r.stdout.split(/\nCommands:\n/)[1]?.split(/\n\n/)[0] ?? '';
+      const names = section
+        .split('\n')
+        .map((l) => /^ {2}([a-z][\w-]*)/.exec(l)?.[1])
+        .filter((n): n is string => n !== undefined && n !== 'help');
+      const below = await Promise.all(names.map((n) => walk([...path, n])));
+      return [path, ...below.flat()];
+    };
+    const paths = await walk([]);
+    const found = paths.map((p) => p.join(' '));
+    for (const c of ['auth', 'auth status', 'auth token', 'uploads', 'uploads list', 'config', 'config get', 'config set', 'config unset', 'config list', 'dmps', 'completion']) {
+      expect(found).toContain(c);
+    }
+    const without: string[] = [];
+    for (const p of paths) {
+      const help = (await sb.run([...p, '--help'])).stdout;
+      const examples = help.split(/\nExamples:\n/)[1] ?? '';
+      if (!/^ {2}\$ rdp /m.test(examples)) without.push(`rdp ${p.join(' ')}`.trim());
+    }
+    expect(without).toEqual([]);
+  });
 
   test('usage errors exit 2 with what to do next; --json prints them as JSON on stderr only', async () => {
     const unknown = await sb.run(['frobnicate']);
@@ -54,6 +71,7 @@ describe('help, version, usage', () => {
 
     const missing = await sb.run(['login']);
     expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/Missing the provider argument\.\nRun `rdp login --help` for usage\./);
     const flag = await sb.run(['auth', 'status', '--bogus']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/unknown option '--bogus'/i);
@@ -61,6 +79,38 @@ describe('help, version, usage', () => {
     expect(both.code).toBe(2);
     const neither = await sb.run(['logout']);
     expect(neither.code).toBe(2);
+  });
+
+  test('a mistyped command, provider or value: the nearest valid one is suggested, with the help of the command at hand', async () => {
+    const doc = async (args: string[]) => {
+      const r = await sb.run([...args, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      return parseJson<{ error: { message: string; hint?: string } }>(r.stderr).error;
+    };
+    expect(await doc(['login', 'zenodoo'])).toEqual({ code: 'USAGE', message: 'Unknown provider "zenodoo". Did you mean "zenodo"?', hint: 'Choose one of: zenodo, nomad, dmptool, orcid, zotero.' });
+    expect((await doc(['logout', 'zotro'])).message).toBe('Unknown provider "zotro". Did you mean "zotero"?');
+    expect(await doc(['uplaod', 'x'])).toMatchObject({ message: 'Unknown command "uplaod". Did you mean "upload"?', hint: 'Run `rdp --help` for usage.' });
+    expect(await doc(['uploads', 'lst'])).toMatchObject({ message: 'Unknown command "lst". Did you mean "list"?', hint: 'Run `rdp uploads --help` for usage.' });
+    expect(await doc(['upload', 'x', '--to', 'zenodoo'])).toMatchObject({ message: '--to cannot be "zenodoo". Did you mean "zenodo"?', hint: 'Choose one of: zenodo, nomad.' });
+    expect((await doc(['uploads', 'list', '--on', 'nomda'])).message).toBe('--on cannot be "nomda". Did you mean "nomad"?');
+    expect((await doc(['completion', 'zhs'])).message).toBe('Unknown shell "zhs". Did you mean "zsh"?');
+    expect(await doc(['upload', 'x', '--to', 'zenodo', '--tite', 'T'])).toMatchObject({ message: "Unknown option '--tite'. Did you mean '--title'?", hint: 'Run `rdp upload --help` for usage.' });
+    expect((await doc(['upload', 'x'])).message).toBe('--to <service> is required.');
+    // nothing close: no guess
+    expect((await doc(['login', 'figshare'])).message).toBe('Unknown provider "figshare".');
+    expect((await doc(['frobnicate'])).message).toBe('Unknown command "frobnicate".');
+  });
+
+  test('--limit that is not a count says it must be a positive whole number (no 2^53 in sight)', async () => {
+    for (const v of ['abc', '0', '-3', '2.5']) {
+      const r = await sb.run(['uploads', 'list', '--limit', v]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--limit must be a positive whole number (1, 2, 3, …), not "${v}".`);
+      expect(r.stderr).not.toMatch(/9007199254740991/);
+    }
+    expect((await sb.run(['dmps', 'list', '-n', 'x'])).stderr).toMatch(/--limit must be a positive whole number/);
+    expect((await sb.run(['upload', 'x', '--to', 'zenodo', '--concurrency', '17'])).stderr).toMatch(/--concurrency must be a whole number from 1 to 16, not "17"/);
   });
 
   test('login without a token and without a terminal explains the --with-token way (exit 2)', async () => {
@@ -117,12 +167,36 @@ describe('completion scripts', () => {
 });
 
 describe('config', () => {
+  test('list with nothing set prints every known key: "(not set)" on a terminal, empty values piped, all keys in --json', async () => {
+    const fresh = new Sandbox();
+    try {
+      const piped = await fresh.run(['config', 'list']);
+      expect(piped.code).toBe(0);
+      const rows = piped.stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+      const keys = rows.map((r) => r[0]);
+      for (const k of ['zenodo.url', 'zenodo.client_id', 'zenodo.client_secret', 'zenodo.port', 'nomad.url', 'dmptool.url', 'orcid.client_id', 'zotero.url']) expect(keys).toContain(k);
+      expect(rows.every((r) => r.length === 3 && r[1] === '' && (r[2] ?? '').length > 0)).toBe(true);
+      const json = parseJson<{ key: string; set: boolean }[]>((await fresh.run(['config', 'list', '--json'])).stdout);
+      expect(json.map((e) => e.key)).toEqual(keys);
+      expect(json.every((e) => !e.set)).toBe(true);
+      const term = fresh.start(['config', 'list'], { pty: true });
+      const t = await term.done;
+      expect(t.code).toBe(0);
+      expect(t.stdout).toMatch(/KEY\s+VALUE\s+DESCRIPTION/);
+      expect(t.stdout).toMatch(/zenodo\.url\s+\(not set\)\s+base URL/);
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   test('set, get, list and unset a URL; bad keys and values are refused', async () => {
     expect((await sb.run(['config', 'set', 'zenodo.url', 'https://sandbox.zenodo.org'])).code).toBe(0);
     const g = await sb.run(['config', 'get', 'zenodo.url']);
     expect(g.stdout).toBe('https://sandbox.zenodo.org\n');
     const list = await sb.run(['config', 'list', '--json']);
     expect(parseJson<{ key: string; value?: string }[]>(list.stdout)).toContainEqual(expect.objectContaining({ key: 'zenodo.url', value: 'https://sandbox.zenodo.org' }));
+    const rows = (await sb.run(['config', 'list'])).stdout.trimEnd().split('\n').map((l) => l.split('\t'));
+    expect(rows.find((r) => r[0] === 'zenodo.url')?.slice(0, 2)).toEqual(['zenodo.url', 'https://sandbox.zenodo.org']);
     const st = await sb.run(['auth', 'status', 'zenodo', '--json'], { env: { RDP_ZENODO_TOKEN: 'x'.repeat(60) } });
     expect(parseJson<{ host: string }>(st.stdout).host).toBe('sandbox.zenodo.org');
     expect((await sb.run(['config', 'unset', 'zenodo.url'])).code).toBe(0);

@@ -163,7 +163,7 @@ describe('rdp dmps list', () => {
     expect(both.stderr).toMatch(/either --limit or --all/);
     const bad = await sb.run(['dmps', 'list', '--limit', '0']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--limit must be a whole number/);
+    expect(bad.stderr).toMatch(/--limit must be a positive whole number/);
   });
 });
 

@@ -63,6 +63,17 @@ describe('rdp uploads list --on nomad', () => {
     expect(gets()).toHaveLength(1);
     const five = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'nomad', '--limit', '5', '--json'])).stdout);
     expect(five.map((x) => x.name)).toEqual(['upload 039', 'upload 038', 'upload 037', 'upload 036', 'upload 035']);
+    // cut short: stderr says how many more exist (NOMAD states its total); a list that fits says nothing
+    const cut = await sb.run(['uploads', 'list', '--on', 'nomad', '--limit', '5']);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(5);
+    expect(cut.stderr).toMatch(/Showing the newest 5 of 40 NOMAD uploads \(35 more\); use --limit N or --all to see them\./);
+    const cutDrafts = await sb.run(['uploads', 'list', '--on', 'nomad', '--status', 'draft', '--limit', '20']);
+    expect(cutDrafts.stderr).toMatch(/Showing the newest 20 of 26 NOMAD uploads \(6 more\)/);
+    const fits = await sb.run(['uploads', 'list', '--on', 'nomad', '--limit', '40']);
+    expect(fits.stdout.trim().split('\n')).toHaveLength(40);
+    expect(fits.stderr).not.toMatch(/Showing/);
+    const everyService = await sb.run(['uploads', 'list', '--limit', '3']);
+    expect(everyService.stderr).toMatch(/Showing the newest 3 of 40 NOMAD uploads \(37 more\)/);
     const drafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'nomad', '--status', 'draft', '--all', '--json'])).stdout);
     expect(drafts).toHaveLength(26);
     expect(drafts.every((x) => !x.published)).toBe(true);

@@ -146,7 +146,7 @@ describe('refused before anything is sent (exit 2)', () => {
     [['upload', 'c1', '--to', 'nomad', '--upload', 'abc', '--name', 'x'], 'USAGE', /--name names a new upload/],
     [['upload', 'c1', '--to', 'nomad', '--no-wait', '--timeout', '1m'], 'USAGE', /--timeout/],
     [['upload', 'c1', '--to', 'nomad', '--timeout', 'soon'], 'USAGE', /--timeout must be a duration/],
-    [['upload', 'c1', '--to', 'zenodo', '--embargo', '3'], 'USAGE', /--embargo: only for --to nomad/],
+    [['upload', 'c1', '--to', 'zenodo', '--embargo', '3'], 'USAGE', /^--embargo works only with --to nomad, not with --to zenodo\.$/],
     [['upload', 'c1'], 'USAGE', /--to/],
   ])('%j -> %s', async (args, code, message) => {
     makeTree('c1', { 'data.csv': '1' });

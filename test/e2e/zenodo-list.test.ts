@@ -59,13 +59,42 @@ describe('uploads list --on zenodo', () => {
     expect(pages.every((e) => new URLSearchParams(e.query).get('size') === '100')).toBe(true);
   });
 
-  test('--status published and --limit', async () => {
+  test('--status is applied by rdp (Zenodo ignores it), across pages, with an honest --limit note', async () => {
     const pub = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--all', '--json'])).stdout);
     expect(pub).toHaveLength(35);
     expect(pub.every((x) => x.state === 'published' && x.doi?.startsWith('10.5281/zenodo.'))).toBe(true);
     const drafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '5', '--json'])).stdout);
     expect(drafts).toHaveLength(5);
     expect(drafts.every((x) => x.state === 'draft')).toBe(true);
+    const allDrafts = parseJson<Row[]>((await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--all', '--json'])).stdout);
+    expect(allDrafts).toHaveLength(70);
+    // Zenodo's own `status` parameter filters nothing (providers.md section 0): rdp filters, and does not send it.
+    const lists = emu.server.state.log.filter((e) => e.path === '/api/deposit/depositions' && e.method === 'GET');
+    expect(lists.every((e) => !new URLSearchParams(e.query).has('status'))).toBe(true);
+  });
+
+  test('a list cut short by --limit says so on stderr; one that fits says nothing', async () => {
+    const cut = await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '5']);
+    expect(cut.stdout.trim().split('\n')).toHaveLength(5);
+    expect(cut.stderr).toMatch(/Showing the newest 5 Zenodo uploads; more exist: use --limit N or --all to see them\./);
+    const drafts = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '69']);
+    expect(drafts.stderr).toMatch(/Showing the newest 69 Zenodo uploads; more exist/);
+    const fits = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'draft', '--limit', '70']);
+    expect(fits.stdout.trim().split('\n')).toHaveLength(70);
+    expect(fits.stderr).not.toMatch(/Showing/);
+    expect((await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '5', '--quiet'])).stderr).toBe('');
+    // 35 published in 105: the 35th is on page 2, so exactly 35 is all of them (no note) and 34 is not
+    const exact = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '35', '--json']);
+    expect(parseJson<Row[]>(exact.stdout)).toHaveLength(35);
+    expect(exact.stderr).toBe('');
+    const fewer = await sb.run(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '34', '--json']);
+    expect(parseJson<Row[]>(fewer.stdout)).toHaveLength(34);
+    expect(fewer.stderr).toMatch(/Showing the newest 34 Zenodo uploads; more exist/);
+    // the default list (no filter) reads one page of limit + 1
+    const page = emu.server.state.log.length;
+    await sb.run(['uploads', 'list', '--on', 'zenodo', '--limit', '10', '--json']);
+    const pages = emu.server.state.log.slice(page).filter((e) => e.path === '/api/deposit/depositions');
+    expect(pages.map((e) => new URLSearchParams(e.query).get('size'))).toEqual(['11']);
   });
 
   test('without a terminal the table is tab-separated, one line per upload, no header; no --on lists the services you are logged in to', async () => {

@@ -214,15 +214,30 @@ describe('publishing and new versions', () => {
     expect(v3.files.every((f) => f.action === 'skip')).toBe(true);
   });
 
-  test('a server that refuses a second newversion while a draft is open: the open draft is used', async () => {
+  test('--new-version run again: Zenodo answers the second newversion 400, the open draft is found by its conceptrecid', async () => {
     folder('nv2', { 'n.txt': 'n1' });
     const v1 = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--publish', '--json', ...META])).stdout);
     const draft = parseJson<Result>((await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json'])).stdout);
-    emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/api/deposit/depositions/*/actions/newversion', action: 'status', status: 400, body: { status: 400, message: 'Please publish or discard the current draft first.' } });
+    // links.latest_draft of the record names the record itself, not the draft
+    expect(store().depositions.get(draft.id)?.submitted).toBe(false);
+    const from = log().length;
     const r = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(v1.id), '--json']);
     expect(r.code).toBe(0);
-    expect(log().some((e) => e.fault === 'status 400')).toBe(true);
+    const nv = log().slice(from).filter((e) => e.path.endsWith('/actions/newversion'));
+    expect(nv.map((e) => e.status)).toEqual([400]);
     expect(parseJson<Result>(r.stdout).id).toBe(draft.id);
+    // so does its concept id (what a CI action may pass), and the dry run names the same draft
+    const concept = store().depositions.get(v1.id)?.conceptrecid;
+    const byConcept = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(concept)]);
+    expect(byConcept.code).toBe(0);
+    expect(byConcept.stderr).toMatch(new RegExp(`${concept} is the concept id of a record; its latest version is ${v1.id}`));
+    expect(byConcept.stdout).toMatch(new RegExp(`^deposition\\s+${draft.id} \\(draft\\)$`, 'm'));
+    const dry = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', String(concept), '--dry-run', '--json']);
+    expect(parseJson<Result>(dry.stdout)).toMatchObject({ dryRun: true, id: draft.id, deposition: 'new-version' });
+    // an id that is neither: a clear error
+    const none = await sb.run(['upload', 'nv2', '--to', 'zenodo', '--new-version', '99999999']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no record 99999999 .*neither a version's id nor a concept id/);
   });
 
   test('a published deposition refuses --deposition with a hint to --new-version', async () => {
@@ -309,9 +324,9 @@ describe('faults', () => {
     expect(parseJson<Result>(again.stdout).id).toBe(id);
     expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/f2\.csv$/)]);
     expectArrived(id, dir, Object.keys(files));
-    // once complete, the same command starts a new draft again
+    // once complete (not published), the same command keeps working on the same draft
     const third = parseJson<Result>((await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json'])).stdout);
-    expect(third.id).not.toBe(id);
+    expect(third.id).toBe(id);
   });
 
   test('an upload answer without a checksum is checked against the draft afterwards (a file that never arrived fails)', async () => {
@@ -462,16 +477,27 @@ authors:
     expect(log().length).toBe(from);
   });
 
-  test('metadata Zenodo refuses (an unknown field) is reported with its field, before any file is sent', async () => {
+  test('an unknown field: a warning (Zenodo drops it without a word); a re-run does not save the metadata again', async () => {
     folder('unknownfield', { '.zenodo.json': JSON.stringify({ title: 'T', colour: 'blue' }), 'u.txt': 'u' });
-    const from = log().length;
     const r = await sb.run(['upload', 'unknownfield', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Zenodo ignores the unknown field colour/);
+    const id = parseJson<Result>(r.stdout).id;
+    expect(store().depositions.get(id)?.metadata).not.toHaveProperty('colour');
+    const from = log().length;
+    const again = await sb.run(['upload', 'unknownfield', '--to', 'zenodo', '--json']);
+    expect(parseJson<Result>(again.stdout)).toMatchObject({ id, metadataChanged: false });
+    expect(log().slice(from).filter((e) => e.method !== 'GET')).toHaveLength(0);
+  });
+
+  test('metadata Zenodo refuses is reported with its field, before any file is sent', async () => {
+    folder('badcreator', { '.zenodo.json': JSON.stringify({ title: 'T', creators: [{ name: 'Doe, Jane', affiliation: 7 }] }), 'u.txt': 'u' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'badcreator', '--to', 'zenodo', '--json']);
     expect(r.code).toBe(1);
-    const lines = r.stderr.trim().split('\n');
-    expect(lines[0]).toMatch(/unknown field colour/);
-    const err = parseJson<{ error: { code: string; message: string } }>(lines[lines.length - 1] ?? '').error;
+    const err = parseJson<{ error: { code: string; message: string } }>(r.stderr.trim().split('\n').pop() ?? '').error;
     expect(err.code).toBe('METADATA_REJECTED');
-    expect(err.message).toMatch(/metadata\.colour: Unknown field name/);
+    expect(err.message).toMatch(/metadata\.creators\.0\.affiliation: Not a valid string/);
     expect(puts(from)).toHaveLength(0);
   });
 

@@ -26,6 +26,8 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** Run inside a pseudo-terminal (util-linux `script`), so stdin, stdout and stderr are a TTY. */
   pty?: boolean;
+  /** false: leave the pty without a size (0 columns), as `script` makes it without a terminal around it. */
+  ptySize?: boolean;
   timeoutMs?: number;
 }
 
@@ -37,6 +39,8 @@ export interface Started {
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** stdout + stderr so far. */
   output(): string;
+  /** stdout alone so far (without a pty). */
+  stdout(): string;
   /** Send a signal (SIGINT to stop `rdp emulator`). */
   kill(signal?: NodeJS.Signals): void;
   done: Promise<RunResult>;
@@ -65,7 +69,8 @@ export class Sandbox {
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('RDP_') || k === 'RDP_SECRET_SERVICE') base[k] = v;
     // A throwaway keyring starved of CPU by parallel tests (Chromium, uploads) can take seconds to
     // answer; the tests of the 3 s bound itself (keychain-failures) set it back explicitly.
-    this.env = { ...base, HOME: this.dir, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1', RDP_KEYCHAIN_TIMEOUT_MS: '15000', ...env };
+    // No colour unless a test asks for it (a FORCE_COLOR in the developer's or CI's environment would win over NO_COLOR).
+    this.env = { ...base, HOME: this.dir, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1', FORCE_COLOR: undefined, RDP_KEYCHAIN_TIMEOUT_MS: '15000', ...env };
   }
 
   /** Register a secret that must never appear in output. */
@@ -103,7 +108,11 @@ export class Sandbox {
     for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
     const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
     const child = opts.pty
-      ? spawn('script', ['-qfec', [process.execPath, BIN, ...args].map(quote).join(' '), '/dev/null'], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn('script', ['-qfec', `${opts.ptySize === false ? '' : 'stty cols 100 rows 30; '}exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`, '/dev/null'], {
+          cwd: this.dir,
+          env: env as NodeJS.ProcessEnv,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
       : spawn(process.execPath, [BIN, ...args], { cwd: this.dir, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -141,6 +150,7 @@ export class Sandbox {
       write: (text) => child.stdin.write(text),
       kill: (signal = 'SIGTERM') => child.kill(signal),
       output: () => both,
+      stdout: () => stdout,
       done,
       waitFor: (re, timeoutMs = 20_000) =>
         new Promise((resolve, reject) => {

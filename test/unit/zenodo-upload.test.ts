@@ -4,11 +4,14 @@ import { describe, expect, test } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
 import { toDeposition, toRemoteFile, toRemoteFiles } from '../../src/providers/zenodo/types.js';
 import { cffToZenodo } from '../../src/upload/zenodo/cff.js';
-import { normalizeLicense } from '../../src/upload/zenodo/licenses.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { licenseFromZenodo, normalizeLicense } from '../../src/upload/zenodo/licenses.js';
 import { checkMetadata, type LocalMetadata, mergeMetadata, missingForPublish, parseCreatorFlag, parseZenodoJson, sameMetadata } from '../../src/upload/zenodo/metadata.js';
 import { parseDepositionId, resumeCommand } from '../../src/upload/zenodo/options.js';
 import { badName } from '../../src/upload/zenodo/sources.js';
 import { zoteroCreator, zoteroItem } from '../../src/upload/zenodo/zotero.js';
+import { ROOT } from '../helpers/sandbox.js';
 
 const none: LocalMetadata = { set: {}, creators: [], keywords: [], related: [] };
 
@@ -60,11 +63,32 @@ describe('metadata checks', () => {
     expect(() => checkMetadata({ upload_type: 'movie' }, 'x.json')).toThrow(/upload_type "movie"/);
     const warned: string[] = [];
     checkMetadata({ colour: 'blue' }, 'x.json', (t) => warned.push(t));
-    expect(warned[0]).toMatch(/unknown field colour/);
+    expect(warned[0]).toMatch(/Zenodo ignores the unknown field colour/);
   });
 
-  test.each([['mit', 'mit'], ['CC0-1.0', 'cc0-1.0'], ['cc-by', 'cc-by'], ['https://spdx.org/licenses/Apache-2.0.html', 'apache-2.0'], ['GPL-2.0', 'gpl-2.0']])('license %s -> %s', (input, id) => {
+  test.each([['mit', 'mit'], ['CC0-1.0', 'cc0-1.0'], ['cc-by', 'cc-by-4.0'], ['cc-zero', 'cc0-1.0'], ['https://spdx.org/licenses/Apache-2.0.html', 'apache-2.0'], ['GPL-2.0', 'gpl-2.0-only']])('license %s -> %s', (input, id) => {
     expect(normalizeLicense(input)).toBe(id);
+  });
+
+  test("licences: Zenodo's own list (the recorded fixture), case-insensitive, not all of SPDX", () => {
+    const fx = JSON.parse(readFileSync(join(ROOT, 'test/contract/zenodo/licenses.json'), 'utf8')) as {
+      accepted: Record<string, string>;
+      refused: string[];
+      answeredAs: Record<string, string>;
+    };
+    for (const [id, stored] of Object.entries(fx.accepted)) {
+      expect(normalizeLicense(id), id).toBe(stored);
+      expect(normalizeLicense(id.toUpperCase()), id).toBe(stored);
+    }
+    for (const id of fx.refused) expect(normalizeLicense(id), id).toBeUndefined();
+    // what Zenodo answers stands for the licence it was stored as (cc-zero is cc0-1.0; cc-by read back is cc-by-1.0)
+    for (const [stored, answered] of Object.entries(fx.answeredAs)) expect(licenseFromZenodo(answered), answered).toBe(stored);
+    expect(() => checkMetadata({ license: 'cc-by-nc' }, 'the flags')).toThrow(/not a license id Zenodo knows/);
+    try {
+      checkMetadata({ license: 'cc-by-nc' }, 'the flags');
+    } catch (err) {
+      expect((err as InputError).hint).toMatch(/Did you mean cc-by-nc-4\.0\?/);
+    }
   });
 
   test('merge: remote, then file, then flags; lists grow without duplicates; Zenodo-managed DOIs dropped', () => {
@@ -99,8 +123,12 @@ describe('metadata checks', () => {
     expect(() => parseZenodoJson('[1]', 'f')).toThrow(/JSON object/);
   });
 
-  test('key order does not make metadata different', () => {
-    expect(sameMetadata({ a: 1, b: { c: 2, d: 3 } }, { b: { d: 3, c: 2 }, a: 1 })).toBe(true);
+  test('key order, unknown fields (Zenodo drops them) and licence spellings do not make metadata different', () => {
+    expect(sameMetadata({ title: 't', creators: [{ name: 'a', affiliation: 'b' }] }, { creators: [{ affiliation: 'b', name: 'a' }], title: 't' })).toBe(true);
+    expect(sameMetadata({ title: 't' }, { title: 'u' })).toBe(false);
+    expect(sameMetadata({ title: 't', colour: 'blue' }, { title: 't' })).toBe(true);
+    expect(sameMetadata({ license: 'cc0-1.0' }, { license: 'cc-zero' })).toBe(true);
+    expect(sameMetadata({ license: 'cc-by-4.0' }, { license: 'cc-by' })).toBe(false); // cc-by read back is CC BY 1.0
   });
 });
 

@@ -42,6 +42,8 @@ export interface UploadListQuery {
   /** true = published only, false = unpublished only, undefined = all. */
   isPublished?: boolean | undefined;
   pageSize: number;
+  /** Told NOMAD's `pagination.total` (uploads matching the query) when a page states it. */
+  onTotal?: ((total: number) => void) | undefined;
 }
 
 /** The upload NOMAD answered with (JSON `{upload_id, data}`), or a clear error. */
@@ -246,6 +248,7 @@ export class NomadClient {
       });
       const page = narrowUploadPage(data);
       if (!page) throw this.http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
+      if (page.total !== undefined) q.onTotal?.(page.total);
       yield* page.items;
       const next = page.nextPageAfterValue;
       if (next === undefined || next === after || page.items.length === 0) return;

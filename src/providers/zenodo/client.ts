@@ -2,7 +2,7 @@
 // returns narrowed data; one client (one HttpClient, so one rate-limit budget) serves a whole run.
 import { ApiError, FailureError, NotFoundError } from '../../errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
-import type { HttpClient } from '../http.js';
+import { header, type HttpClient } from '../http.js';
 import { type Deposition, type RemoteFile, toDeposition, toRemoteFile, toRemoteFiles } from './types.js';
 
 export type { Deposition, RemoteFile } from './types.js';
@@ -39,19 +39,56 @@ export class ZenodoClient {
     return d;
   }
 
-  /** Every deposition of the user, newest first, page after page (`size` at most 100). */
-  async *depositions(opts: { status?: 'draft' | 'published' | undefined; pageSize?: number | undefined } = {}): AsyncGenerator<Deposition> {
+  /**
+   * Every deposition of the user, most recently changed first, page after page (`size` at most 100).
+   * Zenodo's `status` parameter filters nothing (providers.md 0.1), so there is none here: callers
+   * filter. `allVersions` lists every version, not only each record's latest.
+   */
+  async *depositions(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined } = {}): AsyncGenerator<Deposition> {
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, opts.pageSize ?? MAX_PAGE_SIZE));
     for (let page = 1; ; page++) {
       const { data } = await this.http.json<unknown>({
         method: 'GET',
         path: '/deposit/depositions',
-        query: { page, size, status: opts.status, sort: 'mostrecent' },
+        query: { page, size, sort: 'mostrecent', all_versions: opts.allVersions ? 'true' : undefined },
       });
       if (!Array.isArray(data)) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
       for (const item of data) yield this.deposition(item);
       if (data.length < size) return;
     }
+  }
+
+  /** The first page of the user's depositions, with the server's clock (its `Date` header) at answering. */
+  async recent(size: number): Promise<{ depositions: Deposition[]; serverNow: number | undefined }> {
+    const { data, headers } = await this.http.json<unknown>({ method: 'GET', path: '/deposit/depositions', query: { page: 1, size, sort: 'mostrecent' } });
+    if (!Array.isArray(data)) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
+    const date = Date.parse(header(headers, 'date') ?? '');
+    return { depositions: data.map((d) => this.deposition(d)), serverNow: Number.isNaN(date) ? undefined : date };
+  }
+
+  /**
+   * The open (unpublished) new-version draft of a record, found among the user's depositions by the
+   * record's `conceptrecid`: Zenodo's `links.latest_draft` of a published record names the record
+   * itself, never the draft (providers.md 0.1).
+   */
+  async openDraftOf(conceptrecid: string | undefined): Promise<Deposition | undefined> {
+    if (!conceptrecid) return undefined;
+    for await (const d of this.depositions({ allVersions: true })) {
+      if (d.conceptrecid === conceptrecid && !d.submitted) return d;
+    }
+    return undefined;
+  }
+
+  /**
+   * The latest published version of a record id or a concept (all-versions) record id, through
+   * `/records/{id}/versions/latest`, which redirects to it; undefined when Zenodo knows neither.
+   */
+  async latestVersionId(id: number | string): Promise<number | undefined> {
+    const res = await this.http.request({ method: 'GET', path: `/records/${encodeURIComponent(String(id))}/versions/latest`, accept: [301, 302, 303, 307, 308, 404, 410] });
+    await res.body.dump().catch(() => {});
+    if (res.status < 300 || res.status >= 400) return undefined;
+    const m = /\/records\/(\d+)\/?(?:[?#].*)?$/.exec(header(res.headers, 'location') ?? '');
+    return m?.[1] ? Number(m[1]) : undefined;
   }
 
   /** One deposition by id; a clear NotFoundError when it does not exist (or is not the user's). */
@@ -75,11 +112,17 @@ export class ZenodoClient {
     return this.deposition(data);
   }
 
+  /**
+   * Create a draft: one attempt, repeated by the HTTP layer only where Zenodo cannot have acted (a
+   * refused connection, 429). A 5xx or a lost answer is the caller's to handle, since the draft may
+   * exist all the same (see upload/zenodo/create.ts).
+   */
   async create(metadata: Record<string, unknown>): Promise<Deposition> {
     const { status, data } = await this.http.json<unknown>({
       method: 'POST',
       path: '/deposit/depositions',
       json: Object.keys(metadata).length ? { metadata } : {},
+      retry: (f) => f.status === 429 || f.code === 'ECONNREFUSED' || f.code === 'EAI_AGAIN',
     });
     return this.deposition(data, status);
   }
@@ -100,9 +143,11 @@ export class ZenodoClient {
   }
 
   /**
-   * Start (or reuse) the new-version draft of a published deposition and return the draft. The docs
-   * answer with the original and the current server with the draft; `links.latest_draft` names the
-   * draft in both, so it is always followed.
+   * Start (or continue) the new-version draft of a published deposition and return the draft.
+   * The current server answers with the new draft; a new version already open (with the copied files)
+   * makes it answer 400 "Please remove all files first.", and `links.latest_draft` of the record names
+   * the record itself (providers.md 0.1): the open draft is then found by the record's conceptrecid.
+   * Older servers answered with the original and named the draft in `links.latest_draft`.
    */
   async newVersion(dep: Deposition): Promise<Deposition> {
     let answer: Deposition;
@@ -113,23 +158,22 @@ export class ZenodoClient {
       });
       answer = this.deposition(data, status);
     } catch (err) {
-      // Some servers refuse a second newversion while a draft is open (peers.md 3.15) instead of
-      // treating it as a no-op: then the open draft is the one to use.
       if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
-      const now = await this.get(dep.id);
-      const open = now.links.latestDraft && now.links.latestDraft !== now.links.self ? await this.follow(now.links.latestDraft) : undefined;
-      if (open && !open.submitted) return open;
+      const open = await this.openDraftOf(dep.conceptrecid);
+      if (open) return open;
       throw err;
     }
+    if (!answer.submitted) return answer;
     const next = answer.links.latestDraft;
-    if (!next) throw new FailureError('BAD_RESPONSE', `Zenodo started a new version of ${dep.id} but did not say where the draft is (no links.latest_draft).`);
-    const draft = await this.follow(next);
-    if (draft.submitted) {
-      throw new FailureError('NEW_VERSION_FAILED', `Zenodo's links.latest_draft for ${dep.id} points at the published record ${draft.id}, not at a draft.`, {
-        hint: `Open ${dep.links.html ?? dep.links.self} in a browser and check for a pending new version.`,
-      });
+    if (next && next !== answer.links.self) {
+      const draft = await this.follow(next);
+      if (!draft.submitted) return draft;
     }
-    return draft;
+    const open = await this.openDraftOf(dep.conceptrecid ?? answer.conceptrecid);
+    if (open) return open;
+    throw new FailureError('NEW_VERSION_FAILED', `Zenodo accepted a new version of ${dep.id} but rdp cannot find its draft among your depositions.`, {
+      hint: `Open ${dep.links.html ?? dep.links.self} in a browser and check for a pending new version.`,
+    });
   }
 
   /** The files of a deposition: its `files`, or the bucket listing when the answer had none. */

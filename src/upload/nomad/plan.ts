@@ -13,7 +13,7 @@ import { open } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { InputError } from '../../errors.js';
 import { formatBytes } from '../../output/format.js';
-import { type LocalInput, readInputs } from '../../transfer/local.js';
+import { type LocalInput, readInputs, type SelectionOptions } from '../../transfer/local.js';
 import { fileSource, type UploadSource, type ZipEntry, zipSource } from '../../transfer/source.js';
 import { archiveKind, MAGIC_BYTES } from '../../util/magic.js';
 
@@ -29,6 +29,10 @@ export interface NomadPlan {
   defaultName: string;
   /** Files inside the zip (1 for an archive sent as is). */
   files: number;
+  /** Where each file goes (the zip's entries, or the archive itself). */
+  entries: { name: string; size: number }[];
+  /** What the named folders leave out, and why (the same selection as for Zenodo). */
+  skipped: { path: string; why: string }[];
 }
 
 const ARCHIVE_EXT: [RegExp, 'zip' | 'tar' | 'gzip'][] = [
@@ -103,8 +107,9 @@ function commonParentName(inputs: LocalInput[], cwd: string): string {
   return first[n - 1] || basename(resolve(cwd)) || 'upload';
 }
 
-export async function planNomadUpload(args: string[], cwd: string): Promise<NomadPlan> {
-  const inputs = await readInputs(args, cwd);
+export async function planNomadUpload(args: string[], cwd: string, selection: SelectionOptions = {}): Promise<NomadPlan> {
+  const inputs = await readInputs(args, cwd, selection);
+  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
   const only = inputs.length === 1 ? inputs[0] : undefined;
   const onlyFile = only?.kind === 'file' ? only.files[0] : undefined;
   const byName = onlyFile ? archiveByName(onlyFile.rel) : undefined;
@@ -120,13 +125,29 @@ export async function planNomadUpload(args: string[], cwd: string): Promise<Noma
         hint: 'NOMAD decides by content: give the file its right extension, or upload its folder so that rdp zips it.',
       });
     }
-    plan = { kind: 'archive', source: fileSource(onlyFile, onlyFile.rel, only.arg), fileName: onlyFile.rel, defaultName: onlyFile.rel, files: 1 };
+    plan = {
+      kind: 'archive',
+      source: fileSource(onlyFile, onlyFile.rel, only.arg),
+      fileName: onlyFile.rel,
+      defaultName: onlyFile.rel,
+      files: 1,
+      entries: [{ name: onlyFile.rel, size: onlyFile.size }],
+      skipped,
+    };
   } else {
     const entries = zipLayout(inputs);
     const name = only ? (only.kind === 'folder' ? basename(only.path) || basename(resolve(cwd)) : basename(only.path)) : commonParentName(inputs, cwd);
     const fileName = `${safeFileName(name)}.zip`;
     const label = `${entries.length} file${entries.length === 1 ? '' : 's'} as ${fileName}`;
-    plan = { kind: 'zip', source: await zipSource(entries, fileName, label), fileName, defaultName: name, files: entries.length };
+    plan = {
+      kind: 'zip',
+      source: await zipSource(entries, fileName, label),
+      fileName,
+      defaultName: name,
+      files: entries.length,
+      entries: entries.map((e) => ({ name: e.rel, size: e.size })),
+      skipped,
+    };
   }
   if (plan.source.size > NOMAD_MAX_UPLOAD_BYTES) {
     throw new InputError('TOO_LARGE', `This upload would be ${formatBytes(plan.source.size)}; NOMAD takes at most 32 GiB (${formatBytes(NOMAD_MAX_UPLOAD_BYTES)}) per upload.`, {

@@ -9,6 +9,7 @@ import { TransferProgress } from '../../output/progress.js';
 import { NomadClient, type NomadUpload } from '../../providers/nomad/client.js';
 import { apiClient, type Credential, loginCommand, requireCredential } from '../../auth/session.js';
 import { parseDuration } from '../../auth/token-login.js';
+import { checkExcludes, countLeftOut } from '../../transfer/selection.js';
 import { jwtExpiry } from '../../util/jwt.js';
 import { type NomadPlan, planNomadUpload } from './plan.js';
 import { waitForProcess } from './wait.js';
@@ -25,6 +26,10 @@ export interface NomadUploadOptions {
   /** A duration ("30m"); bounds the wait for processing and publishing. */
   timeout?: string | undefined;
   sandbox?: boolean | undefined;
+  /** Show what would be sent (and what is left out) and send nothing. */
+  dryRun?: boolean | undefined;
+  includeHidden?: boolean | undefined;
+  exclude?: string[] | undefined;
 }
 
 export interface NomadUploadResult {
@@ -41,6 +46,19 @@ export interface NomadUploadResult {
   errors: string[];
   warnings: string[];
   sent: { kind: 'archive' | 'zip'; fileName: string; bytes: number; files: number };
+}
+
+/** `--dry-run`: what would be sent, and what the folders leave out; nothing is sent, no login needed. */
+export interface NomadDryRunResult {
+  provider: 'nomad';
+  dryRun: true;
+  /** The upload the files would go into (--upload), else a new one named `name`. */
+  upload: string | null;
+  name: string | null;
+  publish: boolean;
+  sent: { kind: 'archive' | 'zip'; fileName: string; bytes: number; files: number };
+  files: { name: string; size: number }[];
+  skipped: { path: string; why: string }[];
 }
 
 /** A token closer to its end than this is refused before anything is sent. */
@@ -106,10 +124,24 @@ function reportProcessing(io: IO, u: NomadUpload): void {
   if (!io.flags.json) for (const e of u.errors) io.notice(`${io.style.red('✗')} ${e}`);
 }
 
-export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadUploadOptions): Promise<NomadUploadResult> {
+export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadUploadOptions): Promise<NomadUploadResult | NomadDryRunResult> {
   const { io } = ctx;
   const timeoutMs = checkOptions(opts);
-  const plan = await planNomadUpload(paths, ctx.cwd);
+  checkExcludes(opts.exclude);
+  const plan = await planNomadUpload(paths, ctx.cwd, { includeHidden: opts.includeHidden, exclude: opts.exclude });
+  if (opts.dryRun) {
+    return {
+      provider: 'nomad',
+      dryRun: true,
+      upload: opts.upload ?? null,
+      name: opts.upload ? null : (opts.name ?? plan.defaultName),
+      publish: Boolean(opts.publish),
+      sent: { kind: plan.kind, fileName: plan.fileName, bytes: plan.source.size, files: plan.files },
+      files: plan.entries,
+      skipped: plan.skipped,
+    };
+  }
+  if (plan.skipped.length) io.info(`Left out of the upload: ${countLeftOut(plan.skipped)} (--dry-run lists them, with the reason).`);
   const cred = await requireCredential(ctx, 'nomad', opts.sandbox);
   checkTokenLife(io, cred);
   const nomad = new NomadClient(await apiClient(ctx, cred));
@@ -166,6 +198,9 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
     warnings: u.warnings,
     sent: { kind: plan.kind, fileName: plan.fileName, bytes: source.size, files: plan.files },
   });
+  // stdout gets the id as soon as NOMAD has the bytes (SPEC.md): a wait that is interrupted, times out or
+  // ends in a processing failure still leaves it to `id=$(rdp upload …)`. --json prints it in the document.
+  if (!io.flags.json) io.out(id);
   io.info(`Upload ${id}${upload.name ? ` (${upload.name})` : ''}: ${page(id)}`);
 
   if (!opts.wait) {
@@ -201,7 +236,28 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
   return result(upload);
 }
 
-/** Human output on stdout: the upload id alone (everything else went to stderr), for `$(rdp upload …)`. */
-export function renderNomadUpload(r: NomadUploadResult): string {
-  return r.uploadId;
+/**
+ * Human output on stdout at the end: a dry run's plan, or nothing: the upload id alone was printed as soon
+ * as NOMAD had the bytes (everything else goes to stderr), for `id=$(rdp upload …)`.
+ */
+export function renderNomadUpload(r: NomadUploadResult | NomadDryRunResult): string {
+  if (!('dryRun' in r)) return '';
+  const lines = ['Dry run: nothing was sent to NOMAD.'];
+  const into = r.upload ? `into upload ${r.upload}` : `as a new upload named ${JSON.stringify(r.name)}`;
+  lines.push(
+    r.sent.kind === 'archive'
+      ? `would send  ${r.sent.fileName} (${formatBytes(r.sent.bytes)}) as it is, ${into}`
+      : `would send  ${r.sent.files} file${r.sent.files === 1 ? '' : 's'} as one zip, ${r.sent.fileName} (${formatBytes(r.sent.bytes)}), ${into}`,
+  );
+  if (r.publish) lines.push('then        publish it once processing succeeds');
+  const SHOW = 200;
+  const w = Math.max(4, ...r.files.slice(0, SHOW).map((f) => f.name.length));
+  for (const f of r.files.slice(0, SHOW)) lines.push(`  ${f.name.padEnd(w + 2)}${formatBytes(f.size).padStart(9)}`);
+  if (r.files.length > SHOW) lines.push(`  … and ${r.files.length - SHOW} more (--json lists every file)`);
+  if (r.skipped.length) {
+    lines.push(`left out    ${r.skipped.length} (not sent):`);
+    const sw = Math.max(...r.skipped.map((x) => x.path.length));
+    for (const x of r.skipped) lines.push(`  ${x.path.padEnd(sw + 2)}${x.why}`);
+  }
+  return lines.join('\n');
 }

@@ -1,33 +1,28 @@
-// License ids Zenodo accepts: SPDX identifiers (Zenodo's vocabulary uses them in lower case, e.g.
-// cc-by-4.0, mit, apache-2.0) and the legacy ids of the deposit API (cc-by, cc-zero, …). The SPDX list
-// comes from the spdx-license-ids package, so an unknown id is caught before anything is uploaded.
-import { createRequire } from 'node:module';
+// License ids as Zenodo takes them: its own list of legacy ids and aliases (zenodo-licenses.ts), case-
+// insensitive, not all of SPDX. `cc-by` is CC BY 4.0 and `cc-zero` CC0; `cc-by-nc` and the other
+// Creative Commons ids without a version are refused by Zenodo, so rdp refuses them first.
+import { ZENODO_ANSWERED_AS, ZENODO_LICENSES } from './zenodo-licenses.js';
 
-const load = createRequire(import.meta.url);
-
-/** Legacy Zenodo / Open Definition ids still accepted by the deposit API. */
-const LEGACY = [
-  'cc-by', 'cc-by-sa', 'cc-by-nd', 'cc-by-nc', 'cc-by-nc-sa', 'cc-by-nc-nd', 'cc-zero', 'cc-nc', 'odc-by', 'odc-odbl',
-  'odc-pddl', 'other-open', 'other-at', 'other-pd', 'other-nc', 'other-closed', 'notspecified',
-];
-
-let known: Set<string> | undefined;
-
-function ids(): Set<string> {
-  if (!known) {
-    const spdx = load('spdx-license-ids') as string[];
-    const deprecated = load('spdx-license-ids/deprecated.json') as string[];
-    known = new Set([...spdx, ...deprecated, ...LEGACY].map((s) => s.toLowerCase()));
-  }
-  return known;
-}
-
-/** The id as Zenodo spells it (lower case), or undefined when it is not a license id Zenodo knows. */
+/** The licence Zenodo would give a record for this id (what rdp sends), or undefined: Zenodo refuses it. */
 export function normalizeLicense(value: string): string | undefined {
   let v = value.trim();
   // Accept SPDX URLs too (https://spdx.org/licenses/CC-BY-4.0.html), as CITATION.cff users write them.
   const m = /^https?:\/\/spdx\.org\/licenses\/([^/?#]+?)(?:\.html|\.json)?$/i.exec(v);
   if (m?.[1]) v = m[1];
-  const lower = v.toLowerCase();
-  return ids().has(lower) ? lower : undefined;
+  return ZENODO_LICENSES[v.toLowerCase()];
+}
+
+/** The licence a `metadata.license` read back from Zenodo stands for (it answers in legacy spelling). */
+export function licenseFromZenodo(answered: string): string {
+  const lower = answered.trim().toLowerCase();
+  return ZENODO_ANSWERED_AS[lower] ?? ZENODO_LICENSES[lower] ?? lower;
+}
+
+/** A few ids close to `value` that Zenodo knows (for "did you mean"). */
+export function licenseSuggestions(value: string): string[] {
+  const v = value.trim().toLowerCase();
+  if (/^cc-by(-nc)?(-nd|-sa)?$/.test(v)) return [`${v}-4.0`];
+  const head = v.split('-')[0] ?? v;
+  const canon = new Set(Object.values(ZENODO_LICENSES));
+  return [...canon].filter((id) => head.length >= 2 && id.startsWith(head)).slice(0, 4);
 }

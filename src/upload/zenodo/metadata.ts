@@ -5,7 +5,7 @@
 //      --orcid-creator and --dmp add to the lists (duplicates dropped).
 // Everything is checked locally (ORCID check characters, license ids, dates, vocabularies) before any
 // remote change; with --publish the fields Zenodo requires are checked too, before any byte is sent.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
@@ -13,7 +13,7 @@ import { parseOrcid } from '../../providers/orcid/orcid-id.js';
 import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from '../../providers/zenodo/vocab.js';
 import type { LocalInput } from '../../transfer/local.js';
 import { parseCff } from './cff.js';
-import { normalizeLicense } from './licenses.js';
+import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
 import type { ZenodoUploadOptions } from './options.js';
 import { isObj } from '../../util/guards.js';
 
@@ -78,25 +78,36 @@ export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metad
     }
     return { kind: 'metadata', path: metadataFlag, metadata: parseZenodoJson(text, metadataFlag) };
   }
+  // Looked for at each folder's top whatever the selection sends (.zenodo.json is hidden, so it is
+  // not uploaded unless --include-hidden, but it is still the metadata).
+  const present = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() === true;
   for (const input of inputs) {
     if (input.kind !== 'folder') continue;
-    const zj = input.files.find((f) => f.rel === '.zenodo.json');
-    if (zj) return { kind: 'zenodo-json', path: show(zj.path), metadata: parseZenodoJson(await readText(zj.path, show(zj.path)), show(zj.path)) };
-    const cf = input.files.find((f) => f.rel === 'CITATION.cff');
-    if (cf) {
-      const cff = await parseCff(await readText(cf.path, show(cf.path)), show(cf.path));
+    const zj = join(input.path, '.zenodo.json');
+    if (await present(zj)) return { kind: 'zenodo-json', path: show(zj), metadata: parseZenodoJson(await readText(zj, show(zj)), show(zj)) };
+    const cf = join(input.path, 'CITATION.cff');
+    if (await present(cf)) {
+      const cff = await parseCff(await readText(cf, show(cf)), show(cf));
       for (const w of cff.warnings) ctx.io.warn(w);
-      return { kind: 'cff', path: show(cf.path), metadata: cff.metadata };
+      return { kind: 'cff', path: show(cf), metadata: cff.metadata };
     }
   }
   return undefined;
 }
 
-/** `--creator "Family, Given[;Affiliation][;ORCID]"` (an ORCID iD may stand in either place). */
-export function parseCreatorFlag(value: string): Metadata {
+/**
+ * `--creator "Family, Given[;Affiliation][;ORCID]"` (an ORCID iD may stand in either place). A name
+ * without a comma ("Jane Doe") is kept as written, with a warning: Zenodo reads "Family, Given".
+ */
+export function parseCreatorFlag(value: string, warn?: (text: string) => void): Metadata {
   const parts = value.split(';').map((p) => p.trim());
   const name = parts.shift() ?? '';
   if (!name) throw new UsageError(`--creator needs a name first: "Family, Given[;Affiliation][;ORCID]", not "${value}".`);
+  if (warn && !name.includes(',') && /\s/.test(name)) {
+    const words = name.split(/\s+/);
+    const flipped = `${words[words.length - 1]}, ${words.slice(0, -1).join(' ')}`;
+    warn(`--creator "${value}": Zenodo reads a name as "Family, Given", so "${name}" is kept as written. Did you mean --creator "${[flipped, ...parts].join(';')}"? (An organisation's name needs no comma.)`);
+  }
   const creator: Metadata = { name };
   for (const p of parts) {
     if (!p) continue;
@@ -120,7 +131,10 @@ export function parseCreatorFlag(value: string): Metadata {
 export function checkMetadata(md: Metadata, where: string, warn?: (text: string) => void): Metadata {
   const out: Metadata = { ...md };
   const unknown = Object.keys(out).filter((k) => !KNOWN_FIELDS.has(k));
-  if (unknown.length && warn) warn(`${where}: Zenodo may reject the unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}.`);
+  if (unknown.length && warn) {
+    const many = unknown.length > 1;
+    warn(`${where}: Zenodo ignores the unknown field${many ? 's' : ''} ${unknown.join(', ')} (drops ${many ? 'them' : 'it'} without a word); check the spelling.`);
+  }
   for (const k of ['title', 'description', 'version', 'notes', 'access_conditions', 'language']) {
     if (out[k] !== undefined && typeof out[k] !== 'string') throw bad(where, `${k} must be text.`);
   }
@@ -137,8 +151,9 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   if (out.license !== undefined) {
     const id = typeof out.license === 'string' ? normalizeLicense(out.license) : undefined;
     if (!id) {
+      const near = typeof out.license === 'string' ? licenseSuggestions(out.license) : [];
       throw new InputError('UNKNOWN_LICENSE', `${where}: "${String(out.license)}" is not a license id Zenodo knows.`, {
-        hint: 'Use an SPDX id such as cc-by-4.0, cc0-1.0, mit or apache-2.0 (https://spdx.org/licenses/).',
+        hint: `${near.length ? `Did you mean ${near.join(', ')}? ` : ''}Zenodo takes its own list of ids (most SPDX ids in lower case, e.g. cc-by-4.0, cc0-1.0, mit, apache-2.0); Creative Commons ids need their version (cc-by-nc-4.0, not cc-by-nc). Nothing was uploaded.`,
       });
     }
     out.license = id;
@@ -171,27 +186,34 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   return out;
 }
 
-/** Flags as metadata (checked), without the file. */
-export function flagMetadata(opts: ZenodoUploadOptions): Omit<LocalMetadata, 'file'> {
+/** Flags as metadata (each checked and named by its flag in errors), without the file. */
+export function flagMetadata(opts: ZenodoUploadOptions, warn?: (text: string) => void): Omit<LocalMetadata, 'file'> {
   const set: Metadata = {};
-  if (opts.title !== undefined) set.title = opts.title;
-  if (opts.description !== undefined) set.description = opts.description;
-  if (opts.uploadType !== undefined) set.upload_type = opts.uploadType;
-  if (opts.license !== undefined) set.license = opts.license;
-  const checked = checkMetadata(set, 'the flags');
+  const flag = (field: string, name: string, value: string | undefined) => {
+    if (value !== undefined) Object.assign(set, checkMetadata({ [field]: value }, name));
+  };
+  flag('title', '--title', opts.title);
+  flag('description', '--description', opts.description);
+  flag('upload_type', '--upload-type', opts.uploadType);
+  flag('license', '--license', opts.license);
   return {
-    set: checked,
-    creators: (opts.creator ?? []).map(parseCreatorFlag),
+    set,
+    creators: (opts.creator ?? []).map((c) => parseCreatorFlag(c, warn)),
     keywords: (opts.keyword ?? []).map((k) => k.trim()).filter(Boolean),
     related: [],
   };
 }
 
-/** A deposition's metadata as a base for the next save: without what Zenodo manages itself. */
+/**
+ * A deposition's metadata as a base for the next save: without what Zenodo manages itself, and with
+ * the licence as rdp would send it (Zenodo answers in its legacy spelling: cc0-1.0 as cc-zero).
+ */
 export function cleanRemote(md: Metadata): Metadata {
   const out = { ...md };
   delete out.prereserve_doi;
   if (isZenodoDoi(out.doi)) delete out.doi;
+  if (typeof out.license === 'string') out.license = licenseFromZenodo(out.license);
+  else if (isObj(out.license) && typeof out.license.id === 'string') out.license = licenseFromZenodo(out.license.id);
   return out;
 }
 
@@ -260,12 +282,20 @@ export function requirePublishable(md: Metadata): void {
   });
 }
 
-/** Key order does not matter when deciding whether metadata changed. */
+/**
+ * Whether saving `a` would change metadata that reads `b`. Key order does not matter, nor do fields
+ * Zenodo drops (unknown ones); licences compare by what they stand for.
+ */
 export function sameMetadata(a: Metadata, b: Metadata): boolean {
   const canon = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(canon);
     if (isObj(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]));
     return v;
   };
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+  const known = (md: Metadata): Metadata => {
+    const out: Metadata = {};
+    for (const [k, v] of Object.entries(md)) if (KNOWN_FIELDS.has(k)) out[k] = k === 'license' && typeof v === 'string' ? licenseFromZenodo(v) : v;
+    return out;
+  };
+  return JSON.stringify(canon(known(a))) === JSON.stringify(canon(known(b)));
 }

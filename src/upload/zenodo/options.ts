@@ -6,6 +6,8 @@ export interface ZenodoUploadOptions {
   paths: string[];
   deposition?: string | undefined;
   newVersion?: string | undefined;
+  /** A separate record on purpose, even when this command made (and published) one before. */
+  newRecord?: boolean | undefined;
   metadata?: string | undefined;
   title?: string | undefined;
   description?: string | undefined;
@@ -22,9 +24,14 @@ export interface ZenodoUploadOptions {
   deleteExtra?: boolean | undefined;
   dryRun?: boolean | undefined;
   sandbox?: boolean | undefined;
+  /** Send hidden files and folders of a folder too. */
+  includeHidden?: boolean | undefined;
+  /** gitignore-style patterns of what a folder leaves out (--exclude, repeatable). */
+  exclude?: string[] | undefined;
 }
 
-/** A deposition id as given: a number, or a Zenodo URL ending in one (…/deposit/123, …/records/123). */
+/** A deposition id as given: a number, or a Zenodo URL ending in one (…/deposit/123, …/records/123). For
+ * --new-version it may be a concept id (all versions), which Zenodo resolves to the latest version. */
 export function parseDepositionId(value: string, flag: string): number {
   const v = value.trim();
   const m = /^(\d+)$/.exec(v) ?? /^https?:\/\/[^/]+\/(?:.*\/)?(?:deposit|records|record|uploads|depositions)\/(\d+)(?:[/?#].*)?$/.exec(v);
@@ -41,6 +48,11 @@ export function checkOptions(opts: ZenodoUploadOptions): { deposition?: number |
   if (opts.deposition !== undefined && opts.newVersion !== undefined) {
     throw new UsageError('Use only one of --deposition and --new-version.', {
       hint: '--deposition adds to a draft; --new-version starts (or continues) the next version of a published record.',
+    });
+  }
+  if (opts.newRecord && (opts.deposition !== undefined || opts.newVersion !== undefined)) {
+    throw new UsageError(`--new-record starts a separate record, so it goes with neither ${opts.deposition !== undefined ? '--deposition' : '--new-version'}.`, {
+      hint: '--deposition adds to a draft; --new-version starts the next version of a record; --new-record a new record.',
     });
   }
   if (opts.zotero && !opts.publish) {
@@ -88,6 +100,8 @@ export function resumeCommand(opts: ZenodoUploadOptions, id: number): string {
   flag('--zotero', opts.zotero);
   if (opts.concurrency !== 4) args.push('--concurrency', String(opts.concurrency));
   value('--zip', opts.zip);
+  flag('--include-hidden', opts.includeHidden);
+  for (const e of opts.exclude ?? []) args.push('--exclude', e);
   flag('--delete-extra', opts.deleteExtra);
   flag('--sandbox', opts.sandbox);
   return args.map(shellQuote).join(' ');

@@ -50,6 +50,11 @@ export function renderUpload(io: IO, r: ZenodoUploadResult): string {
       const why = WHY[f.action];
       lines.push(`  ${VERB[f.action][1].padEnd(8)}${f.name.padEnd(width + 2)}${formatBytes(f.size).padStart(9)}${why ? s.dim(`  (${why})`) : ''}`);
     }
+    if (r.skipped.length) {
+      kv('left out', `${r.skipped.length} (not sent):`);
+      const w = Math.max(...r.skipped.map((x) => x.path.length));
+      for (const x of r.skipped) lines.push(`  ${x.path.padEnd(w + 2)}${s.dim(x.why)}`);
+    }
     kv('metadata', `${r.metadataChanged ? 'would be set' : 'unchanged'}${r.metadataSource ? ` (from ${r.metadataSource}, then flags)` : ''}:`);
     for (const l of JSON.stringify(r.metadata, null, 2).split('\n')) lines.push(`  ${l}`);
     for (const n of r.notes) lines.push(s.dim(n));

@@ -7,9 +7,12 @@
 // deletions come before uploads (to make room); publishing is last. Ctrl-C keeps the draft and prints
 // the command that resumes it.
 import type { Context } from '../../context.js';
-import { ApiError, CancelledError, FailureError, UsageError } from '../../errors.js';
+import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../errors.js';
 import type { Deposition, ZenodoClient } from '../../providers/zenodo/client.js';
 import { readInputs } from '../../transfer/local.js';
+import { checkExcludes, countLeftOut } from '../../transfer/selection.js';
+import { readUploadState, rememberDraft, rememberPublished, type UploadKey, uploadKey, updateUploadState } from '../state.js';
+import { createDraft } from './create.js';
 import { dmpIdentifier } from './dmp.js';
 import {
   checkMetadata,
@@ -24,7 +27,6 @@ import {
 } from './metadata.js';
 import { checkOptions, resumeCommand, shellQuote, type ZenodoUploadOptions } from './options.js';
 import { orcidCreator } from './orcid.js';
-import { findPending, pendingKey, setPending } from './pending.js';
 import { publishDraft } from './publish.js';
 import { planSources } from './sources.js';
 import { changesFiles, checkRecordLimits, executePlan, type FileAction, failureError, planFiles, verifyFinal } from './sync.js';
@@ -54,6 +56,8 @@ export interface ZenodoUploadResult {
   metadataChanged: boolean;
   metadata: Metadata;
   files: UploadFileResult[];
+  /** What the named folders leave out, and why (hidden, --exclude, .rdpignore, loops). */
+  skipped: { path: string; why: string }[];
   bytesSent: number;
   zotero?: { key: string; userId: string } | undefined;
   notes: string[];
@@ -67,7 +71,7 @@ async function localMetadata(ctx: Context, opts: ZenodoUploadOptions, inputs: Aw
     const flags = opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length || opts.orcidCreator || opts.dmp;
     ctx.io.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
   }
-  const flags = flagMetadata(opts);
+  const flags = flagMetadata(opts, (text) => ctx.io.warn(text));
   const local: LocalMetadata = { file, ...flags };
   if (opts.orcidCreator) local.creators.push(await orcidCreator(ctx, opts.sandbox));
   if (opts.dmp !== undefined) local.related.push(await dmpIdentifier(ctx, opts.dmp));
@@ -91,13 +95,70 @@ function depUrl(dep: Deposition): string | null {
   return dep.links.recordHtml && dep.submitted ? dep.links.recordHtml : (dep.links.html ?? null);
 }
 
+/** The same command after its draft was published: refused, with the two ways on. */
+function alreadyPublished(dep: Deposition, opts: ZenodoUploadOptions, version: boolean): FailureError {
+  const paths = opts.paths.map(shellQuote).join(' ');
+  const doi = dep.doi ?? dep.reservedDoi;
+  const record = `${doi ? `${doi} ` : ''}(record ${dep.id}${depUrl(dep) ? `, ${depUrl(dep)}` : ''})`;
+  const message = version
+    ? `This command published the latest version already: ${record}. Running it again would publish one more version, with another DOI.`
+    : `This command's upload is published already: ${record}. Running it again would make a second record with a second DOI.`;
+  return new FailureError('ALREADY_PUBLISHED', message, {
+    hint: `${version ? 'For one more version on purpose, name the version it follows' : 'For the next version of that record'}: rdp upload ${paths} --to zenodo --new-version ${dep.id}${opts.publish ? ' --publish' : ''}
+For a separate record on purpose: ${version ? 'use --new-record instead of --new-version' : 'add --new-record'}.`,
+    details: { id: dep.id, doi: doi ?? null },
+  });
+}
+
+/** A deposition that may be gone (404): undefined then. */
+async function getIfThere(client: ZenodoClient, id: number): Promise<Deposition | undefined> {
+  try {
+    return await client.get(id);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The published record a new version follows: the latest version of the id given, which may be a
+ * version's id or the concept (all-versions) id that Zenodo redirects to the latest version.
+ */
+async function versionBase(ctx: Context, client: ZenodoClient, id: number): Promise<Deposition> {
+  let record = await getIfThere(client, id);
+  if (!record) {
+    const latest = await client.latestVersionId(id).catch(() => undefined);
+    if (latest === undefined) {
+      throw new NotFoundError(`Zenodo has no record ${id} that you can access (neither a version's id nor a concept id).`, {
+        hint: 'Check the id (the number in the record URL, or its concept id), and that the token belongs to its owner. `rdp uploads list --on zenodo` shows yours.',
+      });
+    }
+    ctx.io.info(`${id} is the concept id of a record; its latest version is ${latest}.`);
+    record = await client.get(latest);
+  }
+  if (!record.submitted) {
+    throw new UsageError(`Deposition ${record.id} has never been published, so it has no versions.`, {
+      hint: `Upload into the draft itself: --deposition ${record.id}`,
+    });
+  }
+  const latest = await client.latestVersionId(record.id).catch(() => undefined);
+  if (latest !== undefined && latest !== record.id) {
+    ctx.io.info(`${record.id} is not the latest version; the new version follows the latest, ${latest}.`);
+    record = await client.get(latest);
+  }
+  return record;
+}
+
 export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): Promise<ZenodoUploadResult> {
   const ids = checkOptions(opts);
   const dryRun = Boolean(opts.dryRun);
   const notes: string[] = [];
 
   // 1. Everything local.
-  const inputs = await readInputs(opts.paths, ctx.cwd);
+  checkExcludes(opts.exclude);
+  const inputs = await readInputs(opts.paths, ctx.cwd, { includeHidden: opts.includeHidden, exclude: opts.exclude });
+  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
+  if (skipped.length && !dryRun) ctx.io.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
   const local = await planSources(inputs, opts.zip);
   const meta = await localMetadata(ctx, opts, inputs);
   const zoteroCred = opts.zotero ? await requireZotero(ctx) : undefined;
@@ -119,16 +180,22 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
   let compareWith: Deposition | undefined;
   let kind: ZenodoUploadResult['deposition'] = 'created';
   let base: Metadata = {};
-  // The same command after a failure or Ctrl-C continues the draft that run left.
-  const pending = pendingKey(client?.http.base ?? '', ctx.cwd, opts.paths, opts.zip);
-  if (client && ids.deposition === undefined && ids.newVersion === undefined) {
-    const left = await findPending(ctx, pending.key);
-    const draft = left ? await client.get(left.id).catch(() => undefined) : undefined;
-    if (draft && !draft.submitted) {
+  // What this command remembers between runs (state.ts): the draft it made, until it is published.
+  const remembers = ids.deposition === undefined;
+  const stateKey: UploadKey | undefined = client
+    ? uploadKey(client.http.base, ctx.cwd, opts.paths, ids.newVersion !== undefined ? { kind: 'new-version', of: String(ids.newVersion) } : { kind: 'record' })
+    : undefined;
+  if (client && stateKey && ids.deposition === undefined && ids.newVersion === undefined && !opts.newRecord) {
+    const left = await readUploadState(ctx, stateKey);
+    const draft = left ? await getIfThere(client, left.id) : undefined;
+    if (left && draft && !draft.submitted) {
       ids.deposition = draft.id;
-      ctx.io.info(`Continuing draft ${draft.id}, left by an unfinished run of this command on ${left?.created.slice(0, 16).replace('T', ' ')} (--deposition picks another).`);
-    } else if (left && !dryRun) {
-      await setPending(ctx, pending.key, undefined);
+      ctx.io.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
+    } else if (left && draft) {
+      throw alreadyPublished(draft, opts, false);
+    } else if (left) {
+      ctx.io.info(`Draft ${left.id}, which this command created earlier, is gone from Zenodo${dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
+      if (!dryRun) await updateUploadState(ctx, stateKey, () => undefined);
     }
   }
   if (client && ids.deposition !== undefined) {
@@ -142,24 +209,16 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     base = dep.metadata;
   } else if (client && ids.newVersion !== undefined) {
     kind = 'new-version';
-    let record = await client.get(ids.newVersion);
-    if (!record.submitted) {
-      throw new UsageError(`Deposition ${record.id} has never been published, so it has no versions.`, {
-        hint: `Upload into the draft itself: --deposition ${record.id}`,
-      });
-    }
-    const latest = record.links.latest ? /\/(\d+)\/?$/.exec(record.links.latest)?.[1] : undefined;
-    if (latest && Number(latest) !== record.id) {
-      ctx.io.info(`${record.id} is not the latest version; the new version follows the latest, ${latest}.`);
-      record = await client.get(latest);
-    }
+    const record = await versionBase(ctx, client, ids.newVersion);
+    // This very command published the latest version already: a second, identical one is refused.
+    const left = opts.publish && stateKey ? await readUploadState(ctx, stateKey) : undefined;
+    if (left?.published && left.id === record.id) throw alreadyPublished(record, opts, true);
     base = record.metadata;
     // Check what can be checked against the published metadata before a draft is made.
     if (opts.publish) requirePublishable(mergeMetadata(base, meta, { newVersion: true }));
     if (dryRun) {
-      const draftUrl = record.links.latestDraft;
-      const open = draftUrl && draftUrl !== record.links.self ? await client.follow(draftUrl) : undefined;
-      if (open && !open.submitted) {
+      const open = await client.openDraftOf(record.conceptrecid);
+      if (open) {
         dep = open;
         notes.push(`The new-version draft ${dep.id} exists already and would be used.`);
       } else {
@@ -202,6 +261,7 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     metadataChanged,
     metadata,
     files: plans.map((p) => ({ name: p.name, size: p.size, action: p.action, md5: p.md5 })),
+    skipped,
     bytesSent: 0,
     notes,
   };
@@ -210,12 +270,10 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
 
   // 4. Remote changes.
   if (!dep) {
-    dep = await client.create(metadata).catch(rejected);
+    dep = await createDraft(ctx, client, metadata).catch(rejected);
     ctx.io.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
   }
-  if (kind !== 'new-version') {
-    await setPending(ctx, pending.key, { id: dep.id, api: client.http.base, paths: pending.paths, zip: opts.zip ?? null, created: new Date().toISOString() });
-  }
+  if (remembers && stateKey) await rememberDraft(ctx, stateKey, dep);
   const draft = dep;
   const resume = resumeCommand(opts, draft.id);
   try {
@@ -235,6 +293,7 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
 
     if (opts.publish) {
       dep = await publishDraft(client, dep, resume);
+      if (remembers && stateKey) await rememberPublished(ctx, stateKey, dep);
       ctx.io.success(`Published ${dep.doi ? `${dep.doi} ` : ''}(${depUrl(dep) ?? dep.id}).`);
       if (zoteroCred) {
         const doi = dep.doi ?? dep.reservedDoi ?? '';
@@ -252,7 +311,6 @@ export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): 
     throw err;
   }
 
-  await setPending(ctx, pending.key, undefined);
   result.id = dep.id;
   result.url = depUrl(dep);
   result.doi = dep.doi ?? dep.reservedDoi ?? null;

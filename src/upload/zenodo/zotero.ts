@@ -4,7 +4,7 @@ import { findLogin } from '../../auth/find.js';
 import { apiClient, type Credential } from '../../auth/session.js';
 import type { Context } from '../../context.js';
 import { AuthRequiredError, FailureError } from '../../errors.js';
-import { createZoteroItems, ZoteroClient } from '../../providers/zotero/client.js';
+import { createZoteroItems, findZoteroItemByDoi, ZoteroClient } from '../../providers/zotero/client.js';
 import type { Metadata } from './metadata.js';
 
 /** The Zotero login, checked before anything is uploaded. */
@@ -51,6 +51,17 @@ export async function addToZotero(ctx: Context, cred: Credential, item: Record<s
   const http = await apiClient(ctx, cred);
   const userId = cred.user.id ?? String((await new ZoteroClient(http).currentKey()).userID);
   const result = await createZoteroItems(http, userId, [item]);
+  if (result === 'alreadyWritten') {
+    // A retry after a lost answer: the first attempt wrote the item. Find it.
+    const doi = typeof item.DOI === 'string' ? item.DOI : '';
+    const key = doi ? await findZoteroItemByDoi(http, userId, doi) : undefined;
+    if (!key) {
+      throw new FailureError('ZOTERO_UNCONFIRMED', 'Zotero says the item was written (its answer got lost on the way), but rdp cannot find it among your newest datasets.', {
+        hint: 'Check your Zotero library before adding the record again (by its DOI, Zotero\'s "Add Item by Identifier").',
+      });
+    }
+    return { key, userId };
+  }
   const ok = result.successful['0'];
   if (!ok) {
     const f = result.failed['0'];

@@ -10,7 +10,7 @@ import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { archiveKind, MAGIC_BYTES } from '../../../util/magic.js';
+import { SNIFF_BYTES, sniffBytes } from './sniff.js';
 import { readTar } from './tar.js';
 
 export interface RawFile {
@@ -36,10 +36,10 @@ export class ArchiveError extends Error {}
 export async function sniff(path: string): Promise<FileKind> {
   const fh = await open(path, 'r');
   try {
-    const head = Buffer.alloc(MAGIC_BYTES);
-    const { bytesRead } = await fh.read(head, 0, MAGIC_BYTES, 0);
-    const kind = archiveKind(head.subarray(0, bytesRead));
-    return kind === 'gzip' ? 'tar.gz' : (kind ?? 'file');
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(head, 0, SNIFF_BYTES, 0);
+    const kind = sniffBytes(head.subarray(0, bytesRead));
+    return kind === 'gzip' ? 'tar.gz' : kind === 'plain' ? 'file' : kind;
   } finally {
     await fh.close();
   }

@@ -3,7 +3,7 @@
 // size is read in constant memory. A header whose checksum does not add up, or a stream that ends in
 // the middle of an entry, is an error: what NOMAD reports as a processing failure.
 import type { Readable } from 'node:stream';
-import { isTarHeader } from '../../../util/magic.js';
+import { tarHeaderValid } from './sniff.js';
 
 const BLOCK = 512;
 
@@ -111,7 +111,7 @@ export async function readTar(
       if (!sawHeader) throw new TarError('empty or truncated tar archive');
       return; // end-of-archive marker (or a stream that simply ends after the last entry)
     }
-    if (!isTarHeader(header)) throw new TarError('invalid tar header (checksum mismatch)');
+    if (!tarHeaderValid(header)) throw new TarError('invalid tar header (checksum mismatch)');
     sawHeader = true;
     const flag = String.fromCharCode(header[156] as number);
     let size = octal(header, 124, 12);

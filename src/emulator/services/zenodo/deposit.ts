@@ -1,18 +1,27 @@
-// The legacy deposit API (providers.md 1.4-1.8): depositions, their actions (publish, edit, discard,
-// newversion) and the old deposition-files API. Behaviour follows the current server where the docs
-// and the code differ: newversion answers with the new draft and copies the files into it.
+// The legacy deposit API (providers.md 1.4-1.8 and 0.1): depositions, their actions (publish, edit,
+// discard, newversion), the old deposition-files API and the two record routes a client needs
+// (/api/records/{id} and .../versions/latest). Behaviour follows the current server's code where it
+// and the docs differ:
+//   - newversion answers with the new draft and copies the files into it; called again while that
+//     draft is open (and holds files) it answers 400 "Please remove all files first.";
+//   - links.latest_draft always points at the deposition itself (never at an open new-version draft);
+//   - the list ignores `status` (both drafts and published records come back);
+//   - licences are checked against Zenodo's own list (400 "Invalid license provided: <id>"); unknown
+//     keys inside `metadata` are dropped, unknown keys at the top level are a 400;
+//   - publishing again, and PUT or DELETE on a published deposition, answer 404.
 import { pipeline } from 'node:stream/promises';
+import { isObj } from '../../guards.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
-import { isZenodoDoi } from '../../../providers/zenodo/vocab.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
-import { checkPublishable, checkShape, type FieldError } from './metadata.js';
+import { answeredLicense } from './licenses.js';
+import { checkPublishable, checkShape, type FieldError, normalizeOnSave } from './metadata.js';
 import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
+import { EMU_TOP_LEVEL_KEYS, mintedByZenodo } from './vocab.js';
 
 /** The old files API takes at most this much per request (the server's MAX_CONTENT_LENGTH). */
 const MAX_MULTIPART = 100 * 1024 * 1024;
-import { isObj } from '../../../util/guards.js';
 
 export function zenodoError(status: number, message: string, errors?: FieldError[]): EmuHttpError {
   return new EmuHttpError(status, errors ? { status, message, errors } : { status, message });
@@ -26,7 +35,7 @@ function validationError(errors: FieldError[]): EmuHttpError {
 export function depositionLinks(ctx: ServiceContext, store: ZenodoStore, d: Deposition): Record<string, string> {
   const api = `${ctx.base}/api`;
   const self = `${api}/deposit/depositions/${d.id}`;
-  const draft = store.latestDraft(d);
+  const draft = d.id; // links.latest_draft names the deposition itself (providers.md 0.1)
   const links: Record<string, string> = {
     self,
     html: `${ctx.base}/deposit/${d.id}`,
@@ -49,8 +58,8 @@ export function depositionLinks(ctx: ServiceContext, store: ZenodoStore, d: Depo
       conceptbadge: `${ctx.base}/badge/doi/10.5281/zenodo.${d.conceptrecid}.svg`,
       record: `${api}/records/${d.id}`,
       record_html: `${ctx.base}/records/${d.id}`,
-      latest: `${api}/records/${latest}`,
-      latest_html: `${ctx.base}/records/${latest}`,
+      latest: `${api}/records/${d.id}/versions/latest`,
+      latest_html: `${ctx.base}/records/${latest}/latest`,
     });
   }
   return links;
@@ -71,6 +80,11 @@ export function depositionFile(ctx: ServiceContext, d: Deposition, f: StoredFile
 
 export function serialize(ctx: ServiceContext, store: ZenodoStore, d: Deposition): Record<string, unknown> {
   const metadata: Record<string, unknown> = { ...d.metadata, prereserve_doi: { doi: `10.5281/zenodo.${d.id}`, recid: d.id } };
+  // Stored as the licence's id; answered in Zenodo's legacy spelling (cc0-1.0 as cc-zero), and not at
+  // all for a custom licence.
+  delete metadata.license;
+  const license = typeof d.metadata.license === 'string' ? answeredLicense({ id: d.metadata.license }) : undefined;
+  if (license) metadata.license = license;
   if (d.doi) metadata.doi = d.doi;
   const out: Record<string, unknown> = {
     id: d.id,
@@ -120,14 +134,23 @@ async function jsonBody(req: EmuRequest, required: boolean): Promise<Record<stri
 }
 
 function metadataOf(body: Record<string, unknown>): Record<string, unknown> {
+  const unknown = Object.keys(body).filter((k) => !EMU_TOP_LEVEL_KEYS.has(k));
+  if (unknown.length) throw validationError(unknown.map((k) => ({ field: k, messages: ['Unknown field.'] })));
   const md = body.metadata ?? {};
   if (!isObj(md)) throw validationError([{ field: 'metadata', messages: ['Invalid input type.'] }]);
-  const clean = { ...md };
+  const saved = normalizeOnSave(md);
+  if ('errors' in saved) throw validationError(saved.errors);
+  const clean = saved.metadata;
   delete clean.prereserve_doi; // the server manages it
-  if (isZenodoDoi(clean.doi)) delete clean.doi;
+  if (mintedByZenodo(clean.doi)) delete clean.doi;
   const errors = checkShape(clean);
   if (errors.length) throw validationError(errors);
   return clean;
+}
+
+/** Zenodo's answer for a published deposition that has no draft to change: 404. */
+function noDraft(): EmuHttpError {
+  return zenodoError(404, 'The persistent identifier is not registered.');
 }
 
 export function mountDeposit(ctx: ServiceContext): void {
@@ -148,15 +171,10 @@ export function mountDeposit(ctx: ServiceContext): void {
     }
     const page = q.get('page');
     if (page !== null && (!/^\d+$/.test(page) || Number(page) < 1)) throw validationError([{ field: 'page', messages: ['Must be greater than or equal to 1.'] }]);
-    const status = q.get('status');
-    if (status !== null && status !== 'draft' && status !== 'published') {
-      throw validationError([{ field: 'status', messages: ['Must be one of: draft, published.'] }]);
-    }
+    // `status` is accepted (any text) and ignored: both drafts and published records come back.
     const allVersions = ['true', '1'].includes((q.get('all_versions') ?? '').toLowerCase());
     const text = (q.get('q') ?? '').toLowerCase().trim();
     let list = [...store.depositions.values()].filter((d) => d.owner === who.userId);
-    if (status === 'draft') list = list.filter((d) => d.state !== 'done');
-    if (status === 'published') list = list.filter((d) => d.submitted);
     if (!allVersions) list = list.filter((d) => !d.submitted || store.latest(d) === d.id);
     if (text) list = list.filter((d) => JSON.stringify(d.metadata).toLowerCase().includes(text));
     const sort = q.get('sort') ?? 'mostrecent';
@@ -185,7 +203,7 @@ export function mountDeposit(ctx: ServiceContext): void {
     const who = zenodoAuth(ctx, req, ['deposit:write']);
     const d = ownDeposition(store, who.userId, req.params.id);
     const body = await jsonBody(req, true);
-    if (d.state === 'done') throw zenodoError(400, 'The deposition is published: edit it first (actions/edit).');
+    if (d.state === 'done') throw noDraft();
     d.metadata = metadataOf(body);
     touch(d);
     send(res, 200, d);
@@ -194,7 +212,15 @@ export function mountDeposit(ctx: ServiceContext): void {
   r.delete(`${base}/:id`, (req, res) => {
     const who = zenodoAuth(ctx, req, ['deposit:write']);
     const d = ownDeposition(store, who.userId, req.params.id);
-    if (d.submitted) throw zenodoError(403, 'Published depositions cannot be deleted.');
+    if (d.state === 'done') throw noDraft();
+    if (d.submitted) {
+      // a published record being edited: deleting its draft discards the edits
+      d.metadata = structuredClone(d.published ?? d.metadata);
+      d.state = 'done';
+      touch(d);
+      res.empty(204);
+      return;
+    }
     store.remove(d);
     res.empty(204);
   });
@@ -203,7 +229,7 @@ export function mountDeposit(ctx: ServiceContext): void {
     const who = zenodoAuth(ctx, req, ['deposit:actions']);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
-    if (d.state === 'done') throw zenodoError(400, 'The deposition is already published.');
+    if (d.state === 'done') throw noDraft();
     const md = { ...d.metadata };
     const errors = checkPublishable(md);
     if (d.files.size === 0) errors.push({ field: 'files', messages: ['Missing uploaded files. To be able to publish you need to upload at least one file.'] });
@@ -248,22 +274,59 @@ export function mountDeposit(ctx: ServiceContext): void {
     const who = zenodoAuth(ctx, req, ['deposit:actions']);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
-    if (!d.submitted) throw zenodoError(400, 'The deposition is not published: only a published record can get a new version.');
-    if (store.latest(d) !== d.id) {
-      throw zenodoError(400, `Only the latest version (${store.latest(d)}) of this record can get a new version.`);
-    }
+    if (!d.submitted) throw zenodoError(404, 'The persistent identifier is not registered.');
     const c = store.concept(d);
+    // The new version starts from the latest published version, whichever version was named.
+    const latest = store.depositions.get(store.latest(d) ?? d.id) ?? d;
     const open = c.draft !== undefined ? store.depositions.get(c.draft) : undefined;
     if (open) {
-      send(res, 201, open); // only one new-version draft: a repeat call is a no-op
+      // The service hands back the open draft, then the files of the latest version are imported
+      // into it: refused while the draft holds files.
+      if (open.files.size > 0) {
+        throw new EmuHttpError(400, { status: 400, message: 'Please remove all files first.', errors: [{ field: 'files.enabled', messages: ['Please remove all files first.'] }] });
+      }
+      for (const f of latest.files.values()) open.files.set(f.key, { ...f, id: randomUUID() });
+      touch(open);
+      send(res, 201, open);
       return;
     }
-    const md = structuredClone(d.published ?? d.metadata);
+    const md = structuredClone(latest.published ?? latest.metadata);
     delete md.doi;
     const draft = store.create(d.owner, md, d.conceptrecid);
-    for (const f of d.files.values()) draft.files.set(f.key, { ...f, id: randomUUID() });
+    for (const f of latest.files.values()) draft.files.set(f.key, { ...f, id: randomUUID() });
     c.draft = draft.id;
     send(res, 201, draft);
+  });
+
+  // Published records (public). `versions/latest` takes a record id or a concept id and redirects to
+  // the latest published version (invenio-drafts-resources read_latest), as `links.latest` does.
+  const published = (idParam: string | undefined): Deposition => {
+    const d = store.depositions.get(Number(idParam));
+    if (!d || !d.submitted) throw zenodoError(404, 'The persistent identifier does not exist.');
+    return d;
+  };
+  r.get('/api/records/:id/versions/latest', (req, res) => {
+    const id = Number(req.params.id);
+    const d = store.depositions.get(id);
+    const concept = d?.submitted ? store.concept(d) : Number.isSafeInteger(id) ? store.concepts.get(id) : undefined;
+    const latest = concept?.versions[concept.versions.length - 1];
+    if (latest === undefined) throw zenodoError(404, 'The persistent identifier does not exist.');
+    res.redirect(`${ctx.base}/api/records/${latest}`);
+  });
+  r.get('/api/records/:id', (req, res) => {
+    const d = published(req.params.id);
+    const full = serialize(ctx, store, d);
+    res.json(200, {
+      id: d.id,
+      recid: String(d.id),
+      conceptrecid: String(d.conceptrecid),
+      doi: d.doi,
+      conceptdoi: `10.5281/zenodo.${d.conceptrecid}`,
+      created: d.created,
+      updated: d.modified,
+      metadata: full.metadata,
+      links: { self: `${ctx.base}/api/records/${d.id}`, html: `${ctx.base}/records/${d.id}`, latest: `${ctx.base}/api/records/${d.id}/versions/latest` },
+    });
   });
 
   // The old deposition-files API (rdp itself uploads through the bucket API).

@@ -1,9 +1,18 @@
-// Deposition metadata checks as Zenodo makes them (providers.md 1.5), with errors in the current
-// server's shape: {"field": "metadata.title", "messages": ["..."]}. Saving a draft checks the shape of
-// what is there; publishing also checks that every required field is present.
-import { parseOrcid } from '../../../providers/orcid/orcid-id.js';
-import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from '../../../providers/zenodo/vocab.js';
-import { isObj } from '../../../util/guards.js';
+// Deposition metadata checks as Zenodo makes them (providers.md 1.5 and 0.1), with errors in the
+// current server's shape: {"field": "metadata.title", "messages": ["..."]}. Saving a draft drops
+// unknown keys without a word, checks the shape of what is left, resolves the licence against Zenodo's
+// own list and sets the default licence; publishing also checks that every required field is present.
+import { isObj } from '../../guards.js';
+import { resolveLicense } from './licenses.js';
+import {
+  EMU_ACCESS_RIGHTS as ACCESS_RIGHTS,
+  EMU_IMAGE_TYPES as IMAGE_TYPES,
+  EMU_METADATA_KEYS,
+  EMU_PUBLICATION_TYPES as PUBLICATION_TYPES,
+  EMU_UPLOAD_TYPES as UPLOAD_TYPES,
+  isIsoDay as isDate,
+  orcidValid,
+} from './vocab.js';
 
 export interface FieldError {
   field: string;
@@ -14,12 +23,11 @@ export interface FieldError {
 export function checkShape(md: Record<string, unknown>): FieldError[] {
   const errors: FieldError[] = [];
   const err = (field: string, message: string) => errors.push({ field: `metadata.${field}`, messages: [message] });
-  for (const key of Object.keys(md)) if (!KNOWN_FIELDS.has(key)) err(key, 'Unknown field name.');
   const str = (k: string) => {
     if (md[k] !== undefined && typeof md[k] !== 'string') err(k, 'Not a valid string.');
   };
-  for (const k of ['title', 'description', 'license', 'version', 'notes', 'access_conditions', 'language', 'method']) str(k);
-  const choice = (k: string, allowed: string[]) => {
+  for (const k of ['title', 'description', 'version', 'notes', 'access_conditions', 'language', 'method']) str(k);
+  const choice = (k: string, allowed: readonly string[]) => {
     if (md[k] !== undefined && !allowed.includes(String(md[k]))) err(k, `Invalid value. Must be one of: ${allowed.join(', ')}.`);
   };
   choice('upload_type', UPLOAD_TYPES);
@@ -27,7 +35,6 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
   choice('image_type', IMAGE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
   for (const k of ['publication_date', 'embargo_date']) if (md[k] !== undefined && !isDate(md[k])) err(k, 'Not a valid date.');
-  if (md.license !== undefined && typeof md.license === 'string' && !/^[A-Za-z0-9.+_-]+$/.test(md.license)) err('license', 'Invalid license.');
   for (const list of ['creators', 'contributors'] as const) {
     const v = md[list];
     if (v === undefined) continue;
@@ -41,7 +48,7 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
         return;
       }
       if (typeof c.name !== 'string' || !c.name.trim()) err(`${list}.${i}.name`, 'Name is required.');
-      if (c.orcid !== undefined && (typeof c.orcid !== 'string' || !parseOrcid(c.orcid).ok)) err(`${list}.${i}.orcid`, 'Not a valid ORCID identifier.');
+      if (c.orcid !== undefined && (typeof c.orcid !== 'string' || !orcidValid(c.orcid))) err(`${list}.${i}.orcid`, 'Not a valid ORCID identifier.');
       if (c.affiliation !== undefined && c.affiliation !== null && typeof c.affiliation !== 'string') err(`${list}.${i}.affiliation`, 'Not a valid string.');
       if (list === 'contributors' && typeof c.type !== 'string') err(`${list}.${i}.type`, 'Missing data for required field.');
     });
@@ -60,6 +67,34 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
   return errors;
 }
 
+/**
+ * Metadata as a save (create or update) keeps it: unknown keys dropped, the licence resolved to the
+ * id the record gets (Zenodo's own list, case-insensitive, with aliases) and the default licence set
+ * (cc0-1.0 for datasets, cc-by-4.0 otherwise) when open or embargoed metadata has none. Returns the
+ * errors instead when the licence is not one Zenodo knows.
+ */
+export function normalizeOnSave(raw: Record<string, unknown>): { metadata: Record<string, unknown> } | { errors: FieldError[] } {
+  const md: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (EMU_METADATA_KEYS.has(k)) md[k] = v;
+  if (md.license !== undefined && md.license !== null) {
+    const given = isObj(md.license) ? md.license.id : md.license;
+    if (isObj(md.license) && given === undefined) {
+      return { errors: [{ field: 'metadata.license', messages: [`Invalid license object provided (missing 'id' key): ${JSON.stringify(md.license)}`] }] };
+    }
+    if (typeof given !== 'string') {
+      return { errors: [{ field: 'metadata.license', messages: [`Invalid license value provided (expected string, or object with 'id' key): ${JSON.stringify(md.license)}`] }] };
+    }
+    const stored = resolveLicense(given);
+    if (!stored) return { errors: [{ field: 'metadata.license', messages: [`Invalid license provided: ${given}`] }] };
+    md.license = 'id' in stored ? stored.id : { custom: stored.custom };
+  } else if (Object.keys(raw).length > 0) {
+    delete md.license;
+    const access = md.access_right ?? 'open';
+    if (access === 'open' || access === 'embargoed') md.license = md.upload_type === 'dataset' ? 'cc0-1.0' : 'cc-by-4.0';
+  }
+  return { metadata: md };
+}
+
 /** Errors that prevent publishing, after Zenodo's defaults are applied to `md` (in place). */
 export function checkPublishable(md: Record<string, unknown>): FieldError[] {
   const errors = checkShape(md);
@@ -74,7 +109,7 @@ export function checkPublishable(md: Record<string, unknown>): FieldError[] {
   if (blank(md.creators)) missing('creators');
   if (blank(md.description)) missing('description');
   if ((md.access_right === 'open' || md.access_right === 'embargoed') && blank(md.license)) {
-    md.license = md.upload_type === 'dataset' ? 'cc-zero' : 'cc-by';
+    md.license = md.upload_type === 'dataset' ? 'cc0-1.0' : 'cc-by-4.0';
   }
   if (md.access_right === 'embargoed' && blank(md.embargo_date)) missing('embargo_date');
   if (md.access_right === 'restricted' && blank(md.access_conditions)) missing('access_conditions');

@@ -120,13 +120,6 @@ export class ZenodoStore {
     return v[v.length - 1];
   }
 
-  /** Where `links.latest_draft` points: the concept's open new-version draft, else the deposition. */
-  latestDraft(d: Deposition): number {
-    const c = this.concept(d);
-    if (d.submitted && c.draft !== undefined && this.latest(d) === d.id) return c.draft;
-    return d.id;
-  }
-
   remove(d: Deposition): void {
     this.depositions.delete(d.id);
     this.buckets.delete(d.bucket);

@@ -1,11 +1,14 @@
-// Zotero item writes (providers.md 5.4): POST /users/{userID}/items with a Zotero-Write-Token (or
-// If-Unmodified-Since-Version), up to 50 items, answered 200 with successful/success/unchanged/failed
-// maps keyed by position; plus reading the items back and the `items/new` template.
+// Zotero item writes (providers.md 5.4 and 0.5): POST /users/{userID}/items with a Zotero-Write-Token
+// (or If-Unmodified-Since-Version), up to 50 items, answered 200 with successful/success/unchanged/
+// failed maps keyed by position; plus reading the items back and the `items/new` template.
+// Like the dataserver: a write token is remembered once a write succeeded, and a request that reuses
+// it answers 412 "Write token already used" (so a retry after a lost answer changes nothing); the
+// messages in `failed` are HTML-escaped (PHP's htmlspecialchars with ENT_COMPAT: & < > " but not ').
 import type { EmuRequest } from '../../http.js';
 import type { ServiceContext } from '../../server.js';
 import { perEmulator, SEED, type TokenRecord } from '../../state.js';
 import { type ZoteroAuthState, zoteroAuth, zoteroText } from './index.js';
-import { isObj } from '../../../util/guards.js';
+import { isObj } from '../../guards.js';
 
 const DATASET_FIELDS = [
   'title', 'abstractNote', 'identifier', 'type', 'versionNumber', 'date', 'repository', 'repositoryLocation', 'format',
@@ -30,6 +33,11 @@ function itemKey(): string {
   return k;
 }
 
+/** htmlspecialchars($message, ENT_COMPAT), as the dataserver writes `failed[i].message`. */
+function escapeCompat(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function template() {
   const t: Record<string, unknown> = { itemType: 'dataset', creators: [{ creatorType: 'author', firstName: '', lastName: '' }] };
   for (const f of DATASET_FIELDS) t[f] = '';
@@ -50,14 +58,35 @@ export function mountItems(ctx: ServiceContext, st: ZoteroAuthState): void {
     res.json(200, template());
   });
 
+  // Reading items: itemType, q (title, creator names or year, as the dataserver's quick search),
+  // sort (dateAdded, dateModified, title), direction, start, limit (at most 100).
   r.get('/users/:userID/items', (req, res) => {
     const rec = zoteroAuth(ctx, st, req) as TokenRecord;
     ownLibrary(req, rec);
-    const all = [...lib.items.values()];
+    const q = req.query;
+    let all = [...lib.items.values()];
+    const type = q.get('itemType');
+    if (type) all = all.filter((i) => i.data.itemType === type);
+    const text = (q.get('q') ?? '').trim().toLowerCase();
+    if (text) {
+      const words = text.split(/\s+/);
+      const hay = (d: Record<string, unknown>) => {
+        const creators = Array.isArray(d.creators) ? d.creators.map((c) => (isObj(c) ? `${String(c.firstName ?? '')} ${String(c.lastName ?? c.name ?? '')}` : '')).join(' ') : '';
+        return `${String(d.title ?? '')} ${creators} ${String(d.date ?? '').slice(0, 4)}`.toLowerCase();
+      };
+      all = all.filter((i) => words.every((w) => hay(i.data).includes(w)));
+    }
+    const sort = q.get('sort') ?? 'dateModified';
+    const field = sort === 'title' ? 'title' : sort === 'dateAdded' ? 'dateAdded' : 'dateModified';
+    all.sort((a, b) => String(a.data[field] ?? '').localeCompare(String(b.data[field] ?? '')) || a.version - b.version);
+    if ((q.get('direction') ?? (field === 'title' ? 'asc' : 'desc')) === 'desc') all.reverse();
+    const total = all.length;
+    const start = Math.max(0, Number(q.get('start') ?? 0) || 0);
+    const limit = Math.min(100, Math.max(1, Number(q.get('limit') ?? 25) || 25));
     res.json(
       200,
-      all.map((i) => ({ key: i.key, version: i.version, data: i.data })),
-      { 'last-modified-version': String(lib.version), 'total-results': String(all.length) },
+      all.slice(start, start + limit).map((i) => ({ key: i.key, version: i.version, data: i.data })),
+      { 'last-modified-version': String(lib.version), 'total-results': String(total) },
     );
   });
 
@@ -81,7 +110,6 @@ export function mountItems(ctx: ServiceContext, st: ZoteroAuthState): void {
     }
     if (!Array.isArray(body)) throw zoteroText(400, 'Uploaded data must be a JSON array');
     if (body.length > 50) throw zoteroText(413, 'Cannot add more than 50 items at a time');
-    if (writeToken !== undefined) lib.writeTokens.set(writeToken, Date.now());
 
     const successful: Record<string, unknown> = {};
     const success: Record<string, string> = {};
@@ -124,6 +152,9 @@ export function mountItems(ctx: ServiceContext, st: ZoteroAuthState): void {
       };
       success[i] = key;
     });
+    for (const f of Object.values(failed) as { message: string }[]) f.message = escapeCompat(f.message);
+    // The token is remembered once the write went through, as the dataserver does after its commit.
+    if (writeToken !== undefined) lib.writeTokens.set(writeToken, Date.now());
     res.json(200, { successful, success, unchanged: {}, failed }, { 'last-modified-version': String(lib.version) });
   });
 }

@@ -6,7 +6,7 @@
 // section 3.4), as are the timestamp (within 10 minutes) and the nonce (never twice). The access reply
 // carries the new API key as `oauth_token_secret`, with `userID` and `username`. Errors are plain text.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { escapeHtml } from '../../../util/html.js';
+import { escapeHtml } from '../../guards.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import { consentPage, errorPage, holdConsent, oauthState, redirectBack, registerDefaultClient, takeConsent } from '../../oauth-common.js';
 import type { ServiceContext } from '../../server.js';

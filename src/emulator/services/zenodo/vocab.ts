@@ -1,0 +1,57 @@
+// What the Zenodo emulator accepts in deposition metadata, written from providers.md 1.5 and section
+// 0.1 (the legacy deserializer of zenodo-rdm). The emulator's own tables: rdp's client keeps its own,
+// so that a mistake in one is caught by the other (see ../../ids.ts).
+
+export const EMU_UPLOAD_TYPES: readonly string[] = [
+  'publication', 'poster', 'presentation', 'dataset', 'image', 'video', 'software', 'lesson', 'physicalobject', 'other',
+];
+export const EMU_PUBLICATION_TYPES: readonly string[] = [
+  'article', 'book', 'section', 'conferencepaper', 'datamanagementplan', 'preprint', 'report', 'thesis', 'technicalnote',
+  'workingpaper', 'proposal', 'deliverable', 'milestone', 'patent', 'annotationcollection', 'softwaredocumentation',
+  'taxonomictreatment', 'other',
+];
+export const EMU_IMAGE_TYPES: readonly string[] = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
+export const EMU_ACCESS_RIGHTS: readonly string[] = ['open', 'embargoed', 'restricted', 'closed'];
+
+/**
+ * Keys the legacy deserializer reads inside `metadata`. Anything else is dropped without a word
+ * (its schemas exclude unknown keys); only unknown keys at the top level of the body are a 400.
+ */
+export const EMU_METADATA_KEYS: ReadonlySet<string> = new Set([
+  'upload_type', 'publication_type', 'image_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
+  'license', 'embargo_date', 'access_conditions', 'doi', 'prereserve_doi', 'keywords', 'notes', 'related_identifiers',
+  'contributors', 'references', 'communities', 'grants', 'version', 'language', 'subjects', 'locations', 'dates', 'method',
+  'custom', 'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',
+  'conference_dates', 'conference_place', 'conference_url', 'conference_session', 'conference_session_part',
+  'imprint_publisher', 'imprint_isbn', 'imprint_place', 'partof_title', 'partof_pages', 'thesis_supervisors',
+  'thesis_university',
+]);
+
+/** Keys allowed at the top level of a create/update body (the rest: 400 "Unknown field."). */
+export const EMU_TOP_LEVEL_KEYS: ReadonlySet<string> = new Set(['metadata', 'files']);
+
+/** A calendar day written YYYY-MM-DD. */
+export function isIsoDay(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(y, mo - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
+}
+
+/** DOIs Zenodo itself mints (10.5281 production, 10.5072 sandbox), which a client may not set. */
+export function mintedByZenodo(doi: unknown): boolean {
+  return typeof doi === 'string' && /^10\.(?:5281|5072)\/zenodo\.[0-9]+$/i.test(doi.trim());
+}
+
+/** An ORCID iD in the bare or URL form with a valid ISO 7064 MOD 11-2 check character (providers.md 4.6). */
+export function orcidValid(v: string): boolean {
+  const bare = v.trim().replace(/^https?:\/\/(?:www\.|sandbox\.)?orcid\.org\//i, '');
+  if (!/^\d{4}-?\d{4}-?\d{4}-?\d{3}[0-9Xx]$/.test(bare)) return false;
+  const chars = bare.replace(/-/g, '').toUpperCase();
+  let acc = 0;
+  for (const c of chars.slice(0, 15)) acc = ((acc + (c.charCodeAt(0) - 48)) * 2) % 11;
+  const r = (12 - acc) % 11;
+  return chars[15] === (r === 10 ? 'X' : String(r));
+}

@@ -1,0 +1,286 @@
+// The emulator held to recorded facts of the real services (providers.md section 0, written down as
+// fixtures in test/contract/<service>/*.json). The emulator is spoken to with plain HTTP, never through
+// rdp's clients: this is what the real servers' code does, and the emulator must do the same by
+// default. (OAuth and token facts: oauth-conformance.test.ts.)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { ROOT } from '../helpers/sandbox.js';
+
+const fixture = <T>(rel: string): T => JSON.parse(readFileSync(join(ROOT, 'test', 'contract', rel), 'utf8')) as T;
+
+interface Licenses {
+  accepted: Record<string, string>;
+  customOnly: string[];
+  refused: string[];
+  answeredAs: Record<string, string>;
+  defaults: { dataset: string; otherwise: string };
+  error: { status: number; field: string; messageFormat: string };
+}
+const LIC = fixture<Licenses>('zenodo/licenses.json');
+const DEP = fixture<{
+  newVersionAgain: { status: number; message: string; errorField: string };
+  newVersionOfOlderVersion: { status: number };
+  linksLatest: { pathFormat: string; status: number; locationPathFormat: string };
+  conceptIdAsDeposition: { status: number };
+  listSize: { maxAuthenticated: number; overMaxStatus: number };
+  unknownMetadataKey: { status: number; example: Record<string, unknown> };
+  unknownTopLevelKey: { status: number; example: Record<string, unknown>; message: string };
+  publishedDeposition: { publishAgain: number; put: number; delete: number };
+  rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
+}>('zenodo/deposit-api.json');
+const ZOT = fixture<{
+  writeTokenReused: { status: number; body: string; contentType: string };
+  failedMessageEscaping: { example: { sent: string; answered: string } };
+  maxItemsPerWrite: { limit: number; status: number; message: string };
+  itemKeyAlphabet: string;
+  itemKeyLength: number;
+}>('zotero/items-api.json');
+const NOMAD = fixture<{
+  appToken: { path: string; maxSeconds: number; overMaxStatus: number };
+  unpublishedUploadsPerUser: { limit: number; status: number; message: string };
+  rawBodyNotAnArchive: { status: number; message: string };
+}>('nomad/api.json');
+
+/** The licence a record answers with, as the fixture records it. */
+const answered = (stored: string) => (LIC.customOnly.includes(stored) ? undefined : (LIC.answeredAs[stored] ?? stored));
+
+let emu: TestEmulator;
+/** A second emulator with Zenodo's rate limit on (the first has it off for the sweeps). */
+let limited: TestEmulator;
+
+beforeAll(async () => {
+  emu = await startTestEmulator({ rateLimit: false });
+  limited = await startTestEmulator();
+});
+afterAll(async () => {
+  await emu.close();
+  await limited.close();
+});
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  text: string;
+  // the JSON answer (fields are checked one by one)
+  body: any;
+}
+
+async function call(method: string, url: string, opts: { body?: unknown; headers?: Record<string, string>; token?: string | null; raw?: Uint8Array } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token !== null) headers.authorization = `Bearer ${opts.token ?? emu.tokens.zenodo}`;
+  let body: string | Uint8Array | undefined;
+  if (opts.raw) body = opts.raw;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const r = await fetch(url, { method, headers, body, redirect: 'manual' });
+  const text = await r.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, headers: r.headers, text, body: parsed };
+}
+
+const META = { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] };
+
+describe('Zenodo: licences (Zenodo\'s own list, not all of SPDX)', () => {
+  const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
+
+  test('the fixture is the recorded list: about 520 ids with aliases, cc-by means CC BY 4.0, unversioned NC/ND ids refused', () => {
+    expect(Object.keys(LIC.accepted).length).toBeGreaterThan(500);
+    expect(LIC.accepted['cc-by']).toBe('cc-by-4.0');
+    expect(LIC.accepted['cc-zero']).toBe('cc0-1.0');
+    for (const id of ['cc-by-nc', 'cc-by-nd', 'cc-by-nc-sa', 'cc-by-nc-nd']) expect(LIC.refused).toContain(id);
+  });
+
+  test('every accepted id, in any case, is taken and answered in Zenodo\'s spelling', async () => {
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const wrong: string[] = [];
+    const ids = Object.entries(LIC.accepted);
+    for (let i = 0; i < ids.length; i++) {
+      const [id, stored] = ids[i] as [string, string];
+      const sent = i % 2 ? id.toUpperCase() : id;
+      const r = await call('PUT', d.links.self, { body: { metadata: { ...META, license: sent } } });
+      if (r.status !== 200 || r.body.metadata.license !== answered(stored)) wrong.push(`${sent}: ${r.status} ${JSON.stringify(r.body?.metadata?.license)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test('refused ids: 400 with the recorded message, on create and on update, and nothing is created', async () => {
+    const before = (await call('GET', `${deposit()}?size=100`)).body.length;
+    for (const id of LIC.refused) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, license: id } } });
+      expect(r.status, id).toBe(LIC.error.status);
+      expect(r.body.errors, id).toEqual([{ field: LIC.error.field, messages: [LIC.error.messageFormat.replace('{id}', id)] }]);
+    }
+    expect((await call('GET', `${deposit()}?size=100`)).body.length).toBe(before);
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const r = await call('PUT', d.links.self, { body: { metadata: { ...META, license: 'cc-by-nc' } } });
+    expect(r.status).toBe(LIC.error.status);
+  });
+
+  test('metadata without a licence gets the recorded default (datasets cc0, the rest cc-by-4.0)', async () => {
+    const ds = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    expect(ds.metadata.license).toBe(answered(LIC.defaults.dataset));
+    const sw = (await call('POST', deposit(), { body: { metadata: { ...META, upload_type: 'software' } } })).body;
+    expect(sw.metadata.license).toBe(answered(LIC.defaults.otherwise));
+  });
+});
+
+describe('Zenodo: the deposit API', () => {
+  const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
+  const api = () => `${emu.env.RDP_ZENODO_URL}/api`;
+
+  async function published(files = ['a.txt']) {
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    for (const f of files) await call('PUT', `${d.links.bucket}/${f}`, { raw: new TextEncoder().encode(f) });
+    const p = await call('POST', d.links.publish);
+    expect(p.status).toBe(202);
+    return p.body;
+  }
+
+  test('newversion again while the new-version draft is open: 400 "Please remove all files first."; latest_draft stays the record', async () => {
+    const rec = await published();
+    const first = await call('POST', rec.links.newversion);
+    expect(first.status).toBe(201);
+    expect(first.body.id).not.toBe(rec.id);
+    const again = await call('POST', rec.links.newversion);
+    expect(again.status).toBe(DEP.newVersionAgain.status);
+    expect(again.text).toContain(DEP.newVersionAgain.message);
+    expect(again.body.errors).toEqual([{ field: DEP.newVersionAgain.errorField, messages: [DEP.newVersionAgain.message] }]);
+    const now = (await call('GET', rec.links.self)).body;
+    expect(now.links.latest_draft).toBe(rec.links.self);
+    expect(first.body.links.latest_draft).toBe(first.body.links.self);
+    // the open draft is among the user's depositions: unsubmitted, same conceptrecid
+    const all = (await call('GET', `${deposit()}?size=100&all_versions=true`)).body as { id: number; conceptrecid: string; submitted: boolean }[];
+    expect(all.filter((d) => d.conceptrecid === rec.conceptrecid && !d.submitted).map((d) => d.id)).toEqual([first.body.id]);
+  });
+
+  test('newversion of an older version starts from the latest', async () => {
+    const v1 = await published(['one.txt']);
+    const v2draft = (await call('POST', v1.links.newversion)).body;
+    await call('PUT', `${v2draft.links.bucket}/two.txt`, { raw: new TextEncoder().encode('two') });
+    const v2 = (await call('POST', v2draft.links.publish)).body;
+    const v3 = await call('POST', v1.links.newversion);
+    expect(v3.status).toBe(DEP.newVersionOfOlderVersion.status);
+    expect(v3.body.files.map((f: { filename: string }) => f.filename).sort()).toEqual(['one.txt', 'two.txt']);
+    expect(v3.body.conceptrecid).toBe(v2.conceptrecid);
+  });
+
+  test('links.latest redirects to the latest version, for a record id and for a concept id; a concept id is no deposition', async () => {
+    const v1 = await published();
+    const v2 = (await call('POST', (await call('POST', v1.links.newversion)).body.links.publish)).body;
+    expect(new URL(v1.links.latest).pathname).toBe(`/zenodo${DEP.linksLatest.pathFormat.replace('{id}', String(v1.id))}`);
+    for (const id of [v1.id, v2.id, v1.conceptrecid]) {
+      const r = await call('GET', `${api()}/records/${id}/versions/latest`, { token: null });
+      expect(r.status, String(id)).toBe(DEP.linksLatest.status);
+      expect(new URL(r.headers.get('location') ?? '', emu.url).pathname).toBe(`/zenodo${DEP.linksLatest.locationPathFormat.replace('{latestId}', String(v2.id))}`);
+    }
+    expect((await call('GET', `${deposit()}/${v1.conceptrecid}`)).status).toBe(DEP.conceptIdAsDeposition.status);
+  });
+
+  test('the list ignores status, and takes at most 100 a page', async () => {
+    await published();
+    await call('POST', deposit(), { body: {} });
+    for (const status of ['draft', 'published', 'anything']) {
+      const list = (await call('GET', `${deposit()}?status=${status}&size=100`)).body as { submitted: boolean }[];
+      expect(list.some((d) => d.submitted), status).toBe(true);
+      expect(list.some((d) => !d.submitted), status).toBe(true);
+    }
+    expect((await call('GET', `${deposit()}?size=${DEP.listSize.maxAuthenticated + 1}`)).status).toBe(DEP.listSize.overMaxStatus);
+  });
+
+  test('unknown keys inside metadata are dropped; unknown top-level keys are 400', async () => {
+    const ok = await call('POST', deposit(), { body: { metadata: { ...META, ...DEP.unknownMetadataKey.example } } });
+    expect(ok.status).toBe(DEP.unknownMetadataKey.status);
+    for (const k of Object.keys(DEP.unknownMetadataKey.example)) expect(ok.body.metadata).not.toHaveProperty(k);
+    const bad = await call('POST', deposit(), { body: { metadata: META, ...DEP.unknownTopLevelKey.example } });
+    expect(bad.status).toBe(DEP.unknownTopLevelKey.status);
+    expect(bad.body.errors[0].messages).toEqual([DEP.unknownTopLevelKey.message]);
+  });
+
+  test('a published deposition: publish again, PUT and DELETE answer 404', async () => {
+    const rec = await published();
+    expect((await call('POST', rec.links.publish)).status).toBe(DEP.publishedDeposition.publishAgain);
+    expect((await call('PUT', rec.links.self, { body: { metadata: META } })).status).toBe(DEP.publishedDeposition.put);
+    expect((await call('DELETE', rec.links.self)).status).toBe(DEP.publishedDeposition.delete);
+  });
+
+  test('every response carries the rate-limit headers and Retry-After; 100 a minute', async () => {
+    const r = await call('GET', `${limited.env.RDP_ZENODO_URL}/api/deposit/depositions?size=1`, { token: limited.tokens.zenodo });
+    expect(r.status).toBe(200);
+    for (const h of DEP.rateLimitHeaders.headers) expect(r.headers.get(h), h).toMatch(/^\d+$/);
+    expect(Number(r.headers.get('x-ratelimit-limit'))).toBe(DEP.rateLimitHeaders.perMinuteAuthenticated);
+  });
+});
+
+describe('Zotero: item writes', () => {
+  const items = () => `${emu.env.RDP_ZOTERO_URL}/users/${emu.info.zotero.userID}/items`;
+  const write = (body: unknown, token: string) =>
+    call('POST', items(), { body, token: emu.tokens.zotero, headers: { 'zotero-api-version': '3', 'zotero-write-token': token } });
+  const token = () => Math.random().toString(16).slice(2).padEnd(32, '0').slice(0, 32);
+
+  test('a reused write token: 412 "Write token already used" (plain text), and nothing is written twice', async () => {
+    const t = token();
+    const first = await write([{ itemType: 'dataset', title: 'Once' }], t);
+    expect(first.status).toBe(200);
+    const key = first.body.successful['0'].key as string;
+    expect(key).toMatch(new RegExp(`^[${ZOT.itemKeyAlphabet}]{${ZOT.itemKeyLength}}$`));
+    const again = await write([{ itemType: 'dataset', title: 'Once' }], t);
+    expect(again.status).toBe(ZOT.writeTokenReused.status);
+    expect(again.text).toBe(ZOT.writeTokenReused.body);
+    expect(again.headers.get('content-type')).toMatch(ZOT.writeTokenReused.contentType);
+    const list = await call('GET', `${items()}?itemType=dataset&limit=100`, { token: emu.tokens.zotero });
+    expect((list.body as { data: { title: string } }[]).filter((i) => i.data.title === 'Once')).toHaveLength(1);
+  });
+
+  test('a refused write does not use up its token; more than 50 items is 413', async () => {
+    const t = token();
+    const many = Array.from({ length: ZOT.maxItemsPerWrite.limit + 1 }, () => ({ itemType: 'dataset', title: 'x' }));
+    const r = await write(many, t);
+    expect(r.status).toBe(ZOT.maxItemsPerWrite.status);
+    expect(r.text).toBe(ZOT.maxItemsPerWrite.message);
+    expect((await write([{ itemType: 'dataset', title: 'after 413' }], t)).status).toBe(200);
+  });
+
+  test('failed[].message is HTML-escaped as htmlspecialchars(ENT_COMPAT) does', async () => {
+    const { sent, answered } = ZOT.failedMessageEscaping.example;
+    const field = /'(.*)' for item type/.exec(sent)?.[1] as string;
+    const r = await write([{ itemType: 'dataset', [field]: 'x' }], token());
+    expect(r.status).toBe(200);
+    expect(r.body.failed['0'].message).toBe(answered);
+  });
+});
+
+describe('NOMAD', () => {
+  const api = () => emu.env.RDP_NOMAD_URL as string;
+
+  test('app tokens live at most 30 days (2592000 s)', async () => {
+    const ok = await call('GET', `${api()}${NOMAD.appToken.path}?expires_in=${NOMAD.appToken.maxSeconds}`, { token: emu.tokens.nomad });
+    expect(ok.status).toBe(200);
+    const over = await call('GET', `${api()}${NOMAD.appToken.path}?expires_in=${NOMAD.appToken.maxSeconds + 1}`, { token: emu.tokens.nomad });
+    expect(over.status).toBe(NOMAD.appToken.overMaxStatus);
+  });
+
+  test('a raw body that is not a zip or tar needs a file name (decided by content)', async () => {
+    const r = await call('POST', `${api()}/uploads`, { token: emu.tokens.nomad, raw: new TextEncoder().encode('plain text, named nothing'), headers: { 'content-type': 'application/octet-stream' } });
+    expect(r.status).toBe(NOMAD.rawBodyNotAnArchive.status);
+    expect(r.body.detail).toBe(NOMAD.rawBodyNotAnArchive.message);
+  });
+
+  test('at most 10 unpublished uploads per user', async () => {
+    const make = () => call('POST', `${api()}/uploads?file_name=x.txt`, { token: emu.tokens.nomad, raw: new TextEncoder().encode('x'), headers: { 'content-type': 'application/octet-stream' } });
+    const statuses: number[] = [];
+    for (let i = 0; i < NOMAD.unpublishedUploadsPerUser.limit + 1; i++) statuses.push((await make()).status);
+    const refused = await make();
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(NOMAD.unpublishedUploadsPerUser.limit);
+    expect(refused.status).toBe(NOMAD.unpublishedUploadsPerUser.status);
+    expect(refused.body.detail).toBe(NOMAD.unpublishedUploadsPerUser.message);
+  });
+});

@@ -1,0 +1,67 @@
+// The emulator shares no code, table or type with rdp's clients (SPEC.md section 7): a vocabulary the
+// client and its emulator both read would let a client's mistake pass its own tests. This test reads
+// every import (static, dynamic and type-only) of every file under src/emulator and fails on any that
+// leaves the emulator, except the few listed below, each with its reason.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { ROOT } from '../helpers/sandbox.js';
+
+const EMULATOR = join(ROOT, 'src', 'emulator');
+
+/** npm packages the emulator may use (its own means of reading requests and archives). */
+const ALLOWED_PACKAGES = new Set(['busboy', 'yauzl']);
+
+/**
+ * Modules outside src/emulator a given emulator file may import. Only the `rdp emulator` command's
+ * runner: it is the CLI side of the line (it prints the client's RDP_* variable names for the
+ * user), and no emulated service behaviour depends on it.
+ */
+const ALLOWED_OUTSIDE: Record<string, string[]> = {
+  'src/emulator/run.ts': ['src/context.ts', 'src/errors.ts', 'src/providers/registry.ts'],
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+/** Every module specifier in a TypeScript file: import/export ... from, import(), import type. */
+function specifiers(source: string): string[] {
+  const out: string[] = [];
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g)) out.push(m[1] as string);
+  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1] as string);
+  return out;
+}
+
+describe('the emulator imports nothing of the clients', () => {
+  const all = files(EMULATOR);
+
+  test('the scan sees the emulator (and would see a forbidden import)', () => {
+    expect(all.length).toBeGreaterThan(20);
+    expect(specifiers(`import { x } from '../../../providers/zenodo/vocab.js';\nimport type { Y } from "../util/magic.js";\nconst z = await import('../auth/session.js');`)).toEqual([
+      '../../../providers/zenodo/vocab.js',
+      '../util/magic.js',
+      '../auth/session.js',
+    ]);
+  });
+
+  test.each(all.map((f) => [relative(ROOT, f), f]))('%s', (rel, file) => {
+    const bad: string[] = [];
+    for (const spec of specifiers(readFileSync(file, 'utf8'))) {
+      if (spec.startsWith('node:')) continue;
+      if (!spec.startsWith('.')) {
+        if (!ALLOWED_PACKAGES.has(spec.split('/')[0] as string)) bad.push(`${spec} (package not on the emulator's list)`);
+        continue;
+      }
+      const target = relative(ROOT, resolve(dirname(file), spec)).replace(/\.js$/, '.ts');
+      if (target.startsWith('src/emulator/')) continue;
+      if (ALLOWED_OUTSIDE[rel]?.includes(target)) continue;
+      bad.push(target);
+    }
+    expect(bad, `${rel} imports client code`).toEqual([]);
+  });
+});
