@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Context } from '../../context.js';
-import { readJsonFile, writeJsonFile } from '../../util/json-file.js';
+import { readJsonFile, updateJsonFile } from '../../util/json-file.js';
 
 export interface PendingUpload {
   id: number;
@@ -36,12 +36,13 @@ export async function findPending(ctx: Context, key: string): Promise<PendingUpl
 /** Remember (or, with undefined, forget) the draft of an upload. Best effort: never fails a run. */
 export async function setPending(ctx: Context, key: string, entry: PendingUpload | undefined): Promise<void> {
   try {
-    const path = await file(ctx);
-    const all = await readJsonFile<PendingFile>(path, {});
-    if (entry) all[key] = entry;
-    else if (key in all) delete all[key];
-    else return;
-    await writeJsonFile(path, all);
+    // Under the file's lock (util/file-lock.ts): concurrent uploads keep each other's records.
+    await updateJsonFile<PendingFile>(await file(ctx), {}, (all) => {
+      if (entry) all[key] = entry;
+      else if (key in all) delete all[key];
+      else return undefined;
+      return all;
+    });
   } catch (err) {
     ctx.io.debug(`could not update the list of unfinished uploads: ${(err as Error).message}`);
   }
