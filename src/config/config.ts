@@ -26,7 +26,7 @@ function providerKeys(id: ProviderId): KeyDef[] {
   if (CLIENT_PROVIDERS.includes(id)) {
     keys.push(
       { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
-      { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain)`, secret: true },
+      { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain, or in this file with --insecure-storage)`, secret: true },
       {
         key: `${id}.port`,
         description: `port of the loopback listener for browser logins to ${id} (the one in your registered redirect URI; 0 = any)`,

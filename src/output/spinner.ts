@@ -16,13 +16,14 @@ export async function startStatus(io: IO, text: string): Promise<Status> {
   }
   if (io.interactive) {
     const { default: ora } = await import('ora');
-    const spinner = ora({ text, stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false }).start();
+    // ora writes to the stream itself: its texts (server status messages) are cleaned here.
+    const spinner = ora({ text: io.clean(text), stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false }).start();
     return {
       update: (t) => {
-        spinner.text = t;
+        spinner.text = io.clean(t);
       },
-      succeed: (t) => spinner.succeed(t),
-      fail: (t) => spinner.fail(t),
+      succeed: (t) => spinner.succeed(io.clean(t)),
+      fail: (t) => spinner.fail(io.clean(t)),
       stop: () => spinner.stop(),
     };
   }

@@ -118,3 +118,20 @@ describe('plain http:// to another machine', () => {
     expect(sb.configFilesText().map((f) => f.path)).toEqual([]);
   });
 });
+
+describe('server text in human output', () => {
+  test('a title with terminal escapes is printed without them; --json keeps it as sent', async () => {
+    const title = '\u001b]0;owned\u0007\u001b[2JSoil\rdata\u009b31m';
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify([{ id: 7, title, state: 'unsubmitted', submitted: false, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title }, links: { self: `http://127.0.0.1:${port}/api/deposit/depositions/7` } }]));
+    };
+    const human = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('Soil data31m'); // the table turns the CR into a space
+    expect(human.stdout + human.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const json = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.stringify(parseJson(json.stdout))).toContain(JSON.stringify(title).slice(1, -1));
+  });
+});
