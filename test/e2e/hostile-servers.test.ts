@@ -3,7 +3,9 @@
 // a token unencrypted to another machine. The HTTP layer's limits are shortened through its internal
 // RDP_HTTP_* variables so that the tests run in seconds; they assert what happens (exit code, error
 // code, message, the note on stderr), never how long it took.
+import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parseJson, Sandbox } from '../helpers/sandbox.js';
@@ -42,6 +44,28 @@ interface ErrorDoc {
 }
 
 describe('a server that does not answer properly', () => {
+  test('a host that never completes the connection: the connect timeout ends it (exit 1, TIMEOUT)', async () => {
+    // A socket that listens with a backlog of one and never accepts: once one connection waits in its
+    // queue, the kernel drops further SYNs, so rdp's connection attempt hangs like one to a dead host.
+    const py = spawn('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)']);
+    try {
+      const blocked = await new Promise<number>((res) => py.stdout.once('data', (d) => res(Number(String(d).trim()))));
+      const filler = connect(blocked, '127.0.0.1');
+      await new Promise((res) => filler.once('connect', res));
+      const env = { RDP_ZENODO_URL: `http://127.0.0.1:${blocked}`, RDP_HTTP_CONNECT_TIMEOUT_MS: '400' };
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Error: Cannot reach Zenodo at 127.0.0.1:${blocked}: the connection timed out.`);
+      expect(r.stderr.match(/the connection timed out; retrying in/g)).toHaveLength(1); // one retry, not five
+      const j = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env });
+      filler.destroy();
+      expect(j.code).toBe(1);
+      expect(parseJson<ErrorDoc>(j.stderr.trim().split('\n').at(-1) ?? '').error.code).toBe('TIMEOUT');
+    } finally {
+      py.kill();
+    }
+  });
+
   test('accepts the connection and never answers: a note after the quiet period, then a clear TIMEOUT error (exit 1)', async () => {
     handler = () => {};
     const env = { RDP_HTTP_HEADERS_TIMEOUT_MS: '800', RDP_HTTP_NOTE_AFTER_MS: '150' };
