@@ -160,6 +160,11 @@ export interface HttpClientOptions {
     | ((status: number, parsed: ParsedError, res: { headers: ResponseHeaders; scopes?: readonly string[] | undefined }) => RdpError | undefined)
     | undefined;
   limiter?: RateLimiter | undefined;
+  /**
+   * Other origins of the same service that may receive the credentials besides the base's (ORCID's
+   * web host, where its userinfo lives, beside its API host). Links to any other origin are refused.
+   */
+  origins?: readonly string[] | undefined;
 }
 
 export const USER_AGENT = `rdp/${VERSION} (+https://github.com/rdp-cli/rdp; node ${process.version})`;
@@ -240,7 +245,8 @@ export class HttpClient {
   checkTarget(target: URL, req: Pick<HttpRequest, 'method' | 'anonymous' | 'headers'>): void {
     const base = new URL(this.base);
     const credentials = (!req.anonymous && this.opts.auth !== undefined) || Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
-    if (credentials && target.origin !== base.origin) {
+    const own = [base.origin, ...(this.opts.origins ?? []).map((o) => new URL(o).origin)];
+    if (credentials && !own.includes(target.origin)) {
       throw new FailureError('FOREIGN_LINK', `${this.name} pointed rdp at another host (${target.host}, for ${req.method} ${target.pathname}); rdp does not send your ${this.name} credentials there. Nothing was sent.`, {
         hint: `${this.name} at ${base.host} should link only to itself: check ${urlEnv(this.provider)} (this base is ${this.base}), or report the answer to its operators.`,
         details: { host: target.host },

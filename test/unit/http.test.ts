@@ -233,6 +233,11 @@ describe('where credentials may go', () => {
     // a link on the base's own origin gets the credentials
     await http.json({ method: 'GET', path: `${base}/deposit/depositions/1` });
     expect(seen.at(-1)).toMatchObject({ url: '/api/deposit/depositions/1', auth: 'Bearer sekret-token' });
+    // and so does another host of the same service named by the registry (ORCID's web host beside its API)
+    const opts = (http as unknown as { opts: ConstructorParameters<typeof HttpClient>[0] }).opts;
+    const both = new HttpClient({ ...opts, origins: [new URL(link).origin] });
+    await both.json({ method: 'GET', path: link });
+    expect(hits).toBe(2);
     await new Promise<void>((r) => other.close(() => r()));
   });
 
