@@ -264,7 +264,7 @@ export class HttpClient {
    * A note on stderr when nothing moves for limits.noteAfterMs: what rdp is waiting for. `moved()`
    * reports progress (bytes sent or received); the note is given once per stall.
    */
-  private watch(what: string, started: number, moved: () => number, total?: number): { stop(): void } {
+  private watch(what: string, started: number, moved: () => number, total?: number, body = false): { stop(): void } {
     const every = this.limits.noteAfterMs;
     let last = moved();
     let since = started;
@@ -279,7 +279,9 @@ export class HttpClient {
       } else if (!noted && Date.now() - since >= every * 0.9) {
         noted = true;
         const waited = fmtMs(Date.now() - started);
-        if (total !== undefined && now >= total && total > 0) {
+        if (body) {
+          this.note(`${this.name} is slow to send its answer to ${what}: ${formatBytes(now)} so far, nothing new for ${fmtMs(Date.now() - since)}; still waiting.`);
+        } else if (total !== undefined && now >= total && total > 0) {
           this.note(`All ${formatBytes(total)} sent to ${this.name}; waiting for its answer to ${what} (${waited} so far; servers check large files before answering).`);
         } else if (total !== undefined && now > 0) {
           this.note(`No progress sending to ${this.name} for ${fmtMs(Date.now() - since)} (${what}, ${formatBytes(now)} of ${formatBytes(total)} sent); still waiting.`);
@@ -432,7 +434,7 @@ export class HttpClient {
       late = true;
       res.body.destroy(new Error('deadline'));
     }, Math.max(0, deadline - started));
-    const watch = this.watch(`${what} (its answer is arriving slowly)`, started, () => n);
+    const watch = this.watch(what, started, () => n, undefined, true);
     try {
       for await (const chunk of res.body) {
         n += (chunk as Buffer).length;

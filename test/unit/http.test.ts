@@ -164,10 +164,11 @@ describe('hostile servers (limits shortened through the internal RDP_HTTP_* vari
       r.writeHead(200, { 'content-type': 'application/json' });
       r.write('{"a":');
     }];
-    const { http } = client({ RDP_HTTP_BODY_TIMEOUT_MS: '300' });
+    const { http, log } = client({ RDP_HTTP_BODY_TIMEOUT_MS: '700', RDP_HTTP_NOTE_AFTER_MS: '100' });
     const err = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as NetworkError;
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toBe('Zenodo stopped sending its answer to GET /api/x (nothing for 300 ms).');
+    expect(err.message).toBe('Zenodo stopped sending its answer to GET /api/x (nothing for 700 ms).');
+    expect(log()).toMatch(/Zenodo is slow to send its answer to GET \/api\/x: 5 B so far, nothing new for \d+ ms; still waiting\./);
   });
 
   test('an answer larger than the cap is refused: at once when announced, after the cap when streamed', async () => {
