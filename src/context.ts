@@ -109,8 +109,8 @@ export class Context {
       // rdp's request rates; the baseline compiler is kept (SPEC.md section 6: a 1 GiB upload stays
       // under 120 MB of RSS). Set before the first request compiles the module.
       (await import('node:v8')).setFlagsFromString('--liftoff-only');
-      const { Agent } = await import('./providers/undici-core.js');
-      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: 30_000 } });
+      const [{ Agent }, { httpLimits }] = await Promise.all([import('./providers/undici-core.js'), (this.httpModule ??= import('./providers/http.js'))]);
+      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: httpLimits(this.env).connectTimeoutMs } });
     }
     return this.agent;
   }

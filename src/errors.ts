@@ -92,10 +92,13 @@ export class ApiError extends RdpError {
   }
 }
 
-/** The network failed (refused, reset, timed out) and retries did not help. */
+/**
+ * The network failed (refused, reset, timed out) and retries did not help. `TIMEOUT`: the server
+ * accepted the connection but did not answer (or finish answering) in time.
+ */
 export class NetworkError extends RdpError {
-  constructor(message: string, opts: RdpErrorOptions = {}) {
-    super('NETWORK_ERROR', ExitCode.Failure, message, opts);
+  constructor(message: string, opts: RdpErrorOptions & { code?: 'NETWORK_ERROR' | 'TIMEOUT' } = {}) {
+    super(opts.code ?? 'NETWORK_ERROR', ExitCode.Failure, message, opts);
   }
 }
 

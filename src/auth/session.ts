@@ -232,6 +232,7 @@ export async function apiClient(ctx: Context, cred: Credential, base = cred.endp
   return ctx.http({
     provider: cred.provider,
     base,
+    origins: [cred.endpoints.web, cred.endpoints.api],
     auth: async () => {
       if (needsRenewal(cred)) await renewCredential(ctx, cred);
       return authHeaders(cred.provider, cred.token);
@@ -255,6 +256,7 @@ export async function verifyClient(
   return ctx.http({
     provider,
     base,
+    origins: [endpoints.web, endpoints.api],
     auth: async () => authHeaders(provider, token),
     mapError: (status, parsed, res) => {
       const failure = classify(status, parsed, res.headers);

@@ -27,9 +27,10 @@ export function configCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (key: string) => {
-        const { configGet } = await import('../config/run.js');
+        const { configGet, secretWhere } = await import('../config/run.js');
         const r = await configGet(ctx, key);
-        ctx.io.result(r, (v) => (v.secret ? (v.set ? '(set; kept in the keychain)' : '') : (v.value ?? '')));
+        const file = (await ctx.paths()).config;
+        ctx.io.result(r, (v) => (v.secret ? (v.set ? `(set; ${secretWhere(v, file)})` : '') : (v.value ?? '')));
       }),
     );
 

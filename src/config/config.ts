@@ -3,7 +3,7 @@
 // records that it is set.
 import { UsageError } from '../errors.js';
 import { isProviderId, type ProviderId, PROVIDER_IDS, validateBaseUrl } from '../providers/registry.js';
-import { readJsonFile, writeJsonFile } from '../util/json-file.js';
+import { readJsonFile, updateJsonFile } from '../util/json-file.js';
 
 export interface KeyDef {
   key: string;
@@ -26,7 +26,7 @@ function providerKeys(id: ProviderId): KeyDef[] {
   if (CLIENT_PROVIDERS.includes(id)) {
     keys.push(
       { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
-      { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain)`, secret: true },
+      { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain, or in this file with --insecure-storage)`, secret: true },
     );
     // DMPTool logs in out-of-band unless a redirect URI says otherwise: a port alone means nothing there.
     if (id !== 'dmptool') {
@@ -113,18 +113,22 @@ export class ConfigStore {
     return typeof v === 'object' && v !== null && v.keychain === true;
   }
 
+  // Changes re-read the file under its lock, so a concurrent `rdp config set` is not undone.
   async put(key: string, value: ConfigValue): Promise<void> {
-    const values = { ...(await this.all()), [key]: value };
-    await writeJsonFile(this.path, { version: 1, values } satisfies ConfigFile);
-    this.cache = values;
+    const file = await updateJsonFile<ConfigFile>(this.path, { version: 1, values: {} }, (f) => ({ version: 1, values: { ...(f.values ?? {}), [key]: value } }));
+    this.cache = file.values;
   }
 
   async remove(key: string): Promise<boolean> {
-    const values = { ...(await this.all()) };
-    if (!(key in values)) return false;
-    delete values[key];
-    await writeJsonFile(this.path, { version: 1, values } satisfies ConfigFile);
-    this.cache = values;
-    return true;
+    let had = false;
+    const file = await updateJsonFile<ConfigFile>(this.path, { version: 1, values: {} }, (f) => {
+      const values = { ...(f.values ?? {}) };
+      had = key in values;
+      if (!had) return undefined;
+      delete values[key];
+      return { version: 1, values };
+    });
+    this.cache = file.values ?? {};
+    return had;
   }
 }

@@ -16,6 +16,11 @@ export interface ConfigEntry {
   description: string;
 }
 
+/** Where a secret value really is, for people: the keychain, or the config file in plaintext. */
+export function secretWhere(e: Pick<ConfigEntry, 'storage'>, configFile: string): string {
+  return e.storage === 'file' ? `kept in plaintext in ${configFile}` : 'kept in the keychain';
+}
+
 export async function configGet(ctx: Context, key: string): Promise<ConfigEntry> {
   const def = keyDef(key);
   const raw = (await (await ctx.config()).all())[key];

@@ -63,7 +63,7 @@ export async function runGet(ctx: Context, input: string, opts: GetOptions): Pro
   }
   const text = `${JSON.stringify(plan.document, null, 2)}\n`;
   if (target.kind === 'stdout') {
-    ctx.io.out(text);
+    ctx.io.document(text);
     return;
   }
   const file = target.isDir ? join(target.path, `dmp-${id}.json`) : target.path;

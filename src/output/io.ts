@@ -1,8 +1,11 @@
 // All terminal output goes through here (STYLE.md 3.6): stdout carries data only; notices, progress,
 // prompts, hints and errors go to stderr. Every write is passed through the secret redactor, so a token
-// that reached a message by accident (a provider echoing it back, say) is never printed.
+// that reached a message by accident (a provider echoing it back, say) is never printed. Human output
+// (everything but the JSON document) loses terminal control characters on the way (./sanitize.ts):
+// a server's title or message cannot rename the terminal, clear the screen or break a table.
 import type { Readable, Writable } from 'node:stream';
 import { Redactor } from '../util/redact.js';
+import { sanitizeForTerminal } from './sanitize.js';
 
 type OutStream = Writable & { isTTY?: boolean; columns?: number; getColorDepth?: (env?: object) => number };
 
@@ -149,11 +152,18 @@ export class IO {
     live?.redraw();
   }
 
-  private writeOut(text: string): void {
-    this.around(() => this.streams.stdout.write(this.redactor.redact(text)));
+  private writeOut(text: string, human = true): void {
+    const t = this.redactor.redact(text);
+    this.around(() => this.streams.stdout.write(human ? sanitizeForTerminal(t, this.outStyle !== plain) : t));
   }
-  private writeErr(text: string): void {
-    this.around(() => this.streams.stderr.write(this.redactor.redact(text)));
+  private writeErr(text: string, human = true): void {
+    const t = this.redactor.redact(text);
+    this.around(() => this.streams.stderr.write(human ? sanitizeForTerminal(t, this.style !== plain) : t));
+  }
+
+  /** Text for a writer that bypasses IO (a spinner): control characters removed, rdp's styles kept. */
+  clean(text: string): string {
+    return sanitizeForTerminal(this.redactor.redact(text), this.style !== plain);
   }
 
   /** Data for stdout (a line is added when missing). */
@@ -161,9 +171,14 @@ export class IO {
     this.writeOut(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** A document written to stdout as data (a DMP's JSON for `-o -`): byte for byte, never cleaned. */
+  document(text: string): void {
+    this.writeOut(text, false);
+  }
+
   /** The one document of --json mode. */
   json(value: unknown): void {
-    this.writeOut(`${JSON.stringify(value, null, 2)}\n`);
+    this.writeOut(`${JSON.stringify(value, null, 2)}\n`, false);
   }
 
   /** Print a command's result: JSON with --json, else the human rendering (skipped when empty). */
@@ -219,7 +234,7 @@ export class IO {
       const body: Record<string, unknown> = { code: err.code, message: err.message };
       if (err.hint) body.hint = err.hint;
       if (err.details) body.details = err.details;
-      this.writeErr(`${JSON.stringify({ error: body })}\n`);
+      this.writeErr(`${JSON.stringify({ error: body })}\n`, false);
       return;
     }
     this.writeErr(`${this.style.red('Error:')} ${err.message}\n`);

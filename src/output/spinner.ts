@@ -19,14 +19,15 @@ export async function startStatus(io: IO, text: string): Promise<Status> {
   const columns = io.streams.stderr.columns ?? 0;
   if (io.interactive && columns > 0) {
     const { default: ora } = await import('ora');
-    // ora colours with its own chalk, which does not read NO_COLOR: colour and symbols come from IO.
-    const spinner = ora({ text, stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false, color: io.stderrColor ? 'cyan' : false }).start();
+    // ora colours with its own chalk, which does not read NO_COLOR: colour and symbols come from IO; its
+    // texts (server status messages) are cleaned here, since ora writes to the stream itself.
+    const spinner = ora({ text: io.clean(text), stream: io.streams.stderr as NodeJS.WritableStream, discardStdin: false, color: io.stderrColor ? 'cyan' : false }).start();
     return {
       update: (t) => {
-        spinner.text = t;
+        spinner.text = io.clean(t);
       },
-      succeed: (t) => spinner.stopAndPersist({ symbol: io.style.green('✓'), text: t }),
-      fail: (t) => spinner.stopAndPersist({ symbol: io.style.red('✗'), text: t }),
+      succeed: (t) => spinner.stopAndPersist({ symbol: io.style.green('✓'), text: io.clean(t) }),
+      fail: (t) => spinner.stopAndPersist({ symbol: io.style.red('✗'), text: io.clean(t) }),
       stop: () => spinner.stop(),
     };
   }

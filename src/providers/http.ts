@@ -2,9 +2,21 @@
 // adds the User-Agent and credentials, paces requests under the server's rate limit, retries with
 // capped exponential backoff (honouring Retry-After), logs requests for --debug with secrets
 // redacted, and is the only place that turns an HTTP failure into an ApiError.
+//
+// It is also where rdp defends itself against servers that misbehave (SPEC.md section 4):
+//   - credentials go only to the base's own origin (an absolute `links.*` URL on another host is
+//     refused before any header is attached), and never over plain http:// to another machine;
+//   - a server that accepts the connection and never answers ends with a clear TIMEOUT error: short
+//     connect and header timeouts for API calls, and at most one retry after a timeout; uploads keep a
+//     long allowance for the answer after their last byte;
+//   - a body that trickles is cut at an overall deadline per answer, and an answer larger than any
+//     API returns is refused at a size cap (read in chunks, so memory stays small);
+//   - after some seconds without progress, a note on stderr says what rdp is waiting for.
+// The limits come from httpLimits() (internal RDP_HTTP_* variables let the tests shorten them).
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { ApiError, CancelledError, NetworkError, type RdpError } from '../errors.js';
+import { ApiError, CancelledError, ExitCode, FailureError, NetworkError, RdpError } from '../errors.js';
+import { formatBytes } from '../output/format.js';
 import type { IO } from '../output/io.js';
 import { redactUrl } from '../util/redact.js';
 import { sleep } from '../util/sleep.js';
@@ -51,8 +63,13 @@ export interface HttpRequest {
   retry?: RetryPolicy | undefined;
   /** Statuses to hand back instead of throwing (besides 2xx). */
   accept?: readonly number[] | undefined;
-  /** Time allowed for the response headers after the request was sent. */
+  /**
+   * Time allowed for the response headers after the request was sent (an upload: after its last
+   * byte). Default: the API-call limit of httpLimits().
+   */
   timeoutMs?: number | undefined;
+  /** For a streamed body: its size, and how much of it has been sent (for the note on a stall). */
+  progress?: { total: number; sent(): number } | undefined;
   /** The OAuth scopes this endpoint needs: a missing-scope error names them (`read_dmps`). */
   scopes?: readonly string[] | undefined;
   signal?: AbortSignal | undefined;
@@ -63,6 +80,70 @@ export interface HttpResponse {
   headers: ResponseHeaders;
   url: string;
   body: Dispatcher.ResponseData['body'];
+  /** `GET /api/x`, for messages. */
+  what?: string | undefined;
+  /** Epoch ms by which the whole body must have arrived (read with HttpClient.text()). */
+  deadline?: number | undefined;
+}
+
+/** The HTTP layer's limits (milliseconds, bytes). */
+export interface HttpLimits {
+  /** Establishing a TCP/TLS connection. */
+  connectTimeoutMs: number;
+  /** An API call's response headers, after the request was sent. */
+  headersTimeoutMs: number;
+  /** Silence in the middle of a response body. */
+  bodyTimeoutMs: number;
+  /** A whole API answer (headers and body; for uploads and long calls: the body after the headers). */
+  deadlineMs: number;
+  /** The largest API answer rdp reads. */
+  maxResponseBytes: number;
+  /** Without progress for this long, a note on stderr says what rdp is waiting for. */
+  noteAfterMs: number;
+  /** Attempts of one request that may end in a timeout (the rest of the retry budget is for other failures). */
+  timeoutAttempts: number;
+}
+
+export const DEFAULT_LIMITS: HttpLimits = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  deadlineMs: 60_000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  noteAfterMs: 10_000,
+  timeoutAttempts: 2,
+};
+
+/**
+ * The limits, with internal overrides for the tests (RDP_HTTP_CONNECT_TIMEOUT_MS,
+ * RDP_HTTP_HEADERS_TIMEOUT_MS, RDP_HTTP_BODY_TIMEOUT_MS, RDP_HTTP_DEADLINE_MS,
+ * RDP_HTTP_MAX_RESPONSE_BYTES, RDP_HTTP_NOTE_AFTER_MS): a test of a server that never answers runs in
+ * a second instead of a minute, and asserts what happens, not how long it took.
+ */
+export function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
+  const num = (name: string, dflt: number) => {
+    const raw = env[name];
+    const v = Number(raw);
+    return raw !== undefined && raw !== '' && Number.isFinite(v) && v > 0 ? v : dflt;
+  };
+  return {
+    connectTimeoutMs: num('RDP_HTTP_CONNECT_TIMEOUT_MS', DEFAULT_LIMITS.connectTimeoutMs),
+    headersTimeoutMs: num('RDP_HTTP_HEADERS_TIMEOUT_MS', DEFAULT_LIMITS.headersTimeoutMs),
+    bodyTimeoutMs: num('RDP_HTTP_BODY_TIMEOUT_MS', DEFAULT_LIMITS.bodyTimeoutMs),
+    deadlineMs: num('RDP_HTTP_DEADLINE_MS', DEFAULT_LIMITS.deadlineMs),
+    maxResponseBytes: num('RDP_HTTP_MAX_RESPONSE_BYTES', DEFAULT_LIMITS.maxResponseBytes),
+    noteAfterMs: num('RDP_HTTP_NOTE_AFTER_MS', DEFAULT_LIMITS.noteAfterMs),
+    timeoutAttempts: DEFAULT_LIMITS.timeoutAttempts,
+  };
+}
+
+/** The opt-in for plain http:// to a machine other than this one (a trusted network, a local Oasis). */
+export const ALLOW_HTTP_ENV = 'RDP_ALLOW_HTTP';
+
+/** 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 export interface HttpClientOptions {
@@ -79,9 +160,17 @@ export interface HttpClientOptions {
     | ((status: number, parsed: ParsedError, res: { headers: ResponseHeaders; scopes?: readonly string[] | undefined }) => RdpError | undefined)
     | undefined;
   limiter?: RateLimiter | undefined;
+  /**
+   * Other origins of the same service that may receive the credentials besides the base's (ORCID's
+   * web host, where its userinfo lives, beside its API host). Links to any other origin are refused.
+   */
+  origins?: readonly string[] | undefined;
 }
 
 export const USER_AGENT = `rdp/${VERSION} (+https://github.com/rdp-cli/rdp; node ${process.version})`;
+
+/** Failures where the server was reached (or not) but did not answer in time. */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const RETRYABLE_NET = new Set([
   'ECONNRESET',
@@ -117,6 +206,7 @@ export class HttpClient {
   private readonly backoffBaseMs: number;
   private readonly backoffCapMs: number;
   private readonly maxRetryAfterMs: number;
+  readonly limits: HttpLimits;
 
   constructor(opts: HttpClientOptions) {
     this.opts = opts;
@@ -131,6 +221,7 @@ export class HttpClient {
     this.backoffBaseMs = num('RDP_RETRY_BASE_MS', 500);
     this.backoffCapMs = num('RDP_RETRY_CAP_MS', 30_000);
     this.maxRetryAfterMs = num('RDP_MAX_RETRY_AFTER_MS', 10 * 60_000);
+    this.limits = httpLimits(opts.env);
   }
 
   get name(): string {
@@ -147,13 +238,78 @@ export class HttpClient {
     return u.toString();
   }
 
+  /**
+   * Where a request may go: credentials only to the base's own origin (a link in an answer may name
+   * any host), and nothing over plain http:// to another machine unless the user opted in.
+   */
+  checkTarget(target: URL, req: Pick<HttpRequest, 'method' | 'anonymous' | 'headers'>): void {
+    const base = new URL(this.base);
+    const credentials = (!req.anonymous && this.opts.auth !== undefined) || Object.keys(req.headers ?? {}).some((k) => k.toLowerCase() === 'authorization');
+    const own = [base.origin, ...(this.opts.origins ?? []).map((o) => new URL(o).origin)];
+    if (credentials && !own.includes(target.origin)) {
+      throw new FailureError('FOREIGN_LINK', `${this.name} pointed rdp at another host (${target.host}, for ${req.method} ${target.pathname}); rdp does not send your ${this.name} credentials there. Nothing was sent.`, {
+        hint: `${this.name} at ${base.host} should link only to itself: check ${urlEnv(this.provider)} (this base is ${this.base}), or report the answer to its operators.`,
+        details: { host: target.host },
+      });
+    }
+    const allowed = ['1', 'true', 'yes'].includes((this.opts.env[ALLOW_HTTP_ENV] ?? '').toLowerCase());
+    if (target.protocol === 'http:' && !isLoopbackHost(target.hostname) && !allowed) {
+      throw new RdpError('INSECURE_URL', ExitCode.Usage, `${target.origin} is plain http:// to another machine: rdp does not send ${this.name} credentials or data unencrypted. Nothing was sent.`, {
+        hint: `Use https:// in ${urlEnv(this.provider)} (or the config's ${this.provider}.url). On a network you trust (a test server, a local NOMAD Oasis), set ${ALLOW_HTTP_ENV}=1.`,
+      });
+    }
+  }
+
+  /**
+   * A note on stderr when nothing moves for limits.noteAfterMs: what rdp is waiting for. `moved()`
+   * reports progress (bytes sent or received); the note is given once per stall.
+   */
+  private watch(what: string, started: number, moved: () => number, total?: number, body = false): { stop(): void } {
+    const every = this.limits.noteAfterMs;
+    let last = moved();
+    let since = started;
+    let noted = false;
+    let timer: NodeJS.Timeout;
+    const tick = () => {
+      const now = moved();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+        noted = false;
+      } else if (!noted && Date.now() - since >= every * 0.9) {
+        noted = true;
+        const waited = fmtMs(Date.now() - started);
+        if (body) {
+          this.note(`${this.name} is slow to send its answer to ${what}: ${formatBytes(now)} so far, nothing new for ${fmtMs(Date.now() - since)}; still waiting.`);
+        } else if (total !== undefined && now >= total && total > 0) {
+          this.note(`All ${formatBytes(total)} sent to ${this.name}; waiting for its answer to ${what} (${waited} so far; servers check large files before answering).`);
+        } else if (total !== undefined && now > 0) {
+          this.note(`No progress sending to ${this.name} for ${fmtMs(Date.now() - since)} (${what}, ${formatBytes(now)} of ${formatBytes(total)} sent); still waiting.`);
+        } else {
+          this.note(`Still waiting for ${this.name} to answer ${what} (${waited} so far).`);
+        }
+      }
+      timer = setTimeout(tick, every);
+      timer.unref();
+    };
+    timer = setTimeout(tick, every);
+    timer.unref();
+    return { stop: () => clearTimeout(timer) };
+  }
+
   /** Send with retries; returns any final status (the caller inspects it). */
   async raw(req: HttpRequest): Promise<HttpResponse> {
-    const dispatcher = await this.opts.dispatcher();
     const url = this.url(req.path, req.query);
+    const target = new URL(url);
+    this.checkTarget(target, req);
+    const dispatcher = await this.opts.dispatcher();
     const signal = req.signal ? AbortSignal.any([this.opts.signal, req.signal]) : this.opts.signal;
     const mode = req.retry ?? 'auto';
     const idempotent = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method);
+    const what = `${req.method} ${target.pathname}`;
+    const streamed = typeof req.body === 'function';
+    const headersTimeout = req.timeoutMs ?? this.limits.headersTimeoutMs;
+    let timeouts = 0;
 
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new CancelledError();
@@ -177,8 +333,8 @@ export class HttpClient {
       const started = Date.now();
       this.opts.io.debug(`→ ${req.method} ${redactUrl(url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       let res: HttpResponse;
+      const watch = this.watch(what, started, () => req.progress?.sent() ?? 0, req.progress?.total);
       try {
-        const target = new URL(url);
         const r = await dispatcher.request({
           origin: target.origin,
           path: `${target.pathname}${target.search}`,
@@ -186,19 +342,32 @@ export class HttpClient {
           headers,
           body: body ?? null,
           signal,
-          headersTimeout: req.timeoutMs ?? 120_000,
-          bodyTimeout: 300_000,
+          headersTimeout,
+          bodyTimeout: this.limits.bodyTimeoutMs,
         });
-        res = { status: r.statusCode, headers: r.headers, url, body: r.body };
+        // The whole answer is due within the deadline: counted from the request for an API call,
+        // from the headers for an upload or a call allowed a long wait.
+        const from = streamed || req.timeoutMs !== undefined ? Date.now() : started;
+        res = { status: r.statusCode, headers: r.headers, url, body: r.body, what, deadline: from + this.limits.deadlineMs };
       } catch (err) {
         this.limiter.settle();
         if (signal.aborted) throw new CancelledError();
+        // The body's own failure (a file that changed while being read): not the network's.
+        if (err instanceof RdpError) throw err;
         const code = errCode(err);
         this.opts.io.debug(`← ${req.method} ${redactUrl(url)} failed: ${code ?? (err as Error).message}`);
-        const safe = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+        if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
+          throw new FailureError('LENGTH_MISMATCH', `rdp sent ${this.name} a request body whose length differs from the length it announced (${what}): this is a fault in rdp, not in the network.`, {
+            hint: 'Please report it (with the output of --debug).',
+            cause: err,
+          });
+        }
+        const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
+        if (timedOut) timeouts += 1;
         const retryable =
           code !== undefined &&
           RETRYABLE_NET.has(code) &&
+          (!timedOut || timeouts < this.limits.timeoutAttempts) &&
           (typeof mode === 'function'
             ? mode({ code, attempt })
             : mode === 'always' || (mode === 'auto' && (idempotent || code === 'ECONNREFUSED' || code === 'EAI_AGAIN')));
@@ -208,7 +377,16 @@ export class HttpClient {
           await sleep(ms, signal);
           continue;
         }
-        throw this.networkError(url, code, err, safe);
+        if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+          throw new NetworkError(`${this.name} accepted the connection but did not answer ${what} within ${fmtMs(headersTimeout)}${attempt > 1 ? ` (${attempt} attempts)` : ''}.`, {
+            code: 'TIMEOUT',
+            hint: `${this.name} (${target.host}) may be down or overloaded: try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+            cause: err,
+          });
+        }
+        throw this.networkError(url, code, err);
+      } finally {
+        watch.stop();
       }
       this.limiter.update(res.headers);
       this.opts.io.debug(`← ${res.status} ${req.method} ${redactUrl(url)} (${Date.now() - started} ms)`);
@@ -234,18 +412,87 @@ export class HttpClient {
     }
   }
 
+  /**
+   * The body of an answer as text, read in chunks under the size cap and the answer's deadline: a
+   * body larger than any API answer, or one that trickles, ends with a clear error instead of
+   * filling memory or waiting forever.
+   */
+  async text(res: HttpResponse): Promise<string> {
+    const max = this.limits.maxResponseBytes;
+    const what = res.what ?? describePath(res.url);
+    const declared = Number(header(res.headers, 'content-length'));
+    if (Number.isFinite(declared) && declared > max) {
+      res.body.destroy();
+      throw this.tooLarge(res.status, what, declared);
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    let late = false;
+    const started = Date.now();
+    const deadline = res.deadline ?? started + this.limits.deadlineMs;
+    const timer = setTimeout(() => {
+      late = true;
+      res.body.destroy(new Error('deadline'));
+    }, Math.max(0, deadline - started));
+    const watch = this.watch(what, started, () => n, undefined, true);
+    try {
+      for await (const chunk of res.body) {
+        n += (chunk as Buffer).length;
+        if (n > max) {
+          res.body.destroy();
+          throw this.tooLarge(res.status, what);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (err) {
+      if (err instanceof RdpError) throw err;
+      if (late) {
+        throw new NetworkError(`${this.name} did not finish its answer to ${what} in time: ${formatBytes(n)} arrived within ${fmtMs(this.limits.deadlineMs)}.`, {
+          code: 'TIMEOUT',
+          hint: `${this.name} (${new URL(res.url).host}) is answering far too slowly: try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+        });
+      }
+      if (this.opts.signal.aborted) throw new CancelledError();
+      const code = errCode(err);
+      if (code === 'UND_ERR_BODY_TIMEOUT') {
+        throw new NetworkError(`${this.name} stopped sending its answer to ${what} (nothing for ${fmtMs(this.limits.bodyTimeoutMs)}).`, {
+          code: 'TIMEOUT',
+          hint: `Try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+          cause: err,
+        });
+      }
+      throw this.networkError(res.url, code, err);
+    } finally {
+      clearTimeout(timer);
+      watch.stop();
+    }
+    return Buffer.concat(chunks, n).toString('utf8');
+  }
+
+  private tooLarge(status: number, what: string, declared?: number): ApiError {
+    const max = this.limits.maxResponseBytes;
+    return new ApiError(this.provider, status, `${this.name} answered ${what} with ${declared !== undefined ? formatBytes(declared) : `more than ${formatBytes(max)}`}, more than rdp reads from an API (${formatBytes(max)}); it stopped reading there.`, {
+      code: 'RESPONSE_TOO_LARGE',
+      hint: `No ${this.name} API answer is that large: check that ${urlEnv(this.provider)} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
+    });
+  }
+
+  private isLocal(): boolean {
+    return isLoopbackHost(new URL(this.base).hostname);
+  }
+
   /** Send; a status outside 2xx (and `accept`) becomes an error. */
   async request(req: HttpRequest): Promise<HttpResponse> {
     const res = await this.raw(req);
     if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
-    const text = await res.body.text().catch(() => '');
+    const text = await this.text(res).catch(() => '');
     throw this.errorFor(res.status, text, res.headers, req);
   }
 
   /** Send and parse a JSON answer; an HTML page or garbage is a clear error, not a crash. */
   async json<T>(req: HttpRequest): Promise<{ status: number; headers: ResponseHeaders; data: T }> {
     const res = await this.request(req);
-    const text = await res.body.text();
+    const text = await this.text(res);
     if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined as T };
     try {
       return { status: res.status, headers: res.headers, data: JSON.parse(text) as T };
@@ -284,10 +531,11 @@ export class HttpClient {
     });
   }
 
-  private networkError(url: string, code: string | undefined, err: unknown, _safe: boolean): NetworkError {
+  private networkError(url: string, code: string | undefined, err: unknown): NetworkError {
     const host = new URL(url).host;
     return new NetworkError(`Cannot reach ${this.name} at ${host}: ${describeNetError(code, err)}.`, {
-      hint: `Check your network connection${this.base.includes('127.0.0.1') || this.base.includes('localhost') ? ' and that the local server is running' : ''}, or ${urlEnv(this.provider)}.`,
+      code: code !== undefined && TIMEOUT_CODES.has(code) ? 'TIMEOUT' : 'NETWORK_ERROR',
+      hint: `Check your network connection${this.isLocal() ? ' and that the local server is running' : ''}, or ${urlEnv(this.provider)}.`,
       cause: err,
     });
   }

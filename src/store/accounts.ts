@@ -1,5 +1,5 @@
 // accounts.json: non-secret metadata about each login, keyed by `<provider>@<host>`.
-import { readJsonFile, writeJsonFile } from '../util/json-file.js';
+import { readJsonFile, updateJsonFile } from '../util/json-file.js';
 import type { AccountMeta } from './types.js';
 
 interface AccountsFile {
@@ -19,21 +19,35 @@ export class AccountsFileStore {
     return (await this.all())[account];
   }
 
+  // Changes are made under the file's lock (another rdp may be logging in at the same time).
+  private update(change: (accounts: Record<string, AccountMeta>) => boolean): Promise<AccountsFile> {
+    return updateJsonFile<AccountsFile>(this.path, { version: 1, accounts: {} }, (data) => {
+      const accounts = { ...(data.accounts ?? {}) };
+      return change(accounts) ? { version: 1, accounts } : undefined;
+    });
+  }
+
   async put(meta: AccountMeta): Promise<void> {
-    const accounts = await this.all();
-    accounts[meta.account] = meta;
-    await writeJsonFile(this.path, { version: 1, accounts } satisfies AccountsFile);
+    await this.update((accounts) => {
+      accounts[meta.account] = meta;
+      return true;
+    });
   }
 
   async remove(account: string): Promise<boolean> {
-    const accounts = await this.all();
-    if (!(account in accounts)) return false;
-    delete accounts[account];
-    await writeJsonFile(this.path, { version: 1, accounts } satisfies AccountsFile);
-    return true;
+    let had = false;
+    await this.update((accounts) => {
+      had = account in accounts;
+      delete accounts[account];
+      return had;
+    });
+    return had;
   }
 
   async clear(): Promise<void> {
-    await writeJsonFile(this.path, { version: 1, accounts: {} } satisfies AccountsFile);
+    await this.update((accounts) => {
+      for (const k of Object.keys(accounts)) delete accounts[k];
+      return true;
+    });
   }
 }

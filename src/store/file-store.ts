@@ -1,6 +1,7 @@
 // The plaintext token file, used only when the user asked for it with --insecure-storage:
 // $XDG_CONFIG_HOME/rdp/tokens.json, mode 0600, replaced atomically on every write.
 import { stat, unlink } from 'node:fs/promises';
+import { withFileLock } from '../util/file-lock.js';
 import { readJsonFile, writeJsonFile } from '../util/json-file.js';
 import type { SecretName } from './types.js';
 
@@ -27,28 +28,35 @@ export class PlaintextFileStore {
     return (await this.all())[account];
   }
 
+  // Every change is a read-modify-write under the file's lock: concurrent logins keep every token.
   async put(account: string, secrets: FileSecrets): Promise<void> {
-    const credentials = await this.all();
-    credentials[account] = secrets;
-    await writeJsonFile(this.path, { version: 1, credentials } satisfies TokensFile);
+    await withFileLock(this.path, async () => {
+      const credentials = await this.all();
+      credentials[account] = secrets;
+      await writeJsonFile(this.path, { version: 1, credentials } satisfies TokensFile);
+    });
   }
 
   async remove(account: string): Promise<boolean> {
-    const credentials = await this.all();
-    if (!(account in credentials)) return false;
-    delete credentials[account];
-    if (Object.keys(credentials).length === 0) {
-      await unlink(this.path).catch(() => {});
-    } else {
-      await writeJsonFile(this.path, { version: 1, credentials } satisfies TokensFile);
-    }
-    return true;
+    return withFileLock(this.path, async () => {
+      const credentials = await this.all();
+      if (!(account in credentials)) return false;
+      delete credentials[account];
+      if (Object.keys(credentials).length === 0) {
+        await unlink(this.path).catch(() => {});
+      } else {
+        await writeJsonFile(this.path, { version: 1, credentials } satisfies TokensFile);
+      }
+      return true;
+    });
   }
 
   async clear(): Promise<string[]> {
-    const accounts = Object.keys(await this.all());
-    await unlink(this.path).catch(() => {});
-    return accounts;
+    return withFileLock(this.path, async () => {
+      const accounts = Object.keys(await this.all());
+      await unlink(this.path).catch(() => {});
+      return accounts;
+    });
   }
 
   /** The file's mode when it exists and is readable by others than its owner. */

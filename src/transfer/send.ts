@@ -5,9 +5,10 @@
 // that has not received the whole body cannot have acted on it.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { FailureError, RdpError } from '../errors.js';
 import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
 import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
-import type { UploadSource } from './source.js';
+import type { FileChangedError, UploadSource } from './source.js';
 
 export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
   http: HttpClient;
@@ -23,6 +24,11 @@ export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 're
   onRestart?: ((attempt: number) => void) | undefined;
   /** Time allowed for the answer after the last byte (servers checksum large files). */
   timeoutMs?: number | undefined;
+  /**
+   * A file that changed after its bytes were read (found by a look at the disk once the server has
+   * answered) is an error by default; with this, the send succeeds and this is told instead.
+   */
+  onChangedAfterSend?: ((err: FileChangedError) => void) | undefined;
 }
 
 export interface SendResult {
@@ -36,21 +42,56 @@ export interface SendResult {
   attempts: number;
 }
 
-/** Counts (and optionally hashes) the bytes flowing through. */
+/**
+ * Counts (and optionally hashes) the bytes flowing through, and holds the source to the size it
+ * announced as Content-Length: more or fewer bytes end the body with an error that says why (a file
+ * that changed while being read, or rdp's own fault), never with the network error the HTTP client
+ * would report for a length mismatch.
+ */
 class Meter extends Transform {
   bytes = 0;
   constructor(
+    private readonly source: UploadSource,
     private readonly hash: Hash | undefined,
     private readonly onBytes: ((n: number) => void) | undefined,
   ) {
     super({ highWaterMark: 1 << 20 });
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    if (this.bytes + chunk.length > this.source.size) {
+      void lengthError(this.source, this.bytes + chunk.length).then(cb);
+      return;
+    }
     this.hash?.update(chunk);
     this.bytes += chunk.length;
     this.onBytes?.(this.bytes);
     cb(null, chunk);
   }
+  override _flush(cb: TransformCallback): void {
+    if (this.bytes === this.source.size) cb();
+    else void lengthError(this.source, this.bytes).then(cb);
+  }
+}
+
+/** Why a source produced `got` bytes instead of its size: a file changed, or (never expected) rdp erred. */
+async function lengthError(source: UploadSource, got: number): Promise<RdpError> {
+  const changed = await source.verify?.().catch(() => undefined);
+  if (changed) return changed;
+  return new FailureError('LENGTH_MISMATCH', `rdp announced ${source.size} bytes for ${source.label} but produced ${got > source.size ? 'more' : got}: this is a fault in rdp, not in the network. Nothing was stored.`, {
+    hint: 'Please report it (with the output of --debug); meanwhile, sending the files in smaller groups may avoid it.',
+  });
+}
+
+/** A failure to read the source (a file removed, permissions changed): a local error, not a network one. */
+async function readError(source: UploadSource, err: unknown): Promise<unknown> {
+  if (err instanceof RdpError) return err;
+  const changed = await source.verify?.().catch(() => undefined);
+  if (changed) return changed;
+  const code = (err as NodeJS.ErrnoException).code;
+  return new FailureError('READ_ERROR', `Cannot read ${source.label} while sending it: ${code ?? (err as Error).message}.`, {
+    hint: 'Check the files (permissions, a disk that went away), then run the command again.',
+    cause: err,
+  });
 }
 
 export async function sendSource(opts: SendOptions): Promise<SendResult> {
@@ -70,10 +111,11 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
       aside.catch(() => {}); // awaited below; a failure here must not be an unhandled rejection
     }
     hash = wantMd5 && !hashAside ? createHash('md5') : undefined;
-    meter = new Meter(hash, opts.onProgress);
+    const m = new Meter(source, hash, opts.onProgress);
+    meter = m;
     const input = source.open();
-    input.on('error', (err) => meter?.destroy(err));
-    return input.pipe(meter);
+    input.on('error', (err) => void readError(source, err).then((e) => m.destroy(e as Error)));
+    return input.pipe(m);
   };
   // The body is incomplete while the meter has not passed every byte on (bytes passed on may still
   // sit in socket buffers, so a cut after the last byte is never taken for an incomplete body).
@@ -90,9 +132,17 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     retry,
     accept: opts.accept,
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
+    progress: { total: source.size, sent: () => meter?.bytes ?? 0 },
     signal: opts.signal,
   });
-  const text = await res.body.text();
+  const text = await opts.http.text(res);
+  // A file that changed after its bytes were read went out whole and consistent, but older than
+  // what is on disk now: say so (the size and modification time tell).
+  const changed = await source.verify?.();
+  if (changed) {
+    if (opts.onChangedAfterSend) opts.onChangedAfterSend(changed);
+    else throw changed;
+  }
   return {
     status: res.status,
     headers: res.headers,

@@ -7,11 +7,12 @@
 // the draft is published, and after that it refuses to publish a second, identical record.
 //
 // Every read and write of the file goes through this module; updates are one read-modify-write
-// (updateUploadState), the place where a lock around the file belongs.
+// (updateUploadState) under the file's lock (util/file-lock.ts), so concurrent runs lose nothing.
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { RdpError } from '../errors.js';
+import { withFileLock } from '../util/file-lock.js';
 import { readJsonFile, writeJsonFile } from '../util/json-file.js';
 
 /** What a command aims at: a record of its own, or the next version of the record it names. */
@@ -84,18 +85,20 @@ export async function updateUploadState(
 ): Promise<void> {
   try {
     const path = await file(ctx);
-    const all = parse(
-      await readJsonFile<unknown>(path, undefined).catch((err: unknown) => {
-        if (!(err instanceof RdpError && err.code === 'FILE_CORRUPT')) throw err;
-        ctx.io.warn(`${err.message} It is started afresh (what it held about earlier uploads is lost).`);
-        return undefined;
-      }),
-    );
-    const next = change(all.uploads[k.key]);
-    if (next) all.uploads[k.key] = next;
-    else if (k.key in all.uploads) delete all.uploads[k.key];
-    else return;
-    await writeJsonFile(path, all);
+    await withFileLock(path, async () => {
+      const all = parse(
+        await readJsonFile<unknown>(path, undefined).catch((err: unknown) => {
+          if (!(err instanceof RdpError && err.code === 'FILE_CORRUPT')) throw err;
+          ctx.io.warn(`${err.message} It is started afresh (what it held about earlier uploads is lost).`);
+          return undefined;
+        }),
+      );
+      const next = change(all.uploads[k.key]);
+      if (next) all.uploads[k.key] = next;
+      else if (k.key in all.uploads) delete all.uploads[k.key];
+      else return;
+      await writeJsonFile(path, all);
+    });
   } catch (err) {
     ctx.io.warn(`Could not record this upload in rdp's state file (${(err as Error).message}); running the same command again cannot find its draft: use --deposition ID.`);
   }

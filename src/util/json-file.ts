@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { FailureError } from '../errors.js';
 import { writeFileAtomic } from './atomic.js';
+import { withFileLock } from './file-lock.js';
 
 export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
   let text: string;
@@ -25,4 +26,20 @@ export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
 
 export async function writeJsonFile(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, 0o600);
+}
+
+/**
+ * Read-modify-write of a JSON file under its lock (./file-lock.ts), so that concurrent rdp processes
+ * never lose each other's changes. `change` gets the current content (or `fallback`) and returns the
+ * new content, or undefined to leave the file as it is; updateJsonFile returns what was written (or
+ * read).
+ */
+export async function updateJsonFile<T>(path: string, fallback: T, change: (current: T) => T | undefined | Promise<T | undefined>): Promise<T> {
+  return withFileLock(path, async () => {
+    const current = await readJsonFile<T>(path, fallback);
+    const next = await change(current);
+    if (next === undefined) return current;
+    await writeJsonFile(path, next);
+    return next;
+  });
 }

@@ -2,12 +2,12 @@
 // and clear errors for HTML answers.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ApiError, NetworkError } from '../../src/errors.js';
+import { ApiError, type FailureError, NetworkError, type RdpError } from '../../src/errors.js';
 import { IO } from '../../src/output/io.js';
-import { HttpClient } from '../../src/providers/http.js';
+import { HttpClient, isLoopbackHost } from '../../src/providers/http.js';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
 let steps: Step[] = [];
@@ -27,7 +27,8 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
 });
 afterAll(async () => {
-  await agent.close();
+  server.closeAllConnections();
+  await agent.destroy();
   await new Promise<void>((r) => server.close(() => r()));
 });
 beforeEach(() => {
@@ -35,14 +36,14 @@ beforeEach(() => {
   seen = [];
 });
 
-function client(env: Record<string, string> = {}) {
+function client(env: Record<string, string> = {}, baseUrl = base) {
   const err = new PassThrough();
   let log = '';
   err.on('data', (d) => (log += String(d)));
   const io = new IO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: err }, {}, { debug: true });
   const http = new HttpClient({
     provider: 'zenodo',
-    base,
+    base: baseUrl,
     io,
     signal: new AbortController().signal,
     dispatcher: async () => agent,
@@ -124,5 +125,147 @@ describe('HttpClient', () => {
     const { http } = client({ RDP_HTTP_RETRIES: '2' });
     const far = new HttpClient({ ...(http as unknown as { opts: ConstructorParameters<typeof HttpClient>[0] }).opts, base: 'http://127.0.0.1:9' });
     await expect(far.json({ method: 'GET', path: '/x' })).rejects.toBeInstanceOf(NetworkError);
+  });
+});
+
+/** A server that accepted the request and keeps the connection open without answering. */
+const silent: Step = () => {};
+/** Headers, then one byte every 20 ms, forever (until the client goes away). */
+const trickle: Step = (_q, r) => {
+  r.writeHead(200, { 'content-type': 'application/json' });
+  r.write('[');
+  const t = setInterval(() => r.write(' '), 20);
+  r.on('close', () => clearInterval(t));
+};
+
+describe('hostile servers (limits shortened through the internal RDP_HTTP_* variables)', () => {
+  test('a server that never answers: a note on stderr says what rdp waits for, then a TIMEOUT error after one retry', async () => {
+    steps = [silent, silent, silent];
+    const { http, log } = client({ RDP_HTTP_HEADERS_TIMEOUT_MS: '600', RDP_HTTP_NOTE_AFTER_MS: '100' });
+    const err = (await http.json({ method: 'GET', path: '/deposit/depositions' }).catch((e: unknown) => e)) as NetworkError;
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toBe('Zenodo accepted the connection but did not answer GET /api/deposit/depositions within 600 ms (2 attempts).');
+    expect(seen).toHaveLength(2); // a timeout is retried once, not six times
+    expect(log()).toMatch(/Still waiting for Zenodo to answer GET \/api\/deposit\/depositions \(\d+ ms so far\)\./);
+  });
+
+  test('a body that trickles one byte at a time ends at the deadline of the answer', async () => {
+    steps = [trickle];
+    const { http } = client({ RDP_HTTP_DEADLINE_MS: '500', RDP_HTTP_BODY_TIMEOUT_MS: '10000' });
+    const err = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as NetworkError;
+    expect(err).toBeInstanceOf(NetworkError);
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toMatch(/^Zenodo did not finish its answer to GET \/api\/x in time: \d+ B arrived within 500 ms\.$/);
+  });
+
+  test('a body that stops halfway ends at the body timeout', async () => {
+    steps = [(_q, r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.write('{"a":');
+    }];
+    const { http, log } = client({ RDP_HTTP_BODY_TIMEOUT_MS: '700', RDP_HTTP_NOTE_AFTER_MS: '100' });
+    const err = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as NetworkError;
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toBe('Zenodo stopped sending its answer to GET /api/x (nothing for 700 ms).');
+    expect(log()).toMatch(/Zenodo is slow to send its answer to GET \/api\/x: 5 B so far, nothing new for \d+ ms; still waiting\./);
+  });
+
+  test('an answer larger than the cap is refused: at once when announced, after the cap when streamed', async () => {
+    steps = [(_q, r) => {
+      r.writeHead(200, { 'content-type': 'application/json', 'content-length': String(3 * 1024 ** 3) });
+      r.write('[');
+    }];
+    const { http } = client({ RDP_HTTP_MAX_RESPONSE_BYTES: String(1024 * 1024) });
+    const err = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err.code).toBe('RESPONSE_TOO_LARGE');
+    expect(err.message).toMatch(/^Zenodo answered GET \/api\/x with 3\.22 GB, more than rdp reads from an API \(1\.05 MB\); it stopped reading there\.$/);
+
+    let written = 0;
+    steps = [(_q, r) => {
+      r.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (!r.destroyed && written < 64 * 1024 * 1024) {
+          written += chunk.length;
+          if (!r.write(chunk)) return void r.once('drain', pump);
+        }
+        r.end();
+      };
+      pump();
+    }];
+    const err2 = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err2.code).toBe('RESPONSE_TOO_LARGE');
+    expect(err2.message).toMatch(/with more than 1\.05 MB/);
+    expect(written).toBeLessThan(64 * 1024 * 1024); // rdp stopped reading; the server could not push it all
+  });
+
+  test('an upload keeps its long allowance for the answer after its last byte, with a note while it waits', async () => {
+    steps = [(_q, r) => setTimeout(() => r.end('{"ok":true}'), 700)];
+    const { http, log } = client({ RDP_HTTP_HEADERS_TIMEOUT_MS: '200', RDP_HTTP_NOTE_AFTER_MS: '100' });
+    const res = await http.request({
+      method: 'PUT',
+      path: '/bucket/f',
+      body: () => Readable.from([Buffer.from('hello')]),
+      headers: { 'content-length': '5' },
+      timeoutMs: 60_000,
+      progress: { total: 5, sent: () => 5 },
+    });
+    expect(await http.text(res)).toBe('{"ok":true}');
+    expect(log()).toMatch(/All 5 B sent to Zenodo; waiting for its answer to PUT \/api\/bucket\/f/);
+  });
+});
+
+describe('where credentials may go', () => {
+  test('an absolute link on another origin is refused before any credential is attached (FOREIGN_LINK)', async () => {
+    const other = createServer((_q, r) => r.end('{}'));
+    let hits = 0;
+    other.on('request', () => (hits += 1));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const link = `http://localhost:${(other.address() as AddressInfo).port}/api/deposit/depositions/1/actions/publish`;
+    const { http } = client();
+    const err = (await http.json({ method: 'POST', path: link }).catch((e: unknown) => e)) as FailureError;
+    expect(err.code).toBe('FOREIGN_LINK');
+    expect(err.message).toMatch(/^Zenodo pointed rdp at another host \(localhost:\d+, for POST \/api\/deposit\/depositions\/1\/actions\/publish\); rdp does not send your Zenodo credentials there\. Nothing was sent\.$/);
+    expect(hits).toBe(0);
+    // without credentials (a public page, an OAuth endpoint) another origin is fine
+    await http.json({ method: 'GET', path: link, anonymous: true });
+    expect(hits).toBe(1);
+    // a link on the base's own origin gets the credentials
+    await http.json({ method: 'GET', path: `${base}/deposit/depositions/1` });
+    expect(seen.at(-1)).toMatchObject({ url: '/api/deposit/depositions/1', auth: 'Bearer sekret-token' });
+    // and so does another host of the same service named by the registry (ORCID's web host beside its API)
+    const opts = (http as unknown as { opts: ConstructorParameters<typeof HttpClient>[0] }).opts;
+    const both = new HttpClient({ ...opts, origins: [new URL(link).origin] });
+    await both.json({ method: 'GET', path: link });
+    expect(hits).toBe(2);
+    await new Promise<void>((r) => other.close(() => r()));
+  });
+
+  test('plain http:// to another machine is refused before anything is sent, unless RDP_ALLOW_HTTP=1', async () => {
+    const port = new URL(base).port;
+    const remote = `http://0.0.0.0:${port}/api`; // not a loopback name, yet it reaches this machine
+    const refused = (await client({}, remote).http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as RdpError;
+    expect(refused.code).toBe('INSECURE_URL');
+    expect(refused.exitCode).toBe(2);
+    expect(refused.message).toBe(`http://0.0.0.0:${port} is plain http:// to another machine: rdp does not send Zenodo credentials or data unencrypted. Nothing was sent.`);
+    expect(refused.hint).toMatch(/RDP_ALLOW_HTTP=1/);
+    expect(seen).toHaveLength(0);
+    const { data } = await client({ RDP_ALLOW_HTTP: '1' }, remote).http.json<{ ok: boolean }>({ method: 'GET', path: '/x' });
+    expect(data.ok).toBe(true);
+    expect(seen).toHaveLength(1);
+  });
+
+  test.each([
+    ['127.0.0.1', true],
+    ['127.5.6.7', true],
+    ['localhost', true],
+    ['[::1]', true],
+    ['0.0.0.0', false],
+    ['10.0.0.1', false],
+    ['localhost.example.org', false],
+    ['127.0.0.1.nip.io', false],
+  ])('%s is loopback: %s', (host, loop) => {
+    expect(isLoopbackHost(host)).toBe(loop);
   });
 });

@@ -2,25 +2,25 @@
 // re-open the source, the on-the-fly zip, the pool, and local input checks.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CancelledError, InputError } from '../../src/errors.js';
+import { CancelledError, InputError, type RdpError } from '../../src/errors.js';
 import { IO } from '../../src/output/io.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readInputs } from '../../src/transfer/local.js';
 import { md5FileInWorker } from '../../src/transfer/md5-worker.js';
 import { runPool } from '../../src/transfer/pool.js';
 import { sendSource } from '../../src/transfer/send.js';
-import { fileSource, zipSource } from '../../src/transfer/source.js';
+import { FileChangedError, fileSource, type UploadSource, zipSource } from '../../src/transfer/source.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-transfer-'));
-const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 let handlers: Handler[] = [];
@@ -180,6 +180,63 @@ describe('sendSource with a large file (MD5 on a worker thread while the bytes g
     await expect(p).rejects.toBeInstanceOf(CancelledError);
     await expect(md5FileInWorker(file)).resolves.toBe(md5(big));
     await expect(md5FileInWorker(join(dir, 'missing'))).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('a source that does not match what was planned', () => {
+  test('a file that shrinks while it is sent: "changed while being sent" (FILE_CHANGED), not a network error', async () => {
+    const path = join(dir, 'shrinks.bin');
+    writeFileSync(path, Buffer.alloc(24 * 1024 * 1024, 3));
+    const src = fileSource({ path, size: 24 * 1024 * 1024, mtimeMs: statSync(path).mtimeMs }, 'shrinks.bin');
+    // the server truncates the file as soon as the first bytes arrive, and keeps reading
+    handlers.push((req, res) => {
+      let cut = false;
+      req.on('data', () => {
+        if (!cut) truncateSync(path, 1024 * 1024);
+        cut = true;
+      });
+      req.on('end', () => res.end('{}'));
+      req.on('error', () => {});
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/shrinks.bin', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toMatch(/shrinks\.bin changed while being sent \(25165824 bytes when rdp started, 1048576 now\)/);
+  });
+
+  test('a small file that grew after its bytes were read is reported after the send (size and mtime looked at again)', async () => {
+    const path = join(dir, 'grows.txt');
+    writeFileSync(path, 'v1\n');
+    const src = fileSource({ path, size: 3, mtimeMs: statSync(path).mtimeMs }, 'grows.txt');
+    handlers.push((_req, res, body) => {
+      appendFileSync(path, 'more\n');
+      res.end(JSON.stringify({ md5: md5(body), size: body.length }));
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/grows.txt', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.message).toMatch(/grows\.txt changed while being sent \(3 bytes when rdp started, 8 now\)/);
+    // a caller may take it as a note instead (NOMAD: the upload exists, with the earlier content)
+    writeFileSync(path, 'v2\n');
+    const again = fileSource({ path, size: 3, mtimeMs: statSync(path).mtimeMs }, 'grows.txt');
+    handlers.push((_req, res, body) => {
+      utimesSync(path, new Date(), new Date(Date.now() + 5000));
+      res.end(JSON.stringify({ md5: md5(body), size: body.length }));
+    });
+    let told: RdpError | undefined;
+    const r = await sendSource({ http: client(), method: 'PUT', path: '/bucket/grows.txt', source: again, onChangedAfterSend: (e) => (told = e) });
+    expect(JSON.parse(r.text)).toEqual({ md5: md5('v2\n'), size: 3 });
+    expect(told?.message).toMatch(/grows\.txt changed while being sent \(it was modified after rdp started\)/);
+  });
+
+  test('a source that yields other than its announced size is rdp\'s own fault (LENGTH_MISMATCH), never "Cannot reach"', async () => {
+    const liar: UploadSource = { name: 'x', label: 'x', size: 10, open: () => Readable.from([Buffer.from('12345')]) };
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/x', source: liar }).catch((e: unknown) => e)) as RdpError;
+    expect(err.code).toBe('LENGTH_MISMATCH');
+    expect(err.message).toMatch(/rdp announced 10 bytes for x but produced 5: this is a fault in rdp, not in the network/);
+    const long: UploadSource = { name: 'y', label: 'y', size: 3, open: () => Readable.from([Buffer.from('12345')]) };
+    const err2 = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/y', source: long }).catch((e: unknown) => e)) as RdpError;
+    expect(err2.code).toBe('LENGTH_MISMATCH');
+    expect(err2.message).toMatch(/produced more/);
   });
 });
 

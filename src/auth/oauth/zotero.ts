@@ -80,7 +80,7 @@ async function signedPost(
     headers: { ...header, 'content-type': 'application/x-www-form-urlencoded', accept: '*/*' },
     body: '',
   });
-  const text = await res.body.text();
+  const text = await http.text(res);
   return new URLSearchParams(text.trim());
 }
 

@@ -142,7 +142,7 @@ export class DmptoolClient {
       // The bytes decide (the caller checks them); a JSON or HTML answer is refused here, with what it says.
       const type = (header(res.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (/json|html/.test(type)) {
-        const text = await res.body.text().catch(() => '');
+        const text = await this.http.text(res).catch(() => '');
         const said = parseErrorBody('dmptool', res.status, text, res.headers).message;
         throw new FailureError('NOT_A_PDF', `DMPTool answered ${res.status} with ${type} instead of a PDF for plan ${id} (${said}). Nothing was saved.`, {
           hint: `Check that ${urlEnv('dmptool')} points at DMPTool (this base is ${this.http.base}); then try again.`,
@@ -150,7 +150,7 @@ export class DmptoolClient {
       }
       return res;
     }
-    const text = await res.body.text().catch(() => '');
+    const text = await this.http.text(res).catch(() => '');
     if (res.status === 404 && isEnvelope(parseJson(text))) throw planNotFound(id, this.http.base);
     throw this.http.errorFor(res.status, text, res.headers, req);
   }

@@ -1,7 +1,7 @@
 // NOMAD's v1 API (providers.md section 2). Base: the API root ending in /api/v1.
 import { ApiError, FailureError, NotFoundError, type RdpError } from '../../errors.js';
 import { sendSource } from '../../transfer/send.js';
-import type { UploadSource } from '../../transfer/source.js';
+import type { FileChangedError, UploadSource } from '../../transfer/source.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import type { ParsedError } from '../error-bodies.js';
 import type { HttpClient } from '../http.js';
@@ -36,6 +36,8 @@ export interface SendBody {
   fileName: string;
   onProgress?: ((sent: number) => void) | undefined;
   onRestart?: ((attempt: number) => void) | undefined;
+  /** A file changed after its bytes were sent (NOMAD has the earlier content); undefined = an error. */
+  onChanged?: ((err: FileChangedError) => void) | undefined;
 }
 
 export interface UploadListQuery {
@@ -174,6 +176,7 @@ export class NomadClient {
         md5: false, // NOMAD reports no checksum to compare with
         onProgress: body.onProgress,
         onRestart: body.onRestart,
+        onChangedAfterSend: body.onChanged,
       });
       return uploadFrom(this.http, r.status, r.text, r.headers);
     } catch (err) {
@@ -194,6 +197,7 @@ export class NomadClient {
         md5: false,
         onProgress: body.onProgress,
         onRestart: body.onRestart,
+        onChangedAfterSend: body.onChanged,
       });
       return uploadFrom(this.http, r.status, r.text, r.headers);
     } catch (err) {

@@ -194,9 +194,8 @@ export class ZenodoClient {
         hint: dep.submitted ? 'Published records take no new files: use --new-version.' : 'Try again; if it persists, the deposition may be locked.',
       });
     }
-    if (new URL(bucket).origin !== new URL(this.http.base).origin) {
-      throw new FailureError('FOREIGN_BUCKET', `Zenodo's bucket link points at another host (${new URL(bucket).host}); rdp does not send your token there.`);
-    }
+    // The HTTP layer's own rule, asked before anything is planned around this bucket.
+    this.http.checkTarget(new URL(bucket), { method: 'PUT' });
     return bucket;
   }
 

@@ -164,6 +164,8 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
         progress.update(source.label, n);
       },
       onRestart: () => progress.restart(source.label, 'the connection was cut'),
+      // Sent whole and consistent, but older than the disk now: the upload goes on, with a warning.
+      onChanged: (err: Error) => io.warn(`${err.message.replace(/\.$/, '')} after its bytes were sent: NOMAD has the content from before the change. Upload again to send the new content.`),
     };
     upload = opts.upload
       ? await nomad.addToUpload(opts.upload, '', body)

@@ -6,7 +6,7 @@
 // Everything is checked locally (ORCID check characters, license ids, dates, vocabularies) before any
 // remote change; with --publish the fields Zenodo requires are checked too, before any byte is sent.
 import { readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { Context } from '../../context.js';
 import { InputError, UsageError } from '../../errors.js';
 import { parseOrcid } from '../../providers/orcid/orcid-id.js';
@@ -16,6 +16,7 @@ import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
 import type { ZenodoUploadOptions } from './options.js';
 import { isObj } from '../../util/guards.js';
+import { formatBytes } from '../../output/format.js';
 
 export type Metadata = Record<string, unknown>;
 
@@ -54,10 +55,20 @@ export function parseZenodoJson(text: string, shown: string): Metadata {
   return { ...doc };
 }
 
+/** Metadata files are small (a few kB); anything larger than this is not one, and is not read. */
+export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+
 async function readText(path: string, shown: string): Promise<string> {
   try {
+    const st = await stat(path);
+    if (st.isFile() && st.size > MAX_METADATA_BYTES) {
+      throw new InputError('METADATA_TOO_LARGE', `${shown} is ${formatBytes(st.size)}; a metadata file (.zenodo.json, CITATION.cff) is a few kB, and rdp reads at most ${formatBytes(MAX_METADATA_BYTES)}.`, {
+        hint: 'Check the path given to --metadata (or the file in the folder); nothing was uploaded.',
+      });
+    }
     return await readFile(path, 'utf8');
   } catch (err) {
+    if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'MISSING_PATH' : 'UNREADABLE_FILE', `Cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}.`, {
       hint: 'Check the path given to --metadata.',
@@ -69,7 +80,7 @@ async function readText(path: string, shown: string): Promise<string> {
 export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metadataFlag: string | undefined): Promise<MetadataSource | undefined> {
   const show = (p: string) => relative(ctx.cwd, p) || p;
   if (metadataFlag !== undefined) {
-    const path = join(ctx.cwd, metadataFlag);
+    const path = resolve(ctx.cwd, metadataFlag); // an absolute path stays as it is
     const text = await readText(path, metadataFlag);
     if (/\.cff$/i.test(metadataFlag)) {
       const cff = await parseCff(text, metadataFlag);

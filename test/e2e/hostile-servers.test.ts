@@ -1,0 +1,161 @@
+// The built CLI against servers that misbehave (issue 17), small local servers on loopback: one that
+// never answers, one whose body trickles, one whose answer never ends, and base URLs that would send
+// a token unencrypted to another machine. The HTTP layer's limits are shortened through its internal
+// RDP_HTTP_* variables so that the tests run in seconds; they assert what happens (exit code, error
+// code, message, the note on stderr), never how long it took.
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { parseJson, Sandbox } from '../helpers/sandbox.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+let handler: Handler = (_q, r) => r.end('[]');
+let requests: { method: string; url: string; auth: string | undefined }[] = [];
+let server: Server;
+let port: number;
+const TOKEN = 'hostile-test-token-0123456789abcdef';
+let sb: Sandbox;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization });
+    req.resume();
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+  sb = new Sandbox({ RDP_ZENODO_URL: `http://127.0.0.1:${port}`, RDP_ZENODO_TOKEN: TOKEN, RDP_RETRY_BASE_MS: '10' });
+  sb.secret(TOKEN);
+});
+afterEach(() => {
+  server.closeAllConnections();
+  requests = [];
+});
+afterAll(async () => {
+  sb.assertNoLeaks();
+  sb.cleanup();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+interface ErrorDoc {
+  error: { code: string; message: string; hint?: string };
+}
+
+describe('a server that does not answer properly', () => {
+  test('a host that never completes the connection: the connect timeout ends it (exit 1, TIMEOUT)', async () => {
+    // A socket that listens with a backlog of one and never accepts: once one connection waits in its
+    // queue, the kernel drops further SYNs, so rdp's connection attempt hangs like one to a dead host.
+    const py = spawn('python3', ['-c', 'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(120)']);
+    try {
+      const blocked = await new Promise<number>((res) => py.stdout.once('data', (d) => res(Number(String(d).trim()))));
+      const filler = connect(blocked, '127.0.0.1');
+      await new Promise((res) => filler.once('connect', res));
+      const env = { RDP_ZENODO_URL: `http://127.0.0.1:${blocked}`, RDP_HTTP_CONNECT_TIMEOUT_MS: '400' };
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`Error: Cannot reach Zenodo at 127.0.0.1:${blocked}: the connection timed out.`);
+      expect(r.stderr.match(/the connection timed out; retrying in/g)).toHaveLength(1); // one retry, not five
+      const j = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env });
+      filler.destroy();
+      expect(j.code).toBe(1);
+      expect(parseJson<ErrorDoc>(j.stderr.trim().split('\n').at(-1) ?? '').error.code).toBe('TIMEOUT');
+    } finally {
+      py.kill();
+    }
+  });
+
+  test('accepts the connection and never answers: a note after the quiet period, then a clear TIMEOUT error (exit 1)', async () => {
+    handler = () => {};
+    const env = { RDP_HTTP_HEADERS_TIMEOUT_MS: '800', RDP_HTTP_NOTE_AFTER_MS: '150' };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/Still waiting for Zenodo to answer GET \/api\/deposit\/depositions \(.+ so far\)\./);
+    expect(r.stderr).toMatch(/Error: Zenodo accepted the connection but did not answer GET \/api\/deposit\/depositions within 800 ms \(2 attempts\)\./);
+    expect(requests).toHaveLength(2);
+    const j = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env });
+    expect(j.code).toBe(1);
+    expect(parseJson<ErrorDoc>(j.stderr.trim().split('\n').at(-1) ?? '').error.code).toBe('TIMEOUT');
+  });
+
+  test('a body that trickles one byte at a time ends at the deadline (exit 1, TIMEOUT)', async () => {
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('[');
+      const t = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(t));
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { RDP_HTTP_DEADLINE_MS: '700' } });
+    expect(r.code).toBe(1);
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('TIMEOUT');
+    expect(err.message).toMatch(/^Zenodo did not finish its answer to GET \/api\/deposit\/depositions in time/);
+  });
+
+  test('a 200 answer that never ends is cut at the size cap (exit 1, RESPONSE_TOO_LARGE), with the default cap', async () => {
+    let written = 0;
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.from(`${'{"id": 1, "title": "x"}, '.repeat(2800)}`);
+      res.write('[');
+      const pump = () => {
+        while (!res.destroyed && written < 3 * 1024 ** 3) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end(']');
+      };
+      pump();
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('RESPONSE_TOO_LARGE');
+    expect(err.message).toMatch(/^Zenodo answered GET \/api\/deposit\/depositions with more than 33\.6 MB, more than rdp reads from an API/);
+    expect(written).toBeLessThan(3 * 1024 ** 3);
+  });
+});
+
+describe('plain http:// to another machine', () => {
+  // 0.0.0.0 reaches this machine, but is not a loopback name: it stands for any other host.
+  const remote = () => ({ RDP_ZENODO_URL: `http://0.0.0.0:${port}` });
+
+  test('uploads list: refused before the token is sent (exit 2), with the https:// and RDP_ALLOW_HTTP ways out', async () => {
+    handler = (_q, r) => r.end('[]');
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: remote() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`Error: http://0.0.0.0:${port} is plain http:// to another machine: rdp does not send Zenodo credentials or data unencrypted. Nothing was sent.`);
+    expect(r.stderr).toMatch(/Use https:\/\/ in RDP_ZENODO_URL .*RDP_ALLOW_HTTP=1/);
+    expect(requests).toHaveLength(0);
+    const ok = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { ...remote(), RDP_ALLOW_HTTP: '1' } });
+    expect(ok.code).toBe(0);
+    expect(requests).toHaveLength(1);
+  });
+
+  test('login --with-token: the token is neither sent nor stored', async () => {
+    const r = await sb.run(['login', 'zenodo', '--with-token', '--insecure-storage'], { env: { ...remote(), RDP_ZENODO_TOKEN: undefined }, stdin: `${TOKEN}\n` });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is plain http:// to another machine');
+    expect(requests).toHaveLength(0);
+    expect(sb.configFilesText().map((f) => f.path)).toEqual([]);
+  });
+});
+
+describe('server text in human output', () => {
+  test('a title with terminal escapes is printed without them; --json keeps it as sent', async () => {
+    const title = '\u001b]0;owned\u0007\u001b[2JSoil\rdata\u009b31m';
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify([{ id: 7, title, state: 'unsubmitted', submitted: false, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title }, links: { self: `http://127.0.0.1:${port}/api/deposit/depositions/7` } }]));
+    };
+    const human = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('Soil data31m'); // the table turns the CR into a space
+    expect(human.stdout + human.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    const json = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.stringify(parseJson(json.stdout))).toContain(JSON.stringify(title).slice(1, -1));
+  });
+});
