@@ -7,7 +7,7 @@
 // token endpoint finds the client by the form's client_id (unknown: 404); errors are OAuthlib's
 // {"error","error_description"} (401 for invalid_client, else 400). The token response adds `user.id`,
 // and the email only when `user:email` was granted.
-import { escapeHtml } from '../../../util/html.js';
+import { escapeHtml } from '../../guards.js';
 import { EmuHttpError } from '../../http.js';
 import { mountOAuth2, oauthErrorBody, oauthState, page, registerDefaultClient, secondsLeft } from '../../oauth-common.js';
 import type { ServiceContext } from '../../server.js';
