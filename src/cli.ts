@@ -58,7 +58,14 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   if (handleSignals) process.on('SIGINT', onSigint);
   ignoreBrokenPipe(streams.stdout);
 
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, {
+    // Help is as wide as the terminal it is written to (80 columns elsewhere): the streams given, not
+    // process.stdout, so that an in-process run (the tests) reads the same as the real CLI.
+    getOutHelpWidth: () => (streams.stdout.isTTY && streams.stdout.columns ? streams.stdout.columns : 80),
+    getErrHelpWidth: () => (streams.stderr.isTTY && streams.stderr.columns ? streams.stderr.columns : 80),
+    getOutHasColors: () => false,
+    getErrHasColors: () => false,
+  });
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.Ok;

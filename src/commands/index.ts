@@ -1,6 +1,6 @@
 // The command tree. Definitions are light; each action imports its implementation when it runs,
 // so `rdp --help` and `rdp --version` load almost nothing (SPEC.md section 6).
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import type { Context } from '../context.js';
 import { VERSION } from '../version.js';
 import { authCommand } from './auth.js';
@@ -13,7 +13,7 @@ import { logoutCommand } from './logout.js';
 import { uploadCommand } from './upload.js';
 import { uploadsCommand } from './uploads.js';
 
-export function buildProgram(ctx: Context): Command {
+export function buildProgram(ctx: Context, output: Partial<OutputConfiguration> = {}): Command {
   const program = new Command('rdp')
     .description('Publish research data to Zenodo and NOMAD, and work with ORCID, Zotero and DMPTool, from a terminal or CI.')
     .version(VERSION, '-V, --version', 'print the version')
@@ -28,6 +28,7 @@ export function buildProgram(ctx: Context): Command {
       writeOut: (s) => ctx.io.streams.stdout.write(s),
       writeErr: (s) => ctx.io.streams.stderr.write(s),
       outputError: () => {}, // src/cli.ts prints errors
+      ...output,
     })
     .addHelpText(
       'after',
