@@ -61,8 +61,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   const program = buildProgram(ctx, {
     // Help is as wide as the terminal it is written to (80 columns elsewhere): the streams given, not
     // process.stdout, so that an in-process run (the tests) reads the same as the real CLI.
-    getOutHelpWidth: () => (streams.stdout.isTTY && streams.stdout.columns ? streams.stdout.columns : 80),
-    getErrHelpWidth: () => (streams.stderr.isTTY && streams.stderr.columns ? streams.stderr.columns : 80),
+    getOutHelpWidth: () => (streams.stdout.isTTY ? streams.stdout.columns : undefined) as number, // undefined: 80
+    getErrHelpWidth: () => (streams.stderr.isTTY ? streams.stderr.columns : undefined) as number,
     getOutHasColors: () => false,
     getErrHasColors: () => false,
   });
