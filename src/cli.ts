@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands/index.js';
 import { Context } from './context.js';
-import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors.js';
+import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
 import { nearest } from './util/text.js';
 

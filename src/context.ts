@@ -80,7 +80,7 @@ export class Context {
   async endpoints(provider: ProviderId, sandbox?: boolean): Promise<Endpoints> {
     const [{ resolveEndpoints, urlEnv, validateBaseUrl }, { UsageError }] = await Promise.all([
       import('./providers/registry.js'),
-      import('./errors.js'),
+      import('./errors/errors.js'),
     ]);
     const envName = urlEnv(provider);
     const envUrl = this.env[envName]?.trim() || undefined;

@@ -8,7 +8,7 @@
 // Pasted input comes from the terminal (hidden), or without one as lines on stdin. Then exchange, show
 // the outcome in the browser (loopback) and close everything. Gives up after the timeout.
 import type { Context } from '../context.js';
-import { AuthDeniedError, CancelledError, FailureError, type RdpError } from '../errors.js';
+import { AuthDeniedError, CancelledError, FailureError, type RdpError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { fmtMs } from '../providers/http.js';
 import { openBrowser } from './browser.js';

@@ -3,7 +3,7 @@
 // auth/oauth/. The keychain is checked last (`ready`), once flags, config and client are known good.
 import type { LoginOptions } from '../commands/login.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { Endpoints } from '../providers/registry.js';
 import type { Storage } from '../store/types.js';
 import type { OAuthProviderId } from './oauth/client.js';

@@ -3,7 +3,7 @@
 // keychain cannot hold a token in one, so there the answer is simply "no"; a keychain that is locked
 // or does not answer is still an error, since a token may be waiting in it.
 import type { Context } from '../context.js';
-import { KeychainError } from '../errors.js';
+import { KeychainError } from '../errors/errors.js';
 import type { ProviderId } from '../providers/registry.js';
 import { type Credential, findCredential } from './session.js';
 

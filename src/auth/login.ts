@@ -1,7 +1,7 @@
 // `rdp login <provider>`: pick the flow, check the credential with the provider, store it.
 import type { LoginOptions } from '../commands/login.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { keychainAdvice } from '../store/keychain.js';
 import type { IO } from '../output/io.js';
 import { promptHidden, promptLine, readStdin } from '../output/prompt.js';

@@ -1,7 +1,7 @@
 // `rdp logout <provider> | --all`.
 import type { LogoutOptions } from '../commands/logout.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
 import type { Storage } from '../store/types.js';

@@ -5,7 +5,7 @@
 // HTML page once the flow has exchanged the code.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CancelledError, FailureError } from '../errors.js';
+import { CancelledError, FailureError } from '../errors/errors.js';
 import { escapeHtml, htmlPage } from '../util/html.js';
 import { safeEqual } from './pkce.js';
 

@@ -2,7 +2,7 @@
 // store (keychain, or the file the user chose). Also builds authenticated API clients whose auth
 // failures become exit-4 errors that name the next step.
 import type { Context } from '../context.js';
-import { AuthDeniedError, AuthRequiredError, KeychainError, type RdpError } from '../errors.js';
+import { AuthDeniedError, AuthRequiredError, KeychainError, type RdpError } from '../errors/errors.js';
 import type { AuthClassifier, AuthFailure } from '../providers/auth-failure.js';
 import { dmptoolAuthFailure } from '../providers/dmptool/client.js';
 import type { HttpClient } from '../providers/http.js';

@@ -1,6 +1,6 @@
 // `rdp auth status [provider]` and `rdp auth token <provider>`.
 import type { Context } from '../context.js';
-import { AuthRequiredError, KeychainError } from '../errors.js';
+import { AuthRequiredError, KeychainError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
 import type { AccountUser, TokenSource } from '../store/types.js';

@@ -1,7 +1,7 @@
 // Logging in with a token (`--with-token`, for all five) and NOMAD's username + password exchange.
 // Every token is checked against the provider before anything is stored.
 import type { Context } from '../context.js';
-import { AuthDeniedError, UsageError } from '../errors.js';
+import { AuthDeniedError, UsageError } from '../errors/errors.js';
 import { DmptoolClient } from '../providers/dmptool/client.js';
 import { NomadClient } from '../providers/nomad/client.js';
 import { OrcidClient, personName } from '../providers/orcid/client.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { examples, run } from './shared.js';
 
 export interface EmulatorCommandOptions {

@@ -2,7 +2,7 @@
 // wrapper that applies the global flags. Only this folder and src/cli.ts import commander.
 import { Argument, type Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { isProviderId, PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
 import { nearest } from '../util/text.js';
 

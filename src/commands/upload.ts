@@ -3,7 +3,7 @@
 // plain options to the service's implementation, imported lazily.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { UPLOAD_TYPES } from '../providers/zenodo/vocab.js';
 import type { ZenodoUploadOptions } from '../upload/zenodo/options.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';

@@ -1,7 +1,7 @@
 // `rdp uploads list`: uploads on Zenodo and NOMAD (every service logged in to, or one with --on).
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
 export interface UploadsListFlags {

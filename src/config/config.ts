@@ -1,7 +1,7 @@
 // The config file: $XDG_CONFIG_HOME/rdp/config.json, flat dotted keys (`zenodo.url`). A secret key
 // (`<id>.client_secret`) is never written to the file: its value goes to the keychain and the file only
 // records that it is set.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { isProviderId, type ProviderId, PROVIDER_IDS, validateBaseUrl } from '../providers/registry.js';
 import { readJsonFile, updateJsonFile } from '../util/json-file.js';
 

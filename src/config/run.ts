@@ -1,6 +1,6 @@
 // `rdp config get|set|unset|list`.
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { readStdin } from '../output/prompt.js';
 import { type Column, renderTable } from '../output/table.js';

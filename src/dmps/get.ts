@@ -13,7 +13,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
-import { CancelledError, errorMessage, FailureError, InputError, NetworkError, NotFoundError, RdpError, UsageError } from '../errors.js';
+import { CancelledError, errorMessage, FailureError, InputError, NetworkError, NotFoundError, RdpError, UsageError } from '../errors/errors.js';
 import { header } from '../providers/http.js';
 import type { DmptoolClient } from '../providers/dmptool/client.js';
 import { num } from '../providers/dmptool/types.js';

@@ -2,7 +2,7 @@
 // 30, like gh) or the end (--all), and say on stderr when more exist than were shown.
 import { apiClient, requireCredential } from '../auth/session.js';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { DmptoolClient, MAX_PER_PAGE, type Page } from '../providers/dmptool/client.js';
 import { renderPlans, renderTemplates } from './render.js';
 

@@ -1,6 +1,6 @@
 // What `rdp dmps get` accepts as a plan: the numeric id, a DMPTool URL that contains it (the API's or
 // the website's), or the plan's DMP ID, a DOI, in any form people copy it.
-import { UsageError } from '../errors.js';
+import { UsageError } from '../errors/errors.js';
 import { bareDoi, planIdInUrl, safeDecode } from '../providers/dmptool/types.js';
 
 export type PlanRef =

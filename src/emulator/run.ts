@@ -1,6 +1,6 @@
 // `rdp emulator`: start the services, print how to use them, run until Ctrl-C.
 import type { Context } from '../context.js';
-import { FailureError } from '../errors.js';
+import { FailureError } from '../errors/errors.js';
 import { PROVIDERS, type ProviderId } from '../providers/registry.js';
 import { startEmulator } from './index.js';
 

@@ -1,6 +1,6 @@
 // Prompts on the terminal: a visible line (a username) and a hidden one (a password or a pasted token,
 // never echoed). Both refuse to run without a terminal, naming the flag that answers instead.
-import { CancelledError, UsageError } from '../errors.js';
+import { CancelledError, UsageError } from '../errors/errors.js';
 import type { IO } from './io.js';
 
 export async function promptLine(io: IO, question: string, flagHint: string): Promise<string> {

@@ -15,7 +15,7 @@
 // The limits come from httpLimits() (internal RDP_HTTP_* variables let the tests shorten them).
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { ApiError, CancelledError, ExitCode, FailureError, NetworkError, RdpError } from '../errors.js';
+import { ApiError, CancelledError, FailureError, NetworkError, RdpError } from '../errors/errors.js';
 import { formatBytes } from '../output/format.js';
 import type { IO } from '../output/io.js';
 import { redactUrl } from '../util/redact.js';
@@ -254,7 +254,7 @@ export class HttpClient {
     }
     const allowed = ['1', 'true', 'yes'].includes((this.opts.env[ALLOW_HTTP_ENV] ?? '').toLowerCase());
     if (target.protocol === 'http:' && !isLoopbackHost(target.hostname) && !allowed) {
-      throw new RdpError('INSECURE_URL', ExitCode.Usage, `${target.origin} is plain http:// to another machine: rdp does not send ${this.name} credentials or data unencrypted. Nothing was sent.`, {
+      throw new RdpError('INSECURE_URL', `${target.origin} is plain http:// to another machine: rdp does not send ${this.name} credentials or data unencrypted. Nothing was sent.`, {
         hint: `Use https:// in ${urlEnv(this.provider)} (or the config's ${this.provider}.url). On a network you trust (a test server, a local NOMAD Oasis), set ${ALLOW_HTTP_ENV}=1.`,
       });
     }

@@ -4,7 +4,7 @@
 // instead of waiting again, so a command that touches the store several times still ends promptly.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { KeychainError } from '../errors.js';
+import { KeychainError } from '../errors/errors.js';
 import type { KeychainOp, KeychainReply, KeychainRequest } from './keychain-protocol.js';
 
 export const KEYCHAIN_SERVICE = 'rdp';

@@ -1,7 +1,7 @@
 // The token store of SPEC.md section 3: the OS keychain (service `rdp`, account `<provider>@<host>`),
 // or the plaintext file when the user chose it. The environment is consulted before the store by
 // auth/session.ts. Nothing ever falls back to the file silently.
-import { KeychainError } from '../errors.js';
+import { KeychainError } from '../errors/errors.js';
 import { lowerFirst } from '../util/text.js';
 import { AccountsFileStore } from './accounts.js';
 import { type FileSecrets, PlaintextFileStore } from './file-store.js';

@@ -1,7 +1,7 @@
 // MD5 of a source, read as a stream (constant memory). Used to decide whether a file that is already
 // on the server with the same name and size needs sending again; only then is a file read twice.
 import { createHash } from 'node:crypto';
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../errors/errors.js';
 import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { UploadSource } from './source.js';
 

@@ -5,7 +5,7 @@
 import { constants } from 'node:fs';
 import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError } from '../errors/errors.js';
 import { folderSelector, type SelectionOptions, type Selector } from './selection.js';
 
 export type { SelectionOptions } from './selection.js';
@@ -75,7 +75,7 @@ async function checkReadable(path: string, what: string, leaveOut: string): Prom
   try {
     await access(path, constants.R_OK);
   } catch (err) {
-    throw new InputError('UNREADABLE_FILE', `Cannot read ${what}: ${describeFsError(err)}.`, {
+    throw new InputError('FILE_UNREADABLE', `Cannot read ${what}: ${describeFsError(err)}.`, {
       hint: `Fix the permissions (chmod u+r), or ${leaveOut}.`,
     });
   }
@@ -104,7 +104,7 @@ export async function walkFolder(
   try {
     await access(root, constants.R_OK | constants.X_OK);
   } catch (err) {
-    throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${shown(root, cwd)}: ${describeFsError(err)}.`, { hint: 'Fix the permissions (chmod u+rx).' });
+    throw new InputError('FILE_UNREADABLE', `Cannot read the folder ${shown(root, cwd)}: ${describeFsError(err)}.`, { hint: 'Fix the permissions (chmod u+rx).' });
   }
   const selector: Selector = await folderSelector(root, opts);
   const walk = async (dir: string, parents: string[]): Promise<void> => {
@@ -113,7 +113,7 @@ export async function walkFolder(
       names = await readdir(dir);
     } catch (err) {
       const rel = toPosix(relative(root, dir));
-      throw new InputError('UNREADABLE_FILE', `Cannot read the folder ${shown(dir, cwd)}: ${describeFsError(err)}.`, {
+      throw new InputError('FILE_UNREADABLE', `Cannot read the folder ${shown(dir, cwd)}: ${describeFsError(err)}.`, {
         hint: rel ? `Fix the permissions (chmod u+rx), or leave the folder out: ${excludeFlag(`${rel}/`)}` : 'Fix the permissions (chmod u+rx).',
       });
     }
@@ -179,7 +179,7 @@ export async function readInputs(args: string[], cwd: string, selection: Selecti
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') {
-        throw new InputError('UNREADABLE_FILE', `Cannot read ${arg}: permission denied.`, { hint: 'Fix the permissions of the folders on its path (chmod u+rx).' });
+        throw new InputError('FILE_UNREADABLE', `Cannot read ${arg}: permission denied.`, { hint: 'Fix the permissions of the folders on its path (chmod u+rx).' });
       }
       throw new InputError('MISSING_PATH', `${arg}: ${describeFsError(err)}.`, {
         hint: 'Check the path (it is relative to the current directory).',

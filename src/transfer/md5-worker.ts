@@ -4,7 +4,7 @@
 // copied between threads and no garbage is made. If the file changes during the upload, the hash and
 // the server's checksum disagree and the upload fails loudly; it can never pass wrongly.
 import { Worker } from 'node:worker_threads';
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../errors/errors.js';
 
 /** Below this size hashing inline costs less than starting a worker. */
 export const WORKER_HASH_MIN_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 // Run tasks N at a time. Every task runs to its own end (one failed file does not stop the others);
 // the results say which succeeded. An aborted signal stops new tasks from starting.
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../errors/errors.js';
 
 export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 

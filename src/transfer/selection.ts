@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import { InputError } from '../errors.js';
+import { InputError } from '../errors/errors.js';
 
 export interface SelectionOptions {
   /** Send hidden files and folders too. */
@@ -52,7 +52,7 @@ export async function folderSelector(root: string, opts: SelectionOptions): Prom
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR' && code !== 'EISDIR') {
-      throw new InputError('UNREADABLE_FILE', `Cannot read ${join(root, RDPIGNORE)}: ${code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message)}.`, {
+      throw new InputError('FILE_UNREADABLE', `Cannot read ${join(root, RDPIGNORE)}: ${code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message)}.`, {
         hint: 'Fix its permissions (chmod u+r), or remove it.',
       });
     }

@@ -5,7 +5,7 @@
 // that has not received the whole body cannot have acted on it.
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { FailureError, RdpError } from '../errors.js';
+import { FailureError, RdpError } from '../errors/errors.js';
 import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
 import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { FileChangedError, UploadSource } from './source.js';

@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { FailureError } from '../errors.js';
+import { FailureError } from '../errors/errors.js';
 import type { LocalFile } from './local.js';
 import { planZip, zipStream } from './zip.js';
 

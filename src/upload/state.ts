@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { RdpError } from '../errors.js';
+import { RdpError } from '../errors/errors.js';
 import { withFileLock } from '../util/file-lock.js';
 import { readJsonFile, writeJsonFile } from '../util/json-file.js';
 
@@ -88,7 +88,7 @@ export async function updateUploadState(
     await withFileLock(path, async () => {
       const all = parse(
         await readJsonFile<unknown>(path, undefined).catch((err: unknown) => {
-          if (!(err instanceof RdpError && err.code === 'FILE_CORRUPT')) throw err;
+          if (!(err instanceof RdpError && err.code === 'STATE_CORRUPT')) throw err;
           ctx.io.warn(`${err.message} It is started afresh (what it held about earlier uploads is lost).`);
           return undefined;
         }),

@@ -2,7 +2,7 @@
 // upload service the user is logged in to. Each service brings a lister (its rows and its table);
 // a service without one in this build is reported as such.
 import type { Context } from '../context.js';
-import { AuthRequiredError, UsageError } from '../errors.js';
+import { AuthRequiredError, UsageError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { findLogin } from '../auth/find.js';
 import { type Credential, requireCredential } from '../auth/session.js';

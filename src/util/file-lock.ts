@@ -6,7 +6,7 @@
 // a process that died is taken over once it is older than STALE_MS.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { FailureError } from '../errors.js';
+import { FailureError } from '../errors/errors.js';
 
 /** A lock not refreshed for this long belongs to a process that is gone. */
 const STALE_MS = 10_000;

@@ -1,6 +1,6 @@
 // Small JSON documents on disk (config, account metadata, the plaintext token file).
 import { readFile } from 'node:fs/promises';
-import { FailureError } from '../errors.js';
+import { FailureError } from '../errors/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { withFileLock } from './file-lock.js';
 
@@ -10,7 +10,7 @@ export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
     text = await readFile(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return fallback;
-    throw new FailureError('FILE_UNREADABLE', `Cannot read ${path}: ${(err as Error).message}`, {
+    throw new FailureError('STATE_UNREADABLE', `Cannot read ${path}: ${(err as Error).message}`, {
       hint: 'Check the file permissions.',
     });
   }
@@ -18,7 +18,7 @@ export async function readJsonFile<T>(path: string, fallback: T): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new FailureError('FILE_CORRUPT', `${path} is not valid JSON.`, {
+    throw new FailureError('STATE_CORRUPT', `${path} is not valid JSON.`, {
       hint: 'Fix or delete the file; rdp recreates it when needed.',
     });
   }

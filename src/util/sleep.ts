@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../errors/errors.js';
 
 /** setTimeout as a promise that rejects with CancelledError when the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

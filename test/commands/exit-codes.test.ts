@@ -116,9 +116,9 @@ const rows: [string, () => Row][] = [
   ['upload: a file over 50 GB', () => ({ argv: ['upload', 'big', '--to', 'zenodo'], exit: 2, code: 'FILE_TOO_LARGE' })],
   ['upload: files over 50 GB together', () => ({ argv: ['upload', 'bigrecord', '--to', 'zenodo'], exit: 2, code: 'RECORD_TOO_LARGE' })],
   ['upload: more than 100 files', () => ({ argv: ['upload', 'many', '--to', 'zenodo'], exit: 2, code: 'TOO_MANY_FILES' })],
-  ['upload: a NOMAD upload over 32 GiB', () => ({ argv: ['upload', 'bignomad/huge.zip', '--to', 'nomad'], exit: 2, code: 'TOO_LARGE' })],
+  ['upload: a NOMAD upload over 32 GiB', () => ({ argv: ['upload', 'bignomad/huge.zip', '--to', 'nomad'], exit: 2, code: 'RECORD_TOO_LARGE' })], // was TOO_LARGE (issue 12)
   ['upload --metadata over 4 MiB', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--metadata', 'meta.json'], exit: 2, code: 'METADATA_TOO_LARGE' })],
-  ['upload --metadata that cannot be read', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--metadata', 'meta-dir.json'], exit: 2, code: 'UNREADABLE_FILE' })],
+  ['upload --metadata that cannot be read', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--metadata', 'meta-dir.json'], exit: 2, code: 'FILE_UNREADABLE' })], // was UNREADABLE_FILE (issue 12)
   ['upload --license Zenodo does not know', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--license', 'cc-by-nc'], exit: 2, code: 'UNKNOWN_LICENSE' })],
   ['upload --creator with a bad ORCID iD', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--creator', 'Doe, Jane;0000-0002-1825-0098'], exit: 2, code: 'USAGE' })],
   ['upload --publish without the required metadata', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish'], env: login('zenodo')(), exit: 2, code: 'MISSING_METADATA' })],
@@ -128,7 +128,7 @@ const rows: [string, () => Row][] = [
   ['upload --dry-run without a login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--dry-run'], exit: 0 })],
   ['upload --to nomad --dry-run without a login', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--dry-run'], exit: 0 })],
   ['upload --deposition that does not exist', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--deposition', '999999'], env: login('zenodo')(), exit: 1, code: 'NOT_FOUND' })],
-  ['upload into a draft that would go over 50 GB', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--deposition', String(draftWithBigFile)], env: login('zenodo')(), exit: 1, code: 'RECORD_TOO_LARGE' })],
+  ['upload into a draft that would go over 50 GB', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--deposition', String(draftWithBigFile)], env: login('zenodo')(), exit: 2, code: 'RECORD_TOO_LARGE' })], // was exit 1 (issue 12)
   ['upload --zotero without a Zotero login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish', '--zotero', '--title', 'T', '--description', 'D', '--creator', 'Doe, Jane'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['upload --to nomad --upload that does not exist', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--upload', 'nosuchupload'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
   // uploads

@@ -1,7 +1,7 @@
 // What `rdp dmps get` accepts as a plan, and how DMPTool's items are narrowed.
 import { describe, expect, test } from 'vitest';
 import { parsePlanRef } from '../../src/dmps/ref.js';
-import { UsageError } from '../../src/errors.js';
+import { UsageError } from '../../src/errors/errors.js';
 import { bareDoi, isPrivate, planIdInUrl, planSummary, templateSummary } from '../../src/providers/dmptool/types.js';
 
 describe('parsePlanRef', () => {

@@ -7,7 +7,7 @@ import { PassThrough } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { authError } from '../../src/auth/session.js';
-import { RdpError } from '../../src/errors.js';
+import { RdpError } from '../../src/errors/errors.js';
 import { IO } from '../../src/output/io.js';
 import { DmptoolClient, dmptoolAuthFailure } from '../../src/providers/dmptool/client.js';
 import { parseErrorBody } from '../../src/providers/error-bodies.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ApiError, type FailureError, NetworkError, type RdpError } from '../../src/errors.js';
+import { ApiError, type FailureError, NetworkError, type RdpError } from '../../src/errors/errors.js';
 import { IO } from '../../src/output/io.js';
 import { HttpClient, isLoopbackHost } from '../../src/providers/http.js';
 

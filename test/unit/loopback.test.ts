@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { browserArgv, openBrowser, splitCommand } from '../../src/auth/browser.js';
 import { callbackError, pastedUrl } from '../../src/auth/browser-flow.js';
 import { checkCallback, LoopbackServer } from '../../src/auth/loopback.js';
-import { RdpError } from '../../src/errors.js';
+import { RdpError } from '../../src/errors/errors.js';
 
 const opened: LoopbackServer[] = [];
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/errors/errors.js';
 import { readInputs } from '../../src/transfer/local.js';
 import { planNomadUpload, zipLayout } from '../../src/upload/nomad/plan.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CancelledError, InputError, type RdpError } from '../../src/errors.js';
+import { CancelledError, InputError, type RdpError } from '../../src/errors/errors.js';
 import { IO } from '../../src/output/io.js';
 import { HttpClient } from '../../src/providers/http.js';
 import { readInputs } from '../../src/transfer/local.js';

@@ -1,7 +1,7 @@
 // Pure pieces of the Zenodo upload: CITATION.cff mapping, metadata merging and checks, flag parsing,
 // the resume command, and narrowing of the server's (documented and current) response shapes.
 import { describe, expect, test } from 'vitest';
-import { InputError, UsageError } from '../../src/errors.js';
+import { InputError, UsageError } from '../../src/errors/errors.js';
 import { toDeposition, toRemoteFile, toRemoteFiles } from '../../src/providers/zenodo/types.js';
 import { cffToZenodo } from '../../src/upload/zenodo/cff.js';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
 // flag value is accepted with a warning; `--client-secret` without a value reads it from stdin (or a
 // hidden prompt on a terminal), as `rdp config set` does.
 import type { Context } from '../../context.js';
-import { KeychainError, UsageError } from '../../errors.js';
+import { KeychainError, UsageError } from '../../errors/errors.js';
 import { lowerFirst } from '../../util/text.js';
 import { promptHidden, readStdin } from '../../output/prompt.js';
 import type { Endpoints, ProviderId } from '../../providers/registry.js';

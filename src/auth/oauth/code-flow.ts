@@ -4,7 +4,7 @@
 // (loopback, out-of-band or https: auth/oauth/redirect.ts), the code exchange with the same redirect
 // URI. What to do with the tokens is the provider's `complete`.
 import type { Context } from '../../context.js';
-import { FailureError } from '../../errors.js';
+import { FailureError } from '../../errors/errors.js';
 import { type Endpoints, joinUrl } from '../../providers/registry.js';
 import { runBrowserFlow } from '../browser-flow.js';
 import { createPkce, createState } from '../pkce.js';

@@ -4,7 +4,7 @@
 // `--client-credentials` for a `/read-public` token. The token response's `orcid` (checked: ISO 7064
 // check character) and `name` are stored with the token.
 import type { Context } from '../../context.js';
-import { AuthDeniedError, FailureError } from '../../errors.js';
+import { AuthDeniedError, FailureError } from '../../errors/errors.js';
 import { parseOrcid } from '../../providers/orcid/orcid-id.js';
 import { type Endpoints, joinUrl } from '../../providers/registry.js';
 import { createNonce } from '../pkce.js';

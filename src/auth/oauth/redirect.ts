@@ -8,7 +8,7 @@
 // Chosen by --redirect-uri, else --port, else the config keys <id>.redirect_uri and <id>.port, else the
 // service's default.
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../errors/errors.js';
 import { LOOPBACK_HOST } from '../loopback.js';
 import type { OAuthProviderId } from './client.js';
 

@@ -16,7 +16,7 @@
 // paragraph.
 import { hostname } from 'node:os';
 import type { Context } from '../../context.js';
-import { CancelledError, UsageError } from '../../errors.js';
+import { CancelledError, UsageError } from '../../errors/errors.js';
 import { promptHidden, promptLine } from '../../output/prompt.js';
 import type { Endpoints } from '../../providers/registry.js';
 import type { Storage } from '../../store/types.js';

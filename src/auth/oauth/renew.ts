@@ -4,7 +4,7 @@
 // client-credentials login (DMPTool's 2-hour token, ORCID /read-public) mints a new token from the
 // stored client secret. The new token (and a rotated refresh token) replaces the stored one.
 import type { Context } from '../../context.js';
-import { RdpError } from '../../errors.js';
+import { RdpError } from '../../errors/errors.js';
 import { joinUrl } from '../../providers/registry.js';
 import type { AccountMeta, SecretName } from '../../store/types.js';
 import type { Credential } from '../session.js';

@@ -3,7 +3,7 @@
 // printed, and the providers' OAuth error bodies (`{"error","error_description"}`, providers.md 1.2,
 // 3.2, 4.3) become errors that say what happened and what to do next.
 import type { Context } from '../../context.js';
-import { AuthDeniedError, AuthRequiredError, type RdpError } from '../../errors.js';
+import { AuthDeniedError, AuthRequiredError, type RdpError } from '../../errors/errors.js';
 import type { ParsedError } from '../../providers/error-bodies.js';
 import type { Endpoints } from '../../providers/registry.js';
 import { clientEnv, type OAuthProviderId } from './client.js';

@@ -8,7 +8,7 @@ import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import OAuth from 'oauth-1.0a';
 import type { Context } from '../../context.js';
-import { AuthDeniedError, FailureError, UsageError } from '../../errors.js';
+import { AuthDeniedError, FailureError, UsageError } from '../../errors/errors.js';
 import { type Endpoints, joinUrl } from '../../providers/registry.js';
 import { runBrowserFlow } from '../browser-flow.js';
 import { type LoginResult, saveLogin, verifyToken } from '../token-login.js';

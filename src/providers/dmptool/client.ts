@@ -1,7 +1,7 @@
 // DMPTool's API v2 (providers.md section 3). Base: the web host; API paths start with /api/v2.
 // Written to work against any server that follows providers.md: `per_page` defaults of 20 or 100,
 // `next` links present or absent, relative or absolute, a base URL with or without a path prefix.
-import { FailureError, NotFoundError } from '../../errors.js';
+import { FailureError, NotFoundError } from '../../errors/errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import { parseErrorBody, parseJson } from '../error-bodies.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../http.js';

@@ -1,5 +1,5 @@
 // NOMAD's v1 API (providers.md section 2). Base: the API root ending in /api/v1.
-import { ApiError, FailureError, NotFoundError, type RdpError } from '../../errors.js';
+import { ApiError, FailureError, NotFoundError, type RdpError } from '../../errors/errors.js';
 import { sendSource } from '../../transfer/send.js';
 import type { FileChangedError, UploadSource } from '../../transfer/source.js';
 import type { AuthClassifier } from '../auth-failure.js';

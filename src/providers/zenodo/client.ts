@@ -1,6 +1,6 @@
 // Zenodo's legacy deposit API and bucket API (providers.md section 1). Base: `{web}/api`. Every method
 // returns narrowed data; one client (one HttpClient, so one rate-limit budget) serves a whole run.
-import { ApiError, FailureError, NotFoundError } from '../../errors.js';
+import { ApiError, FailureError, NotFoundError } from '../../errors/errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import { header, type HttpClient } from '../http.js';
 import { type Deposition, type RemoteFile, toDeposition, toRemoteFile, toRemoteFiles } from './types.js';

@@ -1,5 +1,5 @@
 // Zotero's Web API v3 (providers.md section 5). Base: api.zotero.org.
-import { ApiError } from '../../errors.js';
+import { ApiError } from '../../errors/errors.js';
 import { unescapeHtml } from '../../util/html.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import type { HttpClient } from '../http.js';

@@ -11,7 +11,7 @@
 // NOMAD takes at most 32 GiB per upload (providers.md 2.5: 34359738368 bytes).
 import { open } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../errors/errors.js';
 import { formatBytes } from '../../output/format.js';
 import { type LocalInput, readInputs, type SelectionOptions } from '../../transfer/local.js';
 import { fileSource, type UploadSource, type ZipEntry, zipSource } from '../../transfer/source.js';
@@ -150,7 +150,7 @@ export async function planNomadUpload(args: string[], cwd: string, selection: Se
     };
   }
   if (plan.source.size > NOMAD_MAX_UPLOAD_BYTES) {
-    throw new InputError('TOO_LARGE', `This upload would be ${formatBytes(plan.source.size)}; NOMAD takes at most 32 GiB (${formatBytes(NOMAD_MAX_UPLOAD_BYTES)}) per upload.`, {
+    throw new InputError('RECORD_TOO_LARGE', `This upload would be ${formatBytes(plan.source.size)}; NOMAD takes at most 32 GiB (${formatBytes(NOMAD_MAX_UPLOAD_BYTES)}) per upload.`, {
       hint: 'Split the data into several uploads of at most 32 GiB each (for example one per folder).',
     });
   }

@@ -2,7 +2,7 @@
 // as it is or stream one zip built on the fly, then wait for NOMAD's processing, report entries,
 // errors and warnings, and publish with --publish.
 import type { Context } from '../../context.js';
-import { AuthRequiredError, CancelledError, FailureError, UsageError } from '../../errors.js';
+import { AuthRequiredError, CancelledError, FailureError, UsageError } from '../../errors/errors.js';
 import { formatBytes, formatDuration } from '../../output/format.js';
 import type { IO } from '../../output/io.js';
 import { TransferProgress } from '../../output/progress.js';

@@ -5,7 +5,7 @@
 // yet) right after a request, or the previous process still shown, counts as "not started yet" for
 // a short grace period.
 import type { Context } from '../../context.js';
-import { CancelledError, FailureError, RdpError } from '../../errors.js';
+import { CancelledError, FailureError, RdpError } from '../../errors/errors.js';
 import { formatDuration } from '../../output/format.js';
 import { startStatus } from '../../output/spinner.js';
 import type { NomadClient, NomadUpload } from '../../providers/nomad/client.js';

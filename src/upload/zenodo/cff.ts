@@ -3,7 +3,7 @@
 // affiliation, ORCID; entities: their name); version; date-released -> publication_date; keywords;
 // license (SPDX, the first one when several); abstract -> description; type (software | dataset) ->
 // upload_type. Anything else in the file is left out.
-import { InputError } from '../../errors.js';
+import { InputError } from '../../errors/errors.js';
 import { isObj } from '../../util/guards.js';
 
 function text(v: unknown): string | undefined {

@@ -5,7 +5,7 @@
 // one (created after the attempt was sent, by the server's clock), empty, unsubmitted, with the title
 // that was sent. Only when there is none is the POST sent again.
 import type { Context } from '../../context.js';
-import { ApiError, NetworkError } from '../../errors.js';
+import { ApiError, NetworkError } from '../../errors/errors.js';
 import type { Deposition, ZenodoClient } from '../../providers/zenodo/client.js';
 import { sleep } from '../../util/sleep.js';
 

@@ -7,7 +7,7 @@
 // hosted elsewhere) is linked as given.
 import { apiClient, requireCredential } from '../../auth/session.js';
 import type { Context } from '../../context.js';
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../errors/errors.js';
 import { parsePlanRef } from '../../dmps/ref.js';
 import { DmptoolClient } from '../../providers/dmptool/client.js';
 import type { Metadata } from './metadata.js';

@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import type { Context } from '../../context.js';
-import { InputError, UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors/errors.js';
 import { parseOrcid } from '../../providers/orcid/orcid-id.js';
 import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from '../../providers/zenodo/vocab.js';
 import type { LocalInput } from '../../transfer/local.js';
@@ -70,7 +70,7 @@ async function readText(path: string, shown: string): Promise<string> {
   } catch (err) {
     if (err instanceof InputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'MISSING_PATH' : 'UNREADABLE_FILE', `Cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}.`, {
+    throw new InputError(code === 'ENOENT' ? 'MISSING_PATH' : 'FILE_UNREADABLE', `Cannot read ${shown}: ${code === 'ENOENT' ? 'no such file' : (code ?? (err as Error).message)}.`, {
       hint: 'Check the path given to --metadata.',
     });
   }

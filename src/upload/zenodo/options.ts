@@ -1,6 +1,6 @@
 // The options of `rdp upload --to zenodo`, as plain data (the command parses them), the checks of
 // flag combinations, and the command line that resumes an interrupted upload.
-import { UsageError } from '../../errors.js';
+import { UsageError } from '../../errors/errors.js';
 
 export interface ZenodoUploadOptions {
   paths: string[];

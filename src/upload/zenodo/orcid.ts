@@ -4,7 +4,7 @@
 import { findLogin } from '../../auth/find.js';
 import { apiClient } from '../../auth/session.js';
 import type { Context } from '../../context.js';
-import { AuthRequiredError, InputError, RdpError } from '../../errors.js';
+import { AuthRequiredError, InputError, RdpError } from '../../errors/errors.js';
 import { OrcidClient } from '../../providers/orcid/client.js';
 import { parseOrcid } from '../../providers/orcid/orcid-id.js';
 import type { Metadata } from './metadata.js';

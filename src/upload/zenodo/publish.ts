@@ -2,7 +2,7 @@
 // through (peers.md 3.6); then the deposition is read again, and if it is published that is success.
 // The same goes for a 404: Zenodo answers a publish of a deposition that is published already with
 // 404 (providers.md 0.1), which is what a retry of a publish that went through gets.
-import { ApiError, NetworkError, type RdpError } from '../../errors.js';
+import { ApiError, NetworkError, type RdpError } from '../../errors/errors.js';
 import type { Deposition, ZenodoClient } from '../../providers/zenodo/client.js';
 
 export async function publishDraft(client: ZenodoClient, dep: Deposition, resume: string): Promise<Deposition> {

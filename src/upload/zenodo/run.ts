@@ -7,7 +7,7 @@
 // deletions come before uploads (to make room); publishing is last. Ctrl-C keeps the draft and prints
 // the command that resumes it.
 import type { Context } from '../../context.js';
-import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../errors.js';
+import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../errors/errors.js';
 import type { Deposition, ZenodoClient } from '../../providers/zenodo/client.js';
 import { readInputs } from '../../transfer/local.js';
 import { checkExcludes, countLeftOut } from '../../transfer/selection.js';

@@ -5,7 +5,7 @@
 // and a file in a subfolder (a name with "/") is refused, with a hint to use --zip. `--zip NAME.zip`
 // sends everything as one stored zip archive built on the fly, with the subfolders kept inside it.
 import { basename } from 'node:path';
-import { InputError } from '../../errors.js';
+import { InputError } from '../../errors/errors.js';
 import { formatBytes } from '../../output/format.js';
 import type { LocalFile, LocalInput } from '../../transfer/local.js';
 import { fileSource, type UploadSource, zipSource } from '../../transfer/source.js';

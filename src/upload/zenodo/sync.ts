@@ -6,7 +6,7 @@
 //   - with --delete-extra, remote files that are not local are deleted (first, to make room);
 //   - afterwards the draft's file list is read once more and must match the local files exactly.
 import type { Context } from '../../context.js';
-import { CancelledError, FailureError, RdpError } from '../../errors.js';
+import { CancelledError, FailureError, InputError, RdpError } from '../../errors/errors.js';
 import { formatBytes } from '../../output/format.js';
 import { TransferProgress } from '../../output/progress.js';
 import type { Deposition, RemoteFile, ZenodoClient } from '../../providers/zenodo/client.js';
@@ -67,12 +67,12 @@ export function checkRecordLimits(plans: FilePlan[]): void {
   const kept = plans.filter((p) => p.action === 'keep').length;
   const extra = kept ? ` (with the ${kept} file${kept === 1 ? '' : 's'} already in the draft that are not local; --delete-extra removes them)` : '';
   if (after.length > ZENODO_LIMITS.files) {
-    throw new FailureError('TOO_MANY_FILES', `The record would hold ${after.length} files${extra}; Zenodo allows ${ZENODO_LIMITS.files}. Nothing was sent.`, {
+    throw new InputError('TOO_MANY_FILES', `The record would hold ${after.length} files${extra}; Zenodo allows ${ZENODO_LIMITS.files}. Nothing was sent.`, {
       hint: 'Send the files as one archive with --zip NAME.zip, or use --delete-extra.',
     });
   }
   if (bytes > ZENODO_LIMITS.recordBytes) {
-    throw new FailureError('RECORD_TOO_LARGE', `The record would hold ${formatBytes(bytes)}${extra}; Zenodo allows ${formatBytes(ZENODO_LIMITS.recordBytes)}. Nothing was sent.`, {
+    throw new InputError('RECORD_TOO_LARGE', `The record would hold ${formatBytes(bytes)}${extra}; Zenodo allows ${formatBytes(ZENODO_LIMITS.recordBytes)}. Nothing was sent.`, {
       hint: 'Use --delete-extra, or spread the data over several records.',
     });
   }
@@ -165,7 +165,8 @@ export function failureError(outcome: SyncOutcome, total: number, resume: string
   if (outcome.failures.length === 1 && first?.error instanceof RdpError) {
     const e = first.error;
     const message = e.message.startsWith(first.name) ? e.message : `${first.name}: ${e.message}`;
-    return new FailureError(e.code === 'API_ERROR' || e.code === 'NETWORK_ERROR' ? 'UPLOAD_FAILED' : e.code, message, { hint: `${e.hint ? `${e.hint} ` : ''}${hint}`, details: e.details, cause: e });
+    // The file's own code, and so its own exit code (an expired token mid-upload exits 4).
+    return new RdpError(e.code === 'API_ERROR' || e.code === 'NETWORK_ERROR' ? 'UPLOAD_FAILED' : e.code, message, { hint: `${e.hint ? `${e.hint} ` : ''}${hint}`, details: e.details, cause: e });
   }
   const lines = outcome.failures.map((f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
   const code = outcome.failures.every((f) => f.error instanceof ChecksumError) ? 'CHECKSUM_MISMATCH' : 'UPLOAD_FAILED';

@@ -3,7 +3,7 @@
 import { findLogin } from '../../auth/find.js';
 import { apiClient, type Credential } from '../../auth/session.js';
 import type { Context } from '../../context.js';
-import { AuthRequiredError, FailureError } from '../../errors.js';
+import { AuthRequiredError, FailureError } from '../../errors/errors.js';
 import { createZoteroItems, findZoteroItemByDoi, ZoteroClient } from '../../providers/zotero/client.js';
 import type { Metadata } from './metadata.js';
 

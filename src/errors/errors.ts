@@ -1,15 +1,10 @@
-// The error family. Every failure rdp reports is an RdpError carrying a stable `code`, the exit code
-// of SPEC.md section 4, a message that says what happened and a hint that says what to do next.
-// src/cli.ts is the only place that turns these into an exit status and printed output.
+// The error family. Every failure rdp reports is an RdpError carrying a stable `code` (src/errors/
+// codes.ts, which also gives its exit code), a message that says what happened and a hint that says
+// what to do next. src/cli.ts is the only place that turns these into an exit status and printed output.
 
-export const ExitCode = {
-  Ok: 0,
-  Failure: 1,
-  Usage: 2,
-  Auth: 4,
-  Interrupted: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { type CodeExiting, type ErrorCode, ExitCode, exitCodeOf } from './codes.js';
+
+export { type ErrorCode, ExitCode } from './codes.js';
 
 export interface RdpErrorOptions {
   hint?: string | undefined;
@@ -19,16 +14,17 @@ export interface RdpErrorOptions {
 }
 
 export class RdpError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
+  /** From the code (src/errors/codes.ts): one code, one exit code. */
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, exitCode: ExitCode, message: string, opts: RdpErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, opts: RdpErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
-    this.exitCode = exitCode;
+    this.exitCode = exitCodeOf(code);
     this.hint = opts.hint;
     this.details = opts.details;
   }
@@ -37,28 +33,28 @@ export class RdpError extends Error {
 /** Bad flags, arguments or flag combinations; a prompt that cannot be shown. Exit 2. */
 export class UsageError extends RdpError {
   constructor(message: string, opts: RdpErrorOptions = {}) {
-    super('USAGE', ExitCode.Usage, message, opts);
+    super('USAGE', message, opts);
   }
 }
 
 /** Bad local input found before anything remote changed (a missing path, a malformed file). */
 export class InputError extends RdpError {
-  constructor(code: string, message: string, opts: RdpErrorOptions = {}) {
-    super(code, ExitCode.Usage, message, opts);
+  constructor(code: Exclude<CodeExiting<typeof ExitCode.Usage>, 'USAGE'>, message: string, opts: RdpErrorOptions = {}) {
+    super(code, message, opts);
   }
 }
 
 /** No usable credential: not logged in, token expired or revoked. Exit 4. */
 export class AuthRequiredError extends RdpError {
   constructor(message: string, opts: RdpErrorOptions = {}) {
-    super('AUTH_REQUIRED', ExitCode.Auth, message, opts);
+    super('AUTH_REQUIRED', message, opts);
   }
 }
 
 /** The provider refused: a rejected token, a denied consent, a missing scope. Exit 4. */
 export class AuthDeniedError extends RdpError {
   constructor(code: 'AUTH_DENIED' | 'AUTH_INVALID' | 'AUTH_SCOPE', message: string, opts: RdpErrorOptions = {}) {
-    super(code, ExitCode.Auth, message, opts);
+    super(code, message, opts);
   }
 }
 
@@ -69,7 +65,7 @@ export class KeychainError extends RdpError {
     message: string,
     opts: RdpErrorOptions = {},
   ) {
-    super(code, ExitCode.Failure, message, opts);
+    super(code, message, opts);
   }
 }
 
@@ -83,9 +79,9 @@ export class ApiError extends RdpError {
     provider: string,
     status: number,
     message: string,
-    opts: RdpErrorOptions & { code?: string; body?: unknown } = {},
+    opts: RdpErrorOptions & { code?: CodeExiting<typeof ExitCode.Failure>; body?: unknown } = {},
   ) {
-    super(opts.code ?? 'API_ERROR', ExitCode.Failure, message, opts);
+    super(opts.code ?? 'API_ERROR', message, opts);
     this.provider = provider;
     this.status = status;
     this.body = opts.body;
@@ -98,28 +94,28 @@ export class ApiError extends RdpError {
  */
 export class NetworkError extends RdpError {
   constructor(message: string, opts: RdpErrorOptions & { code?: 'NETWORK_ERROR' | 'TIMEOUT' } = {}) {
-    super(opts.code ?? 'NETWORK_ERROR', ExitCode.Failure, message, opts);
+    super(opts.code ?? 'NETWORK_ERROR', message, opts);
   }
 }
 
 /** Something the user named does not exist remotely. */
 export class NotFoundError extends RdpError {
   constructor(message: string, opts: RdpErrorOptions = {}) {
-    super('NOT_FOUND', ExitCode.Failure, message, opts);
+    super('NOT_FOUND', message, opts);
   }
 }
 
 /** Ctrl-C or an aborted prompt. Exit 130. */
 export class CancelledError extends RdpError {
   constructor(message = 'Interrupted.', opts: RdpErrorOptions = {}) {
-    super('INTERRUPTED', ExitCode.Interrupted, message, opts);
+    super('INTERRUPTED', message, opts);
   }
 }
 
 /** A generic failure with a stable code (exit 1). */
 export class FailureError extends RdpError {
-  constructor(code: string, message: string, opts: RdpErrorOptions = {}) {
-    super(code, ExitCode.Failure, message, opts);
+  constructor(code: CodeExiting<typeof ExitCode.Failure>, message: string, opts: RdpErrorOptions = {}) {
+    super(code, message, opts);
   }
 }
 
