@@ -26,7 +26,7 @@ await build({
   logLevel: 'warning',
   // Runtime dependencies stay in node_modules (loaded lazily, by the commands that use them), except:
   // commander is bundled into the entry because every invocation needs it, and the part of undici rdp
-  // uses is bundled into a lazy chunk (src/providers/undici-core.ts: a third of the package's load time).
+  // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
   external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
   define: { __RDP_VERSION__: JSON.stringify(pkg.version) },
   banner: {

@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import type { ConfigStore } from './config/config.js';
 import type { IO } from './output/io.js';
-import type { HttpClient, HttpClientOptions } from './providers/http.js';
+import type { HttpClient, HttpClientOptions } from './http/client.js';
 import type { Endpoints, ProviderId } from './providers/registry.js';
 import type { TokenStore } from './store/token-store.js';
 
@@ -17,7 +17,7 @@ export interface ContextInit {
   runtimeDir: string;
 }
 
-export type HttpOptions = Omit<HttpClientOptions, 'io' | 'signal' | 'dispatcher' | 'env'>;
+export type HttpOptions = Omit<HttpClientOptions, 'log' | 'signal' | 'dispatcher' | 'env' | 'service' | 'errorBody' | 'clock'> & { provider: ProviderId };
 
 export class Context {
   readonly io: IO;
@@ -27,7 +27,7 @@ export class Context {
   readonly runtimeDir: string;
   private configStore: Promise<ConfigStore> | undefined;
   private tokenStore: Promise<TokenStore> | undefined;
-  private httpModule: Promise<typeof import('./providers/http.js')> | undefined;
+  private httpModule: Promise<typeof import('./http/client.js')> | undefined;
   private agent: Dispatcher | undefined;
   private readonly disposers: (() => Promise<void> | void)[] = [];
 
@@ -109,16 +109,25 @@ export class Context {
       // rdp's request rates; the baseline compiler is kept (SPEC.md section 6: a 1 GiB upload stays
       // under 120 MB of RSS). Set before the first request compiles the module.
       (await import('node:v8')).setFlagsFromString('--liftoff-only');
-      const [{ Agent }, { httpLimits }] = await Promise.all([import('./providers/undici-core.js'), (this.httpModule ??= import('./providers/http.js'))]);
+      const [{ Agent }, { httpLimits }] = await Promise.all([import('./http/undici-core.js'), (this.httpModule ??= import('./http/client.js'))]);
       this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: httpLimits(this.env).connectTimeoutMs } });
     }
     return this.agent;
   }
 
   async http(opts: HttpOptions): Promise<HttpClient> {
-    this.httpModule ??= import('./providers/http.js');
-    const { HttpClient } = await this.httpModule;
-    return new HttpClient({ ...opts, io: this.io, signal: this.signal, env: this.env, dispatcher: () => this.dispatcher() });
+    this.httpModule ??= import('./http/client.js');
+    const [{ HttpClient }, { PROVIDERS, urlEnv }, { errorBodyReader }] = await Promise.all([this.httpModule, import('./providers/registry.js'), import('./providers/error-bodies.js')]);
+    const { provider, ...rest } = opts;
+    return new HttpClient({
+      ...rest,
+      service: { id: provider, name: PROVIDERS[provider].name, urlEnv: urlEnv(provider) },
+      errorBody: errorBodyReader(provider),
+      log: this.io,
+      signal: this.signal,
+      env: this.env,
+      dispatcher: () => this.dispatcher(),
+    });
   }
 
   onDispose(fn: () => Promise<void> | void): void {

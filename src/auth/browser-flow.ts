@@ -10,7 +10,7 @@
 import type { Context } from '../context.js';
 import { AuthDeniedError, CancelledError, FailureError, type RdpError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
-import { fmtMs } from '../providers/http.js';
+import { fmtMs } from '../output/format.js';
 import { openBrowser } from './browser.js';
 import { type Callback, checkCallback, LoopbackServer } from './loopback.js';
 import { safeEqual } from './pkce.js';

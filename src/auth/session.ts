@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { AuthDeniedError, AuthRequiredError, KeychainError, type RdpError } from '../errors/errors.js';
 import type { AuthClassifier, AuthFailure } from '../providers/auth-failure.js';
 import { dmptoolAuthFailure } from '../providers/dmptool/client.js';
-import type { HttpClient } from '../providers/http.js';
+import type { HttpClient } from '../http/client.js';
 import { nomadAuthFailure } from '../providers/nomad/client.js';
 import { orcidAuthFailure } from '../providers/orcid/client.js';
 import { parseOrcid } from '../providers/orcid/orcid-id.js';

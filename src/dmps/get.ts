@@ -14,12 +14,13 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Context } from '../context.js';
 import { CancelledError, errorMessage, FailureError, InputError, NetworkError, NotFoundError, RdpError, UsageError } from '../errors/errors.js';
-import { header } from '../providers/http.js';
+import { header } from '../http/client.js';
+import { isCutTransfer } from '../http/errors.js';
+import { withRetries } from '../http/retry.js';
 import type { DmptoolClient } from '../providers/dmptool/client.js';
 import { num } from '../providers/dmptool/types.js';
 import { urlEnv } from '../providers/registry.js';
 import { writeStreamAtomic } from '../util/atomic.js';
-import { sleep } from '../util/sleep.js';
 import { dmptoolClient } from './list.js';
 import { PdfCheck, PdfCheckError } from './pdf-check.js';
 import { parsePlanRef, type PlanRef } from './ref.js';
@@ -199,28 +200,30 @@ function toStdout(stdout: NodeJS.WritableStream & { destroyed?: boolean }): Writ
   });
 }
 
-/** Download into `file` atomically, retrying a transfer that was cut; returns what was saved. */
+/**
+ * Download into `file` atomically; a transfer cut after its headers is made again from the start by the
+ * HTTP layer's retry policy (http/retry.ts: the same backoff as every request). Returns what was saved.
+ */
 async function downloadPdf(ctx: Context, client: DmptoolClient, id: number, file: string): Promise<SavedFile> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await client.pdf(id);
-    const check = new PdfCheck(num(header(res.headers, 'content-length')));
-    try {
-      await writeStreamAtomic(file, res.body, [check], { signal: ctx.signal });
-      return { id, format: 'pdf', file, bytes: check.bytes, sha256: check.sha256 };
-    } catch (err) {
-      const error = pdfError(ctx, err, id, check, true);
-      const retryable = error instanceof NetworkError;
-      if (!retryable || attempt >= PDF_ATTEMPTS) throw error;
-      const ms = retryDelay(ctx, attempt);
-      ctx.io.info(`${error.message.replace(/\. Nothing was saved\.$/, '')}; retrying in ${ms} ms (attempt ${attempt + 1} of ${PDF_ATTEMPTS}).`);
-      await sleep(ms, ctx.signal);
-    }
-  }
-}
-
-function retryDelay(ctx: Context, attempt: number): number {
-  const base = Number(ctx.env.RDP_RETRY_BASE_MS);
-  return Math.round((Number.isFinite(base) && base >= 0 && ctx.env.RDP_RETRY_BASE_MS !== '' ? base : 500) * 2 ** (attempt - 1));
+  return withRetries(
+    async () => {
+      const res = await client.pdf(id);
+      const check = new PdfCheck(num(header(res.headers, 'content-length')));
+      try {
+        await writeStreamAtomic(file, res.body, [check], { signal: ctx.signal });
+        return { id, format: 'pdf', file, bytes: check.bytes, sha256: check.sha256 };
+      } catch (err) {
+        throw pdfError(ctx, err, id, check, true);
+      }
+    },
+    {
+      attempts: PDF_ATTEMPTS,
+      retryable: (err) => err instanceof NetworkError,
+      settings: client.http.retry,
+      sleep: (ms) => client.http.clock.sleep(ms, ctx.signal),
+      onRetry: (err, ms, next) => ctx.io.info(`${(err as Error).message.replace(/\. Nothing was saved\.$/, '')}; retrying in ${ms} ms (attempt ${next} of ${PDF_ATTEMPTS}).`),
+    },
+  );
 }
 
 /** The error for a failed PDF transfer: cut (a NetworkError, retryable), not a PDF, or a local write. */
@@ -233,7 +236,7 @@ function pdfError(ctx: Context, err: unknown, id: number, check: PdfCheck, toFil
       hint: `Check that ${urlEnv('dmptool')} points at DMPTool, then try again.`,
     });
   }
-  if (err instanceof PdfCheckError || isNetworkFailure(err)) {
+  if (err instanceof PdfCheckError || isCutTransfer(err)) {
     const of = check.expectedBytes !== undefined ? ` of ${check.expectedBytes}` : '';
     const why = err instanceof PdfCheckError ? `: ${err.message}` : ` after ${check.bytes}${of} bytes (${errorMessage(err)})`;
     return new NetworkError(`The download of the PDF of plan ${id} was cut${why}.${saved}`, {
@@ -244,14 +247,6 @@ function pdfError(ctx: Context, err: unknown, id: number, check: PdfCheck, toFil
   const code = (err as NodeJS.ErrnoException).code;
   if (toFile && code && /^E[A-Z]+$/.test(code)) return writeError(err, '');
   return new FailureError('DOWNLOAD_FAILED', `The download of the PDF of plan ${id} failed: ${errorMessage(err)}.${saved}`, { cause: err });
-}
-
-function isNetworkFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return (
-    (typeof code === 'string' && /^(UND_ERR_|ECONNRESET|EPIPE|ETIMEDOUT|ERR_STREAM_PREMATURE_CLOSE)/.test(code)) ||
-    (err instanceof Error && /terminated|other side closed|premature close|aborted/i.test(err.message))
-  );
 }
 
 function writeError(err: unknown, file: string): RdpError {

@@ -25,3 +25,11 @@ export function formatDuration(ms: number): string {
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
+
+/** A short duration for notes: 250 ms, 2.5 s, 40 s, 3 min. */
+export function fmtMs(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = ms / 1000;
+  if (s < 90) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+  return `${Math.round(s / 60)} min`;
+}

@@ -2,7 +2,7 @@
 // and answers: invalid/expired token, missing scope, or not an authentication problem at all
 // (NOMAD, for one, also uses 401 for "you may not write to this upload").
 import type { ParsedError } from './error-bodies.js';
-import type { ResponseHeaders } from './http.js';
+import type { ResponseHeaders } from '../http/client.js';
 
 export type AuthFailure = {
   /**

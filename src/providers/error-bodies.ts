@@ -1,26 +1,11 @@
 // Reading the error bodies of the five services (providers.md 1.3, 2.3, 3.5, 4.5, 5.2) into one line
 // of text. Tolerant: each reader accepts the documented shape and the current server's shape.
+import { type ErrorBodyReader, looksLikeHtml, type ParsedError, readErrorBody, unescapeHtml } from '../http/errors.js';
 import { isObj } from '../util/guards.js';
 import type { ProviderId } from './registry.js';
 
-export interface ParsedError {
-  message: string;
-  /** OAuth-style error code (`invalid_grant`, `invalid_token`, …) when the body has one. */
-  oauthError?: string | undefined;
-  /** Field-level validation messages (Zenodo). */
-  fieldErrors?: { field: string; message: string }[] | undefined;
-}
-
+export { looksLikeHtml, type ParsedError, parseJson, unescapeHtml } from '../http/errors.js';
 type Headers = Record<string, string | string[] | undefined>;
-
-/** JSON.parse, or undefined for text that is not JSON. */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
@@ -111,46 +96,20 @@ function orcid(body: unknown): ParsedError | undefined {
   return m ? { message: m } : undefined;
 }
 
+const READERS: Record<ProviderId, ErrorBodyReader> = {
+  zenodo: (body) => zenodo(body),
+  nomad: (body) => nomad(body),
+  dmptool: (body, _text, headers) => dmptool(body, headers),
+  orcid: (body) => orcid(body),
+  // Zotero's error bodies are plain text (HTML-escaped).
+  zotero: (body, text) => (body === undefined && text.trim() && !looksLikeHtml(text) ? { message: unescapeHtml(text.trim()) } : isObj(body) ? oauth(body) : undefined),
+};
+
+export function errorBodyReader(provider: ProviderId): ErrorBodyReader {
+  return READERS[provider];
+}
+
 /** One readable line from an error response. */
 export function parseErrorBody(provider: ProviderId, status: number, text: string, headers: Headers): ParsedError {
-  const body = parseJson(text);
-  let parsed: ParsedError | undefined;
-  switch (provider) {
-    case 'zenodo':
-      parsed = zenodo(body);
-      break;
-    case 'nomad':
-      parsed = nomad(body);
-      break;
-    case 'dmptool':
-      parsed = dmptool(body, headers);
-      break;
-    case 'orcid':
-      parsed = orcid(body);
-      break;
-    case 'zotero':
-      // Zotero's error bodies are plain text (HTML-escaped).
-      parsed = body === undefined && text.trim() && !looksLikeHtml(text) ? { message: unescapeHtml(text.trim()) } : undefined;
-      parsed ??= isObj(body) ? oauth(body) : undefined;
-      break;
-  }
-  if (parsed) return parsed;
-  if (looksLikeHtml(text)) return { message: `HTTP ${status} (the server answered with an HTML page)` };
-  const t = text.trim();
-  if (t && t.length <= 300 && body === undefined) return { message: t };
-  return { message: `HTTP ${status}` };
-}
-
-export function looksLikeHtml(text: string): boolean {
-  return /^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)/i.test(text);
-}
-
-/** The five entities HTML escaping produces, decoded. */
-export function unescapeHtml(s: string): string {
-  return s
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#0?39;/g, "'")
-    .replace(/&amp;/g, '&');
+  return readErrorBody(READERS[provider], status, text, headers);
 }

@@ -3,7 +3,7 @@
 // the caller's `verify` (a server checksum, say). One item failing does not stop the others; the
 // results say what happened to each. Knows nothing about any particular service.
 import type { TransferProgress } from '../output/progress.js';
-import type { HttpClient, Method } from '../providers/http.js';
+import type { HttpClient, Method } from '../http/client.js';
 import { runPool, type Settled } from './pool.js';
 import { type SendResult, sendSource } from './send.js';
 import type { UploadSource } from './source.js';

@@ -6,7 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { FailureError, RdpError } from '../errors/errors.js';
-import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../providers/http.js';
+import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../http/client.js';
 import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { FileChangedError, UploadSource } from './source.js';
 

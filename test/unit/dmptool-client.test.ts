@@ -8,10 +8,11 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { authError } from '../../src/auth/session.js';
 import { RdpError } from '../../src/errors/errors.js';
+import { errorBodyReader } from '../../src/providers/error-bodies.js';
 import { IO } from '../../src/output/io.js';
 import { DmptoolClient, dmptoolAuthFailure } from '../../src/providers/dmptool/client.js';
 import { parseErrorBody } from '../../src/providers/error-bodies.js';
-import { HttpClient } from '../../src/providers/http.js';
+import { HttpClient } from '../../src/http/client.js';
 import { resolveEndpoints } from '../../src/providers/registry.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
@@ -43,9 +44,10 @@ function client(base = origin): DmptoolClient {
   const io = new IO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, {});
   return new DmptoolClient(
     new HttpClient({
-      provider: 'dmptool',
+      service: { id: 'dmptool', name: 'DMPTool', urlEnv: 'RDP_DMPTOOL_URL' },
       base,
-      io,
+      log: io,
+      errorBody: errorBodyReader('dmptool'),
       signal: new AbortController().signal,
       dispatcher: async () => agent,
       env: { RDP_HTTP_RETRIES: '1' },

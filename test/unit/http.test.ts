@@ -6,8 +6,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { ApiError, type FailureError, NetworkError, type RdpError } from '../../src/errors/errors.js';
+import { errorBodyReader } from '../../src/providers/error-bodies.js';
 import { IO } from '../../src/output/io.js';
-import { HttpClient, isLoopbackHost } from '../../src/providers/http.js';
+import { HttpClient, isLoopbackHost } from '../../src/http/client.js';
 
 type Step = (req: IncomingMessage, res: ServerResponse) => void;
 let steps: Step[] = [];
@@ -42,9 +43,10 @@ function client(env: Record<string, string> = {}, baseUrl = base) {
   err.on('data', (d) => (log += String(d)));
   const io = new IO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: err }, {}, { debug: true });
   const http = new HttpClient({
-    provider: 'zenodo',
+    service: { id: 'zenodo', name: 'Zenodo', urlEnv: 'RDP_ZENODO_URL' },
     base: baseUrl,
-    io,
+    log: io,
+    errorBody: errorBodyReader('zenodo'),
     signal: new AbortController().signal,
     dispatcher: async () => agent,
     env: { RDP_RETRY_BASE_MS: '5', ...env },

@@ -11,8 +11,9 @@ import { PassThrough, Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CancelledError, InputError, type RdpError } from '../../src/errors/errors.js';
+import { errorBodyReader } from '../../src/providers/error-bodies.js';
 import { IO } from '../../src/output/io.js';
-import { HttpClient } from '../../src/providers/http.js';
+import { HttpClient } from '../../src/http/client.js';
 import { readInputs } from '../../src/transfer/local.js';
 import { md5FileInWorker } from '../../src/transfer/md5-worker.js';
 import { runPool } from '../../src/transfer/pool.js';
@@ -53,9 +54,10 @@ afterAll(async () => {
 function client() {
   const io = new IO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, {});
   return new HttpClient({
-    provider: 'zenodo',
+    service: { id: 'zenodo', name: 'Zenodo', urlEnv: 'RDP_ZENODO_URL' },
     base,
-    io,
+    log: io,
+    errorBody: errorBodyReader('zenodo'),
     signal: new AbortController().signal,
     dispatcher: async () => agent,
     env: { RDP_RETRY_BASE_MS: '5' },

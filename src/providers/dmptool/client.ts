@@ -4,8 +4,8 @@
 import { FailureError, NotFoundError } from '../../errors/errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import { parseErrorBody, parseJson } from '../error-bodies.js';
-import type { HttpClient, HttpResponse, QueryValue } from '../http.js';
-import { header } from '../http.js';
+import type { HttpClient, HttpResponse, QueryValue } from '../../http/client.js';
+import { header } from '../../http/client.js';
 import { urlEnv } from '../registry.js';
 import {
   type Envelope,

@@ -4,7 +4,7 @@ import { sendSource } from '../../transfer/send.js';
 import type { FileChangedError, UploadSource } from '../../transfer/source.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import type { ParsedError } from '../error-bodies.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../../http/client.js';
 import { type NomadUpload, narrowUploadPage, narrowUploadResponse } from './types.js';
 
 export type { NomadUpload } from './types.js';

@@ -2,7 +2,7 @@
 // returns narrowed data; one client (one HttpClient, so one rate-limit budget) serves a whole run.
 import { ApiError, FailureError, NotFoundError } from '../../errors/errors.js';
 import type { AuthClassifier } from '../auth-failure.js';
-import { header, type HttpClient } from '../http.js';
+import { header, type HttpClient } from '../../http/client.js';
 import { type Deposition, type RemoteFile, toDeposition, toRemoteFile, toRemoteFiles } from './types.js';
 
 export type { Deposition, RemoteFile } from './types.js';

@@ -2,7 +2,7 @@
 import { ApiError } from '../../errors/errors.js';
 import { unescapeHtml } from '../../util/html.js';
 import type { AuthClassifier } from '../auth-failure.js';
-import type { HttpClient } from '../http.js';
+import type { HttpClient } from '../../http/client.js';
 
 export const zoteroAuthFailure: AuthClassifier = (status, parsed) => {
   const m = parsed.message;

@@ -1,7 +1,9 @@
-// The one HTTP layer every provider client uses (undici). It joins paths onto the provider's base,
-// adds the User-Agent and credentials, paces requests under the server's rate limit, retries with
-// capped exponential backoff (honouring Retry-After), logs requests for --debug with secrets
-// redacted, and is the only place that turns an HTTP failure into an ApiError.
+// The one HTTP client everything that talks HTTP uses (undici): provider clients, token endpoints,
+// the DMP download. It joins paths onto the service's base, adds the User-Agent and credentials, paces
+// requests under the server's rate limit (./rate-limit.ts), retries by the policy of ./retry.ts, logs
+// requests for --debug with secrets redacted, and is the only place that turns an HTTP failure into an
+// ApiError. It knows services only through its options (their name, URL variable and error bodies):
+// nothing here imports a provider, and nothing here prints (notes go to the log port).
 //
 // It is also where rdp defends itself against servers that misbehave (SPEC.md section 4):
 //   - credentials go only to the base's own origin (an absolute `links.*` URL on another host is
@@ -16,17 +18,17 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ApiError, CancelledError, FailureError, NetworkError, RdpError } from '../errors/errors.js';
-import { formatBytes } from '../output/format.js';
-import type { IO } from '../output/io.js';
+import { fmtMs, formatBytes } from '../output/format.js';
+import { type Clock, type Log, systemClock } from '../ports.js';
 import { redactUrl } from '../util/redact.js';
-import { sleep } from '../util/sleep.js';
 import { VERSION } from '../version.js';
-import { looksLikeHtml, type ParsedError, parseErrorBody } from './error-bodies.js';
+import { describeNetError, type ErrorBodyReader, errCode, looksLikeHtml, type ParsedError, readErrorBody, TIMEOUT_CODES } from './errors.js';
 import { header, type ResponseHeaders } from './headers.js';
 import { parseRetryAfter, RateLimiter } from './rate-limit.js';
+import { backoff as backoffFor, type RetryPolicy, type RetrySettings, retryNetworkFailure, retrySettings, retryStatus } from './retry.js';
 
 export { header, type ResponseHeaders };
-import { joinUrl, PROVIDERS, type ProviderId, urlEnv } from './registry.js';
+export type { RetryFailure, RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
@@ -34,19 +36,18 @@ export type QueryValue = string | number | boolean | undefined | null | readonly
 /** A request body. A function is called again for every attempt, so a stream can be re-opened. */
 export type BodySource = string | Uint8Array | (() => Readable | string | Uint8Array);
 
-/** A failed attempt, as a retry policy sees it: a network error code, or a retryable status. */
-export interface RetryFailure {
-  code?: string | undefined;
-  status?: number | undefined;
-  attempt: number;
+/** Join a base (which may carry a path prefix) and an absolute path of the service's API. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
-/**
- * When a failed attempt may be repeated. `auto` (default): GET/HEAD/PUT/DELETE on network errors,
- * 429 and 5xx; POST/PATCH only where the server cannot have acted (connection refused, 429, 503).
- * A function decides for itself (it is asked only about network errors, 429 and 5xx).
- */
-export type RetryPolicy = 'auto' | 'always' | 'never' | ((failure: RetryFailure) => boolean);
+/** The service a client talks to, for messages: `zenodo`, `Zenodo`, `RDP_ZENODO_URL`. */
+export interface ServiceName {
+  id: string;
+  name: string;
+  /** The environment variable that sets its base URL (named in hints). */
+  urlEnv: string;
+}
 
 export interface HttpRequest {
   method: Method;
@@ -147,10 +148,14 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 export interface HttpClientOptions {
-  provider: ProviderId;
+  service: ServiceName;
   base: string;
-  io: IO;
+  /** Notes (a retry, a slow answer) and the --debug request log. */
+  log: Pick<Log, 'info' | 'debug'>;
   signal: AbortSignal;
+  clock?: Clock | undefined;
+  /** The service's reader of its error bodies (its provider descriptor's). */
+  errorBody?: ErrorBodyReader | undefined;
   dispatcher: () => Promise<Dispatcher>;
   env: NodeJS.ProcessEnv;
   /** Credentials for a request (called per attempt, so a refreshed token is picked up). */
@@ -169,63 +174,32 @@ export interface HttpClientOptions {
 
 export const USER_AGENT = `rdp/${VERSION} (+https://github.com/rdp-cli/rdp; node ${process.version})`;
 
-/** Failures where the server was reached (or not) but did not answer in time. */
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-const RETRYABLE_NET = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_CLOSED',
-]);
-
-function errCode(err: unknown): string | undefined {
-  let e: unknown = err;
-  for (let i = 0; i < 4 && e; i++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 export class HttpClient {
-  readonly provider: ProviderId;
+  /** The service's id (ApiError.provider). */
+  readonly provider: string;
   readonly base: string;
   readonly limiter: RateLimiter;
+  readonly clock: Clock;
   private readonly opts: HttpClientOptions;
-  private readonly maxAttempts: number;
-  private readonly backoffBaseMs: number;
-  private readonly backoffCapMs: number;
-  private readonly maxRetryAfterMs: number;
+  readonly retry: RetrySettings;
   readonly limits: HttpLimits;
 
   constructor(opts: HttpClientOptions) {
     this.opts = opts;
-    this.provider = opts.provider;
+    this.provider = opts.service.id;
     this.base = opts.base;
-    this.limiter = opts.limiter ?? new RateLimiter();
-    const num = (name: string, dflt: number) => {
-      const v = Number(opts.env[name]);
-      return Number.isFinite(v) && v >= 0 && opts.env[name] !== '' && opts.env[name] !== undefined ? v : dflt;
-    };
-    this.maxAttempts = Math.max(1, num('RDP_HTTP_RETRIES', 6));
-    this.backoffBaseMs = num('RDP_RETRY_BASE_MS', 500);
-    this.backoffCapMs = num('RDP_RETRY_CAP_MS', 30_000);
-    this.maxRetryAfterMs = num('RDP_MAX_RETRY_AFTER_MS', 10 * 60_000);
+    this.clock = opts.clock ?? systemClock;
+    this.limiter = opts.limiter ?? new RateLimiter({ clock: this.clock });
+    this.retry = retrySettings(opts.env);
     this.limits = httpLimits(opts.env);
   }
 
   get name(): string {
-    return PROVIDERS[this.provider].name;
+    return this.opts.service.name;
+  }
+
+  private get urlEnv(): string {
+    return this.opts.service.urlEnv;
   }
 
   url(path: string, query?: Record<string, QueryValue>): string {
@@ -248,14 +222,14 @@ export class HttpClient {
     const own = [base.origin, ...(this.opts.origins ?? []).map((o) => new URL(o).origin)];
     if (credentials && !own.includes(target.origin)) {
       throw new FailureError('FOREIGN_LINK', `${this.name} pointed rdp at another host (${target.host}, for ${req.method} ${target.pathname}); rdp does not send your ${this.name} credentials there. Nothing was sent.`, {
-        hint: `${this.name} at ${base.host} should link only to itself: check ${urlEnv(this.provider)} (this base is ${this.base}), or report the answer to its operators.`,
+        hint: `${this.name} at ${base.host} should link only to itself: check ${this.urlEnv} (this base is ${this.base}), or report the answer to its operators.`,
         details: { host: target.host },
       });
     }
     const allowed = ['1', 'true', 'yes'].includes((this.opts.env[ALLOW_HTTP_ENV] ?? '').toLowerCase());
     if (target.protocol === 'http:' && !isLoopbackHost(target.hostname) && !allowed) {
       throw new RdpError('INSECURE_URL', `${target.origin} is plain http:// to another machine: rdp does not send ${this.name} credentials or data unencrypted. Nothing was sent.`, {
-        hint: `Use https:// in ${urlEnv(this.provider)} (or the config's ${this.provider}.url). On a network you trust (a test server, a local NOMAD Oasis), set ${ALLOW_HTTP_ENV}=1.`,
+        hint: `Use https:// in ${this.urlEnv} (or the config's ${this.provider}.url). On a network you trust (a test server, a local NOMAD Oasis), set ${ALLOW_HTTP_ENV}=1.`,
       });
     }
   }
@@ -304,8 +278,6 @@ export class HttpClient {
     this.checkTarget(target, req);
     const dispatcher = await this.opts.dispatcher();
     const signal = req.signal ? AbortSignal.any([this.opts.signal, req.signal]) : this.opts.signal;
-    const mode = req.retry ?? 'auto';
-    const idempotent = ['GET', 'HEAD', 'PUT', 'DELETE'].includes(req.method);
     const what = `${req.method} ${target.pathname}`;
     const streamed = typeof req.body === 'function';
     const headersTimeout = req.timeoutMs ?? this.limits.headersTimeoutMs;
@@ -331,7 +303,7 @@ export class HttpClient {
         body = typeof req.body === 'function' ? req.body() : req.body;
       }
       const started = Date.now();
-      this.opts.io.debug(`→ ${req.method} ${redactUrl(url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
+      this.opts.log.debug(`→ ${req.method} ${redactUrl(url)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`);
       let res: HttpResponse;
       const watch = this.watch(what, started, () => req.progress?.sent() ?? 0, req.progress?.total);
       try {
@@ -355,32 +327,24 @@ export class HttpClient {
         // The body's own failure (a file that changed while being read): not the network's.
         if (err instanceof RdpError) throw err;
         const code = errCode(err);
-        this.opts.io.debug(`← ${req.method} ${redactUrl(url)} failed: ${code ?? (err as Error).message}`);
+        this.opts.log.debug(`← ${req.method} ${redactUrl(url)} failed: ${code ?? (err as Error).message}`);
         if (code === 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH') {
           throw new FailureError('LENGTH_MISMATCH', `rdp sent ${this.name} a request body whose length differs from the length it announced (${what}): this is a fault in rdp, not in the network.`, {
             hint: 'Please report it (with the output of --debug).',
             cause: err,
           });
         }
-        const timedOut = code !== undefined && TIMEOUT_CODES.has(code);
-        if (timedOut) timeouts += 1;
-        const retryable =
-          code !== undefined &&
-          RETRYABLE_NET.has(code) &&
-          (!timedOut || timeouts < this.limits.timeoutAttempts) &&
-          (typeof mode === 'function'
-            ? mode({ code, attempt })
-            : mode === 'always' || (mode === 'auto' && (idempotent || code === 'ECONNREFUSED' || code === 'EAI_AGAIN')));
-        if (retryable && attempt < this.maxAttempts) {
-          const ms = this.backoff(attempt);
-          this.note(`${this.name}: ${describeNetError(code, err)}; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.maxAttempts}).`);
-          await sleep(ms, signal);
+        if (code !== undefined && TIMEOUT_CODES.has(code)) timeouts += 1;
+        if (retryNetworkFailure(code, req, attempt, timeouts, this.retry)) {
+          const ms = backoffFor(attempt, this.retry);
+          this.note(`${this.name}: ${describeNetError(code, err)}; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.retry.maxAttempts}).`);
+          await this.clock.sleep(ms, signal);
           continue;
         }
         if (code === 'UND_ERR_HEADERS_TIMEOUT') {
           throw new NetworkError(`${this.name} accepted the connection but did not answer ${what} within ${fmtMs(headersTimeout)}${attempt > 1 ? ` (${attempt} attempts)` : ''}.`, {
             code: 'TIMEOUT',
-            hint: `${this.name} (${target.host}) may be down or overloaded: try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+            hint: `${this.name} (${target.host}) may be down or overloaded: try again later${this.isLocal() ? '' : `, or check ${this.urlEnv}`}.`,
             cause: err,
           });
         }
@@ -389,23 +353,16 @@ export class HttpClient {
         watch.stop();
       }
       this.limiter.update(res.headers);
-      this.opts.io.debug(`← ${res.status} ${req.method} ${redactUrl(url)} (${Date.now() - started} ms)`);
+      this.opts.log.debug(`← ${res.status} ${req.method} ${redactUrl(url)} (${Date.now() - started} ms)`);
 
-      const status = res.status;
-      const retryableStatus = status === 429 || status >= 500;
-      const safeStatus = status === 429 || status === 503;
-      const mayRetry =
-        typeof mode === 'function'
-          ? retryableStatus && mode({ status, attempt })
-          : mode === 'always' || (mode === 'auto' && (idempotent || safeStatus));
-      if (retryableStatus && mayRetry && attempt < this.maxAttempts) {
-        const retryAfter = parseRetryAfter(header(res.headers, 'retry-after'));
-        if (retryAfter !== undefined && retryAfter > this.maxRetryAfterMs) return res;
-        const ms = retryAfter ?? this.backoff(attempt);
-        if (status === 429 || (status === 503 && retryAfter !== undefined)) this.limiter.pause(ms);
+      const again = retryStatus(res.status, res.headers, req, attempt, this.retry);
+      if (again) {
+        const { status } = res;
+        // The server asked for the pause (or rate limited): every request to it waits, not only this one.
+        if (status === 429 || again.serverAsked) this.limiter.pause(again.waitMs);
         await res.body.dump().catch(() => {});
-        this.note(`${this.name} answered ${status}${status === 429 ? ' (rate limited)' : ''}; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.maxAttempts}).`);
-        await sleep(ms, signal);
+        this.note(`${this.name} answered ${status}${status === 429 ? ' (rate limited)' : ''}; retrying in ${fmtMs(again.waitMs)} (attempt ${attempt + 1} of ${this.retry.maxAttempts}).`);
+        await this.clock.sleep(again.waitMs, signal);
         continue;
       }
       return res;
@@ -449,7 +406,7 @@ export class HttpClient {
       if (late) {
         throw new NetworkError(`${this.name} did not finish its answer to ${what} in time: ${formatBytes(n)} arrived within ${fmtMs(this.limits.deadlineMs)}.`, {
           code: 'TIMEOUT',
-          hint: `${this.name} (${new URL(res.url).host}) is answering far too slowly: try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+          hint: `${this.name} (${new URL(res.url).host}) is answering far too slowly: try again later${this.isLocal() ? '' : `, or check ${this.urlEnv}`}.`,
         });
       }
       if (this.opts.signal.aborted) throw new CancelledError();
@@ -457,7 +414,7 @@ export class HttpClient {
       if (code === 'UND_ERR_BODY_TIMEOUT') {
         throw new NetworkError(`${this.name} stopped sending its answer to ${what} (nothing for ${fmtMs(this.limits.bodyTimeoutMs)}).`, {
           code: 'TIMEOUT',
-          hint: `Try again later${this.isLocal() ? '' : `, or check ${urlEnv(this.provider)}`}.`,
+          hint: `Try again later${this.isLocal() ? '' : `, or check ${this.urlEnv}`}.`,
           cause: err,
         });
       }
@@ -473,7 +430,7 @@ export class HttpClient {
     const max = this.limits.maxResponseBytes;
     return new ApiError(this.provider, status, `${this.name} answered ${what} with ${declared !== undefined ? formatBytes(declared) : `more than ${formatBytes(max)}`}, more than rdp reads from an API (${formatBytes(max)}); it stopped reading there.`, {
       code: 'RESPONSE_TOO_LARGE',
-      hint: `No ${this.name} API answer is that large: check that ${urlEnv(this.provider)} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
+      hint: `No ${this.name} API answer is that large: check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
     });
   }
 
@@ -503,7 +460,7 @@ export class HttpClient {
 
   /** An ApiError (or the provider's mapped error) for an error response. */
   errorFor(status: number, text: string, headers: ResponseHeaders, req?: Pick<HttpRequest, 'method' | 'path' | 'scopes'>): RdpError {
-    const parsed = parseErrorBody(this.provider, status, text, headers);
+    const parsed = readErrorBody(this.opts.errorBody, status, text, headers);
     const mapped = this.opts.mapError?.(status, parsed, { headers, scopes: req?.scopes });
     if (mapped) return mapped;
     if (status === 429) {
@@ -527,7 +484,7 @@ export class HttpClient {
     const what = looksLikeHtml(text) ? 'an HTML page' : `something that is not JSON (${ct})`;
     return new ApiError(this.provider, status, `${this.name} answered with ${what} where its API returns JSON.`, {
       code: 'BAD_RESPONSE',
-      hint: `Check that ${urlEnv(this.provider)} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
+      hint: `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
     });
   }
 
@@ -535,42 +492,13 @@ export class HttpClient {
     const host = new URL(url).host;
     return new NetworkError(`Cannot reach ${this.name} at ${host}: ${describeNetError(code, err)}.`, {
       code: code !== undefined && TIMEOUT_CODES.has(code) ? 'TIMEOUT' : 'NETWORK_ERROR',
-      hint: `Check your network connection${this.isLocal() ? ' and that the local server is running' : ''}, or ${urlEnv(this.provider)}.`,
+      hint: `Check your network connection${this.isLocal() ? ' and that the local server is running' : ''}, or ${this.urlEnv}.`,
       cause: err,
     });
   }
 
-  private backoff(attempt: number): number {
-    const exp = Math.min(this.backoffCapMs, this.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.round(exp * (0.5 + Math.random() * 0.5));
-  }
-
   private note(text: string): void {
-    this.opts.io.info(text);
-  }
-}
-
-function describeNetError(code: string | undefined, err: unknown): string {
-  switch (code) {
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-    case 'EPIPE':
-      return 'the connection was cut';
-    case 'ENOTFOUND':
-      return 'host not found';
-    case 'EAI_AGAIN':
-      return 'name lookup failed';
-    case 'ETIMEDOUT':
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return 'the connection timed out';
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return 'the server stopped answering';
-    default:
-      return code ?? (err as Error)?.message ?? 'network error';
+    this.opts.log.info(text);
   }
 }
 
@@ -580,11 +508,4 @@ function describePath(path: string): string {
   } catch {
     return path;
   }
-}
-
-export function fmtMs(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
-  const s = ms / 1000;
-  if (s < 90) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-  return `${Math.round(s / 60)} min`;
 }

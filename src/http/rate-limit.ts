@@ -1,9 +1,8 @@
 // Client-side pacing shared by every request to one provider: keeps under the server's published
 // budget (X-RateLimit-Remaining / X-RateLimit-Reset) instead of running into 429, and pauses all
 // requests after a 429/503 with Retry-After or a Zotero `Backoff` header.
-import { sleep } from '../util/sleep.js';
+import { type Clock, systemClock } from '../ports.js';
 import { header, type ResponseHeaders as Headers } from './headers.js';
-
 
 /** Seconds or an HTTP date, as milliseconds from now. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
@@ -38,24 +37,26 @@ export class RateLimiter {
   private probe: 'none' | 'next' | 'out' = 'none';
   /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
   private readonly maxWindowMs: number;
+  private readonly clock: Clock;
 
-  constructor(opts: { maxWindowMs?: number } = {}) {
+  constructor(opts: { maxWindowMs?: number; clock?: Clock } = {}) {
     this.maxWindowMs = opts.maxWindowMs ?? 65_000;
+    this.clock = opts.clock ?? systemClock;
   }
 
   /** Wait until a request may be sent, and count it against the remaining budget. */
   async acquire(signal?: AbortSignal, onWait?: (ms: number, why: string) => void): Promise<void> {
     for (;;) {
-      const now = Date.now();
+      const now = this.clock.now();
       // (timers may fire a millisecond early; that is not worth a second wait)
       if (this.pausedUntil > now + 2) {
         const ms = this.pausedUntil - now;
         onWait?.(ms, 'the server asked rdp to slow down');
-        await sleep(ms, signal);
+        await this.clock.sleep(ms, signal);
         continue;
       }
       if (this.probe === 'out') {
-        await sleep(20, signal); // the probe's answer says what the new window allows
+        await this.clock.sleep(20, signal); // the probe's answer says what the new window allows
         continue;
       }
       if (this.remaining !== undefined && this.resetAt !== undefined) {
@@ -64,7 +65,7 @@ export class RateLimiter {
         } else if (this.remaining <= 0) {
           const ms = Math.min(this.resetAt - now + 250, this.maxWindowMs);
           onWait?.(ms, 'rate limit budget used up until the window resets');
-          await sleep(ms, signal);
+          await this.clock.sleep(ms, signal);
           if (this.remaining !== undefined && this.remaining <= 0) this.newWindow();
           continue;
         }
@@ -86,17 +87,17 @@ export class RateLimiter {
   update(headers: Headers): void {
     this.settle();
     const remaining = header(headers, 'x-ratelimit-remaining');
-    const reset = parseReset(header(headers, 'x-ratelimit-reset'));
+    const reset = parseReset(header(headers, 'x-ratelimit-reset'), this.clock.now());
     if (remaining !== undefined && /^\d+$/.test(remaining.trim())) {
       // Requests still in flight (N uploads at a time) will be counted against this too.
       const left = Math.max(0, Number(remaining) - this.inFlight);
-      const resetAt = reset ?? Date.now() + 60_000;
+      const resetAt = reset ?? this.clock.now() + 60_000;
       // Answers can arrive out of order: within one window, the smallest budget is the true one.
       const sameWindow = this.resetAt !== undefined && this.remaining !== undefined && Math.abs(resetAt - this.resetAt) < 1000;
       this.remaining = sameWindow ? Math.min(this.remaining as number, left) : left;
       this.resetAt = resetAt;
     }
-    const backoff = parseRetryAfter(header(headers, 'backoff'));
+    const backoff = parseRetryAfter(header(headers, 'backoff'), this.clock.now());
     if (backoff) this.pause(backoff);
   }
 
@@ -107,6 +108,6 @@ export class RateLimiter {
   }
 
   pause(ms: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 }

@@ -1,0 +1,125 @@
+// What the HTTP layer knows about failures, whatever the service: an error body read into one line
+// (the service's own reader comes from its provider descriptor; these are the shared pieces), the
+// network errors worth retrying, and how to say what went wrong with a connection.
+export { ApiError, NetworkError } from '../errors/errors.js';
+
+export interface ParsedError {
+  message: string;
+  /** OAuth-style error code (`invalid_grant`, `invalid_token`, …) when the body has one. */
+  oauthError?: string | undefined;
+  /** Field-level validation messages (Zenodo). */
+  fieldErrors?: { field: string; message: string }[] | undefined;
+}
+
+export type ResponseHeadersLike = Record<string, string | string[] | undefined>;
+
+/** A service's reader of its error bodies: one readable line, or undefined when it is not its shape. */
+export type ErrorBodyReader = (body: unknown, text: string, headers: ResponseHeadersLike) => ParsedError | undefined;
+
+/** JSON.parse, or undefined for text that is not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function looksLikeHtml(text: string): boolean {
+  return /^\s*(<!doctype html|<html|<head|<body|<\?xml|<!--)/i.test(text);
+}
+
+/** The five entities HTML escaping produces, decoded. */
+export function unescapeHtml(s: string): string {
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#0?39;/g, "'")
+    .replace(/&amp;/g, '&');
+}
+
+/** A non-empty trimmed string, or undefined. */
+export const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** The OAuth error body every service uses on its token endpoint: `{"error", "error_description"}`. */
+export function oauthErrorBody(body: Record<string, unknown>): ParsedError | undefined {
+  const error = text(body.error);
+  if (!error) return undefined;
+  const desc = text(body.error_description);
+  return { message: desc ? `${error}: ${desc}` : error, oauthError: error };
+}
+
+/** One readable line from an error response: the service's reader, then what any answer allows. */
+export function readErrorBody(reader: ErrorBodyReader | undefined, status: number, raw: string, headers: ResponseHeadersLike): ParsedError {
+  const body = parseJson(raw);
+  const parsed = reader?.(body, raw, headers);
+  if (parsed) return parsed;
+  if (looksLikeHtml(raw)) return { message: `HTTP ${status} (the server answered with an HTML page)` };
+  const t = raw.trim();
+  if (t && t.length <= 300 && body === undefined) return { message: t };
+  return { message: `HTTP ${status}` };
+}
+
+/** Failures where the server was reached (or not) but did not answer in time. */
+export const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Network failures after which a request may be sent again. */
+export const RETRYABLE_NET = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
+
+/** The error code of a failure (undici wraps the system's in `cause`). */
+export function errCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function describeNetError(code: string | undefined, err: unknown): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+    case 'EPIPE':
+      return 'the connection was cut';
+    case 'ENOTFOUND':
+      return 'host not found';
+    case 'EAI_AGAIN':
+      return 'name lookup failed';
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'the connection timed out';
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'the server stopped answering';
+    default:
+      return code ?? (err as Error)?.message ?? 'network error';
+  }
+}
+
+/** A stream or socket that failed mid-body (a download cut short), by its code or message. */
+export function isCutTransfer(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && /^(UND_ERR_|ECONNRESET|EPIPE|ETIMEDOUT|ERR_STREAM_PREMATURE_CLOSE)/.test(code)) ||
+    (err instanceof Error && /terminated|other side closed|premature close|aborted/i.test(err.message))
+  );
+}
