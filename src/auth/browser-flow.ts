@@ -14,7 +14,7 @@ import { fmtMs } from '../output/format.js';
 import { openBrowser } from './browser.js';
 import { type Callback, checkCallback, LoopbackServer } from './loopback.js';
 import { safeEqual } from './pkce.js';
-import type { Redirect } from './oauth/redirect.js';
+import type { Redirect } from './redirect.js';
 
 export interface FlowStart {
   /** The authorize URL to open. */

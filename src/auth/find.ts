@@ -5,7 +5,7 @@
 import type { Context } from '../context.js';
 import { KeychainError } from '../errors/errors.js';
 import type { ProviderId } from '../providers/registry.js';
-import { type Credential, findCredential } from './session.js';
+import { type Credential, findCredential } from './credentials.js';
 
 export async function findLogin(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<Credential | null> {
   const endpoints = await ctx.endpoints(provider, sandbox);

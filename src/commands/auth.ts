@@ -27,7 +27,7 @@ export function authCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (provider: ProviderId | undefined, opts: { sandbox?: boolean }) => {
-        const { runStatus, renderStatus } = await import('../auth/status.js');
+        const { runStatus, renderStatus } = await import('../workflows/auth-status.js');
         const result = await runStatus(ctx, provider, opts);
         ctx.io.result(result, (r) => renderStatus(ctx.io, r));
       }),
@@ -44,7 +44,7 @@ export function authCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (provider: ProviderId, opts: { sandbox?: boolean }) => {
-        const { runToken } = await import('../auth/status.js');
+        const { runToken } = await import('../workflows/auth-status.js');
         await runToken(ctx, provider, opts);
       }),
     );

@@ -27,7 +27,7 @@ export function configCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (key: string) => {
-        const { configGet, secretWhere } = await import('../config/run.js');
+        const { configGet, secretWhere } = await import('../workflows/config.js');
         const r = await configGet(ctx, key);
         const file = (await ctx.paths()).config;
         ctx.io.result(r, (v) => (v.secret ? (v.set ? `(set; ${secretWhere(v, file)})` : '') : (v.value ?? '')));
@@ -50,7 +50,7 @@ export function configCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (key: string, value: string | undefined, opts: { insecureStorage?: boolean }) => {
-        const { configSet } = await import('../config/run.js');
+        const { configSet } = await import('../workflows/config.js');
         const r = await configSet(ctx, key, value, opts);
         ctx.io.result(r, () => {
           ctx.io.success(`Set ${key}${r.secret ? (r.storage === 'keychain' ? ' (in the keychain)' : ' (in the config file, plaintext)') : ''}.`);
@@ -66,7 +66,7 @@ export function configCommand(ctx: Context): Command {
     .addHelpText('after', examples(['rdp config unset zenodo.url', 'rdp config unset zenodo.client_secret']) + '\nRemoving a key that is not set is not an error.\n')
     .action(
       run(ctx, async (key: string) => {
-        const { configUnset } = await import('../config/run.js');
+        const { configUnset } = await import('../workflows/config.js');
         const r = await configUnset(ctx, key);
         ctx.io.result(r, () => {
           if (r.removed) ctx.io.success(`Removed ${key}.`);
@@ -90,7 +90,7 @@ description), an unset key with an empty value. --json: [{key, value, secret, se
     )
     .action(
       run(ctx, async () => {
-        const { configList, renderConfigList } = await import('../config/run.js');
+        const { configList, renderConfigList } = await import('../workflows/config.js');
         const r = await configList(ctx);
         ctx.io.result(r, (list) => renderConfigList(ctx.io, list));
       }),

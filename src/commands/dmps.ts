@@ -35,7 +35,7 @@ export function dmpsCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (opts: ListFlags) => {
-        const { runList } = await import('../dmps/list.js');
+        const { runList } = await import('../workflows/dmp-list.js');
         await runList(ctx, opts);
       }),
     );
@@ -63,7 +63,7 @@ A plan whose privacy is not "public" is marked; respect that when you share it.
     )
     .action(
       run(ctx, async (id: string, opts: { pdf?: boolean; output?: string }) => {
-        const { runGet } = await import('../dmps/get.js');
+        const { runGet } = await import('../workflows/dmp-get.js');
         await runGet(ctx, id, opts);
       }),
     );
@@ -76,7 +76,7 @@ A plan whose privacy is not "public" is marked; respect that when you share it.
     .addHelpText('after', examples(['rdp dmps templates', 'rdp dmps templates --all --json | jq -r \'.[].title\'']) + '\nNeeds the public scope.\n')
     .action(
       run(ctx, async (opts: ListFlags) => {
-        const { runTemplates } = await import('../dmps/list.js');
+        const { runTemplates } = await import('../workflows/dmp-list.js');
         await runTemplates(ctx, opts);
       }),
     );

@@ -103,7 +103,7 @@ another machine revokes this one's token: use one OAuth client per machine, or a
     )
     .action(
       run(ctx, async (provider: ProviderId, opts: LoginOptions) => {
-        const { runLogin, renderLogin } = await import('../auth/login.js');
+        const { runLogin, renderLogin } = await import('../workflows/login.js');
         ctx.io.result(await runLogin(ctx, provider, opts), (r) => renderLogin(ctx.io, r));
       }),
     );

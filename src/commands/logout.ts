@@ -17,7 +17,7 @@ export function logoutCommand(ctx: Context): Command {
     .addHelpText('after', examples(['rdp logout zenodo', 'rdp logout zenodo --sandbox', 'rdp logout --all']))
     .action(
       run(ctx, async (provider: ProviderId | undefined, opts: LogoutOptions) => {
-        const { runLogout, renderLogout } = await import('../auth/logout.js');
+        const { runLogout, renderLogout } = await import('../workflows/logout.js');
         ctx.io.result(await runLogout(ctx, provider, opts), (r) => renderLogout(ctx.io, r));
       }),
     );

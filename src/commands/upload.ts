@@ -4,8 +4,8 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
-import { UPLOAD_TYPES } from '../providers/zenodo/vocab.js';
-import type { ZenodoUploadOptions } from '../upload/zenodo/options.js';
+import { UPLOAD_TYPES } from '../providers/zenodo/deposit/vocab.js';
+import type { ZenodoUploadOptions } from '../providers/zenodo/deposit/options.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
 export interface UploadCommandOptions extends NomadFlags, ZenodoFlags {
@@ -112,7 +112,7 @@ function zenodoOptions(paths: string[], o: UploadCommandOptions): ZenodoUploadOp
 }
 
 async function uploadToZenodo(ctx: Context, paths: string[], opts: UploadCommandOptions): Promise<void> {
-  const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../upload/zenodo/run.js'), import('../upload/zenodo/render.js')]);
+  const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('../providers/zenodo/deposit/run.js'), import('../providers/zenodo/deposit/render.js')]);
   ctx.io.result(await runZenodoUpload(ctx, zenodoOptions(paths, opts)), (r) => renderUpload(ctx.io, r));
 }
 
@@ -166,7 +166,7 @@ function nomadFlagsUsed(opts: NomadFlags): string[] {
 }
 
 async function uploadToNomad(ctx: Context, paths: string[], opts: UploadCommandOptions): Promise<void> {
-  const { runNomadUpload, renderNomadUpload } = await import('../upload/nomad/run.js');
+  const { runNomadUpload, renderNomadUpload } = await import('../providers/nomad/deposit/run.js');
   ctx.io.result(await runNomadUpload(ctx, paths, opts), renderNomadUpload);
 }
 

@@ -51,7 +51,7 @@ service id when several services are listed).
     .action(
       run(ctx, async (opts: UploadsListFlags) => {
         if (opts.all && opts.limit !== undefined) throw new UsageError('Use --limit or --all, not both.');
-        const { runUploadsList, uploadsListJson, renderUploadsList } = await import('../uploads/list.js');
+        const { runUploadsList, uploadsListJson, renderUploadsList } = await import('../workflows/list.js');
         const r = await runUploadsList(ctx, {
           on: opts.on,
           status: opts.status,

@@ -1,6 +1,6 @@
 // What `rdp dmps get` accepts as a plan, and how DMPTool's items are narrowed.
 import { describe, expect, test } from 'vitest';
-import { parsePlanRef } from '../../src/dmps/ref.js';
+import { parsePlanRef } from '../../src/providers/dmptool/ref.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { bareDoi, isPrivate, planIdInUrl, planSummary, templateSummary } from '../../src/providers/dmptool/types.js';
 

@@ -4,7 +4,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli.js';
-import { renderPlans } from '../../src/dmps/render.js';
+import { renderPlans } from '../../src/providers/dmptool/render.js';
 import { plansOf } from '../../src/emulator/services/dmptool/data.js';
 import { IO } from '../../src/output/io.js';
 import { planSummary, type PlanSummary } from '../../src/providers/dmptool/types.js';

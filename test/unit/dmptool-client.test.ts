@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { authError } from '../../src/auth/session.js';
+import { authError } from '../../src/auth/credentials.js';
 import { RdpError } from '../../src/errors/errors.js';
 import { errorBodyReader } from '../../src/providers/error-bodies.js';
 import { IO } from '../../src/output/io.js';

@@ -1,7 +1,7 @@
 // OpenID id_token verification (node:crypto only): what must pass and every way it must fail.
 import { createHmac, generateKeyPairSync, sign } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { IdTokenError, type Jwk, jwksKeys, verifyIdToken } from '../../src/auth/oauth/id-token.js';
+import { IdTokenError, type Jwk, jwksKeys, verifyIdToken } from '../../src/auth/id-token.js';
 
 const ISS = 'https://orcid.org';
 const AUD = 'APP-0000000000000000';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../../src/errors/errors.js';
 import { readInputs } from '../../src/transfer/local.js';
-import { planNomadUpload, zipLayout } from '../../src/upload/nomad/plan.js';
+import { planNomadUpload, zipLayout } from '../../src/providers/nomad/deposit/plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-nomad-plan-'));
 function put(rel: string, content: string | Buffer = 'x'): void {

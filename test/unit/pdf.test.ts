@@ -4,7 +4,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, test } from 'vitest';
-import { PdfCheck, PdfCheckError } from '../../src/dmps/pdf-check.js';
+import { PdfCheck, PdfCheckError } from '../../src/providers/dmptool/pdf-check.js';
 import { buildPdf, type PdfBlock, wrap } from '../../src/emulator/services/dmptool/pdf.js';
 
 /** Check a PDF's structure: header, xref entries pointing at their objects, stream lengths, trailer. */

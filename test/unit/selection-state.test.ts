@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { excludeFlag, walkFolder } from '../../src/transfer/local.js';
 import { countLeftOut } from '../../src/transfer/selection.js';
-import { uploadKey } from '../../src/upload/state.js';
+import { uploadKey } from '../../src/workflows/upload-state.js';
 import { unescapeHtml } from '../../src/util/html.js';
 import { ROOT } from '../helpers/sandbox.js';
 

@@ -3,14 +3,14 @@
 import { describe, expect, test } from 'vitest';
 import { InputError, UsageError } from '../../src/errors/errors.js';
 import { toDeposition, toRemoteFile, toRemoteFiles } from '../../src/providers/zenodo/types.js';
-import { cffToZenodo } from '../../src/upload/zenodo/cff.js';
+import { cffToZenodo } from '../../src/providers/zenodo/deposit/cff.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { licenseFromZenodo, normalizeLicense } from '../../src/upload/zenodo/licenses.js';
-import { checkMetadata, type LocalMetadata, mergeMetadata, missingForPublish, parseCreatorFlag, parseZenodoJson, sameMetadata } from '../../src/upload/zenodo/metadata.js';
-import { parseDepositionId, resumeCommand } from '../../src/upload/zenodo/options.js';
-import { badName } from '../../src/upload/zenodo/sources.js';
-import { zoteroCreator, zoteroItem } from '../../src/upload/zenodo/zotero.js';
+import { licenseFromZenodo, normalizeLicense } from '../../src/providers/zenodo/deposit/licenses.js';
+import { checkMetadata, type LocalMetadata, mergeMetadata, missingForPublish, parseCreatorFlag, parseZenodoJson, sameMetadata } from '../../src/providers/zenodo/deposit/metadata.js';
+import { parseDepositionId, resumeCommand } from '../../src/providers/zenodo/deposit/options.js';
+import { badName } from '../../src/providers/zenodo/deposit/sources.js';
+import { zoteroCreator, zoteroItem } from '../../src/providers/zotero/library.js';
 import { ROOT } from '../helpers/sandbox.js';
 
 const none: LocalMetadata = { set: {}, creators: [], keywords: [], related: [] };
