@@ -1,11 +1,16 @@
 // What a command needs, built lazily (gh's Factory): `rdp --help` loads none of it, and a command that
 // never needs the keychain never starts the keychain helper. The heavy pieces (HTTP layer, token store,
-// config file) are imported on first use, so they stay out of the start-up path.
+// config file) are imported on first use, so they stay out of the start-up path. The Context is the
+// one object that implements the narrow ports (src/ports.ts, auth/ports.ts, the workflows' own):
+// commands hand it to a workflow, which sees only the port interface it asked for.
 import type { Dispatcher } from 'undici';
+import type { OpenResult } from './auth/browser.js';
+import type { ClientSettings, HttpFor } from './auth/ports.js';
 import type { ConfigStore } from './config/config.js';
+import type { HttpClient } from './http/client.js';
 import type { IO } from './output/io.js';
-import type { HttpClient, HttpClientOptions } from './http/client.js';
-import type { Endpoints, ProviderId } from './providers/registry.js';
+import { type Clock, systemClock } from './ports.js';
+import type { Endpoints, Provider } from './providers/types.js';
 import type { TokenStore } from './store/token-store.js';
 
 export interface ContextInit {
@@ -15,9 +20,8 @@ export interface ContextInit {
   signal: AbortSignal;
   /** The directory of dist/cli.js (for the keychain helper). */
   runtimeDir: string;
+  clock?: Clock | undefined;
 }
-
-export type HttpOptions = Omit<HttpClientOptions, 'log' | 'signal' | 'dispatcher' | 'env' | 'service' | 'errorBody' | 'clock'> & { provider: ProviderId };
 
 export class Context {
   readonly io: IO;
@@ -25,6 +29,7 @@ export class Context {
   readonly cwd: string;
   readonly signal: AbortSignal;
   readonly runtimeDir: string;
+  readonly clock: Clock;
   private configStore: Promise<ConfigStore> | undefined;
   private tokenStore: Promise<TokenStore> | undefined;
   private httpModule: Promise<typeof import('./http/client.js')> | undefined;
@@ -37,11 +42,26 @@ export class Context {
     this.cwd = init.cwd;
     this.signal = init.signal;
     this.runtimeDir = init.runtimeDir;
+    this.clock = init.clock ?? systemClock;
+  }
+
+  /** Log lines (stderr). */
+  get log(): IO {
+    return this.io;
+  }
+
+  /** The terminal: prompts, pasting, progress. */
+  get terminal(): IO {
+    return this.io;
   }
 
   async paths() {
     const { paths } = await import('./config/paths.js');
     return paths(this.env);
+  }
+
+  async uploadStatePath(): Promise<string> {
+    return (await this.paths()).uploads;
   }
 
   config(): Promise<ConfigStore> {
@@ -68,6 +88,7 @@ export class Context {
             childPath: join(this.runtimeDir, 'keychain-child.js'),
             env: this.env,
             debug: (line) => this.io.debug(line),
+            clock: this.clock,
           }),
       });
       this.onDispose(() => store.close());
@@ -76,28 +97,48 @@ export class Context {
     return this.tokenStore;
   }
 
+  /** OAuth clients kept in the config (the secret in the keychain). */
+  readonly clients: ClientSettings = {
+    clientId: async (provider) => (await this.config()).value(`${provider}.client_id`),
+    clientSecret: async (provider) => (await import('./workflows/config.js')).configSecret(this, `${provider}.client_secret`),
+    save: async (provider, clientId, secret, insecure) => {
+      const { configSet } = await import('./workflows/config.js');
+      await configSet(this, `${provider}.client_id`, clientId, {});
+      if (!secret) return undefined;
+      return (await configSet(this, `${provider}.client_secret`, secret, { insecureStorage: insecure, quiet: true })).storage;
+    },
+  };
+
+  /** Open a URL in a browser where a person can see it (never throws). */
+  async openBrowser(url: string): Promise<OpenResult> {
+    const { openBrowser } = await import('./auth/browser.js');
+    return openBrowser(url, { env: this.env, interactive: this.io.stderrIsTTY });
+  }
+
+  /** An id on stdout at once (not with --json, where the one document carries it). */
+  announce(id: string): void {
+    if (!this.io.flags.json) this.io.out(id);
+  }
+
   /** Endpoints of a provider: RDP_<ID>_URL, then `<id>.url` in the config, then sandbox/production. */
-  async endpoints(provider: ProviderId, sandbox?: boolean): Promise<Endpoints> {
-    const [{ resolveEndpoints, urlEnv, validateBaseUrl }, { UsageError }] = await Promise.all([
-      import('./providers/registry.js'),
-      import('./errors/errors.js'),
-    ]);
-    const envName = urlEnv(provider);
+  async endpoints(p: Provider, sandbox?: boolean): Promise<Endpoints> {
+    const [{ resolveEndpoints, validateBaseUrl }, { UsageError }] = await Promise.all([import('./providers/endpoints.js'), import('./errors/errors.js')]);
+    const envName = p.env.url;
     const envUrl = this.env[envName]?.trim() || undefined;
     try {
       if (envUrl) validateBaseUrl(envUrl, envName);
-      const configUrl = envUrl ? undefined : await (await this.config()).value(`${provider}.url`);
-      if (configUrl) validateBaseUrl(configUrl, `config key ${provider}.url`);
-      const ep = resolveEndpoints(provider, { sandbox, envUrl, configUrl });
+      const configUrl = envUrl ? undefined : await (await this.config()).value(`${p.id}.url`);
+      if (configUrl) validateBaseUrl(configUrl, `config key ${p.id}.url`);
+      const ep = resolveEndpoints(p, { sandbox, envUrl, configUrl });
       if (sandbox && (envUrl || configUrl)) {
-        this.io.warn(`--sandbox ignored: ${envUrl ? envName : `${provider}.url in the config`} sets the ${ep.name} URL (${ep.api}).`);
+        this.io.warn(`--sandbox ignored: ${envUrl ? envName : `${p.id}.url in the config`} sets the ${ep.name} URL (${ep.api}).`);
       }
       return ep;
     } catch (err) {
       if (err instanceof UsageError) throw err;
       if ((err as { exitCode?: number }).exitCode !== undefined) throw err;
       throw new UsageError((err as Error).message, {
-        hint: envUrl ? `Fix or unset ${envName}.` : `Run \`rdp config set ${provider}.url <url>\` or unset it.`,
+        hint: envUrl ? `Fix or unset ${envName}.` : `Run \`rdp config set ${p.id}.url <url>\` or unset it.`,
       });
     }
   }
@@ -115,20 +156,22 @@ export class Context {
     return this.agent;
   }
 
-  async http(opts: HttpOptions): Promise<HttpClient> {
+  /** An HTTP client for a service (its descriptor names it and reads its error bodies). */
+  readonly http: HttpFor = async (opts): Promise<HttpClient> => {
     this.httpModule ??= import('./http/client.js');
-    const [{ HttpClient }, { PROVIDERS, urlEnv }, { errorBodyReader }] = await Promise.all([this.httpModule, import('./providers/registry.js'), import('./providers/error-bodies.js')]);
-    const { provider, ...rest } = opts;
+    const { HttpClient } = await this.httpModule;
+    const { service, ...rest } = opts;
     return new HttpClient({
       ...rest,
-      service: { id: provider, name: PROVIDERS[provider].name, urlEnv: urlEnv(provider) },
-      errorBody: errorBodyReader(provider),
+      service: { id: service.id, name: service.name, urlEnv: service.env.url },
+      errorBody: service.errorBody,
       log: this.io,
+      clock: this.clock,
       signal: this.signal,
       env: this.env,
       dispatcher: () => this.dispatcher(),
     });
-  }
+  };
 
   onDispose(fn: () => Promise<void> | void): void {
     this.disposers.push(fn);

@@ -7,13 +7,12 @@
 // - https: the address of the registered page the browser lands on, pasted.
 // Pasted input comes from the terminal (hidden), or without one as lines on stdin. Then exchange, show
 // the outcome in the browser (loopback) and close everything. Gives up after the timeout.
-import type { Context } from '../context.js';
 import { AuthDeniedError, CancelledError, FailureError, type RdpError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
 import { fmtMs } from '../output/format.js';
-import { openBrowser } from './browser.js';
+import type { IO } from '../output/io.js';
 import { type Callback, checkCallback, LoopbackServer } from './loopback.js';
 import { safeEqual } from './pkce.js';
+import type { AuthPorts } from './ports.js';
 import type { Redirect } from './redirect.js';
 
 export interface FlowStart {
@@ -68,8 +67,8 @@ function clean(s: string): string {
   return one.length > 300 ? `${one.slice(0, 300)}…` : one;
 }
 
-export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T>): Promise<T> {
-  const { io } = ctx;
+export async function runBrowserFlow<T>(ports: Pick<AuthPorts, 'terminal' | 'signal' | 'clock' | 'openBrowser'>, opts: BrowserFlowOptions<T>): Promise<T> {
+  const io = ports.terminal;
   const r = opts.redirect;
   const loopback =
     r.kind === 'loopback'
@@ -77,10 +76,9 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
       : undefined;
   const redirectUri = loopback ? loopback.redirectUri : (r as { uri: string }).uri;
   const ac = new AbortController();
-  const onAbort = () => ac.abort(ctx.signal.reason ?? new CancelledError());
-  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const onAbort = () => ac.abort(ports.signal.reason ?? new CancelledError());
+  ports.signal.addEventListener('abort', onAbort, { once: true });
   let paste: PasteReader | undefined;
-  let timer: NodeJS.Timeout | undefined;
   const lifetime = opts.codeLifetime ? ` ${opts.name}'s codes expire ${opts.codeLifetime} after you approve${/second/.test(opts.codeLifetime) ? ': paste promptly' : ''}.` : '';
   try {
     const start = await opts.begin(redirectUri);
@@ -95,7 +93,7 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
     if (opts.noBrowser) {
       io.info('(--no-browser: open the address yourself, on this machine or any other.)');
     } else {
-      const opened = await openBrowser(start.url, { env: ctx.env, interactive: io.stderrIsTTY });
+      const opened = await ports.openBrowser(start.url);
       if (opened.opened) io.info(`Opened it ${opened.how}.`);
       else io.info(`Not opening a browser (${opened.why}); open the address yourself.`);
     }
@@ -138,26 +136,28 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
       }
     }
 
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(
-          loopback
-            ? new FailureError('LOGIN_TIMEOUT', `No answer from the browser within ${fmtMs(opts.timeoutMs)}: it never came back to ${redirectUri}. Nothing was stored.`, {
-                hint:
-                  `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? `If ${opts.name} said the redirect URI does not match, use the port you registered with --port.`} ` +
-                  'Without a browser on this machine, use --no-browser and paste the address the browser ends on.',
-              })
-            : new FailureError('LOGIN_TIMEOUT', `No ${r.kind === 'oob' ? 'authorization code' : 'address'} was pasted within ${fmtMs(opts.timeoutMs)}. Nothing was stored.`, {
-                hint: `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? ''}`.trim(),
-              }),
-        );
-      }, opts.timeoutMs);
-    });
+    // The wait is bounded on the login's clock (a test's clock moves on its own), and ends with the flow.
+    const timeout = ports.clock.sleep(opts.timeoutMs, ac.signal).then(
+      (): never => {
+        throw loopback
+          ? new FailureError('LOGIN_TIMEOUT', `No answer from the browser within ${fmtMs(opts.timeoutMs)}: it never came back to ${redirectUri}. Nothing was stored.`, {
+              hint:
+                `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? `If ${opts.name} said the redirect URI does not match, use the port you registered with --port.`} ` +
+                'Without a browser on this machine, use --no-browser and paste the address the browser ends on.',
+            })
+          : new FailureError('LOGIN_TIMEOUT', `No ${r.kind === 'oob' ? 'authorization code' : 'address'} was pasted within ${fmtMs(opts.timeoutMs)}. Nothing was stored.`, {
+              hint: `Run \`${opts.command}\` again (--timeout to wait longer). ${opts.mismatchHint ?? ''}`.trim(),
+            });
+      },
+      (err: unknown): never => {
+        throw err;
+      },
+    );
+    timeout.catch(() => {});
     const contenders: Promise<Callback>[] = [timeout];
     if (loopback) contenders.push(loopback.next(ac.signal));
     if (paste) contenders.push(paste.result.then((params) => ({ params, respond: () => {} })));
     const callback = await Promise.race(contenders);
-    clearTimeout(timer);
     paste?.stop();
 
     const denied = callbackError(callback.params, opts.name, opts.command);
@@ -176,9 +176,8 @@ export async function runBrowserFlow<T>(ctx: Context, opts: BrowserFlowOptions<T
     callback.respond({ ok: true, title: `Logged in to ${opts.name}`, message: 'rdp has stored the login. You can close this tab and return to the terminal.' });
     return result;
   } finally {
-    clearTimeout(timer);
     paste?.stop();
-    ctx.signal.removeEventListener('abort', onAbort);
+    ports.signal.removeEventListener('abort', onAbort);
     ac.abort();
     await loopback?.close();
   }

@@ -2,17 +2,18 @@
 // / `--client-secret`, then RDP_<ID>_CLIENT_ID / RDP_<ID>_CLIENT_SECRET, then the config keys
 // `<id>.client_id` and `<id>.client_secret` (the secret lives in the keychain). A secret given as a
 // flag value is accepted with a warning; `--client-secret` without a value reads it from stdin (or a
-// hidden prompt on a terminal), as `rdp config set` does.
-import type { Context } from '../context.js';
-import { KeychainError, UsageError } from '../errors/errors.js';
-import { lowerFirst } from '../util/text.js';
-import { promptHidden, readStdin } from '../output/prompt.js';
-import type { Endpoints, ProviderId } from '../providers/registry.js';
+// hidden prompt on a terminal), as `rdp config set` does. Without any client, a terminal user is
+// offered to register one step by step (the service's registration form, field by field, from its
+// descriptor); otherwise the error says the same in one paragraph. Tests and `rdp emulator` hand their
+// clients in through RDP_<ID>_CLIENT_ID / _SECRET like anyone else.
+import { hostname } from 'node:os';
+import { CancelledError, KeychainError, UsageError } from '../errors/errors.js';
+import { promptHidden, promptLine, readStdin } from '../output/prompt.js';
+import type { Endpoints, Provider } from '../providers/types.js';
 import type { Storage } from '../store/types.js';
+import { lowerFirst } from '../util/text.js';
+import type { AuthPorts } from './ports.js';
 import type { Redirect } from './redirect.js';
-import { guidedRegistration, guideParagraph, type RegistrationGuide, registrationGuide } from './register.js';
-
-export type OAuthProviderId = Exclude<ProviderId, 'nomad'>;
 
 export interface ClientFlags {
   clientId?: string | undefined;
@@ -28,15 +29,59 @@ export interface OAuthClientCreds {
   secretSource?: string | undefined;
 }
 
-export function clientEnv(provider: ProviderId, what: 'ID' | 'SECRET'): string {
-  return `RDP_${provider.toUpperCase()}_CLIENT_${what}`;
+export function clientEnv(provider: string, what: 'ID' | 'SECRET'): string {
+  return `RDP_${provider.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CLIENT_${what}`;
+}
+
+export interface RegistrationGuide {
+  provider: string;
+  /** Where to register. */
+  page: string;
+  /** What to enter, field by field: [label, value]. */
+  fields: [string, string][];
+  /** The redirect URI to register (also among the fields). */
+  redirectUri: string;
+  /** What the service calls the two values it then shows. */
+  idLabel: string;
+  secretLabel: string;
+  /** Whether a secret is needed (Zenodo's public clients have none). */
+  secret: 'required' | 'optional';
+  /** A sentence about scopes. */
+  scopes: string;
+  /** What a token is called there ("a token", "an API key"), for the way around a browser login. */
+  tokenWord?: string | undefined;
+}
+
+/** The registration for this login, from the service's descriptor. */
+export function registrationGuide(p: Provider, ep: Endpoints, redirect: Redirect, opts: { clientCredentials?: boolean | undefined } = {}): RegistrationGuide {
+  const oauth = p.auth.oauth;
+  if (!oauth) throw new UsageError(`${p.name} has no browser login.`);
+  return { provider: p.id, ...oauth.registration(ep, redirect, opts) };
+}
+
+/** A name for the client being registered: which machine it is for. */
+export function clientName(): string {
+  return `rdp on ${hostname()}`;
+}
+
+function configureWays(provider: string): string {
+  return (
+    `set ${clientEnv(provider, 'ID')} and ${clientEnv(provider, 'SECRET')}, or run \`rdp config set ${provider}.client_id <id>\` and ` +
+    `\`printf %s "$SECRET" | rdp config set ${provider}.client_secret\``
+  );
+}
+
+/** The whole registration in one paragraph (the error without a terminal). */
+export function guideParagraph(g: RegistrationGuide, command: string): string {
+  const fields = g.fields.map(([k, v]) => `${k}: ${v.replace(/\s{3}\(/, ' (')}`).join('; ');
+  return `Register one at ${g.page} with ${fields}. ${g.scopes} Then ${configureWays(g.provider)}, and run \`${command}\` again. Or log in with ${g.tokenWord ?? 'a token'}: \`rdp login ${g.provider} --with-token\`.`;
 }
 
 /**
  * No client configured. For a browser login: what to register (the exact redirect URI) and how to give
  * it to rdp, in one paragraph; for --client-credentials: the client only (no browser, no redirect).
  */
-export function missingClientError(provider: OAuthProviderId, ep: Endpoints, what: 'id' | 'secret', guide: RegistrationGuide, command: string, clientCredentials: boolean): UsageError {
+export function missingClientError(p: Provider, ep: Endpoints, what: 'id' | 'secret', guide: RegistrationGuide, command: string, clientCredentials: boolean): UsageError {
   const message =
     what === 'secret'
       ? `The OAuth client for ${ep.name} has no client secret configured${clientCredentials ? '; --client-credentials logs in as that client and needs it' : ''}.`
@@ -45,14 +90,13 @@ export function missingClientError(provider: OAuthProviderId, ep: Endpoints, wha
         : `No OAuth client for ${ep.name} is configured, so rdp cannot start a browser login.`;
   if (what === 'secret') {
     return new UsageError(message, {
-      hint: `Set ${clientEnv(provider, 'SECRET')}, or run \`printf %s "$SECRET" | rdp config set ${provider}.client_secret\` (it goes to the keychain), or pass --client-secret and pipe it.`,
+      hint: `Set ${clientEnv(p.id, 'SECRET')}, or run \`printf %s "$SECRET" | rdp config set ${p.id}.client_secret\` (it goes to the keychain), or pass --client-secret and pipe it.`,
     });
   }
   return new UsageError(message, { hint: guideParagraph(guide, command), details: { register: guide.page, redirectUri: clientCredentials ? undefined : guide.redirectUri } });
 }
 
 export interface ResolveClientOptions {
-  secret: 'required' | 'optional';
   redirect: Redirect;
   clientCredentials: boolean;
   command: string;
@@ -62,44 +106,35 @@ export interface ResolveClientOptions {
   ready: () => Promise<void>;
 }
 
-export async function resolveClient(
-  ctx: Context,
-  provider: OAuthProviderId,
-  ep: Endpoints,
-  flags: ClientFlags,
-  opts: ResolveClientOptions,
-): Promise<OAuthClientCreds> {
-  const client = await findClient(ctx, provider, ep, flags, opts);
+/** The client of this login (found, or registered on the spot), then the last check (`ready`). */
+export async function resolveClient(ports: AuthPorts, p: Provider, ep: Endpoints, flags: ClientFlags, opts: ResolveClientOptions): Promise<OAuthClientCreds> {
+  const client = await findClient(ports, p, ep, flags, opts);
   await opts.ready();
   return client;
 }
 
-async function findClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints, flags: ClientFlags, opts: ResolveClientOptions): Promise<OAuthClientCreds> {
-  const config = await ctx.config();
+async function findClient(ports: AuthPorts, p: Provider, ep: Endpoints, flags: ClientFlags, opts: ResolveClientOptions): Promise<OAuthClientCreds> {
+  const { terminal: io } = ports;
+  const provider = p.id;
   const idEnv = clientEnv(provider, 'ID');
   const secretEnv = clientEnv(provider, 'SECRET');
+  const secretNeeded = p.auth.oauth?.clientSecret ?? 'required';
 
   let clientId: string | undefined;
   let idSource = '';
   if (flags.clientId?.trim()) {
     clientId = flags.clientId.trim();
     idSource = '--client-id';
-  } else if (ctx.env[idEnv]?.trim()) {
-    clientId = ctx.env[idEnv]?.trim();
+  } else if (ports.env[idEnv]?.trim()) {
+    clientId = ports.env[idEnv]?.trim();
     idSource = idEnv;
   } else {
-    clientId = (await config.value(`${provider}.client_id`))?.trim();
+    clientId = (await ports.clients.clientId(provider))?.trim();
     idSource = `config ${provider}.client_id`;
   }
   if (!clientId) {
-    const emu = await emulatorClient(ctx, provider, ep);
-    if (emu) {
-      ctx.io.secret(emu.clientSecret);
-      ctx.io.info(`Using the ready-made OAuth client of the rdp emulator at ${new URL(ep.web).host}.`);
-      return emu;
-    }
-    const guide = registrationGuide(provider, ep, opts.redirect, { clientCredentials: opts.clientCredentials });
-    if (ctx.io.canPrompt) {
+    const guide = registrationGuide(p, ep, opts.redirect, { clientCredentials: opts.clientCredentials });
+    if (io.canPrompt) {
       // The secret will go to the keychain: check it before asking anyone to register anything. Without
       // one, the missing client is still the first thing said (the keychain is the last).
       const keychain = await opts.ready().then(
@@ -110,74 +145,92 @@ async function findClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints
         },
       );
       if (!keychain) {
-        const guided = await guidedRegistration(ctx, guide, ep, { noBrowser: opts.noBrowser, storage: opts.storage, command: opts.command });
+        const guided = await guidedRegistration(ports, guide, ep, { noBrowser: opts.noBrowser, storage: opts.storage, command: opts.command });
         if (guided) return guided;
       } else {
-        const e = missingClientError(provider, ep, 'id', guide, opts.command, opts.clientCredentials);
+        const e = missingClientError(p, ep, 'id', guide, opts.command, opts.clientCredentials);
         throw new UsageError(e.message, {
           hint: `${e.hint} (rdp could walk you through registering one here, but ${lowerFirst(keychain.message)} Run it again with --insecure-storage, or set the variables.)`,
           details: e.details,
         });
       }
     }
-    throw missingClientError(provider, ep, 'id', guide, opts.command, opts.clientCredentials);
+    throw missingClientError(p, ep, 'id', guide, opts.command, opts.clientCredentials);
   }
   if (/[\s\u0000-\u001f]/.test(clientId)) throw new UsageError(`The ${ep.name} client id from ${idSource} contains spaces or control characters.`);
 
   let clientSecret: string | undefined;
   let secretSource: string | undefined;
   if (typeof flags.clientSecret === 'string') {
-    ctx.io.secret(flags.clientSecret);
-    ctx.io.warn(`A secret given as an argument may stay in your shell history and the process list; next time pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`);
+    ports.log.secret(flags.clientSecret);
+    ports.log.warn(`A secret given as an argument may stay in your shell history and the process list; next time pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`);
     clientSecret = flags.clientSecret.trim();
     secretSource = '--client-secret';
   } else if (flags.clientSecret === true) {
-    const raw = ctx.io.stdinIsTTY
-      ? await promptHidden(ctx.io, `${ep.name} client secret (input hidden):`, `Pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`)
-      : await readStdin(ctx.io);
-    ctx.io.secret(raw);
+    const raw = io.stdinIsTTY
+      ? await promptHidden(io, `${ep.name} client secret (input hidden):`, `Pipe it: printf %s "$SECRET" | rdp login ${provider} --client-secret`)
+      : await readStdin(io);
+    ports.log.secret(raw);
     clientSecret = raw.trim();
     secretSource = '--client-secret (stdin)';
     if (!clientSecret) throw new UsageError('--client-secret was given without a value and nothing came on stdin.', { hint: `printf %s "$SECRET" | rdp login ${provider} --client-secret` });
-  } else if (ctx.env[secretEnv]?.trim()) {
-    clientSecret = ctx.env[secretEnv]?.trim();
+  } else if (ports.env[secretEnv]?.trim()) {
+    clientSecret = ports.env[secretEnv]?.trim();
     secretSource = secretEnv;
   } else {
-    const { configSecret } = await import('../workflows/config.js');
-    clientSecret = (await configSecret(ctx, `${provider}.client_secret`))?.trim() || undefined;
+    clientSecret = (await ports.clients.clientSecret(provider))?.trim() || undefined;
     secretSource = clientSecret ? `config ${provider}.client_secret` : undefined;
   }
-  ctx.io.secret(clientSecret);
-  if (!clientSecret && opts.secret === 'required') {
-    throw missingClientError(provider, ep, 'secret', registrationGuide(provider, ep, opts.redirect, opts), opts.command, opts.clientCredentials);
+  ports.log.secret(clientSecret);
+  // --client-credentials logs in as the client: its secret is needed even where a browser login goes without.
+  if (!clientSecret && (secretNeeded === 'required' || opts.clientCredentials)) {
+    throw missingClientError(p, ep, 'secret', registrationGuide(p, ep, opts.redirect, opts), opts.command, opts.clientCredentials);
   }
   return { clientId, clientSecret, idSource, secretSource };
 }
 
 /**
- * The rdp emulator's ready-made client, when the service's base points at an emulator on this machine
- * and no client is configured: `rdp login <id>` then works against `rdp emulator` with only the
- * RDP_<ID>_URL lines exported. Asked only of loopback hosts the user chose (RDP_<ID>_URL or config).
+ * On a terminal: offer to register a client now, show the values, read them back and store them.
+ * Returns the client, or undefined when the user declines (the caller then reports the error).
  */
-async function emulatorClient(ctx: Context, provider: OAuthProviderId, ep: Endpoints): Promise<OAuthClientCreds | undefined> {
-  if (ep.origin !== 'env' && ep.origin !== 'config') return undefined;
-  const origin = new URL(ep.web);
-  if (origin.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(origin.hostname)) return undefined;
-  try {
-    const http = await ctx.http({ provider, base: origin.origin });
-    const { data } = await http.json<{ services?: Record<string, { url?: string; oauth?: { clientId?: unknown; clientSecret?: unknown } }> }>({
-      method: 'GET',
-      path: `${origin.origin}/_emulator`,
-      anonymous: true,
-      retry: 'never',
-      timeoutMs: 2000,
-    });
-    const svc = data?.services?.[provider];
-    const o = svc?.oauth;
-    // Only the emulator serving this very base.
-    if (!svc || svc.url?.replace(/\/+$/, '') !== ep.web.replace(/\/+$/, '') || typeof o?.clientId !== 'string' || typeof o.clientSecret !== 'string') return undefined;
-    return { clientId: o.clientId, clientSecret: o.clientSecret, idSource: 'the rdp emulator', secretSource: 'the rdp emulator' };
-  } catch {
-    return undefined;
+export async function guidedRegistration(
+  ports: AuthPorts,
+  g: RegistrationGuide,
+  ep: Endpoints,
+  opts: { noBrowser: boolean; storage: Storage; command: string },
+): Promise<OAuthClientCreds | undefined> {
+  const io = ports.terminal;
+  io.notice(`No OAuth client for ${ep.name} is configured yet. rdp can walk you through registering one (about a minute).`);
+  const answer = (await promptLine(io, 'Register one now? [Y/n] ', '')).toLowerCase();
+  if (answer && !/^y(es)?$/.test(answer)) return undefined;
+
+  io.notice('');
+  io.notice(`1. Open ${g.page} (log in to ${ep.name} if asked).`);
+  io.notice('2. Fill in:');
+  for (const [label, value] of g.fields) io.notice(`     ${label}: ${value}`);
+  io.notice(`   ${g.scopes}`);
+  io.notice(`3. Save it; ${ep.name} then shows the ${g.idLabel} and the ${g.secretLabel}. Copy them here.`);
+  if (!opts.noBrowser) {
+    const opened = await ports.openBrowser(g.page);
+    if (opened.opened) io.info(`Opened the registration page ${opened.how}.`);
   }
+  io.notice('');
+  const clientId = (await promptLine(io, `${g.idLabel}: `, '')).trim();
+  if (!clientId) throw new CancelledError('No client id was given; nothing was stored.');
+  if (/[\s\u0000-\u001f]/.test(clientId)) throw new UsageError(`That ${g.idLabel} contains spaces or control characters.`, { hint: `Run \`${opts.command}\` again and paste only the id.` });
+  const secret = (
+    await promptHidden(io, `${g.secretLabel} (input hidden${g.secret === 'optional' ? '; press Enter if you chose a public client' : ''}):`, '')
+  ).trim();
+  ports.log.secret(secret);
+  if (!secret && g.secret === 'required') throw new CancelledError(`No ${g.secretLabel} was given; nothing was stored.`);
+
+  const storage = await ports.clients.save(g.provider, clientId, secret || undefined, opts.storage === 'file');
+  const secretWhere = !secret ? '' : storage === 'keychain' ? ' (the secret in the keychain)' : ' (the secret in the config file: --insecure-storage)';
+  io.success(`Saved the ${ep.name} OAuth client as ${g.provider}.client_id${secretWhere}. Going on with the login.`);
+  return {
+    clientId,
+    clientSecret: secret || undefined,
+    idSource: `config ${g.provider}.client_id`,
+    secretSource: secret ? `config ${g.provider}.client_secret` : undefined,
+  };
 }

@@ -1,25 +1,16 @@
-// Where a browser login's authorization response goes (SPEC.md section 3, "Redirect modes"), and the
-// per-service defaults that work against the real services (providers.md section 0):
-// - loopback `http://127.0.0.1:<port><path>`: rdp listens there (Zenodo on a fixed, registered port,
-//   because Zenodo matches redirect URIs exactly, port included; ORCID and Zotero on any free port);
-// - out-of-band `urn:ietf:wg:oauth:2.0:oob`: the service shows the code, the user pastes it (DMPTool's
-//   default: its deployments refuse http: redirect URIs);
+// Where a browser login's authorization response goes (SPEC.md section 3, "Redirect modes"):
+// - loopback `http://127.0.0.1:<port><path>`: rdp listens there (on a fixed, registered port for a
+//   service that matches redirect URIs exactly; on any free port where the service allows it);
+// - out-of-band `urn:ietf:wg:oauth:2.0:oob`: the service shows the code, the user pastes it;
 // - `https://…`: a page registered with the service; the user pastes the URL the browser lands on.
-// Chosen by --redirect-uri, else --port, else the config keys <id>.redirect_uri and <id>.port, else the
-// service's default.
-import type { Context } from '../context.js';
+// Chosen by --redirect-uri or --port (parsed by commands/login.ts), else the config keys
+// <id>.redirect_uri and <id>.port, else the service's default (its descriptor's `auth.oauth`).
 import { UsageError } from '../errors/errors.js';
+import type { Provider } from '../providers/types.js';
 import { LOOPBACK_HOST } from './loopback.js';
-import type { OAuthProviderId } from './client.js';
+import type { AuthPorts } from './ports.js';
 
 export const OOB_URI = 'urn:ietf:wg:oauth:2.0:oob';
-
-/**
- * Zenodo's default loopback port. Zenodo compares redirect URIs by string equality, so a login can
- * only come back to a port registered with the OAuth client: this one, documented in the README
- * (an unassigned port in IANA's registry, below the Linux ephemeral range).
- */
-export const ZENODO_DEFAULT_PORT = 21930;
 
 export type Redirect =
   | { kind: 'loopback'; port: number; path: string }
@@ -33,12 +24,6 @@ export interface RedirectChoice {
   /** What chose it, for hints: `--redirect-uri`, `config dmptool.redirect_uri`, `the default` … */
   source: string;
 }
-
-/** How long a service's authorization codes live, for the paste hints (providers.md 0.1; Doorkeeper's default). */
-export const CODE_LIFETIME: Partial<Record<OAuthProviderId, string>> = {
-  zenodo: 'about 100 seconds',
-  dmptool: '10 minutes',
-};
 
 /** The redirect URI as sent in the authorize request (the loopback port known once listening). */
 export function redirectText(r: Redirect, boundPort?: number): string {
@@ -67,7 +52,7 @@ export function parseRedirectUri(value: string, where: string): Redirect {
   }
   if (u.port === '') {
     throw new UsageError(`${where} has no port: "${value}". rdp needs to know where to listen.`, {
-      hint: `Give the port you registered, e.g. http://${LOOPBACK_HOST}:${ZENODO_DEFAULT_PORT}${u.pathname === '/' ? '/callback' : u.pathname}.`,
+      hint: `Give the port you registered, e.g. http://${LOOPBACK_HOST}:21930${u.pathname === '/' ? '/callback' : u.pathname}.`,
     });
   }
   if (u.search) throw new UsageError(`${where} must not have a query string: "${value}".`);
@@ -84,98 +69,42 @@ export function parsePort(value: string, where: string): number {
   return n;
 }
 
-/** The redirect a service uses when nothing is configured. */
-export function defaultRedirect(provider: OAuthProviderId): Redirect {
-  switch (provider) {
-    case 'zenodo':
-      return { kind: 'loopback', port: ZENODO_DEFAULT_PORT, path: '/callback' };
-    case 'dmptool':
-      return { kind: 'oob', uri: OOB_URI };
-    case 'orcid':
-    case 'zotero':
-      return { kind: 'loopback', port: 0, path: '/callback' };
-  }
+/** Flags of a login that choose the redirect (parsed and checked by the command). */
+export interface RedirectFlags {
+  /** --redirect-uri, parsed. */
+  redirect?: Redirect | undefined;
+  /** --port. */
+  port?: number | undefined;
 }
+
+export const PORT_FLAG_HINT = 'choose another with --port N (0 = any free port, for services that accept any)';
 
 /** --redirect-uri, --port, config <id>.redirect_uri, config <id>.port, the service's default. */
-export async function chooseRedirect(
-  ctx: Context,
-  provider: OAuthProviderId,
-  flags: { redirectUri?: string | undefined; port?: string | undefined },
-): Promise<RedirectChoice> {
-  const portFlagHint = 'choose another with --port N (0 = any free port, for services that accept any)';
-  if (flags.redirectUri !== undefined) {
-    const redirect = parseRedirectUri(flags.redirectUri, '--redirect-uri');
-    if (flags.port !== undefined) {
-      const port = parsePort(flags.port, '--port');
-      if (redirect.kind !== 'loopback') {
-        throw new UsageError(`--port is for the 127.0.0.1 listener; --redirect-uri ${redirect.uri} does not use one. Give one of them.`);
-      }
-      if (port !== redirect.port) throw new UsageError(`--port ${port} and the port of --redirect-uri (${redirect.port}) differ. Give one of them.`);
-    }
-    return checkOAuth1(provider, { redirect, portHint: 'change the port in --redirect-uri', source: '--redirect-uri' });
-  }
-  if (flags.port !== undefined && provider === 'dmptool') {
-    throw new UsageError('DMPTool logs in out-of-band (it shows a code to paste), so --port does not apply.', {
-      hint: `dmptool.org accepts no http:// redirect URIs. On a DMPTool that does, ask for the listener with --redirect-uri http://${LOOPBACK_HOST}:<port>/callback.`,
-    });
-  }
-  if (flags.port !== undefined) {
-    return { redirect: { kind: 'loopback', port: parsePort(flags.port, '--port'), path: '/callback' }, portHint: portFlagHint, source: '--port' };
-  }
-  const config = await ctx.config();
-  if (provider !== 'zotero') {
-    const configured = await config.value(`${provider}.redirect_uri`);
+export async function chooseRedirect(ports: Pick<AuthPorts, 'config'>, p: Provider, flags: RedirectFlags): Promise<RedirectChoice> {
+  const oauth = p.auth.oauth;
+  if (!oauth) throw new UsageError(`${p.name} has no browser login.`);
+  if (flags.redirect) return { redirect: flags.redirect, portHint: 'change the port in --redirect-uri', source: '--redirect-uri' };
+  if (flags.port !== undefined) return { redirect: { kind: 'loopback', port: flags.port, path: '/callback' }, portHint: PORT_FLAG_HINT, source: '--port' };
+  const config = await ports.config();
+  if (oauth.config.redirectUri) {
+    const configured = await config.value(`${p.id}.redirect_uri`);
     if (configured !== undefined) {
-      const redirect = parseRedirectUri(configured, `The config key ${provider}.redirect_uri`);
-      return { redirect, portHint: `choose another with --port N, or change it for good with \`rdp config set ${provider}.redirect_uri URI\``, source: `config ${provider}.redirect_uri` };
+      const redirect = parseRedirectUri(configured, `The config key ${p.id}.redirect_uri`);
+      return { redirect, portHint: `choose another with --port N, or change it for good with \`rdp config set ${p.id}.redirect_uri URI\``, source: `config ${p.id}.redirect_uri` };
     }
   }
-  const port = provider === 'dmptool' ? undefined : await config.value(`${provider}.port`);
+  const port = oauth.config.port ? await config.value(`${p.id}.port`) : undefined;
   if (port !== undefined) {
     return {
-      redirect: { kind: 'loopback', port: parsePort(port, `The config key ${provider}.port`), path: '/callback' },
-      portHint: `choose another with --port N, or change it for good with \`rdp config set ${provider}.port N\``,
-      source: `config ${provider}.port`,
+      redirect: { kind: 'loopback', port: parsePort(port, `The config key ${p.id}.port`), path: '/callback' },
+      portHint: `choose another with --port N, or change it for good with \`rdp config set ${p.id}.port N\``,
+      source: `config ${p.id}.port`,
     };
   }
-  return { redirect: defaultRedirect(provider), portHint: portFlagHint, source: 'the default' };
+  return { redirect: oauth.defaultRedirect, portHint: PORT_FLAG_HINT, source: 'the default' };
 }
 
-function checkOAuth1(provider: OAuthProviderId, choice: RedirectChoice): RedirectChoice {
-  if (provider === 'zotero' && choice.redirect.kind !== 'loopback') {
-    throw new UsageError("Zotero's login (OAuth 1.0a) always comes back to rdp's 127.0.0.1 listener; --redirect-uri can only choose its port and path there.", {
-      hint: 'Without a browser on this machine, use --no-browser and paste the address the browser ends on.',
-    });
-  }
-  return choice;
-}
-
-/**
- * The redirect URI to register with the service for this choice: Zenodo's exactly (port included),
- * ORCID's bare host (it lets any port and path on a registered host match), Zotero's callback page.
- */
-export function redirectToRegister(provider: OAuthProviderId, r: Redirect): string {
-  if (r.kind !== 'loopback') return r.uri;
-  // Zenodo never matches a random port: register the default one (and log in without --port 0).
-  if (provider === 'zenodo' && r.port === 0) return `http://${LOOPBACK_HOST}:${ZENODO_DEFAULT_PORT}${r.path}`;
-  if (provider === 'orcid' && r.port === 0) return `http://${LOOPBACK_HOST}`;
-  if (r.port === 0) return `http://${LOOPBACK_HOST}${r.path}`;
-  return redirectText(r);
-}
-
-/** A sentence on how the service matches the redirect URI, for hints. */
-export function matchingNote(provider: OAuthProviderId, r: Redirect): string {
-  switch (provider) {
-    case 'zenodo':
-      return 'Zenodo matches redirect URIs exactly, port included';
-    case 'dmptool':
-      return r.kind === 'oob'
-        ? 'dmptool.org accepts only https:// redirect URIs and this out-of-band one'
-        : 'DMPTool matches the redirect URI exactly (dmptool.org refuses http:// ones)';
-    case 'orcid':
-      return r.kind === 'loopback' && r.port === 0 ? 'ORCID lets any port and path on a registered host match' : 'ORCID matches the registered host, port and path';
-    case 'zotero':
-      return 'rdp sends its own callback address with each login';
-  }
+/** The loopback redirect URI to register when the port is chosen at random: the bare host and path. */
+export function anyPortUri(r: Redirect & { kind: 'loopback' }): string {
+  return `http://${LOOPBACK_HOST}${r.path}`;
 }

@@ -2,21 +2,21 @@
 // because its token expired midway"). When less than 15 minutes are left (firebase-tools' margin):
 // an authorization-code login with a refresh token (Zenodo, ORCID) uses the refresh_token grant; a
 // client-credentials login (DMPTool's 2-hour token, ORCID /read-public) mints a new token from the
-// stored client secret. The new token (and a rotated refresh token) replaces the stored one.
-import type { Context } from '../context.js';
+// stored client secret. The new token (and a rotated refresh token) replaces the stored one. Which
+// logins can be renewed at all, the provider's descriptor says (auth.oauth.renewable).
 import { RdpError } from '../errors/errors.js';
-import { joinUrl } from '../providers/registry.js';
+import { joinUrl } from '../http/client.js';
 import type { AccountMeta, SecretName } from '../store/types.js';
+import { clientEnv, type OAuthClientCreds } from './client.js';
 import type { Credential } from './credentials.js';
-import type { OAuthClientCreds, OAuthProviderId } from './client.js';
-import { TOKEN_PATH } from './oauth2.js';
-import { expiryOf, type TokenSet, tokenRequest } from './token-endpoint.js';
+import { expiryOf, TOKEN_PATH, type TokenSet, tokenRequest } from './oauth2.js';
+import type { AuthPorts } from './ports.js';
 
 export const RENEW_MARGIN_MS = 15 * 60_000;
 
 /** How this credential can be renewed, if at all. */
 export function renewal(cred: Credential): 'refresh_token' | 'client_credentials' | undefined {
-  if (cred.source === 'env' || cred.provider === 'nomad' || cred.provider === 'zotero') return undefined;
+  if (cred.source === 'env' || !cred.provider.auth.oauth?.renewable) return undefined;
   const meta = cred.meta;
   if (!meta?.clientId) return undefined;
   if (meta.grant === 'authorization_code' && cred.secrets.refresh_token) return 'refresh_token';
@@ -25,7 +25,7 @@ export function renewal(cred: Credential): 'refresh_token' | 'client_credentials
 }
 
 /** True when the token runs out within the margin and can be renewed. */
-export function needsRenewal(cred: Credential, now = Date.now()): boolean {
+export function needsRenewal(cred: Credential, now: number): boolean {
   const exp = cred.meta?.expiresAt;
   if (!exp || !renewal(cred)) return false;
   return Date.parse(exp) - now < RENEW_MARGIN_MS;
@@ -52,26 +52,26 @@ const inFlight = new WeakMap<Credential, Promise<void>>();
  * Renew `cred` in place (token, secrets, metadata) and store the result. When the renewal fails but
  * the old token has not expired yet, warn and go on with it; once it has expired, the error stands.
  */
-export function renewCredential(ctx: Context, cred: Credential): Promise<void> {
+export function renewCredential(ports: AuthPorts, cred: Credential): Promise<void> {
   let p = inFlight.get(cred);
   if (!p) {
-    p = doRenew(ctx, cred).finally(() => inFlight.delete(cred));
+    p = doRenew(ports, cred).finally(() => inFlight.delete(cred));
     inFlight.set(cred, p);
   }
   return p;
 }
 
-async function doRenew(ctx: Context, cred: Credential): Promise<void> {
+async function doRenew(ports: AuthPorts, cred: Credential): Promise<void> {
   const how = renewal(cred);
   const meta = cred.meta as AccountMeta;
   if (!how) return;
-  const provider = cred.provider as OAuthProviderId;
+  const provider = cred.provider;
   const ep = cred.endpoints;
-  const clientSecret = cred.secrets.client_secret ?? (await storedClientSecret(ctx, provider));
-  ctx.io.debug(`${ep.name} token expires at ${meta.expiresAt}; renewing it (${how})`);
+  const clientSecret = cred.secrets.client_secret ?? (await storedClientSecret(ports, provider.id));
+  ports.log.debug(`${ep.name} token expires at ${meta.expiresAt}; renewing it (${how})`);
   let t;
   try {
-    t = await tokenRequest(ctx, {
+    t = await tokenRequest(ports, {
       provider,
       endpoints: ep,
       url: joinUrl(ep.web, TOKEN_PATH),
@@ -83,28 +83,27 @@ async function doRenew(ctx: Context, cred: Credential): Promise<void> {
           : { client_id: meta.clientId, client_secret: clientSecret, scope: meta.scopes?.join(' ') },
     });
   } catch (err) {
-    const left = meta.expiresAt ? Date.parse(meta.expiresAt) - Date.now() : 0;
+    const left = meta.expiresAt ? Date.parse(meta.expiresAt) - ports.clock.now() : 0;
     if (left > 0 && err instanceof RdpError) {
-      ctx.io.warn(`Could not renew the ${ep.name} token (${err.message}); using it for the ${Math.round(left / 60_000)} minute(s) it has left.`);
+      ports.log.warn(`Could not renew the ${ep.name} token (${err.message}); using it for the ${Math.round(left / 60_000)} minute(s) it has left.`);
       return;
     }
     throw err;
   }
   const secrets: Partial<Record<SecretName, string>> = { ...cred.secrets };
   if (t.refreshToken) secrets.refresh_token = t.refreshToken;
-  const now = new Date().toISOString();
-  const next: AccountMeta = { ...meta, expiresAt: expiryOf(t), scopes: t.scopes ?? meta.scopes, updatedAt: now };
-  await (await ctx.store()).update({ token: t.accessToken, secrets, meta: next });
+  const now = new Date(ports.clock.now()).toISOString();
+  const next: AccountMeta = { ...meta, expiresAt: expiryOf(t, ports.clock.now()), scopes: t.scopes ?? meta.scopes, updatedAt: now };
+  await (await ports.store()).update({ token: t.accessToken, secrets, meta: next });
   cred.token = t.accessToken;
   cred.secrets = secrets;
   cred.meta = { ...next, secrets: Object.keys(secrets) as SecretName[] };
   const until = next.expiresAt ? ` (valid until ${next.expiresAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
-  ctx.io.info(`Renewed the ${ep.name} token${until}.`);
+  ports.log.info(`Renewed the ${ep.name} token${until}.`);
 }
 
-async function storedClientSecret(ctx: Context, provider: OAuthProviderId): Promise<string | undefined> {
-  const env = ctx.env[`RDP_${provider.toUpperCase()}_CLIENT_SECRET`]?.trim();
+async function storedClientSecret(ports: AuthPorts, provider: string): Promise<string | undefined> {
+  const env = ports.env[clientEnv(provider, 'SECRET')]?.trim();
   if (env) return env;
-  const { configSecret } = await import('../workflows/config.js');
-  return (await configSecret(ctx, `${provider}.client_secret`).catch(() => undefined)) || undefined;
+  return (await ports.clients.clientSecret(provider).catch(() => undefined)) || undefined;
 }

@@ -1,7 +1,10 @@
 // `rdp dmps list|get|templates`: data management plans from DMPTool (SPEC.md section 3 "Lists and
-// DMPs"). Definitions only; each action imports its implementation from src/dmps/ when it runs.
+// DMPs"). The flags are checked here; the workflow (src/workflows/dmps.ts) fetches; this renders.
 import { Command } from 'commander';
 import type { Context } from '../context.js';
+import { UsageError } from '../errors/errors.js';
+import type { IO } from '../output/io.js';
+import type { Collected } from '../workflows/dmps.js';
 import { examples, positiveInt, run } from './shared.js';
 
 interface ListFlags {
@@ -35,8 +38,12 @@ export function dmpsCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (opts: ListFlags) => {
-        const { runList } = await import('../workflows/dmp-list.js');
-        await runList(ctx, opts);
+        const limit = limitOf(opts);
+        const { listPlans, dmpRender } = await import('../workflows/dmps.js');
+        const r = await listPlans(ctx, limit);
+        const render = await dmpRender();
+        notes(ctx.io, r, 'plan', 'plans');
+        ctx.io.result(r.items, (items) => render.renderPlans(ctx.io, items));
       }),
     );
 
@@ -63,8 +70,38 @@ A plan whose privacy is not "public" is marked; respect that when you share it.
     )
     .action(
       run(ctx, async (id: string, opts: { pdf?: boolean; output?: string }) => {
-        const { runGet } = await import('../workflows/dmp-get.js');
-        await runGet(ctx, id, opts);
+        const { io } = ctx;
+        const pdf = Boolean(opts.pdf) || /\.pdf$/i.test(opts.output ?? '');
+        const toStdout = opts.output === '-' || (pdf && opts.output === undefined);
+        if (toStdout && pdf && io.flags.json) {
+          throw new UsageError('--json cannot go with a PDF on stdout: stdout holds one or the other.', {
+            hint: 'Save the PDF with -o FILE; --json then prints where it went.',
+          });
+        }
+        if (toStdout && pdf && io.stdoutIsTTY) {
+          throw new UsageError('Not writing a PDF to the terminal.', {
+            hint: 'Save it with -o FILE (e.g. -o plan.pdf), or redirect stdout: rdp dmps get <id> --pdf > plan.pdf.',
+          });
+        }
+        const { getPlan, dmpRender } = await import('../workflows/dmps.js');
+        const output = toStdout ? { kind: 'stdout' as const, stream: io.streams.stdout } : opts.output === undefined ? { kind: 'show' as const } : { kind: 'file' as const, path: opts.output };
+        const r = await getPlan(ctx, id, { pdf, output });
+        const render = await dmpRender();
+        if (r.kind === 'plan') io.result(r.plan.document, () => render.renderPlan(io, r.plan));
+        else if (r.kind === 'document') io.document(r.text);
+        else if (r.kind === 'saved') {
+          const { saved } = r;
+          io.result(saved, () => {
+            if (saved.format === 'pdf') {
+              io.success(`Saved the PDF of plan ${saved.id} to ${r.shown} (${saved.bytes} bytes).`);
+            } else {
+              io.success(`Saved the DMP JSON of plan ${saved.id} to ${r.shown}.`);
+              const note = render.privacyNote(saved.privacy ?? null);
+              if (note && note !== 'public') io.warn(`This plan is ${note}.`);
+            }
+            return '';
+          });
+        }
       }),
     );
 
@@ -76,9 +113,37 @@ A plan whose privacy is not "public" is marked; respect that when you share it.
     .addHelpText('after', examples(['rdp dmps templates', 'rdp dmps templates --all --json | jq -r \'.[].title\'']) + '\nNeeds the public scope.\n')
     .action(
       run(ctx, async (opts: ListFlags) => {
-        const { runTemplates } = await import('../workflows/dmp-list.js');
-        await runTemplates(ctx, opts);
+        const limit = limitOf(opts);
+        const { listTemplates, dmpRender } = await import('../workflows/dmps.js');
+        const r = await listTemplates(ctx, limit);
+        const render = await dmpRender();
+        notes(ctx.io, r, 'template', 'templates');
+        ctx.io.result(r.items, (items) => render.renderTemplates(ctx.io, items));
       }),
     );
   return dmps;
+}
+
+const DEFAULT_LIMIT = 30;
+
+/** The number of items to fetch; Infinity for --all. */
+export function limitOf(opts: ListFlags): number {
+  if (opts.all && opts.limit !== undefined) {
+    throw new UsageError('Use either --limit or --all, not both.', { hint: '--all lists everything; --limit N stops after N.' });
+  }
+  return opts.all ? Number.POSITIVE_INFINITY : (opts.limit ?? DEFAULT_LIMIT);
+}
+
+/** On stderr: items left out, an empty list (on a terminal), or more beyond the limit. */
+function notes(io: IO, r: Collected<unknown>, one: string, many: string): void {
+  if (r.skipped > 0) io.warn(`Left out ${r.skipped} item${r.skipped === 1 ? '' : 's'} that DMPTool sent in an unexpected shape.`);
+  if (r.items.length === 0) {
+    // gh's NoResultsError: said on a terminal only; a script gets an empty stdout (or `[]`).
+    if (io.stdoutIsTTY && !io.flags.json) io.info(`No ${many} found.`);
+    return;
+  }
+  if (r.more && !io.flags.quiet) {
+    const of = r.total !== undefined && r.total > r.items.length ? ` of ${r.total}` : '';
+    io.notice(`Showing ${r.items.length}${of} ${r.items.length === 1 && !of ? one : many}; use --limit N or --all to see more.`);
+  }
 }

@@ -1,6 +1,10 @@
+// `rdp emulator`: the command around the emulator (src/emulator, which knows nothing of rdp's clients):
+// start it, print how to point rdp at it (the providers' RDP_<ID>_URL, token and OAuth client
+// variables, from the descriptors), run until interrupted.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { UsageError } from '../errors/errors.js';
+import { FailureError, UsageError } from '../errors/errors.js';
+import { findProvider } from '../providers/index.js';
 import { examples, run } from './shared.js';
 
 export interface EmulatorCommandOptions {
@@ -46,8 +50,59 @@ Browser logins: the printed RDP_<ID>_CLIENT_ID/SECRET are each service's ready-m
         if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0-65535, not "${opts.port}".`);
         const latencyMs = opts.latency === undefined ? 0 : Number(opts.latency);
         if (!Number.isFinite(latencyMs) || latencyMs < 0) throw new UsageError(`--latency must be a number of milliseconds.`);
-        const { runEmulator } = await import('../emulator/run.js');
         await runEmulator(ctx, { port, latencyMs, rateLimit: opts.rateLimit, log: Boolean(opts.log), discardUploads: Boolean(opts.discardUploads) });
       }),
     );
+}
+
+async function runEmulator(ctx: Context, opts: { port: number; latencyMs: number; rateLimit: boolean; log: boolean; discardUploads: boolean }): Promise<void> {
+  const { io } = ctx;
+  const { startEmulator } = await import('../emulator/index.js');
+  let emu: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emu = await startEmulator({
+      port: opts.port,
+      latencyMs: opts.latencyMs,
+      rateLimit: opts.rateLimit,
+      discardUploads: opts.discardUploads,
+      onRequest: opts.log ? (e) => io.notice(`${e.status} ${e.method} ${e.service} ${e.path}${e.query} ${e.bytesIn}B ${e.ms}ms${e.fault ? ` [${e.fault}]` : ''}`) : undefined,
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new FailureError('PORT_IN_USE', `Port ${opts.port} on 127.0.0.1 is already in use.`, { hint: 'Choose another --port, or leave it out to take a free one.' });
+    }
+    throw err;
+  }
+  const info = emu.describe();
+  if (io.flags.json) {
+    // One line, so a script can read it with a line reader.
+    io.streams.stdout.write(`${JSON.stringify(info)}\n`);
+  } else {
+    const services = emu.serviceInfo() as Record<string, { url: string; token: string; oauth?: { clientId: string; clientSecret: string; redirectUri: string } } & Record<string, unknown>>;
+    // The emulator's services stand in for the providers of the same id.
+    const env = (id: string) => findProvider(id)?.env ?? { url: `RDP_${id.toUpperCase()}_URL`, token: `RDP_${id.toUpperCase()}_TOKEN` };
+    const ids = Object.keys(services);
+    const lines = [`# rdp emulator on ${emu.url} (Ctrl-C to stop)`];
+    for (const id of ids) lines.push(`export ${env(id).url}=${services[id]?.url}`);
+    lines.push('# Ready tokens (log in with: printf %s "$TOKEN" | rdp login <id> --with-token):');
+    for (const id of ids) lines.push(`#   ${env(id).token}=${services[id]?.token}`);
+    const nomad = services.nomad as { username?: string; password?: string } | undefined;
+    if (nomad) lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);
+    const withClients = ids.filter((id) => services[id]?.oauth);
+    lines.push(`# OAuth clients for browser logins (rdp login ${withClients.join('|')}), each registered as on the real service:`);
+    for (const id of withClients) {
+      const oauth = services[id]?.oauth as { clientId: string; clientSecret: string; redirectUri: string };
+      lines.push(`export RDP_${id.toUpperCase()}_CLIENT_ID=${oauth.clientId} RDP_${id.toUpperCase()}_CLIENT_SECRET=${oauth.clientSecret}   # redirect URI ${oauth.redirectUri}`);
+    }
+    lines.push('# More clients (any port, https, public): POST /_emulator/oauth/clients (see the README, "The emulator").');
+    lines.push(`# ORCID iD: ${String((services.orcid as { orcid?: string } | undefined)?.orcid)}   Zotero userID: ${String((services.zotero as { userID?: number } | undefined)?.userID)}`);
+    lines.push(`# Control API: ${emu.url}/_emulator (faults, request log)`);
+    io.streams.stdout.write(`${lines.join('\n')}\n`);
+  }
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await emu.close();
+  io.info('Emulator stopped.');
 }

@@ -1,9 +1,19 @@
+// `rdp login <provider>`: the flags, the rules of their combinations (which provider takes which, from
+// the descriptors' capabilities), the plain request for the login workflow, and the rendering of its
+// result.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import type { ProviderId } from '../providers/registry.js';
-import { examples, providerArgument, run, sandboxOption } from './shared.js';
+import { UsageError } from '../errors/errors.js';
+import type { IO } from '../output/io.js';
+import { describeUser } from '../output/format.js';
+import { providers } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
+import type { LoginMethod, LoginResult } from '../workflows/login.js';
+import { examples, onlyFor, providerArgument, run, sandboxOption } from './shared.js';
 
-export interface LoginOptions {
+export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
+
+export interface LoginFlags {
   withToken?: boolean;
   username?: string;
   passwordStdin?: boolean;
@@ -102,9 +112,139 @@ RDP_ORCID_TOKEN + RDP_ORCID_ID or RDP_ZOTERO_KEY instead. A Zenodo login with th
 another machine revokes this one's token: use one OAuth client per machine, or a personal token there.`,
     )
     .action(
-      run(ctx, async (provider: ProviderId, opts: LoginOptions) => {
-        const { runLogin, renderLogin } = await import('../workflows/login.js');
-        ctx.io.result(await runLogin(ctx, provider, opts), (r) => renderLogin(ctx.io, r));
+      run(ctx, async (provider: Provider, flags: LoginFlags) => {
+        const [{ runLogin }, method] = await Promise.all([import('../workflows/login.js'), loginMethod(provider, flags)]);
+        const command = `rdp login ${provider.id}${flags.sandbox ? ' --sandbox' : ''}${flags.clientCredentials ? ' --client-credentials' : ''}`;
+        const r = await runLogin(ctx, { provider, sandbox: Boolean(flags.sandbox), storage: flags.insecureStorage ? 'file' : 'keychain', method, command });
+        ctx.io.result(r, () => renderLogin(ctx.io, ctx.clock.now(), r));
       }),
     );
+}
+
+/** Flags that only a browser login (or a client-credentials login) uses. */
+function browserFlags(f: LoginFlags): string[] {
+  const used: string[] = [];
+  if (f.browser === false) used.push('--no-browser');
+  if (f.port !== undefined) used.push('--port');
+  if (f.timeout !== undefined) used.push('--timeout');
+  if (f.scope?.length) used.push('--scope');
+  if (f.redirectUri !== undefined) used.push('--redirect-uri');
+  if (f.clientCredentials) used.push('--client-credentials');
+  if (f.clientId !== undefined) used.push('--client-id');
+  if (f.clientSecret !== undefined) used.push('--client-secret');
+  if (f.keyName !== undefined) used.push('--key-name');
+  if (f.readOnly) used.push('--read-only');
+  return used;
+}
+
+/** Scopes from repeated --scope flags, each of which may hold several separated by spaces. */
+export function splitScopes(values: string[] | undefined): string[] {
+  const out = (values ?? []).flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
+  for (const s of out) {
+    if (s.length > 200 || /[\u0000-\u001f"\\]/.test(s)) throw new UsageError(`"${s}" is not a scope.`);
+  }
+  return out;
+}
+
+/** The way to log in that the flags ask for, checked against what the provider offers. */
+export async function loginMethod(p: Provider, f: LoginFlags): Promise<LoginMethod> {
+  const { parseDuration } = await import('../output/format.js');
+  const has = (pred: (q: Provider) => unknown) => providers().filter(pred);
+  if (!p.auth.password && (f.username !== undefined || f.passwordStdin)) throw onlyFor('--username and --password-stdin', has((q) => q.auth.password));
+  if (!p.auth.owner && f.orcid !== undefined) throw onlyFor('--orcid', has((q) => q.auth.owner));
+  if (f.withToken && (f.username !== undefined || f.passwordStdin)) throw new UsageError('Use either --with-token or --username/--password-stdin, not both.');
+  const browser = browserFlags(f);
+  if (browser.length && !p.auth.oauth) {
+    throw new UsageError(`${p.name} has no browser login, so ${browser.join(', ')} ${browser.length === 1 ? 'does' : 'do'} not apply.`, {
+      hint: f.withToken
+        ? `rdp login ${p.id} --with-token < app-token.txt`
+        : `rdp login ${p.id} --username jdoe   (asks for the password; or pipe it with --password-stdin), or --with-token`,
+    });
+  }
+  if (browser.length && f.withToken) {
+    throw new UsageError(`${browser.join(', ')} ${browser.length === 1 ? 'is' : 'are'} for browser logins; --with-token reads a token from stdin instead.`);
+  }
+  if (f.passwordStdin && f.username === undefined) {
+    throw new UsageError('--password-stdin needs --username.', { hint: `rdp login ${p.id} --username jdoe --password-stdin` });
+  }
+  const owner = f.orcid !== undefined && p.auth.owner ? p.auth.owner.parse(f.orcid) : undefined;
+  let lifetimeSeconds = 0;
+  if (p.auth.password) {
+    const max = p.auth.password.maxLifetimeSeconds;
+    lifetimeSeconds = parseDuration(f.lifetime);
+    if (lifetimeSeconds <= 0 || lifetimeSeconds > max) {
+      throw new UsageError(`--lifetime must be more than 0 and at most ${Math.round(max / 86400)} days (${p.name}'s limit), not "${f.lifetime}".`);
+    }
+  }
+  if (f.withToken) return { kind: 'token', owner };
+  if (p.auth.password) return { kind: 'password', username: f.username, passwordStdin: Boolean(f.passwordStdin), lifetimeSeconds };
+  const oauth = p.auth.oauth;
+  if (!oauth) return { kind: 'token', owner };
+
+  // A browser login (or the client's own credentials).
+  if (f.clientCredentials && !oauth.clientCredentials) throw onlyFor('--client-credentials', has((q) => q.auth.oauth?.clientCredentials));
+  if ((f.keyName !== undefined || f.readOnly) && !oauth.keyOptions) throw onlyFor('--key-name and --read-only', has((q) => q.auth.oauth?.keyOptions));
+  if (f.clientCredentials) {
+    const browserOnly = [f.redirectUri !== undefined && '--redirect-uri', f.port !== undefined && '--port', f.browser === false && '--no-browser'].filter(Boolean);
+    if (browserOnly.length) {
+      throw new UsageError(`${browserOnly.join(', ')} ${browserOnly.length === 1 ? 'is' : 'are'} for browser logins; --client-credentials opens no browser and needs no redirect URI.`);
+    }
+  }
+  const { parsePort, parseRedirectUri } = await import('../auth/redirect.js');
+  let redirect;
+  let port;
+  if (f.redirectUri !== undefined) {
+    redirect = parseRedirectUri(f.redirectUri, '--redirect-uri');
+    if (f.port !== undefined) {
+      const n = parsePort(f.port, '--port');
+      if (redirect.kind !== 'loopback') throw new UsageError(`--port is for the 127.0.0.1 listener; --redirect-uri ${redirect.uri} does not use one. Give one of them.`);
+      if (n !== redirect.port) throw new UsageError(`--port ${n} and the port of --redirect-uri (${redirect.port}) differ. Give one of them.`);
+    }
+    if (oauth.protocol === 'oauth1' && redirect.kind !== 'loopback') {
+      throw new UsageError(`${p.name}'s login (OAuth 1.0a) always comes back to rdp's 127.0.0.1 listener; --redirect-uri can only choose its port and path there.`, {
+        hint: 'Without a browser on this machine, use --no-browser and paste the address the browser ends on.',
+      });
+    }
+  } else if (f.port !== undefined) {
+    if (oauth.portRefused) throw new UsageError(oauth.portRefused.message, { hint: oauth.portRefused.hint });
+    port = parsePort(f.port, '--port');
+  }
+  const timeoutMs = f.timeout !== undefined ? parseDuration(f.timeout) * 1000 : DEFAULT_LOGIN_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new UsageError(`--timeout must be longer than 0, not "${f.timeout}".`);
+  return {
+    kind: 'browser',
+    redirect,
+    port,
+    timeoutMs,
+    noBrowser: f.browser === false,
+    scopes: splitScopes(f.scope),
+    clientCredentials: Boolean(f.clientCredentials),
+    client: { clientId: f.clientId, clientSecret: f.clientSecret },
+    keyName: f.keyName,
+    readOnly: f.readOnly,
+  };
+}
+
+export function renderLogin(io: IO, now: number, r: LoginResult): string {
+  const name = providers().find((p) => p.id === r.provider)?.name ?? r.provider;
+  const who = describeUser(r.user);
+  io.success(`Logged in to ${name} (${r.host})${who ? ` as ${who}` : ''}.`);
+  if (r.storage === 'file') {
+    io.warn(`The token is stored in a plaintext file: ${r.location}. Anyone who can read that file can use it.`);
+  } else {
+    io.info(`Token stored in the ${r.location}.`);
+  }
+  if (r.expiresAt) {
+    const ms = Date.parse(r.expiresAt) - now;
+    const hours = Math.round(ms / 3600_000);
+    const days = Math.round(ms / 86400_000);
+    const left = hours < 48 ? `${hours < 1 ? 'in under an hour' : `in ${hours} hour${hours === 1 ? '' : 's'}`}` : `in ${days} days`;
+    const when = hours < 48 ? r.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' : r.expiresAt.slice(0, 10);
+    if (r.renews) {
+      io.info(`The token expires on ${when} (${left}); rdp renews it by itself before then.`);
+    } else {
+      io.info(`It expires on ${when} (${left}); run \`rdp login ${r.provider}\` again before then.`);
+    }
+  }
+  return '';
 }

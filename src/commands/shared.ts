@@ -3,8 +3,8 @@
 import { Argument, type Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
-import { isProviderId, PROVIDER_IDS, type ProviderId } from '../providers/registry.js';
-import { nearest } from '../util/text.js';
+import { getProvider, nameList, providers } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
 
 export interface GlobalFlags {
   json?: boolean;
@@ -13,23 +13,21 @@ export interface GlobalFlags {
   color?: boolean;
 }
 
-export function parseProvider(value: string, allowed: readonly ProviderId[] = PROVIDER_IDS): ProviderId {
-  const v = value.toLowerCase();
-  if (!isProviderId(v) || !allowed.includes(v)) {
-    const near = nearest(value, allowed);
-    throw new UsageError(`Unknown provider "${value}".${near ? ` Did you mean "${near}"?` : ''}`, { hint: `Choose one of: ${allowed.join(', ')}.` });
-  }
-  return v;
-}
-
-export function providerArgument(description = 'zenodo, nomad, dmptool, orcid or zotero', required = true): Argument {
-  const arg = new Argument(required ? '<provider>' : '[provider]', description).choices(PROVIDER_IDS);
+/** The provider argument of login, logout and auth: any provider of this run (parsed to its descriptor). */
+export function providerArgument(description?: string, required = true): Argument {
+  const list = providers();
+  const arg = new Argument(required ? '<provider>' : '[provider]', description ?? nameList(list, 'or', 'id')).choices(list.map((p) => p.id));
   // Our own message for a wrong value (commander's would not say what to do next).
-  return arg.argParser((v) => parseProvider(v));
+  return arg.argParser((v): Provider => getProvider(v, list));
 }
 
 export function sandboxOption(): Option {
   return new Option('--sandbox', "use Zenodo's or ORCID's sandbox, or NOMAD's test instance");
+}
+
+/** "--client-credentials is for DMPTool and ORCID only": a flag only some providers take. */
+export function onlyFor(flags: string, have: readonly Provider[]): UsageError {
+  return new UsageError(`${flags} ${flags.includes(' and ') ? 'are' : 'is'} for ${nameList(have, 'and')} only.`);
 }
 
 /** A parser for a flag that takes a count: 1, 2, 3, … (up to `max` when the flag has a ceiling). */

@@ -1,11 +1,15 @@
-// `rdp uploads list`: uploads on Zenodo and NOMAD (every service logged in to, or one with --on).
+// `rdp uploads list`: uploads on every provider that lists them (every one logged in to, or one with
+// --on); the workflow lists, this renders: one table per service, and a note when --limit cut a list.
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
+import type { IO } from '../output/io.js';
+import { getProvider, nameList, withCapability } from '../providers/index.js';
+import type { UploadsListResult } from '../workflows/list.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
 export interface UploadsListFlags {
-  on?: 'zenodo' | 'nomad';
+  on?: string;
   status?: 'draft' | 'published';
   limit?: number;
   all?: boolean;
@@ -15,8 +19,9 @@ export interface UploadsListFlags {
 const DEFAULT_LIMIT = 30;
 
 export function uploadsCommand(ctx: Context): Command {
+  const listers = withCapability('list');
   const uploads = new Command('uploads')
-    .description('Your uploads on Zenodo and NOMAD')
+    .description(`Your uploads on ${nameList(listers, 'and')}`)
     .addHelpText(
       'after',
       examples([
@@ -28,7 +33,7 @@ export function uploadsCommand(ctx: Context): Command {
   uploads
     .command('list')
     .description('List your uploads: on every upload service you are logged in to, or on one (--on)')
-    .addOption(new Option('--on <service>', 'only this service').choices(['zenodo', 'nomad']))
+    .addOption(new Option('--on <service>', 'only this service').choices(listers.map((p) => p.id)))
     .addOption(new Option('--status <status>', 'only drafts (never published) or only published uploads (also while being edited)').choices(['draft', 'published']))
     .option('-n, --limit <n>', `at most N uploads per service (default ${DEFAULT_LIMIT})`, positiveInt('--limit'))
     .option('--all', 'every upload, through all pages')
@@ -42,8 +47,7 @@ export function uploadsCommand(ctx: Context): Command {
         'rdp uploads list --on nomad --all --json | jq -r ".[].uploadId"',
       ]) +
         `
-Columns for Zenodo: ID, TITLE, STATE (draft, published, editing), FILES, SIZE, DOI, MODIFIED.
-Columns for NOMAD: UPLOAD_ID, NAME, STATUS (processing), ENTRIES, PUBLISHED (date, embargo).
+${listers.map((p) => p.list.columns).join('\n')}
 Newest first. Without a terminal, rows are tab-separated without a header (prefixed with the
 service id when several services are listed).
 `,
@@ -51,15 +55,47 @@ service id when several services are listed).
     .action(
       run(ctx, async (opts: UploadsListFlags) => {
         if (opts.all && opts.limit !== undefined) throw new UsageError('Use --limit or --all, not both.');
-        const { runUploadsList, uploadsListJson, renderUploadsList } = await import('../workflows/list.js');
+        const { runUploadsList } = await import('../workflows/list.js');
         const r = await runUploadsList(ctx, {
-          on: opts.on,
+          on: opts.on === undefined ? undefined : getProvider(opts.on, listers),
           status: opts.status,
           limit: opts.all ? undefined : (opts.limit ?? DEFAULT_LIMIT),
-          sandbox: opts.sandbox,
+          sandbox: Boolean(opts.sandbox),
         });
+        if (!ctx.io.flags.quiet) for (const s of r.sections) if (s.more !== false && s.more !== 0) ctx.io.notice(moreNote(s.provider.name, s.rows.length, s.more));
         ctx.io.result(uploadsListJson(r), () => renderUploadsList(ctx.io, r));
       }),
     );
   return uploads;
+}
+
+/** The stderr note when --limit cut a list short (SPEC.md: it says how many more exist, for every service). */
+export function moreNote(name: string, shown: number, more: number | true): string {
+  const what = `${name} upload${shown === 1 ? '' : 's'}`;
+  return more === true
+    ? `Showing the newest ${shown} ${what}; more exist: use --limit N or --all to see them.`
+    : `Showing the newest ${shown} of ${shown + more} ${name} uploads (${more} more); use --limit N or --all to see them.`;
+}
+
+/** JSON: the rows (with --on), or `{"nomad": [...], "zenodo": [...]}`. */
+export function uploadsListJson(r: UploadsListResult): unknown {
+  if (r.on) return r.sections[0]?.rows ?? [];
+  return Object.fromEntries(r.sections.map((s) => [s.provider.id, s.rows]));
+}
+
+/** Tables: one per service (titled when there are several); TSV rows start with the service id. */
+export function renderUploadsList(io: IO, r: UploadsListResult): string {
+  const parts: string[] = [];
+  for (const s of r.sections) {
+    const name = s.provider.name;
+    if (s.rows.length === 0) {
+      io.info(`No ${name} uploads.`);
+      continue;
+    }
+    const table = s.table(io);
+    if (r.on) parts.push(table);
+    else if (io.stdoutIsTTY) parts.push(`${io.outStyle.bold(name)}\n${table}`);
+    else parts.push(table.split('\n').map((line) => `${s.provider.id}\t${line}`).join('\n'));
+  }
+  return parts.join(io.stdoutIsTTY ? '\n\n' : '\n');
 }

@@ -2,7 +2,9 @@
 // (`<id>.client_secret`) is never written to the file: its value goes to the keychain and the file only
 // records that it is set.
 import { UsageError } from '../errors/errors.js';
-import { isProviderId, type ProviderId, PROVIDER_IDS, validateBaseUrl } from '../providers/registry.js';
+import { validateBaseUrl } from '../providers/endpoints.js';
+import { findProvider, providers } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
 import { readJsonFile, updateJsonFile } from '../util/json-file.js';
 
 export interface KeyDef {
@@ -13,9 +15,10 @@ export interface KeyDef {
   validate?: (value: string) => string;
 }
 
-const CLIENT_PROVIDERS: readonly ProviderId[] = ['zenodo', 'dmptool', 'orcid', 'zotero'];
-
-function providerKeys(id: ProviderId): KeyDef[] {
+/** A provider's keys: its base URL; for a browser login, its OAuth client and redirect settings. */
+function providerKeys(p: Provider): KeyDef[] {
+  const id = p.id;
+  const oauth = p.auth.oauth;
   const keys: KeyDef[] = [
     {
       key: `${id}.url`,
@@ -23,13 +26,13 @@ function providerKeys(id: ProviderId): KeyDef[] {
       validate: (v) => validateBaseUrl(v, `${id}.url`),
     },
   ];
-  if (CLIENT_PROVIDERS.includes(id)) {
+  if (oauth) {
     keys.push(
       { key: `${id}.client_id`, description: `OAuth client id registered with ${id}` },
       { key: `${id}.client_secret`, description: `OAuth client secret (kept in the keychain, or in this file with --insecure-storage)`, secret: true },
     );
-    // DMPTool logs in out-of-band unless a redirect URI says otherwise: a port alone means nothing there.
-    if (id !== 'dmptool') {
+    // A service that logs in out-of-band unless a redirect URI says otherwise has no port key.
+    if (oauth.config.port) {
       keys.push({
         key: `${id}.port`,
         description: `port of the loopback listener for browser logins to ${id} (the one in your registered redirect URI; 0 = any)`,
@@ -40,7 +43,7 @@ function providerKeys(id: ProviderId): KeyDef[] {
         },
       });
     }
-    if (id !== 'zotero') {
+    if (oauth.config.redirectUri) {
       keys.push({
         key: `${id}.redirect_uri`,
         description: `redirect URI of browser logins to ${id}: http://127.0.0.1:<port>/callback, urn:ietf:wg:oauth:2.0:oob or https://…`,
@@ -63,13 +66,17 @@ function providerKeys(id: ProviderId): KeyDef[] {
   return keys;
 }
 
-export const CONFIG_KEYS: KeyDef[] = PROVIDER_IDS.flatMap(providerKeys);
+/** Every known key, provider by provider (the providers of this run). */
+export function configKeys(): KeyDef[] {
+  return providers().flatMap(providerKeys);
+}
 
 export function keyDef(key: string): KeyDef {
-  const def = CONFIG_KEYS.find((k) => k.key === key);
+  const all = configKeys();
+  const def = all.find((k) => k.key === key);
   if (!def) {
     const [head] = key.split('.');
-    const near = head && isProviderId(head) ? CONFIG_KEYS.filter((k) => k.key.startsWith(`${head}.`)) : CONFIG_KEYS;
+    const near = head && findProvider(head) ? all.filter((k) => k.key.startsWith(`${head}.`)) : all;
     throw new UsageError(`Unknown config key "${key}".`, {
       hint: `Known keys: ${near.map((k) => k.key).join(', ')}.`,
     });

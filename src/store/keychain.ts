@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { KeychainError } from '../errors/errors.js';
+import { type Clock, systemClock } from '../ports.js';
 import type { KeychainOp, KeychainReply, KeychainRequest } from './keychain-protocol.js';
 
 export const KEYCHAIN_SERVICE = 'rdp';
@@ -17,12 +18,15 @@ export interface KeychainOptions {
   timeoutMs?: number;
   service?: string;
   debug?: (line: string) => void;
+  /** Time for the bound on each call (a test's clock fires it without waiting). */
+  clock?: Clock | undefined;
 }
 
 interface Pending {
   resolve: (reply: KeychainReply) => void;
   reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
+  /** Stops the call's timeout. */
+  cancel: () => void;
 }
 
 export function keychainName(): string {
@@ -179,7 +183,7 @@ export class Keychain {
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
-      clearTimeout(p.timer);
+      p.cancel();
       p.resolve(reply);
     });
     return child;
@@ -187,7 +191,7 @@ export class Keychain {
 
   private failAll(err: KeychainError): void {
     for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
+      p.cancel();
       this.pending.delete(id);
       p.reject(err);
     }
@@ -209,9 +213,12 @@ export class Keychain {
     const req: KeychainRequest = { id, op, service: this.service };
     if (account !== undefined) req.account = account;
     if (secret !== undefined) req.secret = secret;
-    const started = Date.now();
+    const clock = this.opts.clock ?? systemClock;
+    const started = clock.now();
     const reply = await new Promise<KeychainReply>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const bound = new AbortController();
+      const fire = () => {
+        if (!this.pending.has(id)) return;
         this.pending.delete(id);
         const err = new KeychainError(
           'KEYCHAIN_TIMEOUT',
@@ -223,11 +230,12 @@ export class Keychain {
         this.kill();
         this.failAll(err);
         reject(err);
-      }, this.timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
+      };
+      this.pending.set(id, { resolve, reject, cancel: () => bound.abort() });
+      clock.sleep(this.timeoutMs, bound.signal).then(fire, () => {});
       child.stdin.write(`${JSON.stringify(req)}\n`);
     });
-    this.opts.debug?.(`keychain ${op} ${account ?? ''} -> ${reply.ok ? 'ok' : reply.error?.kind} (${Date.now() - started} ms)`);
+    this.opts.debug?.(`keychain ${op} ${account ?? ''} -> ${reply.ok ? 'ok' : reply.error?.kind} (${clock.now() - started} ms)`);
     if (reply.ok) return reply;
     const e = reply.error ?? { kind: 'error' as const, message: 'unknown error' };
     if (e.kind === 'unavailable') {

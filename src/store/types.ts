@@ -1,7 +1,6 @@
 // What rdp keeps about a login. Secrets (the token, a refresh token, a client secret) live in the OS
 // keychain or, only when the user chose --insecure-storage, in a 0600 file. Everything else (who, which
 // host, scopes, expiry) is non-secret metadata in accounts.json beside the config.
-import type { ProviderId } from '../providers/registry.js';
 
 export type Storage = 'keychain' | 'file';
 export type TokenSource = 'env' | Storage;
@@ -19,7 +18,7 @@ export interface AccountUser {
 export type Grant = 'token' | 'authorization_code' | 'client_credentials' | 'password' | 'oauth1';
 
 export interface AccountMeta {
-  provider: ProviderId;
+  provider: string;
   /** `<provider>@<host>`, the keychain account. */
   account: string;
   host: string;

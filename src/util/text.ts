@@ -46,3 +46,9 @@ export function nearest(value: string, candidates: readonly string[]): string | 
   }
   return best !== undefined && bestDistance <= limit && !tie ? best : undefined;
 }
+
+/** Quote a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,18 +1,18 @@
-// `rdp auth status [provider]` and `rdp auth token <provider>`.
-import type { Context } from '../context.js';
-import { AuthRequiredError, KeychainError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
-import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
-import type { AccountUser, TokenSource } from '../store/types.js';
-import { describeUser } from './login.js';
-import { renewal } from '../auth/renew.js';
+// `rdp auth status [provider]` and `rdp auth token <provider>`: who is logged in where, where each token
+// comes from (environment, keychain, file), its scopes and expiry; and the token rdp would use.
 import { findCredential, loginCommand, noKeychainAsAuthRequired, requireCredential } from '../auth/credentials.js';
+import type { AuthPorts } from '../auth/ports.js';
+import { renewal } from '../auth/renew.js';
+import { AuthRequiredError, KeychainError } from '../errors/errors.js';
+import { providers } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
+import type { AccountUser, TokenSource } from '../store/types.js';
 
 /** Warn this long before a token expires. */
-const EXPIRY_WARNING_MS = 3 * 86400_000;
+export const EXPIRY_WARNING_MS = 3 * 86400_000;
 
 export interface ProviderStatus {
-  provider: ProviderId;
+  provider: string;
   name: string;
   host: string;
   api: string;
@@ -32,20 +32,16 @@ export interface ProviderStatus {
   error?: { code: string; message: string } | undefined;
 }
 
-export async function providerStatus(ctx: Context, provider: ProviderId, sandbox?: boolean): Promise<ProviderStatus> {
-  const ep = await ctx.endpoints(provider, sandbox);
-  const base = { provider, name: ep.name, host: ep.host, api: ep.api };
-  const cred = await findCredential(ctx, provider, ep);
+export async function providerStatus(ports: AuthPorts, p: Provider, sandbox?: boolean): Promise<ProviderStatus> {
+  const ep = await ports.endpoints(p, sandbox);
+  const base = { provider: p.id, name: ep.name, host: ep.host, api: ep.api };
+  const cred = await findCredential(ports, p, ep);
   if (!cred) return { ...base, loggedIn: false };
   const { keychainName } = await import('../store/keychain.js');
   const location =
-    cred.source === 'env'
-      ? cred.envVar
-      : cred.source === 'file'
-        ? (await ctx.store()).file.describe()
-        : `${keychainName()} (service rdp, account ${ep.account})`;
+    cred.source === 'env' ? cred.envVar : cred.source === 'file' ? (await ports.store()).file.describe() : `${keychainName()} (service rdp, account ${ep.account})`;
   const expiresAt = cred.source === 'env' ? undefined : cred.meta?.expiresAt;
-  const left = expiresAt ? Date.parse(expiresAt) - Date.now() : undefined;
+  const left = expiresAt ? Date.parse(expiresAt) - ports.clock.now() : undefined;
   const renews = renewal(cred) !== undefined;
   return {
     ...base,
@@ -62,23 +58,19 @@ export async function providerStatus(ctx: Context, provider: ProviderId, sandbox
   };
 }
 
-export async function runStatus(
-  ctx: Context,
-  provider: ProviderId | undefined,
-  opts: { sandbox?: boolean },
-): Promise<ProviderStatus | ProviderStatus[]> {
-  if (provider) {
-    const s = await providerStatus(ctx, provider, opts.sandbox).catch(async (err: unknown) => {
-      throw noKeychainAsAuthRequired(err, provider, await ctx.endpoints(provider, opts.sandbox));
+export async function runStatus(ports: AuthPorts, target: { provider?: Provider | undefined; sandbox: boolean }): Promise<ProviderStatus | ProviderStatus[]> {
+  const p = target.provider;
+  if (p) {
+    const s = await providerStatus(ports, p, target.sandbox).catch(async (err: unknown) => {
+      throw noKeychainAsAuthRequired(err, p, await ports.endpoints(p, target.sandbox));
     });
     if (!s.loggedIn) {
-      const ep = await ctx.endpoints(provider, opts.sandbox);
-      throw new AuthRequiredError(
-        s.expired ? `Your ${s.name} token expired on ${s.expiresAt}.` : `Not logged in to ${s.name} (${s.host}).`,
-        { hint: `Run \`${loginCommand(provider, ep)}\`, or set ${PROVIDERS[provider].tokenEnv}.` },
-      );
+      const ep = await ports.endpoints(p, target.sandbox);
+      throw new AuthRequiredError(s.expired ? `Your ${s.name} token expired on ${s.expiresAt}.` : `Not logged in to ${s.name} (${s.host}).`, {
+        hint: `Run \`${loginCommand(p, ep)}\`, or set ${p.env.token}.`,
+      });
     }
-    warnExpiry(ctx.io, [s]);
+    warnExpiry(ports, [s]);
     return s;
   }
   // A keychain that fails does not hide what the environment or the file say (a CI job with
@@ -86,64 +78,34 @@ export async function runStatus(
   // answer.
   const all: ProviderStatus[] = [];
   let keychainError: KeychainError | undefined;
-  for (const id of PROVIDER_IDS) {
+  for (const q of providers()) {
     try {
-      all.push(await providerStatus(ctx, id, opts.sandbox));
+      all.push(await providerStatus(ports, q, target.sandbox));
     } catch (err) {
       if (!(err instanceof KeychainError)) throw err;
       keychainError ??= err;
-      const ep = await ctx.endpoints(id, opts.sandbox);
-      all.push({ provider: id, name: ep.name, host: ep.host, api: ep.api, loggedIn: false, error: { code: err.code, message: err.message } });
+      const ep = await ports.endpoints(q, target.sandbox);
+      all.push({ provider: q.id, name: ep.name, host: ep.host, api: ep.api, loggedIn: false, error: { code: err.code, message: err.message } });
     }
   }
   if (keychainError) {
     if (all.every((s) => s.error)) throw keychainError;
-    ctx.io.warn(`${keychainError.message} Logins kept there are not shown. ${keychainError.hint ?? ''}`.trim());
+    ports.log.warn(`${keychainError.message} Logins kept there are not shown. ${keychainError.hint ?? ''}`.trim());
   }
-  warnExpiry(ctx.io, all);
+  warnExpiry(ports, all);
   return all;
 }
 
-function warnExpiry(io: IO, list: ProviderStatus[]): void {
+function warnExpiry(ports: Pick<AuthPorts, 'log'>, list: ProviderStatus[]): void {
   for (const s of list) {
     if (s.expiresSoon && s.expiresAt) {
-      io.warn(`Your ${s.name} token expires on ${s.expiresAt.slice(0, 16).replace('T', ' ')} UTC. Run \`rdp login ${s.provider}\` to renew it.`);
+      ports.log.warn(`Your ${s.name} token expires on ${s.expiresAt.slice(0, 16).replace('T', ' ')} UTC. Run \`rdp login ${s.provider}\` to renew it.`);
     }
   }
 }
 
-export function renderStatus(io: IO, result: ProviderStatus | ProviderStatus[]): string {
-  const list = Array.isArray(result) ? result : [result];
-  const s = io.outStyle;
-  const lines: string[] = [];
-  for (const st of list) {
-    lines.push(`${s.bold(st.name)} ${s.dim(`(${st.host})`)}`);
-    if (st.error) {
-      lines.push(`  ${s.yellow('?')} unknown: the keychain could not be read (${st.error.code})`);
-      continue;
-    }
-    if (!st.loggedIn) {
-      const why = st.expired ? `token expired on ${st.expiresAt}` : 'not logged in';
-      lines.push(`  ${s.red('✗')} ${why}; run \`rdp login ${st.provider}\``);
-      continue;
-    }
-    const who = st.user ? describeUser(st.user) : '';
-    lines.push(`  ${s.green('✓')} logged in${who ? ` as ${who}` : ''}`);
-    const source = st.source === 'env' ? `environment (${st.location})` : st.source === 'file' ? `plaintext file ${st.location}` : `keychain: ${st.location}`;
-    lines.push(`  token:   ${source}`);
-    if (st.scopes?.length) lines.push(`  scopes:  ${st.scopes.join(' ')}`);
-    const exp = st.expiresAt === null ? 'never' : st.expiresAt ? st.expiresAt.replace('.000Z', 'Z') : 'unknown';
-    lines.push(`  expires: ${st.expiresSoon ? s.yellow(exp) : exp}${st.renews ? ' (rdp renews it by itself)' : ''}`);
-  }
-  return lines.join('\n');
-}
-
-export async function runToken(ctx: Context, provider: ProviderId, opts: { sandbox?: boolean }): Promise<void> {
-  const cred = await requireCredential(ctx, provider, opts.sandbox);
-  if (ctx.io.flags.json) {
-    // Printed on purpose: bypasses the redactor for this document only.
-    ctx.io.printSecret(JSON.stringify({ provider, host: cred.endpoints.host, source: cred.source, token: cred.token }, null, 2));
-    return;
-  }
-  ctx.io.printSecret(cred.token);
+/** The token rdp would use, and where it comes from. */
+export async function runToken(ports: AuthPorts, p: Provider, sandbox: boolean): Promise<{ provider: string; host: string; source: TokenSource; token: string }> {
+  const cred = await requireCredential(ports, p, sandbox);
+  return { provider: p.id, host: cred.endpoints.host, source: cred.source, token: cred.token };
 }

@@ -1,11 +1,15 @@
-// `rdp config get|set|unset|list`.
-import type { Context } from '../context.js';
+// `rdp config get|set|unset|list`: every key a provider has (its base URL; for a browser login its OAuth
+// client and redirect settings), secrets in the keychain (or, with --insecure-storage, the file).
+import type { AuthPorts } from '../auth/ports.js';
 import { UsageError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { readStdin } from '../output/prompt.js';
-import { type Column, renderTable } from '../output/table.js';
 import { keychainAdvice } from '../store/keychain.js';
-import { CONFIG_KEYS, configAccount, keyDef } from '../config/config.js';
+import { configAccount, configKeys, keyDef } from '../config/config.js';
+
+/** What the config workflows use: the config file, the keychain, and the terminal for a hidden prompt. */
+export type ConfigPorts = Pick<AuthPorts, 'config' | 'store'> & { io: IO };
+
 
 export interface ConfigEntry {
   key: string;
@@ -16,12 +20,7 @@ export interface ConfigEntry {
   description: string;
 }
 
-/** Where a secret value really is, for people: the keychain, or the config file in plaintext. */
-export function secretWhere(e: Pick<ConfigEntry, 'storage'>, configFile: string): string {
-  return e.storage === 'file' ? `kept in plaintext in ${configFile}` : 'kept in the keychain';
-}
-
-export async function configGet(ctx: Context, key: string): Promise<ConfigEntry> {
+export async function configGet(ctx: ConfigPorts, key: string): Promise<ConfigEntry> {
   const def = keyDef(key);
   const raw = (await (await ctx.config()).all())[key];
   if (def.secret) {
@@ -33,7 +32,7 @@ export async function configGet(ctx: Context, key: string): Promise<ConfigEntry>
 }
 
 export async function configSet(
-  ctx: Context,
+  ctx: ConfigPorts,
   key: string,
   value: string | undefined,
   opts: { insecureStorage?: boolean | undefined; /** The value was typed at a hidden prompt, not given as an argument. */ quiet?: boolean | undefined },
@@ -81,15 +80,15 @@ export async function configSet(
   return { key, value: v, secret: false, set: true, description: def.description };
 }
 
-export async function configUnset(ctx: Context, key: string): Promise<{ key: string; removed: boolean }> {
+export async function configUnset(ctx: ConfigPorts, key: string): Promise<{ key: string; removed: boolean }> {
   const def = keyDef(key);
   if (def.secret && (await (await ctx.config()).isSecretSet(key))) await (await ctx.store()).keychain.delete(configAccount(key));
   return { key, removed: await (await ctx.config()).remove(key) };
 }
 
-export async function configList(ctx: Context): Promise<ConfigEntry[]> {
+export async function configList(ctx: ConfigPorts): Promise<ConfigEntry[]> {
   const values = await (await ctx.config()).all();
-  return CONFIG_KEYS.map((def) => {
+  return configKeys().map((def) => {
     const raw = values[def.key];
     if (def.secret) {
       const inKeychain = typeof raw === 'object' && raw !== null;
@@ -100,7 +99,7 @@ export async function configList(ctx: Context): Promise<ConfigEntry[]> {
 }
 
 /** A secret config value (client secret): the environment, then the keychain or file. */
-export async function configSecret(ctx: Context, key: string): Promise<string | undefined> {
+export async function configSecret(ctx: ConfigPorts, key: string): Promise<string | undefined> {
   const raw = (await (await ctx.config()).all())[key];
   if (typeof raw === 'string') return raw;
   if (raw && typeof raw === 'object') {
@@ -112,23 +111,4 @@ export async function configSecret(ctx: Context, key: string): Promise<string | 
     );
   }
   return undefined;
-}
-
-/**
- * `rdp config list` for people: every known key, set or not, with its value (a secret only says where
- * it is kept) and what it is for. Piped: tab-separated `key, value, description` (an unset key has an
- * empty value), no header.
- */
-export function renderConfigList(io: IO, list: ConfigEntry[]): string {
-  const shown = (e: ConfigEntry): string => {
-    if (!e.set) return '';
-    if (e.secret) return e.storage === 'keychain' ? '(secret, in the keychain)' : '(secret, in the config file)';
-    return e.value ?? '';
-  };
-  const columns: Column<ConfigEntry>[] = [
-    { header: 'KEY', value: (e) => e.key },
-    { header: 'VALUE', value: shown, display: (e) => (e.set ? shown(e) : '(not set)'), style: (t, e) => (e.set ? t : io.outStyle.dim(t)) },
-    { header: 'DESCRIPTION', value: (e) => e.description, shrink: true },
-  ];
-  return renderTable(io, columns, list);
 }

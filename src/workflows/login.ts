@@ -1,161 +1,209 @@
-// `rdp login <provider>`: pick the flow, check the credential with the provider, store it.
-import type { LoginOptions } from '../commands/login.js';
-import type { Context } from '../context.js';
-import { UsageError } from '../errors/errors.js';
-import { keychainAdvice } from '../store/keychain.js';
-import type { IO } from '../output/io.js';
+// Logging in: one of the provider's ways (a pasted token, a password exchanged for a token, a browser
+// login with its redirect mode and OAuth client, or the client's own credentials), the credential
+// checked with the service, then stored. Plain options in (commands/login.ts parses and checks the
+// flags), a LoginResult out. The keychain is checked last, once everything the user must fix is known
+// good, but before anything is asked for or opened: nobody types a password or approves in a browser
+// for a login that cannot be kept.
+import { type ClientFlags, resolveClient } from '../auth/client.js';
+import { verifyToken } from '../auth/credentials.js';
+import type { AuthPorts, BrowserLoginSettings, NewLogin } from '../auth/ports.js';
+import { chooseRedirect, type Redirect, redirectText } from '../auth/redirect.js';
+import { AuthDeniedError, UsageError } from '../errors/errors.js';
 import { promptHidden, promptLine, readStdin } from '../output/prompt.js';
-import { type Endpoints, PROVIDERS, type ProviderId } from '../providers/registry.js';
-import type { Storage } from '../store/types.js';
-import {
-  checkOrcidFlag,
-  checkTokenShape,
-  type LoginResult,
-  nomadPasswordLogin,
-  parseDuration,
-  saveLogin,
-  verifyToken,
-} from './token-login.js';
+import type { Endpoints, Identity, Provider } from '../providers/types.js';
+import { keychainAdvice } from '../store/keychain.js';
+import type { AccountMeta, AccountUser, SecretName, Storage } from '../store/types.js';
 
-const NOMAD_MAX_LIFETIME = 30 * 86400; // providers.md 2.2: app_token_max_expires_in
+export interface LoginResult {
+  provider: string;
+  host: string;
+  account: string;
+  user: AccountUser;
+  scopes?: string[] | undefined;
+  expiresAt?: string | null | undefined;
+  storage: Storage;
+  location: string;
+  /** rdp renews the token by itself before it expires (a refresh token, or stored client credentials). */
+  renews?: boolean | undefined;
+}
 
-export async function runLogin(ctx: Context, provider: ProviderId, opts: LoginOptions): Promise<LoginResult> {
-  const info = PROVIDERS[provider];
-  checkFlagCombinations(provider, opts);
-  const orcid = checkOrcidFlag(opts.orcid);
-  const lifetime = provider === 'nomad' ? checkLifetime(opts.lifetime) : 0;
-  const ep = await ctx.endpoints(provider, opts.sandbox);
-  const storage: Storage = opts.insecureStorage ? 'file' : 'keychain';
+/** How to log in, as the command decided from the flags. */
+export type LoginMethod =
+  | { kind: 'token'; /** Whose the token is (`--orcid`), for a service whose tokens do not say. */ owner?: string | undefined }
+  | { kind: 'password'; username?: string | undefined; passwordStdin: boolean; lifetimeSeconds: number }
+  | {
+      kind: 'browser';
+      redirect?: Redirect | undefined;
+      port?: number | undefined;
+      timeoutMs: number;
+      noBrowser: boolean;
+      scopes: string[];
+      clientCredentials: boolean;
+      client: ClientFlags;
+      keyName?: string | undefined;
+      readOnly?: boolean | undefined;
+    };
 
-  // The keychain comes last: flags, configuration and the OAuth client are checked first (their errors
-  // say what to fix), and the keychain is checked before anything is asked for or opened, so that
-  // nobody types a password or approves in a browser for a login that cannot be kept.
+export interface LoginRequest {
+  provider: Provider;
+  sandbox: boolean;
+  storage: Storage;
+  method: LoginMethod;
+  /** The command that runs this login again, for hints (`rdp login zenodo --sandbox`). */
+  command: string;
+}
+
+export async function runLogin(ports: AuthPorts, req: LoginRequest): Promise<LoginResult> {
+  const p = req.provider;
+  const ep = await ports.endpoints(p, req.sandbox);
   const ready = async () => {
-    if (storage === 'keychain') {
-      await (await ctx.store()).probeKeychain(ep.account).catch((err: unknown) => {
-        throw keychainAdvice(err, { env: info.tokenEnv, what: `your ${info.name} login`, retry: 'add --insecure-storage to keep it in a 0600 file under your config directory' });
+    if (req.storage === 'keychain') {
+      await (await ports.store()).probeKeychain(ep.account).catch((err: unknown) => {
+        throw keychainAdvice(err, { env: p.env.token, what: `your ${p.name} login`, retry: 'add --insecure-storage to keep it in a 0600 file under your config directory' });
       });
     }
   };
+  if (ports.env[p.env.token]?.trim()) ports.log.warn(`${p.env.token} is set: rdp uses it before any stored login until you unset it.`);
 
-  const envToken = ctx.env[info.tokenEnv]?.trim();
-  if (envToken) {
-    ctx.io.warn(`${info.tokenEnv} is set: rdp uses it before any stored login until you unset it.`);
-  }
-
-  if (opts.withToken) {
-    // On a terminal the keychain is checked before asking; a piped token is checked for shape first.
-    if (ctx.io.stdinIsTTY) await ready();
-    const raw = ctx.io.stdinIsTTY
-      ? await promptHidden(ctx.io, `Paste your ${info.name} token (input hidden):`, 'Pipe the token on stdin.')
-      : await readStdin(ctx.io);
-    ctx.io.secret(raw);
-    const token = checkTokenShape(provider, raw);
-    ctx.io.secret(token);
-    if (!ctx.io.stdinIsTTY) await ready();
-    const identity = await verifyToken(ctx, provider, ep, token, { orcid });
-    return saveLogin(ctx, ep, token, identity, storage);
-  }
-
-  if (provider === 'nomad') {
-    await ready();
-    return nomadLogin(ctx, ep, opts, lifetime, storage);
-  }
-
-  const { runBrowserLogin } = await import('./browser-login.js');
-  return runBrowserLogin(ctx, provider, ep, opts, storage, ready);
+  const m = req.method;
+  let login: NewLogin;
+  if (m.kind === 'token') login = await tokenLogin(ports, p, ep, m.owner, ready);
+  else if (m.kind === 'password') login = await passwordLogin(ports, p, ep, m, ready);
+  else login = await browserLogin(ports, req, ep, m, ready);
+  return saveLogin(ports, p, ep, login, req.storage);
 }
 
-/** Flags that only a browser login (or a client-credentials login) uses. */
-function browserFlags(opts: LoginOptions): string[] {
-  const used: string[] = [];
-  if (opts.browser === false) used.push('--no-browser');
-  if (opts.port !== undefined) used.push('--port');
-  if (opts.timeout !== undefined) used.push('--timeout');
-  if (opts.scope?.length) used.push('--scope');
-  if (opts.redirectUri !== undefined) used.push('--redirect-uri');
-  if (opts.clientCredentials) used.push('--client-credentials');
-  if (opts.clientId !== undefined) used.push('--client-id');
-  if (opts.clientSecret !== undefined) used.push('--client-secret');
-  if (opts.keyName !== undefined) used.push('--key-name');
-  if (opts.readOnly) used.push('--read-only');
-  return used;
-}
-
-function checkFlagCombinations(provider: ProviderId, opts: LoginOptions): void {
-  if (provider !== 'nomad' && (opts.username !== undefined || opts.passwordStdin)) {
-    throw new UsageError('--username and --password-stdin are for NOMAD only.');
-  }
-  if (provider !== 'orcid' && opts.orcid !== undefined) throw new UsageError('--orcid is for ORCID only.');
-  if (opts.withToken && (opts.username !== undefined || opts.passwordStdin)) {
-    throw new UsageError('Use either --with-token or --username/--password-stdin, not both.');
-  }
-  const browser = browserFlags(opts);
-  if (browser.length && provider === 'nomad') {
-    throw new UsageError(`NOMAD has no browser login, so ${browser.join(', ')} ${browser.length === 1 ? 'does' : 'do'} not apply.`, {
-      hint: opts.withToken
-        ? 'rdp login nomad --with-token < app-token.txt'
-        : 'rdp login nomad --username jdoe   (asks for the password; or pipe it with --password-stdin), or --with-token',
+/** Reject what cannot be a token before sending it anywhere. */
+export function checkTokenShape(p: Provider, raw: string): string {
+  const token = raw.trim();
+  if (!token) {
+    throw new UsageError(`No ${p.name} token was given on stdin.`, {
+      hint:
+        `Pipe it in: \`rdp login ${p.id} --with-token < token.txt\` (on a terminal, the same command asks for it, hidden)` +
+        (p.auth.password ? `, or let rdp make an app token from your password: \`rdp login ${p.id} --username jdoe\`.` : '.'),
     });
   }
-  if (browser.length && opts.withToken) {
-    throw new UsageError(`${browser.join(', ')} ${browser.length === 1 ? 'is' : 'are'} for browser logins; --with-token reads a token from stdin instead.`);
-  }
-  if (opts.passwordStdin && opts.username === undefined) {
-    throw new UsageError('--password-stdin needs --username.', { hint: 'rdp login nomad --username jdoe --password-stdin' });
-  }
+  const malformed = (why: string) =>
+    new AuthDeniedError('AUTH_INVALID', `That is not a ${p.name} token: ${why}. Nothing was stored.`, {
+      hint: 'Paste only the token itself, on one line.',
+    });
+  if (/[\s\u0000-\u001f\u007f]/.test(token)) throw malformed('it contains spaces, line breaks or control characters');
+  if (token.length > 8192) throw malformed('it is longer than 8 KiB');
+  const why = p.auth.malformed?.(token);
+  if (why) throw malformed(why);
+  return token;
 }
 
-function checkLifetime(value: string): number {
-  const seconds = parseDuration(value);
-  if (seconds <= 0 || seconds > NOMAD_MAX_LIFETIME) {
-    throw new UsageError(`--lifetime must be more than 0 and at most 30 days (NOMAD's limit), not "${value}".`);
-  }
-  return seconds;
+async function tokenLogin(ports: AuthPorts, p: Provider, ep: Endpoints, owner: string | undefined, ready: () => Promise<void>): Promise<NewLogin> {
+  const io = ports.terminal;
+  // On a terminal the keychain is checked before asking; a piped token is checked for shape first.
+  if (io.stdinIsTTY) await ready();
+  const raw = io.stdinIsTTY ? await promptHidden(io, `Paste your ${p.name} token (input hidden):`, 'Pipe the token on stdin.') : await readStdin(io);
+  ports.log.secret(raw);
+  const token = checkTokenShape(p, raw);
+  ports.log.secret(token);
+  if (!io.stdinIsTTY) await ready();
+  return { token, identity: await verifyToken(ports, p, ep, token, { owner }) };
 }
 
-async function nomadLogin(ctx: Context, ep: Endpoints, opts: LoginOptions, lifetime: number, storage: Storage): Promise<LoginResult> {
+async function passwordLogin(ports: AuthPorts, p: Provider, ep: Endpoints, m: LoginMethod & { kind: 'password' }, ready: () => Promise<void>): Promise<NewLogin> {
+  const password = p.auth.password;
+  if (!password) throw new UsageError(`${p.name} has no password login.`);
+  await ready();
+  const io = ports.terminal;
   const noTty = 'Pass --username and pipe the password with --password-stdin, or use --with-token.';
-  const username = opts.username ?? (await promptLine(ctx.io, 'NOMAD username: ', noTty));
-  if (!username) throw new UsageError('A NOMAD username is needed.', { hint: noTty });
-  const password = opts.passwordStdin
-    ? (await readStdin(ctx.io)).replace(/\r?\n$/, '')
-    : await promptHidden(ctx.io, `NOMAD password for ${username} (input hidden):`, noTty);
-  if (!password) throw new UsageError('No password was given.', { hint: noTty });
-  const { token, identity } = await nomadPasswordLogin(ctx, ep, username, password, lifetime);
-  return saveLogin(ctx, ep, token, identity, storage);
+  const username = m.username ?? (await promptLine(io, `${p.name} username: `, noTty));
+  if (!username) throw new UsageError(`A ${p.name} username is needed.`, { hint: noTty });
+  const pw = m.passwordStdin ? (await readStdin(io)).replace(/\r?\n$/, '') : await promptHidden(io, `${p.name} password for ${username} (input hidden):`, noTty);
+  if (!pw) throw new UsageError('No password was given.', { hint: noTty });
+  const { providerPorts } = await import('../auth/credentials.js');
+  return password.login(providerPorts(ports, p, ep), ep, username, pw, m.lifetimeSeconds);
 }
 
-export function describeUser(user: LoginResult['user']): string {
-  const parts: string[] = [];
-  if (user.orcid) parts.push(user.orcid);
-  if (user.username) parts.push(user.username);
-  if (user.name && user.name !== user.username) parts.push(user.name);
-  if (user.email) parts.push(`<${user.email}>`);
-  if (parts.length === 0 && user.id) parts.push(`user ${user.id}`);
-  return parts.join(' ');
+/** What to register when the browser never comes back to the listener (the timeout's hint). */
+function mismatchHint(p: Provider, r: Redirect): string | undefined {
+  const oauth = p.auth.oauth;
+  const uri = oauth?.redirectToRegister(r) ?? redirectText(r);
+  const own = oauth?.mismatchHint?.(r, uri);
+  if (own) return own;
+  if (r.kind === 'loopback') return `If the service said the redirect URI does not match, register ${uri} with your OAuth client (${oauth?.matchingNote(r)}), or use the port you registered with --port.`;
+  return `Your OAuth client must be registered with the redirect URI ${uri}.`;
 }
 
-export function renderLogin(io: IO, r: LoginResult): string {
-  const name = PROVIDERS[r.provider].name;
-  const who = describeUser(r.user);
-  io.success(`Logged in to ${name} (${r.host})${who ? ` as ${who}` : ''}.`);
-  if (r.storage === 'file') {
-    io.warn(`The token is stored in a plaintext file: ${r.location}. Anyone who can read that file can use it.`);
-  } else {
-    io.info(`Token stored in the ${r.location}.`);
-  }
-  if (r.expiresAt) {
-    const ms = Date.parse(r.expiresAt) - Date.now();
-    const hours = Math.round(ms / 3600_000);
-    const days = Math.round(ms / 86400_000);
-    const left = hours < 48 ? `${hours < 1 ? 'in under an hour' : `in ${hours} hour${hours === 1 ? '' : 's'}`}` : `in ${days} days`;
-    const when = hours < 48 ? r.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' : r.expiresAt.slice(0, 10);
-    if (r.renews) {
-      io.info(`The token expires on ${when} (${left}); rdp renews it by itself before then.`);
-    } else {
-      io.info(`It expires on ${when} (${left}); run \`rdp login ${r.provider}\` again before then.`);
-    }
-  }
-  return '';
+async function browserLogin(ports: AuthPorts, req: LoginRequest, ep: Endpoints, m: LoginMethod & { kind: 'browser' }, ready: () => Promise<void>): Promise<NewLogin> {
+  const p = req.provider;
+  const oauth = p.auth.oauth;
+  if (!oauth) throw new UsageError(`${p.name} has no browser login.`);
+  const choice = await chooseRedirect(ports, p, { redirect: m.redirect, port: m.port });
+  const settings: BrowserLoginSettings = {
+    flow: {
+      redirect: choice.redirect,
+      portHint: choice.portHint,
+      mismatchHint: mismatchHint(p, choice.redirect),
+      codeLifetime: oauth.codeLifetime,
+      timeoutMs: m.timeoutMs,
+      noBrowser: m.noBrowser,
+      command: req.command,
+    },
+    scopes: m.scopes,
+    clientCredentials: m.clientCredentials,
+    keyName: m.keyName,
+    readOnly: m.readOnly,
+  };
+  oauth.checkSettings?.(settings);
+  const client = await resolveClient(ports, p, ep, m.client, {
+    redirect: choice.redirect,
+    clientCredentials: m.clientCredentials,
+    command: req.command,
+    noBrowser: m.noBrowser,
+    storage: req.storage,
+    ready,
+  });
+  return oauth.login(ports, ep, client, settings);
 }
+
+/** Store a checked login and describe where it went. */
+export async function saveLogin(ports: AuthPorts, p: Provider, ep: Endpoints, login: NewLogin, storage: Storage): Promise<LoginResult> {
+  const { token, identity } = login;
+  const secrets: Partial<Record<SecretName, string>> = login.secrets ?? {};
+  const now = new Date(ports.clock.now()).toISOString();
+  const store = await ports.store();
+  const previous = await store.accounts.get(ep.account);
+  const replaces = p.auth.oauth?.clientCredentials?.replaces;
+  if (identity.grant === 'client_credentials' && previous && previous.grant !== 'client_credentials' && replaces) {
+    // A client's own token is not a person's login: say what is being replaced.
+    const who = [previous.user?.orcid, previous.user?.name ?? previous.user?.username].filter(Boolean).join(' ');
+    ports.log.warn(
+      `This replaces your personal ${ep.name} login${who ? ` (${who})` : ''} with your API client's own token: ${replaces} To get your own login back: \`rdp login ${ep.provider}\`.`,
+    );
+  }
+  const meta: AccountMeta = {
+    provider: ep.provider,
+    account: ep.account,
+    host: ep.host,
+    api: ep.api,
+    storage,
+    user: identity.user,
+    scopes: identity.scopes,
+    expiresAt: identity.expiresAt,
+    grant: identity.grant,
+    clientId: identity.clientId,
+    createdAt: previous?.createdAt ?? now,
+    updatedAt: now,
+  };
+  await store.save({ token, secrets, meta }, storage);
+  const { keychainName } = await import('../store/keychain.js');
+  return {
+    provider: ep.provider,
+    host: ep.host,
+    account: ep.account,
+    user: identity.user,
+    scopes: identity.scopes,
+    expiresAt: identity.expiresAt,
+    storage,
+    renews: Boolean(secrets.refresh_token) || (identity.grant === 'client_credentials' && Boolean(secrets.client_secret)) || undefined,
+    location: storage === 'file' ? store.file.describe() : `${keychainName()} (service rdp, account ${ep.account})`,
+  };
+}
+
+export type { Identity };

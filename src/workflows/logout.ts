@@ -1,9 +1,8 @@
-// `rdp logout <provider> | --all`.
-import type { LogoutOptions } from '../commands/logout.js';
-import type { Context } from '../context.js';
-import { UsageError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
-import { PROVIDER_IDS, PROVIDERS, type ProviderId } from '../providers/registry.js';
+// Logging out: one provider's stored login (keychain item, plaintext file entry, metadata), or every
+// login rdp has stored, on every host. Variables that still hold tokens are named.
+import type { AuthPorts } from '../auth/ports.js';
+import { providers } from '../providers/index.js';
+import type { Provider } from '../providers/types.js';
 import type { Storage } from '../store/types.js';
 
 export interface LogoutResult {
@@ -13,34 +12,20 @@ export interface LogoutResult {
   notLoggedIn?: string | undefined;
 }
 
-export async function runLogout(ctx: Context, provider: ProviderId | undefined, opts: LogoutOptions): Promise<LogoutResult> {
-  if (provider && opts.all) throw new UsageError('Name a service or use --all, not both.');
-  if (!provider && !opts.all) {
-    throw new UsageError('Which service? Name one, or use --all.', { hint: 'rdp logout zenodo   or   rdp logout --all' });
-  }
-  if (opts.all) {
-    const accounts = await (await ctx.store()).deleteAll();
-    const envStillSet = PROVIDER_IDS.map((id) => PROVIDERS[id].tokenEnv).filter((v) => ctx.env[v]);
+export async function runLogout(ports: AuthPorts, target: { provider: Provider; sandbox: boolean } | 'all'): Promise<LogoutResult> {
+  if (target === 'all') {
+    const accounts = await (await ports.store()).deleteAll();
+    const envStillSet = providers()
+      .map((p) => p.env.token)
+      .filter((v) => ports.env[v]);
     return { removed: accounts.map((account) => ({ account })), envStillSet };
   }
-  const id = provider as ProviderId;
-  const ep = await ctx.endpoints(id, opts.sandbox);
-  const { removed, from } = await (await ctx.store()).delete(ep.account);
-  const env = PROVIDERS[id].tokenEnv;
+  const ep = await ports.endpoints(target.provider, target.sandbox);
+  const { removed, from } = await (await ports.store()).delete(ep.account);
+  const env = target.provider.env.token;
   return {
     removed: removed ? [{ account: ep.account, from }] : [],
-    envStillSet: ctx.env[env] ? [env] : [],
+    envStillSet: ports.env[env] ? [env] : [],
     notLoggedIn: removed ? undefined : ep.account,
   };
-}
-
-export function renderLogout(io: IO, r: LogoutResult): string {
-  if (r.notLoggedIn) io.info(`Not logged in as ${r.notLoggedIn}; nothing to remove.`);
-  for (const item of r.removed) {
-    const where = item.from?.length ? ` (removed from the ${item.from.map((f) => (f === 'file' ? 'plaintext file' : 'keychain')).join(' and ')})` : '';
-    io.success(`Logged out: ${item.account}${where}.`);
-  }
-  if (!r.notLoggedIn && r.removed.length === 0) io.info('No stored logins.');
-  for (const v of r.envStillSet) io.warn(`${v} is still set; rdp keeps using it until you unset it.`);
-  return '';
 }

@@ -112,9 +112,10 @@ describe('every command with --json matches its schema', () => {
     writeFileSync(join(data, 'a.csv'), 'x\n1\n');
     writeFileSync(join(data, 'b.txt'), 'b');
     const meta = ['--title', 'Schemas', '--description', 'Checking shapes.', '--creator', 'Doe, Jane'];
-    expectSchema('upload', await json(['upload', data, '--to', 'zenodo', '--dry-run', ...meta]), ['service', 'dryRun', 'files']);
+    // One Deposit shape for every upload (issue 12): `provider` (Zenodo's `service` before), id, url, doi, …
+    expectSchema('upload', await json(['upload', data, '--to', 'zenodo', '--dry-run', ...meta]), ['provider', 'dryRun', 'files', 'skipped']);
     const draft = (await json(['upload', data, '--to', 'zenodo', ...meta])) as { id: number };
-    expectSchema('upload', draft, ['service', 'id', 'doi', 'url', 'published', 'files', 'bytesSent']);
+    expectSchema('upload', draft, ['provider', 'id', 'doi', 'url', 'published', 'files', 'bytesSent', 'notes']);
     const published = (await json(['upload', data, '--to', 'zenodo', '--deposition', String(draft.id), '--publish', ...meta])) as { published: boolean };
     expect(published.published).toBe(true);
     expectSchema('upload', published, ['id', 'doi', 'conceptDoi', 'published', 'state']);
@@ -123,8 +124,12 @@ describe('every command with --json matches its schema', () => {
   });
 
   test('rdp upload --to nomad', async () => {
-    const doc = await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad']);
-    expectSchema('upload', doc, ['provider', 'uploadId', 'url', 'processStatus', 'entries', 'sent']);
+    const doc = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string; uploadId: string; doi: unknown };
+    expectSchema('upload', doc, ['provider', 'id', 'uploadId', 'url', 'doi', 'published', 'files', 'processStatus', 'entries', 'sent']);
+    expect(doc.id).toBe(doc.uploadId);
+    expect(doc.doi).toBeNull();
+    const dry = await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--dry-run']);
+    expectSchema('upload', dry, ['provider', 'dryRun', 'files', 'skipped', 'sent', 'publish']);
   });
 
   test('rdp uploads list: --on zenodo, --on nomad, both', async () => {

@@ -197,13 +197,16 @@ describe('a D-Bus that accepts connections and never answers', () => {
     [['config', 'set', 'orcid.client_secret'], 'a-client-secret'],
   ];
 
-  test.each(commands)('rdp %j ends within 5 s with a clear error', async (args, stdin) => {
+  // The bound itself (3 s, then the helper is killed) is timed on an injected clock in
+  // test/unit/store/keychain.test.ts; here the built CLI must end (the run is killed after 15 s, which
+  // fails it) with the keychain's error and the way around it.
+  test.each(commands)('rdp %j ends with a clear error (the keychain bound)', async (args, stdin) => {
     const r = await sb.run(args, {
       env: { DBUS_SESSION_BUS_ADDRESS: bus.address, DISPLAY: undefined, RDP_KEYCHAIN_TIMEOUT_MS: undefined }, // the product's 3 s bound
       stdin: stdin === 'token' ? emu.tokens.zenodo : stdin,
       timeoutMs: 15_000,
     });
-    expect(r.ms).toBeLessThan(5000);
+    expect(r.signal).toBeNull();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/did not answer within 3 s/);
     expect(r.stderr).toMatch(/--insecure-storage/);

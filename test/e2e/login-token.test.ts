@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SEED } from '../../src/emulator/index.js';
-import type { ProviderId } from '../../src/providers/registry.js';
+import type { ServiceId as ProviderId } from '../../src/emulator/ids.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { requireFeature, secretServiceAvailable } from '../helpers/features.js';
 import { BIN, parseJson, ROOT, Sandbox } from '../helpers/sandbox.js';

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, wr
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
-import type { NomadUploadResult } from '../../src/providers/nomad/deposit/run.js';
+import type { NomadDeposit as NomadUploadResult } from '../../src/providers/nomad/deposit/run.js';
 import type { TestEmulator } from '../helpers/emulator.js';
 import { useNomadEmulator } from '../helpers/nomad.js';
 import { parseJson, type Sandbox } from '../helpers/sandbox.js';

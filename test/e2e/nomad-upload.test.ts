@@ -9,7 +9,7 @@ import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
 import { signJwtHS256 } from '../../src/emulator/tokens.js';
-import type { NomadUploadResult } from '../../src/providers/nomad/deposit/run.js';
+import type { NomadDeposit as NomadUploadResult } from '../../src/providers/nomad/deposit/run.js';
 import type { TestEmulator } from '../helpers/emulator.js';
 import { useNomadEmulator } from '../helpers/nomad.js';
 import { parseJson, type Sandbox } from '../helpers/sandbox.js';

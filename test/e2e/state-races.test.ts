@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ProviderId } from '../../src/providers/registry.js';
+import type { ServiceId as ProviderId } from '../../src/emulator/ids.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { Sandbox } from '../helpers/sandbox.js';
 

@@ -1,6 +1,6 @@
 // The emulator, started in the test process; the CLI under test talks to it over loopback.
 import { type EmulatorOptions, type EmulatorServer, startEmulator } from '../../src/emulator/index.js';
-import type { ProviderId } from '../../src/providers/registry.js';
+import type { ServiceId as ProviderId } from '../../src/emulator/ids.js';
 
 export interface TestEmulator {
   server: EmulatorServer;

@@ -1,10 +1,9 @@
 // Helpers for the browser-login tests: the emulator's pre-made OAuth clients as the environment rdp
 // reads them from, the keychain lookup, and every credential the emulator handed out (for leak scans).
-import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
 import { oauthState } from '../../src/emulator/oauth-common.js';
-import type { ProviderId } from '../../src/providers/registry.js';
+import { SERVICE_IDS as PROVIDER_IDS, type ServiceId as ProviderId } from '../../src/emulator/ids.js';
 import { BrowserSink } from './browser.js';
 import { startTestEmulator, type TestEmulator } from './emulator.js';
 import { Sandbox } from './sandbox.js';

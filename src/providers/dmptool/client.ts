@@ -2,11 +2,10 @@
 // Written to work against any server that follows providers.md: `per_page` defaults of 20 or 100,
 // `next` links present or absent, relative or absolute, a base URL with or without a path prefix.
 import { FailureError, NotFoundError } from '../../errors/errors.js';
-import type { AuthClassifier } from '../auth-failure.js';
-import { parseErrorBody, parseJson } from '../error-bodies.js';
+import { parseJson, readErrorBody } from '../../http/errors.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../../http/client.js';
 import { header } from '../../http/client.js';
-import { urlEnv } from '../registry.js';
+import { errorBody } from './auth.js';
 import {
   type Envelope,
   isEnvelope,
@@ -27,28 +26,6 @@ export const READ_DMPS = 'read_dmps';
 export const PUBLIC = 'public';
 /** DMPTool's page-size cap (providers.md 3.3). */
 export const MAX_PER_PAGE = 100;
-
-export const dmptoolAuthFailure: AuthClassifier = (status, parsed, headers) => {
-  if (status === 401) return { kind: 'invalid', detail: parsed.message };
-  if (status === 403) {
-    // Doorkeeper: a valid token without the scope gets 403 with an empty body (and, in the
-    // versions that send it, `WWW-Authenticate: Bearer …, error="insufficient_scope"`). A 403 with
-    // an envelope is a policy refusal ("The client is not authorized…"), not a scope problem.
-    const www = header(headers, 'www-authenticate') ?? '';
-    const scopeError = /insufficient_scope|invalid_scope/.test(www) || parsed.oauthError === 'insufficient_scope';
-    if (!scopeError && parsed.message && !/^HTTP 403$/.test(parsed.message)) return undefined;
-    return { kind: 'scope', detail: parsed.message.replace(/^HTTP 403$/, 'insufficient_scope'), scopes: scopesNamedIn(www) };
-  }
-  return undefined;
-};
-
-/** Scopes a Doorkeeper error description names: `requires scope "read_dmps"`, `Required scopes: a b`. */
-function scopesNamedIn(www: string): string[] | undefined {
-  const desc = /error_description="([^"]*)"/.exec(www)?.[1] ?? '';
-  const m = /requires? scopes?[:\s]+(?:&quot;|")?([a-z_ ]+)/i.exec(desc) ?? /required scopes?:\s*([a-z_ ]+)/i.exec(desc);
-  const list = m?.[1]?.trim().split(/\s+/).filter(Boolean);
-  return list?.length ? list : undefined;
-}
 
 /** One page of a paginated answer. */
 export interface Page<T> {
@@ -143,9 +120,9 @@ export class DmptoolClient {
       const type = (header(res.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (/json|html/.test(type)) {
         const text = await this.http.text(res).catch(() => '');
-        const said = parseErrorBody('dmptool', res.status, text, res.headers).message;
+        const said = readErrorBody(errorBody, res.status, text, res.headers).message;
         throw new FailureError('NOT_A_PDF', `DMPTool answered ${res.status} with ${type} instead of a PDF for plan ${id} (${said}). Nothing was saved.`, {
-          hint: `Check that ${urlEnv('dmptool')} points at DMPTool (this base is ${this.http.base}); then try again.`,
+          hint: `Check that RDP_DMPTOOL_URL points at DMPTool (this base is ${this.http.base}); then try again.`,
         });
       }
       return res;
@@ -213,7 +190,7 @@ export class DmptoolClient {
 
   private notEnvelope(status: number, path: string, what = 'JSON that is not its v2 envelope (no `items`)'): FailureError {
     return new FailureError('BAD_RESPONSE', `DMPTool answered GET ${path} (${status}) with ${what}.`, {
-      hint: `Check that ${urlEnv('dmptool')} points at DMPTool (this base is ${this.http.base}).`,
+      hint: `Check that RDP_DMPTOOL_URL points at DMPTool (this base is ${this.http.base}).`,
     });
   }
 }

@@ -1,60 +1,33 @@
-// DMPTool (providers.md 0.2, 3.2, Doorkeeper): authorization code, out-of-band by default (dmptool.org
-// refuses http: redirect URIs, so the user pastes the code DMPTool shows; PKCE is sent and ignored), or
-// `--client-credentials`: a 2-hour token that rdp mints again from the stored client secret when it
-// runs out (auth/oauth/renew.ts). Both ask for `public read_dmps` (templates need public; a plan and its
-// PDF need read_dmps), more with --scope. Doorkeeper issues no refresh tokens.
-import type { Context } from '../../context.js';
-import { DmptoolClient } from './client.js';
-import type { Endpoints } from '../registry.js';
-import type { SecretName } from '../../store/types.js';
+// DMPTool's browser login (providers.md 0.2, 3.2, Doorkeeper): authorization code, out-of-band by
+// default (dmptool.org refuses http: redirect URIs, so the user pastes the code DMPTool shows; PKCE is
+// sent and ignored), or `--client-credentials`: a 2-hour token that rdp mints again from the stored
+// client secret when it runs out. Both ask for `public read_dmps` (templates need public; a plan and
+// its PDF need read_dmps), more with --scope. Doorkeeper issues no refresh tokens.
+import type { OAuthClientCreds } from '../../auth/client.js';
 import { verifyClient } from '../../auth/credentials.js';
-import { type LoginResult, saveLogin } from '../../workflows/token-login.js';
-import { resolveClient } from '../../auth/client.js';
-import { authorizationCodeLogin, clientCredentialsToken } from '../../auth/oauth2.js';
+import { authorizationCodeLogin, clientCredentialsToken, expiryOf, type TokenSet } from '../../auth/oauth2.js';
+import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from '../../auth/ports.js';
 import { renewalSecrets } from '../../auth/renew.js';
-import { type BrowserLoginSettings, clientOptions, unique } from '../../auth/ports.js';
-import { expiryOf, type TokenSet } from '../../auth/token-endpoint.js';
+import type { Endpoints } from '../types.js';
+import { DMPTOOL_CLIENT_SCOPES, DMPTOOL_SCOPES } from './auth.js';
+import { DmptoolClient } from './client.js';
+import { dmptool } from './index.js';
 
-export const DMPTOOL_SCOPES = ['public', 'read_dmps'];
-export const DMPTOOL_CLIENT_SCOPES = ['public', 'read_dmps'];
-
-async function caller(ctx: Context, ep: Endpoints, token: string): Promise<string | undefined> {
-  const http = await verifyClient(ctx, 'dmptool', ep, token);
-  return (await new DmptoolClient(http).identify()).caller;
+async function login(ports: AuthPorts, ep: Endpoints, t: TokenSet, asked: string[], grant: 'authorization_code' | 'client_credentials', client: OAuthClientCreds): Promise<NewLogin> {
+  const name = (await new DmptoolClient(await verifyClient(ports, dmptool, ep, t.accessToken)).identify()).caller;
+  return {
+    token: t.accessToken,
+    identity: { user: { name }, scopes: t.scopes ?? asked, expiresAt: expiryOf(t, ports.clock.now()), grant, clientId: client.clientId },
+    secrets: grant === 'client_credentials' ? renewalSecrets('client_credentials', t, client) : {},
+  };
 }
 
-export async function dmptoolLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'dmptool', ep, s.client, clientOptions(s, 'required'));
+export async function dmptoolLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   if (s.clientCredentials) {
     const scopes = unique([...DMPTOOL_CLIENT_SCOPES, ...s.scopes]);
-    const t = await clientCredentialsToken(ctx, 'dmptool', ep, client, scopes);
-    return saveDmptool(ctx, ep, s, t, scopes, 'client_credentials', client.clientId, renewalSecrets('client_credentials', t, client));
+    const t = await clientCredentialsToken(ports, dmptool, ep, client, scopes);
+    return login(ports, ep, t, scopes, 'client_credentials', client);
   }
   const scopes = unique([...DMPTOOL_SCOPES, ...s.scopes]);
-  return authorizationCodeLogin(
-    ctx,
-    { provider: 'dmptool', ep, client, scopes, pkce: true, complete: (t) => saveDmptool(ctx, ep, s, t, scopes, 'authorization_code', client.clientId, {}) },
-    s.flow,
-  );
-}
-
-async function saveDmptool(
-  ctx: Context,
-  ep: Endpoints,
-  s: BrowserLoginSettings,
-  t: TokenSet,
-  asked: string[],
-  grant: 'authorization_code' | 'client_credentials',
-  clientId: string,
-  secrets: Partial<Record<SecretName, string>>,
-): Promise<LoginResult> {
-  const name = await caller(ctx, ep, t.accessToken);
-  return saveLogin(
-    ctx,
-    ep,
-    t.accessToken,
-    { user: { name }, scopes: t.scopes ?? asked, expiresAt: expiryOf(t), grant, clientId },
-    s.storage,
-    secrets,
-  );
+  return authorizationCodeLogin(ports, { provider: dmptool, ep, client, scopes, pkce: true, complete: (t) => login(ports, ep, t, scopes, 'authorization_code', client) }, s.flow);
 }

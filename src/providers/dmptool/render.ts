@@ -2,7 +2,7 @@
 // terminal), and the summary of one plan. A plan that is not public is marked wherever DMPTool says so.
 import type { IO } from '../../output/io.js';
 import { renderTable } from '../../output/table.js';
-import { unescapeHtml } from '../error-bodies.js';
+import { unescapeHtml } from '../../http/errors.js';
 import { arr, isObj, isPrivate, type Json, type Plan, type PlanSummary, str, type TemplateSummary } from './types.js';
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-');

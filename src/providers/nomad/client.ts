@@ -2,23 +2,11 @@
 import { ApiError, FailureError, NotFoundError, type RdpError } from '../../errors/errors.js';
 import { sendSource } from '../../transfer/send.js';
 import type { FileChangedError, UploadSource } from '../../transfer/source.js';
-import type { AuthClassifier } from '../auth-failure.js';
-import type { ParsedError } from '../error-bodies.js';
+import type { ParsedError } from '../../http/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import { type NomadUpload, narrowUploadPage, narrowUploadResponse } from './types.js';
 
 export type { NomadUpload } from './types.js';
-
-export const nomadAuthFailure: AuthClassifier = (status, parsed) => {
-  if (status !== 401) return undefined;
-  const d = parsed.message;
-  if (/expired/i.test(d)) return { kind: 'expired', detail: d };
-  // NOMAD also answers 401 for "no access to this upload"; only token problems count here.
-  if (/token|authori[sz]ation required|incorrect username|not authenticated|signature|jwt/i.test(d)) {
-    return { kind: 'invalid', detail: d };
-  }
-  return undefined;
-};
 
 export interface NomadUser {
   user_id: string;

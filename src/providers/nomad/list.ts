@@ -1,11 +1,10 @@
 // `rdp uploads list --on nomad`: the user's NOMAD uploads, newest first, paged through with
 // `page_after_value` as far as --limit (or --all) asks.
-import type { Context } from '../../context.js';
 import type { IO } from '../../output/io.js';
 import { type Column, renderTable } from '../../output/table.js';
 import { NomadClient } from './client.js';
-import { apiClient, type Credential } from '../../auth/credentials.js';
-import type { Listed, ListQuery, UploadLister } from '../../workflows/list.js';
+import type { HttpClient } from '../../http/client.js';
+import type { Listed, Lister, ListQuery } from '../types.js';
 
 export interface NomadUploadRow {
   uploadId: string;
@@ -23,8 +22,8 @@ export interface NomadUploadRow {
 /** NOMAD's page size for listings (its default is 10). */
 const MAX_PAGE = 100;
 
-async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<NomadUploadRow>> {
-  const nomad = new NomadClient(await apiClient(ctx, cred));
+async function list(http: HttpClient, q: ListQuery): Promise<Listed<NomadUploadRow>> {
+  const nomad = new NomadClient(http);
   // One more than the limit, so that one request also tells whether there are more (`total` says how many).
   const pageSize = q.limit === undefined ? MAX_PAGE : Math.min(q.limit + 1, MAX_PAGE);
   const rows: NomadUploadRow[] = [];
@@ -69,8 +68,7 @@ const COLUMNS: Column<NomadUploadRow>[] = [
   { header: 'PUBLISHED', value: published },
 ];
 
-export const nomadLister: UploadLister<NomadUploadRow> = {
-  service: 'nomad',
+export const lister: Lister<NomadUploadRow> = {
   list,
   render: (io: IO, rows: NomadUploadRow[]) => renderTable(io, COLUMNS, rows),
 };

@@ -1,12 +1,6 @@
 // ORCID (providers.md section 4): OAuth and OpenID endpoints on the web host, the record API (v3.0)
 // on the API host.
-import type { AuthClassifier } from '../auth-failure.js';
 import type { HttpClient } from '../../http/client.js';
-
-export const orcidAuthFailure: AuthClassifier = (status, parsed) => {
-  if (status === 401) return { kind: 'invalid', detail: parsed.message };
-  return undefined;
-};
 
 interface ValueOf {
   value?: string | null;

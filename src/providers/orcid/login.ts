@@ -3,21 +3,20 @@
 // (`--scope openid`: the id_token is verified: RS256 against the JWKS, iss, aud, exp, nonce), and
 // `--client-credentials` for a `/read-public` token. The token response's `orcid` (checked: ISO 7064
 // check character) and `name` are stored with the token.
-import type { Context } from '../../context.js';
-import { AuthDeniedError, FailureError } from '../../errors/errors.js';
-import { parseOrcid } from './orcid-id.js';
-import { type Endpoints, joinUrl } from '../registry.js';
-import { createNonce } from '../../auth/pkce.js';
-import { type LoginResult, saveLogin } from '../../workflows/token-login.js';
-import { resolveClient } from '../../auth/client.js';
-import { authorizationCodeLogin, clientCredentialsToken } from '../../auth/oauth2.js';
+import type { OAuthClientCreds } from '../../auth/client.js';
 import { IdTokenError, jwksKeys, verifyIdToken } from '../../auth/id-token.js';
+import { authorizationCodeLogin, clientCredentialsToken, expiryOf, type TokenSet } from '../../auth/oauth2.js';
+import { createNonce } from '../../auth/pkce.js';
+import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from '../../auth/ports.js';
 import { renewalSecrets } from '../../auth/renew.js';
-import { type BrowserLoginSettings, clientOptions, unique } from '../../auth/ports.js';
-import { expiryOf, type TokenSet } from '../../auth/token-endpoint.js';
+import { AuthDeniedError, FailureError } from '../../errors/errors.js';
+import { joinUrl } from '../../http/client.js';
+import type { Endpoints } from '../types.js';
+import { ORCID_CLIENT_SCOPE } from './auth.js';
+import { orcid as orcidProvider } from './index.js';
+import { parseOrcid } from '../../util/orcid-id.js';
 
 export const ORCID_DEFAULT_SCOPE = '/authenticate';
-export const ORCID_CLIENT_SCOPE = '/read-public';
 
 /** `openid` and `/authenticate` grant the same thing; ask for one, not both (providers.md 4.2). */
 export function orcidScopes(extra: string[]): string[] {
@@ -25,27 +24,23 @@ export function orcidScopes(extra: string[]): string[] {
   return scopes.includes('openid') ? scopes.filter((x) => x !== ORCID_DEFAULT_SCOPE) : unique([ORCID_DEFAULT_SCOPE, ...scopes]);
 }
 
-export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'orcid', ep, s.client, clientOptions(s, 'required'));
+export async function orcidLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   if (s.clientCredentials) {
     const scopes = unique([ORCID_CLIENT_SCOPE, ...s.scopes]);
-    const t = await clientCredentialsToken(ctx, 'orcid', ep, client, scopes);
-    return saveLogin(
-      ctx,
-      ep,
-      t.accessToken,
-      { user: {}, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t), grant: 'client_credentials', clientId: client.clientId },
-      s.storage,
-      renewalSecrets('client_credentials', t, client),
-    );
+    const t = await clientCredentialsToken(ports, orcidProvider, ep, client, scopes);
+    return {
+      token: t.accessToken,
+      identity: { user: {}, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t, ports.clock.now()), grant: 'client_credentials', clientId: client.clientId },
+      secrets: renewalSecrets('client_credentials', t, client),
+    };
   }
   const scopes = orcidScopes(s.scopes);
   const openid = scopes.includes('openid');
   const nonce = openid ? createNonce() : undefined;
   return authorizationCodeLogin(
-    ctx,
+    ports,
     {
-      provider: 'orcid',
+      provider: orcidProvider,
       ep,
       client,
       scopes,
@@ -55,7 +50,7 @@ export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSet
         const orcid = orcidOf(t);
         let name = typeof t.raw.name === 'string' && t.raw.name.trim() ? t.raw.name.trim() : undefined;
         if (nonce) {
-          const claims = await checkIdToken(ctx, ep, client.clientId, nonce, t);
+          const claims = await checkIdToken(ports, ep, client.clientId, nonce, t);
           if (claims.sub !== orcid) {
             throw new AuthDeniedError('AUTH_INVALID', `ORCID's id_token names ${String(claims.sub)}, but the token is for ${orcid}. Nothing was stored.`, {
               hint: 'Run `rdp login orcid` again.',
@@ -63,14 +58,11 @@ export async function orcidLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSet
           }
           name ??= typeof claims.name === 'string' ? claims.name : [claims.given_name, claims.family_name].filter((x) => typeof x === 'string').join(' ') || undefined;
         }
-        return saveLogin(
-          ctx,
-          ep,
-          t.accessToken,
-          { user: { orcid, name }, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t), grant: 'authorization_code', clientId: client.clientId },
-          s.storage,
-          renewalSecrets('authorization_code', t, client),
-        );
+        return {
+          token: t.accessToken,
+          identity: { user: { orcid, name }, scopes: t.scopes ?? scopes, expiresAt: expiryOf(t, ports.clock.now()), grant: 'authorization_code', clientId: client.clientId },
+          secrets: renewalSecrets('authorization_code', t, client),
+        };
       },
     },
     s.flow,
@@ -91,14 +83,14 @@ function orcidOf(t: TokenSet): string {
   return parsed.id;
 }
 
-async function checkIdToken(ctx: Context, ep: Endpoints, clientId: string, nonce: string, t: TokenSet): Promise<Record<string, unknown>> {
+async function checkIdToken(ports: AuthPorts, ep: Endpoints, clientId: string, nonce: string, t: TokenSet): Promise<Record<string, unknown>> {
   const idToken = t.raw.id_token;
   const fail = (why: string) =>
     new AuthDeniedError('AUTH_INVALID', `ORCID's id_token failed verification: ${why}. Nothing was stored.`, {
       hint: 'Run `rdp login orcid` again. If it keeps failing, something between you and ORCID may be altering the answer.',
     });
   if (typeof idToken !== 'string' || !idToken) throw fail('the token response has no id_token although openid was asked for');
-  const http = await ctx.http({ provider: 'orcid', base: ep.web });
+  const http = await ports.http({ service: orcidProvider, base: ep.web });
   // The discovery document names the issuer and the JWKS (providers.md 4.4; the sandbox's issuer is
   // unconfirmed, so the one it names is accepted besides the web base). Without it: the documented paths.
   const discovery = await http
@@ -116,7 +108,7 @@ async function checkIdToken(ctx: Context, ep: Endpoints, clientId: string, nonce
   const jwksUrl = sameOrigin(discovery.jwks_uri) ? discovery.jwks_uri : joinUrl(ep.web, '/oauth/jwks');
   const { data } = await http.json<unknown>({ method: 'GET', path: jwksUrl, anonymous: true });
   try {
-    return verifyIdToken(idToken, jwksKeys(data), { issuer: issuers, audience: clientId, nonce });
+    return await verifyIdToken(idToken, jwksKeys(data), { issuer: issuers, audience: clientId, nonce, now: ports.clock.now() });
   } catch (err) {
     if (err instanceof IdTokenError) throw fail(err.message);
     throw err;

@@ -1,19 +1,10 @@
 // Zenodo's legacy deposit API and bucket API (providers.md section 1). Base: `{web}/api`. Every method
 // returns narrowed data; one client (one HttpClient, so one rate-limit budget) serves a whole run.
 import { ApiError, FailureError, NotFoundError } from '../../errors/errors.js';
-import type { AuthClassifier } from '../auth-failure.js';
 import { header, type HttpClient } from '../../http/client.js';
 import { type Deposition, type RemoteFile, toDeposition, toRemoteFile, toRemoteFiles } from './types.js';
 
 export type { Deposition, RemoteFile } from './types.js';
-
-export const zenodoAuthFailure: AuthClassifier = (status, parsed) => {
-  if (status === 401) return { kind: 'invalid', detail: parsed.message };
-  // Zenodo never answers 401: an invalid, expired or revoked token is ignored and the request runs
-  // anonymously, which is 403; so is a missing scope (providers.md 0.1). Which one it was, it does not say.
-  if (status === 403) return { kind: 'refused', detail: parsed.message };
-  return undefined;
-};
 
 export interface ZenodoIdentity {
   ownerId?: string | undefined;

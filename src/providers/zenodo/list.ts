@@ -1,12 +1,11 @@
 // Zenodo's part of `rdp uploads list`: the user's depositions, drafts and published, newest first,
 // page after page (at most 100 a page) as far as --limit (or --all) asks.
-import { apiClient, type Credential } from '../../auth/credentials.js';
-import type { Context } from '../../context.js';
 import { formatBytes } from '../../output/format.js';
 import type { IO } from '../../output/io.js';
 import { renderTable } from '../../output/table.js';
 import { type Deposition, ZenodoClient } from './client.js';
-import type { Listed, ListQuery, UploadLister } from '../../workflows/list.js';
+import type { HttpClient } from '../../http/client.js';
+import type { Listed, Lister, ListQuery } from '../types.js';
 
 export interface ZenodoUploadRow {
   service: 'zenodo';
@@ -45,8 +44,8 @@ function wanted(row: ZenodoUploadRow, status: ListQuery['status']): boolean {
   return true;
 }
 
-async function list(ctx: Context, cred: Credential, q: ListQuery): Promise<Listed<ZenodoUploadRow>> {
-  const client = new ZenodoClient(await apiClient(ctx, cred));
+async function list(http: HttpClient, q: ListQuery): Promise<Listed<ZenodoUploadRow>> {
+  const client = new ZenodoClient(http);
   // One more than the limit, so that one request also tells whether there are more (Zenodo states no
   // total); with --status, full pages, since rdp filters them itself.
   const pageSize = q.limit === undefined || q.status !== undefined ? undefined : q.limit + 1;
@@ -78,4 +77,4 @@ function render(io: IO, rows: ZenodoUploadRow[]): string {
   );
 }
 
-export const zenodoLister: UploadLister<ZenodoUploadRow> = { service: 'zenodo', list, render };
+export const lister: Lister<ZenodoUploadRow> = { list, render };

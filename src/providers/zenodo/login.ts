@@ -1,25 +1,21 @@
-// Zenodo (providers.md 0.1, 1.2): authorization code (+ PKCE, which Zenodo ignores) on the loopback
-// listener at the fixed, registered port (redirect.ts: Zenodo matches redirect URIs exactly), scopes `deposit:write deposit:actions` (and
-// `user:email` with --scope). The refresh token is stored beside the access token (with the client
-// secret it needs), so rdp renews the 60-day token before it expires (auth/oauth/renew.ts).
-import type { Context } from '../../context.js';
-import type { Endpoints } from '../registry.js';
-import { type LoginResult, saveLogin } from '../../workflows/token-login.js';
-import { resolveClient } from '../../auth/client.js';
-import { authorizationCodeLogin } from '../../auth/oauth2.js';
+// Zenodo's browser login (providers.md 0.1, 1.2): authorization code (+ PKCE, which Zenodo ignores) on
+// the loopback listener at the fixed, registered port (Zenodo matches redirect URIs exactly), scopes
+// `deposit:write deposit:actions` (and `user:email` with --scope). The refresh token is kept beside the
+// access token (with the client secret it needs), so rdp renews the 60-day token before it expires.
+import type { OAuthClientCreds } from '../../auth/client.js';
+import { authorizationCodeLogin, expiryOf } from '../../auth/oauth2.js';
+import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from '../../auth/ports.js';
 import { renewalSecrets } from '../../auth/renew.js';
-import { type BrowserLoginSettings, clientOptions, unique } from '../../auth/ports.js';
-import { expiryOf } from '../../auth/token-endpoint.js';
+import type { Endpoints } from '../types.js';
+import { ZENODO_SCOPES } from './auth.js';
+import { zenodo } from './index.js';
 
-export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions'];
-
-export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
-  const client = await resolveClient(ctx, 'zenodo', ep, s.client, clientOptions(s, 'optional'));
+export function zenodoLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   const scopes = unique([...ZENODO_SCOPES, ...s.scopes]);
   return authorizationCodeLogin(
-    ctx,
+    ports,
     {
-      provider: 'zenodo',
+      provider: zenodo,
       ep,
       client,
       scopes,
@@ -28,24 +24,21 @@ export async function zenodoLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
         const u = (t.raw.user ?? {}) as { id?: unknown; email?: unknown };
         const granted = t.scopes ?? scopes;
         const missing = ZENODO_SCOPES.filter((x) => !granted.includes(x));
-        if (missing.length) ctx.io.warn(`Zenodo granted no ${missing.join(' or ')}: uploading or publishing will be refused.`);
-        return saveLogin(
-          ctx,
-          ep,
-          t.accessToken,
-          {
+        if (missing.length) ports.log.warn(`Zenodo granted no ${missing.join(' or ')}: uploading or publishing will be refused.`);
+        return {
+          token: t.accessToken,
+          identity: {
             user: {
               id: u.id !== undefined && u.id !== null ? String(u.id) : undefined,
               email: typeof u.email === 'string' ? u.email : undefined,
             },
             scopes: granted,
-            expiresAt: expiryOf(t),
+            expiresAt: expiryOf(t, ports.clock.now()),
             grant: 'authorization_code',
             clientId: client.clientId,
           },
-          s.storage,
-          renewalSecrets('authorization_code', t, client),
-        );
+          secrets: renewalSecrets('authorization_code', t, client),
+        };
       },
     },
     s.flow,

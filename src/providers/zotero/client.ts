@@ -1,17 +1,7 @@
 // Zotero's Web API v3 (providers.md section 5). Base: api.zotero.org.
 import { ApiError } from '../../errors/errors.js';
 import { unescapeHtml } from '../../util/html.js';
-import type { AuthClassifier } from '../auth-failure.js';
 import type { HttpClient } from '../../http/client.js';
-
-export const zoteroAuthFailure: AuthClassifier = (status, parsed) => {
-  const m = parsed.message;
-  if (status === 403 && /invalid key/i.test(m)) return { kind: 'invalid', detail: m };
-  if (status === 404 && /key .* not found/i.test(m)) return { kind: 'invalid', detail: 'Key not found' };
-  if (status === 400 && /authorization header/i.test(m)) return { kind: 'invalid', detail: m };
-  if (status === 403 && /write access|forbidden/i.test(m)) return { kind: 'scope', detail: m };
-  return undefined;
-};
 
 export interface ZoteroKeyInfo {
   userID: number | string;
@@ -37,7 +27,9 @@ export function zoteroScopes(info: ZoteroKeyInfo): string[] {
   return out;
 }
 
-export const ZOTERO_HEADERS = { 'zotero-api-version': '3' };
+import { ZOTERO_HEADERS } from './auth.js';
+
+export { ZOTERO_HEADERS };
 
 export class ZoteroClient {
   constructor(readonly http: HttpClient) {}

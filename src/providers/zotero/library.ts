@@ -1,22 +1,10 @@
-// --zotero: after publishing, the record goes into the user's Zotero library as a `dataset` item with
-// its DOI, title, creators, date, URL, version, abstract, license and keywords (providers.md 5.4).
-import { findLogin } from '../../auth/find.js';
-import { apiClient, type Credential } from '../../auth/credentials.js';
-import type { Context } from '../../context.js';
-import { AuthRequiredError, FailureError } from '../../errors/errors.js';
+// Zotero as a reference library (providers.md 5.4): a published record becomes a `dataset` item with its
+// DOI, title, creators, date, URL, version, abstract, licence and keywords. Written with a write token,
+// so a repeated request is harmless; an answer lost on the way is found again by the item's DOI.
+import { FailureError } from '../../errors/errors.js';
+import type { HttpClient } from '../../http/client.js';
+import type { AccountUser, PublishedRecord } from '../types.js';
 import { createZoteroItems, findZoteroItemByDoi, ZoteroClient } from './client.js';
-import type { Metadata } from '../zenodo/deposit/metadata.js';
-
-/** The Zotero login, checked before anything is uploaded. */
-export async function requireZotero(ctx: Context): Promise<Credential> {
-  const cred = await findLogin(ctx, 'zotero');
-  if (!cred) {
-    throw new AuthRequiredError('--zotero needs a Zotero login, and there is none. Nothing was uploaded.', {
-      hint: 'Run `rdp login zotero` (or set RDP_ZOTERO_KEY and RDP_ZOTERO_USER_ID), or leave out --zotero.',
-    });
-  }
-  return cred;
-}
 
 function stripHtml(s: string): string {
   return s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
@@ -29,32 +17,30 @@ export function zoteroCreator(name: string): Record<string, string> {
   return { creatorType: 'author', name: name.trim() };
 }
 
-export function zoteroItem(md: Metadata, doi: string, url: string): Record<string, unknown> {
-  const creators = Array.isArray(md.creators) ? (md.creators as Metadata[]).map((c) => zoteroCreator(String(c.name))) : [];
+export function zoteroItem(r: PublishedRecord): Record<string, unknown> {
   const item: Record<string, unknown> = {
     itemType: 'dataset',
-    title: typeof md.title === 'string' ? md.title : '',
-    creators,
-    date: typeof md.publication_date === 'string' ? md.publication_date : '',
-    DOI: doi,
-    url,
-    repository: 'Zenodo',
-    tags: Array.isArray(md.keywords) ? (md.keywords as string[]).map((tag) => ({ tag })) : [],
+    title: r.title,
+    creators: r.creators.map(zoteroCreator),
+    date: r.date,
+    DOI: r.doi,
+    url: r.url,
+    repository: r.repository,
+    tags: r.keywords.map((tag) => ({ tag })),
   };
-  if (typeof md.version === 'string') item.versionNumber = md.version;
-  if (typeof md.description === 'string') item.abstractNote = stripHtml(md.description);
-  if (typeof md.license === 'string') item.rights = md.license;
+  if (r.version !== undefined) item.versionNumber = r.version;
+  if (r.description !== undefined) item.abstractNote = stripHtml(r.description);
+  if (r.license !== undefined) item.rights = r.license;
   return item;
 }
 
-export async function addToZotero(ctx: Context, cred: Credential, item: Record<string, unknown>): Promise<{ key: string; userId: string }> {
-  const http = await apiClient(ctx, cred);
-  const userId = cred.user.id ?? String((await new ZoteroClient(http).currentKey()).userID);
+export async function addItem(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<{ key: string; userId: string }> {
+  const item = zoteroItem(record);
+  const userId = user.id ?? String((await new ZoteroClient(http).currentKey()).userID);
   const result = await createZoteroItems(http, userId, [item]);
   if (result === 'alreadyWritten') {
     // A retry after a lost answer: the first attempt wrote the item. Find it.
-    const doi = typeof item.DOI === 'string' ? item.DOI : '';
-    const key = doi ? await findZoteroItemByDoi(http, userId, doi) : undefined;
+    const key = record.doi ? await findZoteroItemByDoi(http, userId, record.doi) : undefined;
     if (!key) {
       throw new FailureError('ZOTERO_UNCONFIRMED', 'Zotero says the item was written (its answer got lost on the way), but rdp cannot find it among your newest datasets.', {
         hint: 'Check your Zotero library before adding the record again (by its DOI, Zotero\'s "Add Item by Identifier").',

@@ -5,35 +5,16 @@
 // step returns the API key as `oauth_token_secret` together with `userID` and `username`. The request
 // token plays the part of OAuth 2's state: the callback must carry the same `oauth_token`.
 import { createHmac } from 'node:crypto';
-import { hostname } from 'node:os';
 import OAuth from 'oauth-1.0a';
-import type { Context } from '../../context.js';
-import { AuthDeniedError, FailureError, UsageError } from '../../errors/errors.js';
-import { type Endpoints, joinUrl } from '../registry.js';
 import { runBrowserFlow } from '../../auth/browser-flow.js';
-import { type LoginResult, saveLogin, verifyToken } from '../../workflows/token-login.js';
-import { type OAuthClientCreds, clientEnv, resolveClient } from '../../auth/client.js';
-import { type BrowserLoginSettings, clientOptions } from '../../auth/ports.js';
-
-export const ZOTERO_SCOPE_WORDS = ['library', 'notes', 'write', 'groups:read', 'groups:write'];
-
-/** The authorize form's pre-fill (providers.md 5.1) from the flags. */
-export function zoteroAuthorizeParams(s: Pick<BrowserLoginSettings, 'scopes' | 'keyName' | 'readOnly'>): Record<string, string> {
-  for (const w of s.scopes) {
-    if (!ZOTERO_SCOPE_WORDS.includes(w)) {
-      throw new UsageError(`Unknown Zotero scope "${w}".`, { hint: `Zotero's are: ${ZOTERO_SCOPE_WORDS.join(', ')} (library and write are asked for by default; --read-only drops write).` });
-    }
-  }
-  if (s.readOnly && s.scopes.includes('write')) throw new UsageError('Use either --read-only or --scope write, not both.');
-  const groups = s.scopes.includes('groups:write') ? 'write' : s.scopes.includes('groups:read') ? 'read' : 'none';
-  return {
-    name: s.keyName?.trim() || `rdp on ${hostname()}`,
-    library_access: '1',
-    notes_access: s.scopes.includes('notes') ? '1' : '0',
-    write_access: s.readOnly ? '0' : '1',
-    all_groups: groups,
-  };
-}
+import { clientEnv, type OAuthClientCreds } from '../../auth/client.js';
+import { verifyToken } from '../../auth/credentials.js';
+import type { AuthPorts, BrowserLoginSettings, NewLogin } from '../../auth/ports.js';
+import { AuthDeniedError, FailureError } from '../../errors/errors.js';
+import { joinUrl } from '../../http/client.js';
+import type { Endpoints } from '../types.js';
+import { zoteroAuthorizeParams } from './auth.js';
+import { zotero } from './index.js';
 
 function signer(client: OAuthClientCreds): OAuth {
   return new OAuth({
@@ -45,7 +26,7 @@ function signer(client: OAuthClientCreds): OAuth {
 
 /** POST a signed OAuth 1.0a request; the answer is form-encoded. */
 async function signedPost(
-  ctx: Context,
+  ports: AuthPorts,
   ep: Endpoints,
   client: OAuthClientCreds,
   path: string,
@@ -57,9 +38,9 @@ async function signedPost(
   const oauth = signer(client);
   const signed = oauth.authorize({ url, method: 'POST', data: extra }, token);
   const header = oauth.toHeader({ ...signed, ...extra } as OAuth.Authorization);
-  ctx.io.secret(signed.oauth_signature);
-  const http = await ctx.http({
-    provider: 'zotero',
+  ports.log.secret(signed.oauth_signature);
+  const http = await ports.http({
+    service: zotero,
     base: ep.web,
     mapError: (status, parsed) =>
       status === 400 || status === 401 || status === 403
@@ -84,16 +65,15 @@ async function signedPost(
   return new URLSearchParams(text.trim());
 }
 
-export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSettings): Promise<LoginResult> {
+export async function zoteroLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   const prefill = zoteroAuthorizeParams(s);
-  const client = await resolveClient(ctx, 'zotero', ep, s.client, clientOptions(s, 'required'));
   let requestToken: { key: string; secret: string } | undefined;
   const bad = (what: string) =>
     new FailureError('BAD_RESPONSE', `Zotero's ${what} is not what OAuth 1.0a returns. Nothing was stored.`, {
       hint: 'Check that RDP_ZOTERO_URL (if set) points at Zotero, then run `rdp login zotero` again.',
     });
 
-  return runBrowserFlow(ctx, {
+  return runBrowserFlow(ports, {
     name: ep.name,
     command: s.flow.command,
     redirect: s.flow.redirect,
@@ -106,10 +86,10 @@ export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
       // oauth_callback in the signed header and, identically, in the query string: the form known to
       // work with Zotero for a per-login loopback callback (providers.md 0.5). It is signed once.
       const path = `/oauth/request?oauth_callback=${encodeURIComponent(redirectUri)}`;
-      const reply = await signedPost(ctx, ep, client, path, { oauth_callback: redirectUri }, undefined, 'request for a request token');
+      const reply = await signedPost(ports, ep, client, path, { oauth_callback: redirectUri }, undefined, 'request for a request token');
       const key = reply.get('oauth_token');
       const secret = reply.get('oauth_token_secret');
-      ctx.io.secret(secret);
+      ports.log.secret(secret);
       if (!key || !secret) throw bad('request-token reply');
       if (reply.has('oauth_callback_confirmed') && reply.get('oauth_callback_confirmed') !== 'true') throw bad('request-token reply (callback not confirmed)');
       requestToken = { key, secret };
@@ -123,16 +103,16 @@ export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
       if (!verifier || !requestToken) {
         throw new FailureError('OAUTH_ERROR', 'Zotero came back without an oauth_verifier. Nothing was stored.', { hint: 'Run `rdp login zotero` again.' });
       }
-      ctx.io.secret(verifier);
-      const reply = await signedPost(ctx, ep, client, '/oauth/access', { oauth_verifier: verifier }, requestToken, 'exchange of the approved request token');
+      ports.log.secret(verifier);
+      const reply = await signedPost(ports, ep, client, '/oauth/access', { oauth_verifier: verifier }, requestToken, 'exchange of the approved request token');
       const apiKey = reply.get('oauth_token_secret')?.trim();
-      ctx.io.secret(apiKey);
-      ctx.io.secret(reply.get('oauth_token'));
+      ports.log.secret(apiKey);
+      ports.log.secret(reply.get('oauth_token'));
       const userID = reply.get('userID')?.trim();
       if (!apiKey || !userID) throw bad('access-token reply');
       if (!/^[A-Za-z0-9]+$/.test(apiKey)) throw bad('API key');
       // The key's access and display name, and a check that it works for the same user.
-      const identity = await verifyToken(ctx, 'zotero', ep, apiKey);
+      const identity = await verifyToken(ports, zotero, ep, apiKey);
       if (identity.user.id !== undefined && identity.user.id !== userID) {
         throw new FailureError('BAD_RESPONSE', `Zotero's new key belongs to user ${identity.user.id}, not ${userID}. Nothing was stored.`, {
           hint: 'Run `rdp login zotero` again.',
@@ -141,7 +121,7 @@ export async function zoteroLogin(ctx: Context, ep: Endpoints, s: BrowserLoginSe
       identity.user = { ...identity.user, id: userID, username: reply.get('username') || identity.user.username };
       identity.grant = 'oauth1';
       identity.clientId = client.clientId;
-      return saveLogin(ctx, ep, apiKey, identity, s.storage);
+      return { token: apiKey, identity };
     },
   });
 }

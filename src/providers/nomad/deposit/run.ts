@@ -1,64 +1,52 @@
 // `rdp upload <path>... --to nomad`: check everything that can be checked locally, send one archive
 // as it is or stream one zip built on the fly, then wait for NOMAD's processing, report entries,
 // errors and warnings, and publish with --publish.
-import type { Context } from '../../../context.js';
-import { AuthRequiredError, CancelledError, FailureError, UsageError } from '../../../errors/errors.js';
+import { AuthRequiredError, CancelledError, FailureError } from '../../../errors/errors.js';
 import { formatBytes, formatDuration } from '../../../output/format.js';
-import type { IO } from '../../../output/io.js';
 import { TransferProgress } from '../../../output/progress.js';
-import { NomadClient, type NomadUpload } from '../client.js';
-import { apiClient, type Credential, loginCommand, requireCredential } from '../../../auth/credentials.js';
-import { parseDuration } from '../../../workflows/token-login.js';
+import type { Log } from '../../../ports.js';
 import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { jwtExpiry } from '../../../util/jwt.js';
+import type { Deposit, DepositInput, DepositLogin, DepositPorts } from '../../types.js';
+import { NomadClient, type NomadUpload } from '../client.js';
+import { readNomadOptions } from './options.js';
 import { type NomadPlan, planNomadUpload } from './plan.js';
 import { waitForProcess } from './wait.js';
 
-export interface NomadUploadOptions {
-  name?: string | undefined;
-  /** Add to this existing upload instead of creating one. */
-  upload?: string | undefined;
-  publish?: boolean | undefined;
-  /** Months, 0-36 (checked by the command). */
-  embargo?: number | undefined;
-  /** false with --no-wait. */
-  wait: boolean;
-  /** A duration ("30m"); bounds the wait for processing and publishing. */
-  timeout?: string | undefined;
-  sandbox?: boolean | undefined;
-  /** Show what would be sent (and what is left out) and send nothing. */
-  dryRun?: boolean | undefined;
-  includeHidden?: boolean | undefined;
-  exclude?: string[] | undefined;
+/** What was sent: one archive as it is, or the files zipped on the fly. */
+export interface NomadSent {
+  kind: 'archive' | 'zip';
+  fileName: string;
+  bytes: number;
+  files: number;
 }
 
-export interface NomadUploadResult {
+/** NOMAD's upload result: the Deposit every upload reports (its id is the upload id), and NOMAD's own fields. */
+export interface NomadDeposit extends Deposit {
   provider: 'nomad';
+  dryRun: false;
+  id: string;
   uploadId: string;
   name?: string | undefined;
-  /** The upload's page in the NOMAD web interface. */
-  url: string;
   processStatus: string;
   processRunning: boolean;
+  /** Entries NOMAD's processing found. */
   entries: number;
-  published: boolean;
   embargoLength: number;
   errors: string[];
   warnings: string[];
-  sent: { kind: 'archive' | 'zip'; fileName: string; bytes: number; files: number };
+  sent: NomadSent;
 }
 
 /** `--dry-run`: what would be sent, and what the folders leave out; nothing is sent, no login needed. */
-export interface NomadDryRunResult {
+export interface NomadDryRun extends Deposit {
   provider: 'nomad';
   dryRun: true;
   /** The upload the files would go into (--upload), else a new one named `name`. */
   upload: string | null;
   name: string | null;
   publish: boolean;
-  sent: { kind: 'archive' | 'zip'; fileName: string; bytes: number; files: number };
-  files: { name: string; size: number }[];
-  skipped: { path: string; why: string }[];
+  sent: NomadSent;
 }
 
 /** A token closer to its end than this is refused before anything is sent. */
@@ -66,39 +54,12 @@ const TOKEN_MIN_LEFT_MS = 60_000;
 /** Warn when the token may run out while rdp still follows the upload. */
 const TOKEN_WARN_LEFT_MS = 15 * 60_000;
 
-function checkOptions(opts: NomadUploadOptions): number | undefined {
-  if (opts.upload !== undefined) {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(opts.upload)) {
-      throw new UsageError(`"${opts.upload}" is not a NOMAD upload id.`, { hint: 'Upload ids look like YXUIZpw5RJyV3LAsFI2MmQ; `rdp uploads list --on nomad` shows yours.' });
-    }
-    if (opts.name !== undefined) {
-      throw new UsageError('--name names a new upload; it cannot rename an existing one.', { hint: 'Leave out --name when you use --upload.' });
-    }
-    if (opts.embargo !== undefined && !opts.publish) {
-      throw new UsageError('With --upload, --embargo takes effect when the upload is published.', { hint: 'Add --publish, or leave out --embargo.' });
-    }
-    if (opts.publish && !opts.wait) {
-      throw new UsageError('--publish with --upload needs rdp to wait for the processing.', { hint: 'Leave out --no-wait.' });
-    }
-  }
-  if (opts.timeout === undefined) return undefined;
-  if (!opts.wait) throw new UsageError('--timeout bounds the wait for processing; with --no-wait there is none.', { hint: 'Leave out one of them.' });
-  let seconds: number;
-  try {
-    seconds = parseDuration(opts.timeout);
-  } catch {
-    seconds = 0;
-  }
-  if (!(seconds > 0)) throw new UsageError(`--timeout must be a duration such as 90s, 30m or 2h, not "${opts.timeout}".`);
-  return seconds * 1000;
-}
-
 /** The token's own expiry (NOMAD app tokens are JWTs with `exp`), checked before a long transfer. */
-function checkTokenLife(io: IO, cred: Credential): void {
+function checkTokenLife(log: Log, cred: DepositLogin, now: number): void {
   const exp = jwtExpiry(cred.token);
   if (!exp) return;
-  const left = Date.parse(exp) - Date.now();
-  const login = loginCommand('nomad', cred.endpoints);
+  const left = Date.parse(exp) - now;
+  const login = cred.loginCommand;
   const whose = cred.source === 'env' ? `The NOMAD token in ${cred.envVar}` : 'Your NOMAD token';
   const fix = cred.source === 'env' ? `Replace ${cred.envVar}, or unset it and run \`${login}\`.` : `Run \`${login}\` to get a new one.`;
   if (left <= 0) throw new AuthRequiredError(`${whose} expired on ${exp}. Nothing was sent.`, { hint: fix });
@@ -106,7 +67,7 @@ function checkTokenLife(io: IO, cred: Credential): void {
     throw new AuthRequiredError(`${whose} expires in ${formatDuration(left)}: too soon to start an upload. Nothing was sent.`, { hint: fix });
   }
   if (left < TOKEN_WARN_LEFT_MS) {
-    io.warn(`${whose} expires in ${formatDuration(left)}. If sending and processing take longer, rdp cannot follow the upload to its end (the upload itself is not affected). ${fix}`);
+    log.warn(`${whose} expires in ${formatDuration(left)}. If sending and processing take longer, rdp cannot follow the upload to its end (the upload itself is not affected). ${fix}`);
   }
 }
 
@@ -118,40 +79,50 @@ function describePlan(plan: NomadPlan): string {
 }
 
 /** Entries, warnings and errors of a finished processing, on stderr. */
-function reportProcessing(io: IO, u: NomadUpload): void {
-  if (u.processStatus !== 'FAILURE') io.info(`${u.entries} entr${u.entries === 1 ? 'y' : 'ies'} found.`);
-  for (const w of u.warnings) io.warn(w);
-  if (!io.flags.json) for (const e of u.errors) io.notice(`${io.style.red('✗')} ${e}`);
+function reportProcessing(ports: DepositPorts, u: NomadUpload): void {
+  const { log, terminal: io } = ports;
+  if (u.processStatus !== 'FAILURE') log.info(`${u.entries} entr${u.entries === 1 ? 'y' : 'ies'} found.`);
+  for (const w of u.warnings) log.warn(w);
+  if (!io.flags.json) for (const e of u.errors) log.notice(`${io.style.red('✗')} ${e}`);
 }
 
-export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadUploadOptions): Promise<NomadUploadResult | NomadDryRunResult> {
-  const { io } = ctx;
-  const timeoutMs = checkOptions(opts);
-  checkExcludes(opts.exclude);
-  const plan = await planNomadUpload(paths, ctx.cwd, { includeHidden: opts.includeHidden, exclude: opts.exclude });
-  if (opts.dryRun) {
+export async function runNomadUpload(ports: DepositPorts, input: DepositInput): Promise<NomadDeposit | NomadDryRun> {
+  const { log: io } = ports;
+  const opts = { ...readNomadOptions(input), publish: input.publish };
+  const { timeoutMs } = opts;
+  checkExcludes(input.exclude);
+  const plan = await planNomadUpload(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
+  const files = plan.entries.map((e) => ({ ...e, action: 'upload' as const }));
+  const sentOf = (p: NomadPlan): NomadSent => ({ kind: p.kind, fileName: p.fileName, bytes: p.source.size, files: p.files });
+  if (input.dryRun) {
     return {
       provider: 'nomad',
       dryRun: true,
+      id: opts.upload ?? null,
+      url: null,
+      doi: null,
+      published: false,
       upload: opts.upload ?? null,
       name: opts.upload ? null : (opts.name ?? plan.defaultName),
       publish: Boolean(opts.publish),
-      sent: { kind: plan.kind, fileName: plan.fileName, bytes: plan.source.size, files: plan.files },
-      files: plan.entries,
+      sent: sentOf(plan),
+      files,
       skipped: plan.skipped,
+      bytesSent: 0,
+      notes: [],
     };
   }
   if (plan.skipped.length) io.info(`Left out of the upload: ${countLeftOut(plan.skipped)} (--dry-run lists them, with the reason).`);
-  const cred = await requireCredential(ctx, 'nomad', opts.sandbox);
-  checkTokenLife(io, cred);
-  const nomad = new NomadClient(await apiClient(ctx, cred));
+  const cred = (await ports.login()) as DepositLogin;
+  checkTokenLife(ports.log, cred, ports.clock.now());
+  const nomad = new NomadClient(cred.http);
   const page = (id: string) => `${cred.endpoints.web}/user/uploads/upload/id/${id}`;
   const checkHint = (id: string) => `Check it with \`rdp uploads list --on nomad\` or at ${page(id)}.`;
   const publishDirectly = Boolean(opts.publish && !opts.wait);
 
   io.info(`Sending ${describePlan(plan)} to NOMAD at ${cred.endpoints.host}${opts.upload ? `, into upload ${opts.upload}` : ''}.`);
   const { source } = plan;
-  const progress = new TransferProgress(io, { verb: 'Uploading', totalBytes: source.size, totalItems: 1 });
+  const progress = new TransferProgress(ports.terminal, { verb: 'Uploading', totalBytes: source.size, totalItems: 1 });
   let sent = 0;
   let upload: NomadUpload;
   try {
@@ -186,11 +157,18 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
   }
 
   const id = upload.uploadId;
-  const result = (u: NomadUpload): NomadUploadResult => ({
+  const result = (u: NomadUpload): NomadDeposit => ({
     provider: 'nomad',
+    dryRun: false,
+    id: u.uploadId,
+    url: page(u.uploadId),
+    doi: null,
+    files,
+    skipped: plan.skipped,
+    bytesSent: source.size,
+    notes: [],
     uploadId: u.uploadId,
     name: u.name,
-    url: page(u.uploadId),
     processStatus: u.processStatus,
     processRunning: u.processRunning,
     entries: u.entries,
@@ -198,11 +176,11 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
     embargoLength: u.embargoLength,
     errors: u.errors,
     warnings: u.warnings,
-    sent: { kind: plan.kind, fileName: plan.fileName, bytes: source.size, files: plan.files },
+    sent: sentOf(plan),
   });
   // stdout gets the id as soon as NOMAD has the bytes (SPEC.md): a wait that is interrupted, times out or
   // ends in a processing failure still leaves it to `id=$(rdp upload …)`. --json prints it in the document.
-  if (!io.flags.json) io.out(id);
+  ports.announce(id);
   io.info(`Upload ${id}${upload.name ? ` (${upload.name})` : ''}: ${page(id)}`);
 
   if (!opts.wait) {
@@ -210,9 +188,9 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
     return result(upload);
   }
 
-  const deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-  upload = await waitForProcess(ctx, nomad, upload, { process: 'process_upload', verb: 'Processing', deadline, checkHint: checkHint(id) });
-  reportProcessing(io, upload);
+  const deadline = timeoutMs === undefined ? undefined : ports.clock.now() + timeoutMs;
+  upload = await waitForProcess(ports, nomad, upload, { process: 'process_upload', verb: 'Processing', deadline, checkHint: checkHint(id) });
+  reportProcessing(ports, upload);
   if (upload.processStatus === 'FAILURE') {
     const first = upload.errors[0] ?? upload.lastStatusMessage ?? 'processing failed';
     const more = upload.errors.length > 1 ? ` (and ${upload.errors.length - 1} more error${upload.errors.length > 2 ? 's' : ''})` : '';
@@ -224,7 +202,7 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
 
   if (opts.publish) {
     const publishing = await nomad.publish(id, opts.embargo);
-    upload = await waitForProcess(ctx, nomad, publishing, { process: 'publish_upload', verb: 'Publishing', deadline, checkHint: checkHint(id) });
+    upload = await waitForProcess(ports, nomad, publishing, { process: 'publish_upload', verb: 'Publishing', deadline, checkHint: checkHint(id) });
     if (!upload.published) {
       throw new FailureError('NOMAD_PUBLISH_FAILED', `NOMAD did not publish upload ${id}: ${upload.errors[0] ?? upload.lastStatusMessage ?? upload.processStatus}`, {
         hint: `The upload is processed but unpublished; try again, or publish it at ${page(id)}.`,
@@ -242,8 +220,8 @@ export async function runNomadUpload(ctx: Context, paths: string[], opts: NomadU
  * Human output on stdout at the end: a dry run's plan, or nothing: the upload id alone was printed as soon
  * as NOMAD had the bytes (everything else goes to stderr), for `id=$(rdp upload …)`.
  */
-export function renderNomadUpload(r: NomadUploadResult | NomadDryRunResult): string {
-  if (!('dryRun' in r)) return '';
+export function renderNomadUpload(r: NomadDeposit | NomadDryRun): string {
+  if (!r.dryRun) return '';
   const lines = ['Dry run: nothing was sent to NOMAD.'];
   const into = r.upload ? `into upload ${r.upload}` : `as a new upload named ${JSON.stringify(r.name)}`;
   lines.push(

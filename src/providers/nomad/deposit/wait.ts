@@ -4,12 +4,11 @@
 // Tolerant of servers that are slow to report the process they were asked for: READY (nothing run
 // yet) right after a request, or the previous process still shown, counts as "not started yet" for
 // a short grace period.
-import type { Context } from '../../../context.js';
+import type { DepositPorts } from '../../types.js';
 import { CancelledError, FailureError, RdpError } from '../../../errors/errors.js';
 import { formatDuration } from '../../../output/format.js';
 import { startStatus } from '../../../output/spinner.js';
 import type { NomadClient, NomadUpload } from '../client.js';
-import { sleep } from '../../../util/sleep.js';
 
 const FIRST_POLL_MS = 250;
 const MAX_POLL_MS = 5000;
@@ -42,24 +41,25 @@ function ended(u: NomadUpload, process: WaitOptions['process'], sinceStart: numb
   return true;
 }
 
-export async function waitForProcess(ctx: Context, nomad: NomadClient, first: NomadUpload, opts: WaitOptions): Promise<NomadUpload> {
-  const started = Date.now();
+export async function waitForProcess(ctx: Pick<DepositPorts, 'terminal' | 'clock' | 'signal'>, nomad: NomadClient, first: NomadUpload, opts: WaitOptions): Promise<NomadUpload> {
+  const now = () => ctx.clock.now();
+  const started = now();
   const id = first.uploadId;
-  const status = await startStatus(ctx.io, `${opts.verb} upload ${id} on NOMAD: ${describe(first)}`);
+  const status = await startStatus(ctx.terminal, `${opts.verb} upload ${id} on NOMAD: ${describe(first)}`);
   let upload = first;
   let delay = FIRST_POLL_MS;
   try {
-    while (!ended(upload, opts.process, Date.now() - started)) {
-      if (opts.deadline !== undefined && Date.now() >= opts.deadline) {
+    while (!ended(upload, opts.process, now() - started)) {
+      if (opts.deadline !== undefined && now() >= opts.deadline) {
         status.fail(`Still ${opts.verb.toLowerCase()} upload ${id} on NOMAD: ${describe(upload)}`);
         throw new FailureError(
           'NOMAD_TIMEOUT',
-          `Gave up waiting after ${formatDuration(Date.now() - started)}: NOMAD is still ${opts.verb.toLowerCase()} upload ${id} (${describe(upload)}).`,
+          `Gave up waiting after ${formatDuration(now() - started)}: NOMAD is still ${opts.verb.toLowerCase()} upload ${id} (${describe(upload)}).`,
           { hint: `The upload goes on on NOMAD's side. ${opts.checkHint}`, details: { uploadId: id, processStatus: upload.processStatus } },
         );
       }
-      const wait = opts.deadline === undefined ? delay : Math.max(0, Math.min(delay, opts.deadline - Date.now()));
-      await sleep(wait, ctx.signal);
+      const wait = opts.deadline === undefined ? delay : Math.max(0, Math.min(delay, opts.deadline - now()));
+      await ctx.clock.sleep(wait, ctx.signal);
       delay = Math.min(MAX_POLL_MS, Math.round(delay * 1.5));
       upload = await nomad.getUpload(id);
       if (upload.processRunning) status.update(`${opts.verb} upload ${id} on NOMAD: ${describe(upload)}`);
@@ -74,7 +74,7 @@ export async function waitForProcess(ctx: Context, nomad: NomadClient, first: No
     }
     throw err;
   }
-  const line = `${opts.verb} upload ${id} on NOMAD: ${upload.processStatus} after ${formatDuration(Date.now() - started)}`;
+  const line = `${opts.verb} upload ${id} on NOMAD: ${upload.processStatus} after ${formatDuration(now() - started)}`;
   if (upload.processStatus === 'FAILURE') status.fail(line);
   else status.succeed(line);
   return upload;

@@ -4,10 +4,9 @@
 // at the user's newest depositions for the draft that attempt may have made, and adopts it: a fresh
 // one (created after the attempt was sent, by the server's clock), empty, unsubmitted, with the title
 // that was sent. Only when there is none is the POST sent again.
-import type { Context } from '../../../context.js';
+import type { DepositPorts } from '../../types.js';
 import { ApiError, NetworkError } from '../../../errors/errors.js';
 import type { Deposition, ZenodoClient } from '../client.js';
-import { sleep } from '../../../util/sleep.js';
 
 /** How many times the POST is sent at most. */
 const ATTEMPTS = 4;
@@ -21,20 +20,15 @@ function maybeCreated(err: unknown): boolean {
   return (err instanceof ApiError && err.status >= 500) || err instanceof NetworkError;
 }
 
-function envMs(ctx: Context, name: string, fallback: number): number {
-  const v = Number(ctx.env[name]);
-  return ctx.env[name] !== undefined && ctx.env[name] !== '' && Number.isFinite(v) && v >= 0 ? v : fallback;
-}
-
 /**
  * The draft a failed attempt sent at `sentAt` (local clock) made, if Zenodo has one: unsubmitted, no
  * files, created no earlier than the attempt, same title. The server's `Date` header anchors the time,
  * so a skewed local clock does not matter.
  */
-export async function findFreshDraft(client: ZenodoClient, metadata: Record<string, unknown>, sentAt: number): Promise<Deposition | undefined> {
-  const asked = Date.now();
+export async function findFreshDraft(client: ZenodoClient, metadata: Record<string, unknown>, sentAt: number, now: () => number = Date.now): Promise<Deposition | undefined> {
+  const asked = now();
   const { depositions, serverNow } = await client.recent(LOOK_AT);
-  const since = (serverNow ?? asked) - (Date.now() - sentAt) - CLOCK_SLACK_MS;
+  const since = (serverNow ?? asked) - (now() - sentAt) - CLOCK_SLACK_MS;
   const title = typeof metadata.title === 'string' ? metadata.title : '';
   return depositions.find((d) => {
     const created = d.created ? Date.parse(d.created) : Number.NaN;
@@ -43,10 +37,11 @@ export async function findFreshDraft(client: ZenodoClient, metadata: Record<stri
 }
 
 /** Create the draft; on a 5xx or a lost answer adopt what that attempt made, else try again. */
-export async function createDraft(ctx: Context, client: ZenodoClient, metadata: Record<string, unknown>): Promise<Deposition> {
-  const base = envMs(ctx, 'RDP_RETRY_BASE_MS', 500);
+export async function createDraft(ctx: Pick<DepositPorts, 'log' | 'signal' | 'clock'>, client: ZenodoClient, metadata: Record<string, unknown>): Promise<Deposition> {
+  const base = client.http.retry.backoffBaseMs;
+  const now = () => ctx.clock.now();
   for (let attempt = 1; ; attempt++) {
-    const sentAt = Date.now();
+    const sentAt = now();
     try {
       return await client.create(metadata);
     } catch (err) {
@@ -54,19 +49,19 @@ export async function createDraft(ctx: Context, client: ZenodoClient, metadata: 
       const why = err instanceof ApiError ? `answered ${err.status}` : 'did not answer';
       // Give Zenodo's search index a moment to show a draft that was made (it refreshes about every second).
       const wait = Math.min(30_000, Math.max(base * 2 ** (attempt - 1), Math.min(1500, base * 3)));
-      ctx.io.info(`Zenodo ${why} when asked to create the draft; checking whether it was created anyway before trying again.`);
-      await sleep(wait, ctx.signal);
+      ctx.log.info(`Zenodo ${why} when asked to create the draft; checking whether it was created anyway before trying again.`);
+      await ctx.clock.sleep(wait, ctx.signal);
       let made: Deposition | undefined;
       try {
-        made = await findFreshDraft(client, metadata, sentAt);
+        made = await findFreshDraft(client, metadata, sentAt, now);
       } catch {
         throw err; // cannot tell: better to stop than to risk a second draft
       }
       if (made) {
-        ctx.io.info(`Zenodo had created draft ${made.id} before the error; using it.`);
+        ctx.log.info(`Zenodo had created draft ${made.id} before the error; using it.`);
         return made;
       }
-      ctx.io.info(`No draft was made; asking again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
+      ctx.log.info(`No draft was made; asking again (attempt ${attempt + 1} of ${ATTEMPTS}).`);
     }
   }
 }

@@ -7,14 +7,14 @@
 // remote change; with --publish the fields Zenodo requires are checked too, before any byte is sent.
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Context } from '../../../context.js';
+import type { Log } from '../../../ports.js';
 import { InputError, UsageError } from '../../../errors/errors.js';
-import { parseOrcid } from '../../orcid/orcid-id.js';
+import { parseOrcid } from '../../../util/orcid-id.js';
 import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from './vocab.js';
 import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
-import type { ZenodoUploadOptions } from './options.js';
+import type { ZenodoOptions } from './options.js';
 import { isObj } from '../../../util/guards.js';
 import { formatBytes } from '../../../output/format.js';
 
@@ -77,14 +77,14 @@ async function readText(path: string, shown: string): Promise<string> {
 }
 
 /** The metadata file: --metadata, else the first .zenodo.json or CITATION.cff in an uploaded folder. */
-export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metadataFlag: string | undefined): Promise<MetadataSource | undefined> {
-  const show = (p: string) => relative(ctx.cwd, p) || p;
+export async function findMetadataFile(log: Pick<Log, 'warn'>, cwd: string, inputs: LocalInput[], metadataFlag: string | undefined): Promise<MetadataSource | undefined> {
+  const show = (p: string) => relative(cwd, p) || p;
   if (metadataFlag !== undefined) {
-    const path = resolve(ctx.cwd, metadataFlag); // an absolute path stays as it is
+    const path = resolve(cwd, metadataFlag); // an absolute path stays as it is
     const text = await readText(path, metadataFlag);
     if (/\.cff$/i.test(metadataFlag)) {
       const cff = await parseCff(text, metadataFlag);
-      for (const w of cff.warnings) ctx.io.warn(w);
+      for (const w of cff.warnings) log.warn(w);
       return { kind: 'cff', path: metadataFlag, metadata: cff.metadata };
     }
     return { kind: 'metadata', path: metadataFlag, metadata: parseZenodoJson(text, metadataFlag) };
@@ -99,7 +99,7 @@ export async function findMetadataFile(ctx: Context, inputs: LocalInput[], metad
     const cf = join(input.path, 'CITATION.cff');
     if (await present(cf)) {
       const cff = await parseCff(await readText(cf, show(cf)), show(cf));
-      for (const w of cff.warnings) ctx.io.warn(w);
+      for (const w of cff.warnings) log.warn(w);
       return { kind: 'cff', path: show(cf), metadata: cff.metadata };
     }
   }
@@ -198,7 +198,7 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
 }
 
 /** Flags as metadata (each checked and named by its flag in errors), without the file. */
-export function flagMetadata(opts: ZenodoUploadOptions, warn?: (text: string) => void): Omit<LocalMetadata, 'file'> {
+export function flagMetadata(opts: Pick<ZenodoOptions, 'title' | 'description' | 'uploadType' | 'license' | 'creator' | 'keyword'>, warn?: (text: string) => void): Omit<LocalMetadata, 'file'> {
   const set: Metadata = {};
   const flag = (field: string, name: string, value: string | undefined) => {
     if (value !== undefined) Object.assign(set, checkMetadata({ [field]: value }, name));
@@ -239,12 +239,12 @@ function addUnique<T>(list: T[], items: T[], same: (a: T, b: T) => boolean): T[]
   return out;
 }
 
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
+export function today(now = Date.now()): string {
+  return new Date(now).toISOString().slice(0, 10);
 }
 
 /** Base, then the file, then the flags; defaults for what is still missing. */
-export function mergeMetadata(base: Metadata, local: LocalMetadata, opts: { newVersion?: boolean } = {}): Metadata {
+export function mergeMetadata(base: Metadata, local: LocalMetadata, opts: { newVersion?: boolean } = {}, now = Date.now()): Metadata {
   const md: Metadata = { ...cleanRemote(base), ...(local.file?.metadata ?? {}), ...local.set };
   if (local.creators.length) md.creators = addUnique((md.creators as Metadata[] | undefined) ?? [], local.creators, sameCreator);
   if (local.keywords.length) md.keywords = addUnique((md.keywords as string[] | undefined) ?? [], local.keywords, (a, b) => a.toLowerCase() === b.toLowerCase());
@@ -254,8 +254,17 @@ export function mergeMetadata(base: Metadata, local: LocalMetadata, opts: { newV
   md.upload_type ??= 'dataset';
   // A new version is published today unless the metadata file or a flag says otherwise.
   const dateGiven = local.file?.metadata.publication_date !== undefined;
-  if (md.publication_date === undefined || (opts.newVersion && !dateGiven)) md.publication_date = today();
+  if (md.publication_date === undefined || (opts.newVersion && !dateGiven)) md.publication_date = today(now);
   return md;
+}
+
+/**
+ * The data management plan behind the data (--dmp) as a related identifier of the record:
+ * {identifier: <the DMP's DOI, or its URL>, relation: "isDocumentedBy", resource_type:
+ * "publication-datamanagementplan"} ("this dataset is documented by that DMP", DataCite's relation).
+ */
+export function dmpRelated(identifier: string): Metadata {
+  return { identifier, relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' };
 }
 
 /** Fields Zenodo requires before it publishes (providers.md 1.5) that `md` lacks. */

@@ -1,33 +1,56 @@
-// The options of `rdp upload --to zenodo`, as plain data (the command parses them), the checks of
-// flag combinations, and the command line that resumes an interrupted upload.
+// The options of `rdp upload --to zenodo` as data (commands/options.ts builds the commander options and
+// the resume command from them), the rules of their combinations, and their typed reading. Light: it
+// is loaded with the command tree.
 import { UsageError } from '../../../errors/errors.js';
+import type { DepositInput, OptionSpec } from '../../types.js';
+import { UPLOAD_TYPES } from './vocab.js';
 
-export interface ZenodoUploadOptions {
-  paths: string[];
-  deposition?: string | undefined;
-  newVersion?: string | undefined;
-  /** A separate record on purpose, even when this command made (and published) one before. */
-  newRecord?: boolean | undefined;
+/** A count from 1 to `max`. */
+function count(flag: string, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not "${value}".`);
+    return n;
+  };
+}
+
+export const ZENODO_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--deposition <id>', description: 'Zenodo: add to this draft (resume an interrupted upload)', notResumed: true },
+  { flags: '--new-version <id>', description: 'Zenodo: start (or continue) the next version of this record (a version id or its concept id)', notResumed: true },
+  { flags: '--new-record', description: 'Zenodo: make a separate new record even if this command made one before (a second DOI, on purpose)', notResumed: true },
+  { flags: '--metadata <file>', description: 'Zenodo: deposition metadata JSON ({"metadata": {...}}) or a CITATION.cff' },
+  { flags: '--title <text>', description: 'Zenodo: title' },
+  { flags: '--description <text>', description: 'Zenodo: description (limited HTML allowed)' },
+  { flags: '--upload-type <type>', description: 'Zenodo: upload type (default: dataset)', choices: UPLOAD_TYPES },
+  { flags: '--creator <creator>', description: 'Zenodo: "Family, Given[;Affiliation][;ORCID]" (repeatable)', repeatable: true },
+  { flags: '--keyword <word>', description: 'Zenodo: a keyword (repeatable)', repeatable: true },
+  { flags: '--license <id>', description: 'Zenodo: license id, e.g. cc-by-4.0, cc0-1.0, mit' },
+  { flags: '--orcid-creator', description: 'Zenodo: add your ORCID identity (from `rdp login orcid`) as a creator' },
+  { flags: '--dmp <id>', description: 'Zenodo: link the data management plan (DMP DOI, DMPTool plan id or URL)' },
+  { flags: '--zotero', description: 'Zenodo: after --publish, add the record to your Zotero library' },
+  { flags: '--concurrency <n>', description: 'Zenodo: files sent at the same time (default 4)', parse: count('--concurrency', 16) },
+  { flags: '--zip <name.zip>', description: 'Zenodo: send everything as one zip archive, built while sending (keeps subfolders)' },
+  { flags: '--delete-extra', description: 'Zenodo: delete files in the draft that are not among the local files' },
+];
+
+/** The Zenodo options as the deposit code reads them. */
+export interface ZenodoOptions {
+  deposition?: number | undefined;
+  newVersion?: number | undefined;
+  newRecord: boolean;
   metadata?: string | undefined;
   title?: string | undefined;
   description?: string | undefined;
   uploadType?: string | undefined;
-  creator?: string[] | undefined;
-  keyword?: string[] | undefined;
+  creator: string[];
+  keyword: string[];
   license?: string | undefined;
-  orcidCreator?: boolean | undefined;
+  orcidCreator: boolean;
   dmp?: string | undefined;
-  publish?: boolean | undefined;
-  zotero?: boolean | undefined;
+  zotero: boolean;
   concurrency: number;
   zip?: string | undefined;
-  deleteExtra?: boolean | undefined;
-  dryRun?: boolean | undefined;
-  sandbox?: boolean | undefined;
-  /** Send hidden files and folders of a folder too. */
-  includeHidden?: boolean | undefined;
-  /** gitignore-style patterns of what a folder leaves out (--exclude, repeatable). */
-  exclude?: string[] | undefined;
+  deleteExtra: boolean;
 }
 
 /** A deposition id as given: a number, or a Zenodo URL ending in one (…/deposit/123, …/records/123). For
@@ -44,65 +67,65 @@ export function parseDepositionId(value: string, flag: string): number {
   return id;
 }
 
-export function checkOptions(opts: ZenodoUploadOptions): { deposition?: number | undefined; newVersion?: number | undefined } {
-  if (opts.deposition !== undefined && opts.newVersion !== undefined) {
+/** The rules of the combinations (UsageErrors naming the flags), then the typed options. */
+export function readZenodoOptions(input: Pick<DepositInput, 'options' | 'publish'>): ZenodoOptions {
+  const o = input.options as Record<string, string | string[] | boolean | number | undefined>;
+  const str = (k: string) => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
+  if (o.deposition !== undefined && o.newVersion !== undefined) {
     throw new UsageError('Use only one of --deposition and --new-version.', {
       hint: '--deposition adds to a draft; --new-version starts (or continues) the next version of a published record.',
     });
   }
-  if (opts.newRecord && (opts.deposition !== undefined || opts.newVersion !== undefined)) {
-    throw new UsageError(`--new-record starts a separate record, so it goes with neither ${opts.deposition !== undefined ? '--deposition' : '--new-version'}.`, {
+  if (o.newRecord && (o.deposition !== undefined || o.newVersion !== undefined)) {
+    throw new UsageError(`--new-record starts a separate record, so it goes with neither ${o.deposition !== undefined ? '--deposition' : '--new-version'}.`, {
       hint: '--deposition adds to a draft; --new-version starts the next version of a record; --new-record a new record.',
     });
   }
-  if (opts.zotero && !opts.publish) {
+  if (o.zotero && !input.publish) {
     throw new UsageError('--zotero adds the published record to your Zotero library, so it needs --publish.', {
       hint: 'Add --publish, or leave out --zotero.',
     });
   }
-  if (opts.zip !== undefined) {
-    const z = opts.zip;
-    if (!/\.zip$/i.test(z) || z.includes('/') || z.includes('\\') || z.length < 5) {
-      throw new UsageError(`--zip needs a file name ending in .zip (no folders), not "${z}".`, { hint: 'For example: --zip data.zip' });
-    }
+  const zip = str('zip');
+  if (zip !== undefined && (!/\.zip$/i.test(zip) || zip.includes('/') || zip.includes('\\') || zip.length < 5)) {
+    throw new UsageError(`--zip needs a file name ending in .zip (no folders), not "${zip}".`, { hint: 'For example: --zip data.zip' });
   }
   return {
-    deposition: opts.deposition !== undefined ? parseDepositionId(opts.deposition, '--deposition') : undefined,
-    newVersion: opts.newVersion !== undefined ? parseDepositionId(opts.newVersion, '--new-version') : undefined,
+    deposition: str('deposition') !== undefined ? parseDepositionId(str('deposition') as string, '--deposition') : undefined,
+    newVersion: str('newVersion') !== undefined ? parseDepositionId(str('newVersion') as string, '--new-version') : undefined,
+    newRecord: Boolean(o.newRecord),
+    metadata: str('metadata'),
+    title: str('title'),
+    description: str('description'),
+    uploadType: str('uploadType'),
+    creator: (o.creator as string[] | undefined) ?? [],
+    keyword: (o.keyword as string[] | undefined) ?? [],
+    license: str('license'),
+    orcidCreator: Boolean(o.orcidCreator),
+    dmp: str('dmp'),
+    zotero: Boolean(o.zotero),
+    concurrency: typeof o.concurrency === 'number' ? o.concurrency : 4,
+    zip,
+    deleteExtra: Boolean(o.deleteExtra),
   };
 }
 
-/** Quote a word for a POSIX shell when it needs it. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export const ZENODO_HELP = `
+Zenodo (--to zenodo): files keep their names relative to the named folder; Zenodo records have no
+folders, so files in subfolders need --zip. A file already in the draft with the same name, size and
+MD5 is skipped, a changed one replaced; a rerun after a failure or Ctrl-C sends only what is missing.
+The same command run again works on the draft it created until that draft is published; after that
+it refuses (use --new-version ID for the next version, --new-record for a separate record).
+Metadata comes from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags.
+stdout holds the deposition id, URL and DOI. Limits: 100 files and 50 GB per record.
+`;
 
-/** The command that continues this upload in deposition `id` (printed after Ctrl-C or a failure). */
-export function resumeCommand(opts: ZenodoUploadOptions, id: number): string {
-  const args: string[] = ['rdp', 'upload', ...opts.paths, '--to', 'zenodo', '--deposition', String(id)];
-  const value = (flag: string, v: string | undefined) => {
-    if (v !== undefined) args.push(flag, v);
-  };
-  const flag = (name: string, on: boolean | undefined) => {
-    if (on) args.push(name);
-  };
-  value('--metadata', opts.metadata);
-  value('--title', opts.title);
-  value('--description', opts.description);
-  value('--upload-type', opts.uploadType);
-  for (const c of opts.creator ?? []) args.push('--creator', c);
-  for (const k of opts.keyword ?? []) args.push('--keyword', k);
-  value('--license', opts.license);
-  flag('--orcid-creator', opts.orcidCreator);
-  value('--dmp', opts.dmp);
-  flag('--publish', opts.publish);
-  flag('--zotero', opts.zotero);
-  if (opts.concurrency !== 4) args.push('--concurrency', String(opts.concurrency));
-  value('--zip', opts.zip);
-  flag('--include-hidden', opts.includeHidden);
-  for (const e of opts.exclude ?? []) args.push('--exclude', e);
-  flag('--delete-extra', opts.deleteExtra);
-  flag('--sandbox', opts.sandbox);
-  return args.map(shellQuote).join(' ');
-}
+export const ZENODO_EXAMPLES = [
+  'rdp upload ./data --to zenodo                          # a new draft; prints its id, URL and reserved DOI',
+  'rdp upload ./data --to zenodo --deposition 542201      # resume, or sync the draft with ./data',
+  'rdp upload ./data --to zenodo --title "Soil samples" --creator "Doe, Jane;Example University" --publish',
+  'rdp upload ./data --to zenodo --new-version 542201 --publish   # only changed files are sent',
+  'rdp upload ./tree --to zenodo --zip tree.zip           # subfolders kept inside one streamed zip',
+  'rdp upload ./data --to zenodo --dry-run --json         # the plan as JSON; nothing changes',
+  "rdp upload ./data --to zenodo --exclude '*.tmp' --exclude scratch/   # gitignore-style; also ./data/.rdpignore",
+];

@@ -2,7 +2,7 @@
 // happened to the files; for --dry-run the whole plan and the metadata that would be set.
 import type { IO } from '../../../output/io.js';
 import { formatBytes } from '../../../output/format.js';
-import type { ZenodoUploadResult } from './run.js';
+import type { ZenodoDeposit as ZenodoUploadResult } from './run.js';
 import type { FileAction } from './sync.js';
 
 const VERB: Record<FileAction, [done: string, planned: string]> = {

@@ -1,22 +1,27 @@
-// `rdp upload <path>... --to zenodo`: local checks first (inputs, names, limits, metadata, logins),
-// then the target deposition (a new draft, --deposition, or the draft of --new-version), the sync of
-// the files, the metadata, and only with --publish the publication (and --zotero).
+// `rdp upload <path>... --to zenodo`, in four steps: everything local first (inputs, names, limits,
+// metadata, the other logins it needs), then the target deposition (a new draft, --deposition, the
+// draft of --new-version, or the draft this same command made before), the plan (what to send, skip,
+// replace, delete), and only then the remote changes (the draft, the files, the metadata, and with
+// --publish the publication and --zotero).
 //
 // Order of remote changes, so that a failure leaves the least behind: nothing is changed until every
 // local check passed; a new draft is created with its metadata in one request (Zenodo validates it);
 // deletions come before uploads (to make room); publishing is last. Ctrl-C keeps the draft and prints
-// the command that resumes it.
-import type { Context } from '../../../context.js';
+// the command that resumes it. ORCID, DMPTool and Zotero are reached through the workflow's links
+// (DepositPorts.links), never imported here.
 import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../../errors/errors.js';
-import type { Deposition, ZenodoClient } from '../client.js';
+import type { UploadKey } from '../../../store/upload-state.js';
+import { uploadKey } from '../../../store/upload-state.js';
 import { readInputs } from '../../../transfer/local.js';
 import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
-import { readUploadState, rememberDraft, rememberPublished, type UploadKey, uploadKey, updateUploadState } from '../../../workflows/upload-state.js';
+import { shellQuote } from '../../../util/text.js';
+import type { Deposit, DepositInput, DepositPorts, PublishedRecord } from '../../types.js';
+import { type Deposition, ZenodoClient } from '../client.js';
 import { createDraft } from './create.js';
-import { dmpIdentifier } from '../../dmptool/dmp.js';
 import {
   checkMetadata,
   cleanRemote,
+  dmpRelated,
   findMetadataFile,
   flagMetadata,
   type LocalMetadata,
@@ -25,89 +30,158 @@ import {
   requirePublishable,
   sameMetadata,
 } from './metadata.js';
-import { checkOptions, resumeCommand, shellQuote, type ZenodoUploadOptions } from './options.js';
-import { orcidCreator } from '../../orcid/works.js';
+import { readZenodoOptions, type ZenodoOptions } from './options.js';
 import { publishDraft } from './publish.js';
-import { planSources } from './sources.js';
-import { changesFiles, checkRecordLimits, executePlan, type FileAction, failureError, planFiles, verifyFinal } from './sync.js';
-import { addToZotero, requireZotero, zoteroItem } from '../../zotero/library.js';
+import { type LocalPlan, planSources } from './sources.js';
+import { changesFiles, checkRecordLimits, executePlan, type FilePlan, failureError, planFiles, verifyFinal } from './sync.js';
 
-export interface UploadFileResult {
-  name: string;
-  size: number;
-  action: FileAction;
-  md5?: string | undefined;
-}
-
-export interface ZenodoUploadResult {
-  service: 'zenodo';
-  dryRun: boolean;
+/** Zenodo's upload result: the Deposit every upload reports, and Zenodo's own fields. */
+export interface ZenodoDeposit extends Deposit {
+  provider: 'zenodo';
+  id: number | null;
   /** What happened to the deposition: a new draft, an existing one, the draft of a new version. */
   deposition: 'created' | 'existing' | 'new-version';
-  id: number | null;
-  url: string | null;
-  /** The final DOI after publishing, else the reserved one. */
-  doi: string | null;
   doiRegistered: boolean;
   conceptDoi: string | null;
+  /** Zenodo's state: unsubmitted, inprogress, done. */
   state: string | null;
-  published: boolean;
   metadataSource: string | null;
   metadataChanged: boolean;
   metadata: Metadata;
-  files: UploadFileResult[];
-  /** What the named folders leave out, and why (hidden, --exclude, .rdpignore, loops). */
-  skipped: { path: string; why: string }[];
-  bytesSent: number;
   zotero?: { key: string; userId: string } | undefined;
+}
+
+/** What the local files and flags say, before anything remote is looked at. */
+interface Local {
+  o: ZenodoOptions;
+  /** --deposition was given (then the state file is neither read nor written). */
+  givenDeposition: boolean;
+  plan: LocalPlan;
+  skipped: { path: string; why: string }[];
+  meta: LocalMetadata;
+}
+
+/** The deposition the upload works on, as far as it is known before the plan. */
+interface Target {
+  client: ZenodoClient | undefined;
+  /** The draft that is written to (undefined: a new one is created). */
+  dep: Deposition | undefined;
+  /** Whose files the local ones are compared with: the draft, or (dry run) the version a new draft would copy. */
+  compareWith: Deposition | undefined;
+  kind: ZenodoDeposit['deposition'];
+  base: Metadata;
+  /** What this command remembers between runs (state file); undefined with --deposition. */
+  stateKey: UploadKey | undefined;
   notes: string[];
 }
 
-async function localMetadata(ctx: Context, opts: ZenodoUploadOptions, inputs: Awaited<ReturnType<typeof readInputs>>): Promise<LocalMetadata> {
-  const warn = (t: string) => ctx.io.warn(t);
-  const file = await findMetadataFile(ctx, inputs, opts.metadata);
+export async function runZenodoUpload(ports: DepositPorts, input: DepositInput): Promise<ZenodoDeposit> {
+  const local = await readLocal(ports, input);
+  const target = await findTarget(ports, input, local);
+  const { result, plans, metadata } = await makePlan(ports, input, local, target);
+  if (input.dryRun) return result;
+  return execute(ports, input, local, target, result, plans, metadata);
+}
+
+// ---- 1. everything local -------------------------------------------------------------------------
+
+async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Local> {
+  const o = readZenodoOptions(input);
+  checkExcludes(input.exclude);
+  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
+  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
+  if (skipped.length && !input.dryRun) ports.log.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
+  const plan = await planSources(inputs, o.zip);
+
+  const file = await findMetadataFile(ports.log, input.cwd, inputs, o.metadata);
   if (file) {
-    file.metadata = checkMetadata(file.metadata, file.path, warn);
-    const flags = opts.title || opts.description || opts.uploadType || opts.license || opts.creator?.length || opts.keyword?.length || opts.orcidCreator || opts.dmp;
-    ctx.io.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
+    file.metadata = checkMetadata(file.metadata, file.path, (t) => ports.log.warn(t));
+    const flags = o.title || o.description || o.uploadType || o.license || o.creator.length || o.keyword.length || o.orcidCreator || o.dmp;
+    ports.log.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
   }
-  const flags = flagMetadata(opts, (text) => ctx.io.warn(text));
-  const local: LocalMetadata = { file, ...flags };
-  if (opts.orcidCreator) local.creators.push(await orcidCreator(ctx, opts.sandbox));
-  if (opts.dmp !== undefined) local.related.push(await dmpIdentifier(ctx, opts.dmp));
-  return local;
-}
-
-/** Zenodo refused the metadata (400 with field errors): say so, and that no file was sent. */
-function rejected(err: unknown): never {
-  if (err instanceof ApiError && err.status === 400 && err.code === 'API_ERROR') {
-    throw new ApiError(err.provider, err.status, `Zenodo refused the metadata: ${err.message.replace(/^Zenodo answered 400 to [A-Z]+ \S+: /, '')}`, {
-      code: 'METADATA_REJECTED',
-      hint: 'Fix the fields named above (in the metadata file or the flags); no file was sent.',
-      body: err.body,
-      details: err.details,
-    });
+  const meta: LocalMetadata = { file, ...flagMetadata(o, (text) => ports.log.warn(text)) };
+  if (o.orcidCreator) {
+    const me = await ports.links.creator({ sandbox: input.sandbox, flag: '--orcid-creator', instead: 'name yourself with --creator "Family, Given;Affiliation;ORCID"' });
+    meta.creators.push({ name: me.name, orcid: me.orcid });
   }
-  throw err;
+  if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
+  if (o.zotero) await ports.links.requireLibrary({ flag: '--zotero', instead: 'leave out --zotero' });
+  return { o, givenDeposition: o.deposition !== undefined, plan, skipped, meta };
 }
 
-function depUrl(dep: Deposition): string | null {
-  return dep.links.recordHtml && dep.submitted ? dep.links.recordHtml : (dep.links.html ?? null);
+// ---- 2. the target deposition --------------------------------------------------------------------
+
+async function findTarget(ports: DepositPorts, input: DepositInput, local: Local): Promise<Target> {
+  const { o } = local;
+  const notes: string[] = [];
+  const login = input.dryRun && o.deposition === undefined && o.newVersion === undefined ? await ports.login({ optional: true }) : await ports.login();
+  if (!login) {
+    notes.push('Not logged in to Zenodo: the plan is made from the local files alone (a new draft would be created).');
+    return { client: undefined, dep: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
+  }
+  const client = new ZenodoClient(login.http);
+  const t: Target = { client, dep: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
+  // What this command remembers between runs: the draft it made, until it is published.
+  t.stateKey = uploadKey('zenodo', client.http.base, input.cwd, input.paths, o.newVersion !== undefined ? { kind: 'new-version', of: String(o.newVersion) } : { kind: 'record' });
+  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(ports, input, local, t);
+
+  if (o.deposition !== undefined) {
+    t.kind = 'existing';
+    t.dep = await client.get(o.deposition);
+    if (t.dep.state === 'done') {
+      throw new UsageError(`Deposition ${t.dep.id} is published; the files of a published record cannot change.`, {
+        hint: `Start its next version instead: rdp upload ${input.paths.map(shellQuote).join(' ')} --to zenodo --new-version ${t.dep.id}`,
+      });
+    }
+    t.base = t.dep.metadata;
+  } else if (o.newVersion !== undefined) {
+    await startNewVersion(ports, input, local, t, o.newVersion);
+  }
+  t.compareWith ??= t.dep;
+  return t;
 }
 
-/** The same command after its draft was published: refused, with the two ways on. */
-function alreadyPublished(dep: Deposition, opts: ZenodoUploadOptions, version: boolean): FailureError {
-  const paths = opts.paths.map(shellQuote).join(' ');
-  const doi = dep.doi ?? dep.reservedDoi;
-  const record = `${doi ? `${doi} ` : ''}(record ${dep.id}${depUrl(dep) ? `, ${depUrl(dep)}` : ''})`;
-  const message = version
-    ? `This command published the latest version already: ${record}. Running it again would publish one more version, with another DOI.`
-    : `This command's upload is published already: ${record}. Running it again would make a second record with a second DOI.`;
-  return new FailureError('ALREADY_PUBLISHED', message, {
-    hint: `${version ? 'For one more version on purpose, name the version it follows' : 'For the next version of that record'}: rdp upload ${paths} --to zenodo --new-version ${dep.id}${opts.publish ? ' --publish' : ''}
-For a separate record on purpose: ${version ? 'use --new-record instead of --new-version' : 'add --new-record'}.`,
-    details: { id: dep.id, doi: doi ?? null },
-  });
+/** The same command again: the draft it made before, until that draft is published. */
+async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<void> {
+  const client = t.client as ZenodoClient;
+  const key = t.stateKey as UploadKey;
+  const left = await ports.state.read(key);
+  const draft = left ? await getIfThere(client, left.id) : undefined;
+  if (left && draft && !draft.submitted) {
+    local.o.deposition = draft.id;
+    ports.log.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
+  } else if (left && draft) {
+    throw alreadyPublished(draft, input, false);
+  } else if (left) {
+    ports.log.info(`Draft ${left.id}, which this command created earlier, is gone from Zenodo${input.dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
+    if (!input.dryRun) await ports.state.update(key, () => undefined);
+  }
+}
+
+async function startNewVersion(ports: DepositPorts, input: DepositInput, local: Local, t: Target, id: number): Promise<void> {
+  const client = t.client as ZenodoClient;
+  t.kind = 'new-version';
+  const record = await versionBase(ports, client, id);
+  // This very command published the latest version already: a second, identical one is refused.
+  const left = input.publish && t.stateKey ? await ports.state.read(t.stateKey) : undefined;
+  if (left?.published && left.id === record.id) throw alreadyPublished(record, input, true);
+  t.base = record.metadata;
+  // Check what can be checked against the published metadata before a draft is made.
+  if (input.publish) requirePublishable(mergeMetadata(t.base, local.meta, { newVersion: true }, ports.clock.now()));
+  if (input.dryRun) {
+    const open = await client.openDraftOf(record.conceptrecid);
+    if (open) {
+      t.dep = open;
+      t.notes.push(`The new-version draft ${open.id} exists already and would be used.`);
+    } else {
+      t.compareWith = record;
+      t.notes.push(`A new-version draft of ${record.id} would be created (it starts with the files of ${record.id}).`);
+    }
+  } else {
+    t.dep = await client.newVersion(record);
+    ports.log.info(`New version of ${record.id}: draft ${t.dep.id}${t.dep.links.html ? ` (${t.dep.links.html})` : ''}.`);
+    t.base = t.dep.metadata;
+  }
 }
 
 /** A deposition that may be gone (404): undefined then. */
@@ -124,7 +198,7 @@ async function getIfThere(client: ZenodoClient, id: number): Promise<Deposition 
  * The published record a new version follows: the latest version of the id given, which may be a
  * version's id or the concept (all-versions) id that Zenodo redirects to the latest version.
  */
-async function versionBase(ctx: Context, client: ZenodoClient, id: number): Promise<Deposition> {
+async function versionBase(ports: DepositPorts, client: ZenodoClient, id: number): Promise<Deposition> {
   let record = await getIfThere(client, id);
   if (!record) {
     const latest = await client.latestVersionId(id).catch(() => undefined);
@@ -133,7 +207,7 @@ async function versionBase(ctx: Context, client: ZenodoClient, id: number): Prom
         hint: 'Check the id (the number in the record URL, or its concept id), and that the token belongs to its owner. `rdp uploads list --on zenodo` shows yours.',
       });
     }
-    ctx.io.info(`${id} is the concept id of a record; its latest version is ${latest}.`);
+    ports.log.info(`${id} is the concept id of a record; its latest version is ${latest}.`);
     record = await client.get(latest);
   }
   if (!record.submitted) {
@@ -143,181 +217,169 @@ async function versionBase(ctx: Context, client: ZenodoClient, id: number): Prom
   }
   const latest = await client.latestVersionId(record.id).catch(() => undefined);
   if (latest !== undefined && latest !== record.id) {
-    ctx.io.info(`${record.id} is not the latest version; the new version follows the latest, ${latest}.`);
+    ports.log.info(`${record.id} is not the latest version; the new version follows the latest, ${latest}.`);
     record = await client.get(latest);
   }
   return record;
 }
 
-export async function runZenodoUpload(ctx: Context, opts: ZenodoUploadOptions): Promise<ZenodoUploadResult> {
-  const ids = checkOptions(opts);
-  const dryRun = Boolean(opts.dryRun);
-  const notes: string[] = [];
+/** The same command after its draft was published: refused, with the two ways on. */
+function alreadyPublished(dep: Deposition, input: DepositInput, version: boolean): FailureError {
+  const paths = input.paths.map(shellQuote).join(' ');
+  const doi = dep.doi ?? dep.reservedDoi;
+  const record = `${doi ? `${doi} ` : ''}(record ${dep.id}${depUrl(dep) ? `, ${depUrl(dep)}` : ''})`;
+  const message = version
+    ? `This command published the latest version already: ${record}. Running it again would publish one more version, with another DOI.`
+    : `This command's upload is published already: ${record}. Running it again would make a second record with a second DOI.`;
+  return new FailureError('ALREADY_PUBLISHED', message, {
+    hint: `${version ? 'For one more version on purpose, name the version it follows' : 'For the next version of that record'}: rdp upload ${paths} --to zenodo --new-version ${dep.id}${input.publish ? ' --publish' : ''}
+For a separate record on purpose: ${version ? 'use --new-record instead of --new-version' : 'add --new-record'}.`,
+    details: { id: dep.id, doi: doi ?? null },
+  });
+}
 
-  // 1. Everything local.
-  checkExcludes(opts.exclude);
-  const inputs = await readInputs(opts.paths, ctx.cwd, { includeHidden: opts.includeHidden, exclude: opts.exclude });
-  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
-  if (skipped.length && !dryRun) ctx.io.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
-  const local = await planSources(inputs, opts.zip);
-  const meta = await localMetadata(ctx, opts, inputs);
-  const zoteroCred = opts.zotero ? await requireZotero(ctx) : undefined;
+// ---- 3. the plan ---------------------------------------------------------------------------------
 
-  // 2. Zenodo: who, and which deposition.
-  const [{ requireCredential, apiClient }, { findLogin }] = await Promise.all([import('../../../auth/credentials.js'), import('../../../auth/find.js')]);
-  const cred = dryRun && ids.deposition === undefined && ids.newVersion === undefined ? await findLogin(ctx, 'zenodo', opts.sandbox) : await requireCredential(ctx, 'zenodo', opts.sandbox);
-  let client: ZenodoClient | undefined;
-  if (cred) {
-    const { ZenodoClient } = await import('../client.js');
-    client = new ZenodoClient(await apiClient(ctx, cred));
-  } else {
-    notes.push('Not logged in to Zenodo: the plan is made from the local files alone (a new draft would be created).');
-  }
-
-  /** The draft that is written to (undefined: a new one is created). */
-  let dep: Deposition | undefined;
-  /** Whose files the local ones are compared with: the draft, or (dry run) the version a new draft would copy. */
-  let compareWith: Deposition | undefined;
-  let kind: ZenodoUploadResult['deposition'] = 'created';
-  let base: Metadata = {};
-  // What this command remembers between runs (state.ts): the draft it made, until it is published.
-  const remembers = ids.deposition === undefined;
-  const stateKey: UploadKey | undefined = client
-    ? uploadKey(client.http.base, ctx.cwd, opts.paths, ids.newVersion !== undefined ? { kind: 'new-version', of: String(ids.newVersion) } : { kind: 'record' })
-    : undefined;
-  if (client && stateKey && ids.deposition === undefined && ids.newVersion === undefined && !opts.newRecord) {
-    const left = await readUploadState(ctx, stateKey);
-    const draft = left ? await getIfThere(client, left.id) : undefined;
-    if (left && draft && !draft.submitted) {
-      ids.deposition = draft.id;
-      ctx.io.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
-    } else if (left && draft) {
-      throw alreadyPublished(draft, opts, false);
-    } else if (left) {
-      ctx.io.info(`Draft ${left.id}, which this command created earlier, is gone from Zenodo${dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
-      if (!dryRun) await updateUploadState(ctx, stateKey, () => undefined);
-    }
-  }
-  if (client && ids.deposition !== undefined) {
-    kind = 'existing';
-    dep = await client.get(ids.deposition);
-    if (dep.state === 'done') {
-      throw new UsageError(`Deposition ${dep.id} is published; the files of a published record cannot change.`, {
-        hint: `Start its next version instead: rdp upload ${opts.paths.map(shellQuote).join(' ')} --to zenodo --new-version ${dep.id}`,
-      });
-    }
-    base = dep.metadata;
-  } else if (client && ids.newVersion !== undefined) {
-    kind = 'new-version';
-    const record = await versionBase(ctx, client, ids.newVersion);
-    // This very command published the latest version already: a second, identical one is refused.
-    const left = opts.publish && stateKey ? await readUploadState(ctx, stateKey) : undefined;
-    if (left?.published && left.id === record.id) throw alreadyPublished(record, opts, true);
-    base = record.metadata;
-    // Check what can be checked against the published metadata before a draft is made.
-    if (opts.publish) requirePublishable(mergeMetadata(base, meta, { newVersion: true }));
-    if (dryRun) {
-      const open = await client.openDraftOf(record.conceptrecid);
-      if (open) {
-        dep = open;
-        notes.push(`The new-version draft ${dep.id} exists already and would be used.`);
-      } else {
-        compareWith = record;
-        notes.push(`A new-version draft of ${record.id} would be created (it starts with the files of ${record.id}).`);
-      }
-    } else {
-      dep = await client.newVersion(record);
-      ctx.io.info(`New version of ${record.id}: draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}.`);
-      base = dep.metadata;
-    }
-  }
-
-  const metadata = mergeMetadata(base, meta, { newVersion: kind === 'new-version' });
-  if (opts.publish) requirePublishable(metadata);
-  compareWith ??= dep;
+async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<{ result: ZenodoDeposit; plans: FilePlan[]; metadata: Metadata }> {
+  const metadata = mergeMetadata(t.base, local.meta, { newVersion: t.kind === 'new-version' }, ports.clock.now());
+  if (input.publish) requirePublishable(metadata);
+  const dep = t.dep;
   const metadataChanged = !dep || !sameMetadata(metadata, cleanRemote(dep.metadata));
-
-  // 3. The plan: what to send, skip, replace, delete.
-  const remoteFiles = client && compareWith ? await client.files(compareWith) : [];
-  const plans = await planFiles(ctx, local.sources, remoteFiles, { deleteExtra: Boolean(opts.deleteExtra), concurrency: opts.concurrency });
+  const remoteFiles = t.client && t.compareWith ? await t.client.files(t.compareWith) : [];
+  const plans = await planFiles(ports, local.plan.sources, remoteFiles, { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency });
   checkRecordLimits(plans);
   if (dep?.submitted && changesFiles(plans)) {
     throw new UsageError(`Deposition ${dep.id} is published (being edited), and the files of a published record cannot change.`, {
       hint: `Start a new version for changed files: --new-version ${dep.id}`,
     });
   }
-  const result: ZenodoUploadResult = {
-    service: 'zenodo',
-    dryRun,
-    deposition: kind,
-    id: dep?.id ?? null,
-    url: dep ? depUrl(dep) : null,
-    doi: dep ? (dep.doi ?? dep.reservedDoi ?? null) : null,
-    doiRegistered: Boolean(dep?.doi && dep.submitted),
-    conceptDoi: dep?.conceptDoi ?? null,
-    state: dep?.state ?? null,
-    published: Boolean(dep?.submitted && dep.state === 'done'),
-    metadataSource: meta.file?.path ?? null,
+  const result: ZenodoDeposit = {
+    provider: 'zenodo',
+    dryRun: input.dryRun,
+    deposition: t.kind,
+    id: null,
+    url: null,
+    doi: null,
+    doiRegistered: false,
+    conceptDoi: null,
+    state: null,
+    published: false,
+    metadataSource: local.meta.file?.path ?? null,
     metadataChanged,
     metadata,
-    files: plans.map((p) => ({ name: p.name, size: p.size, action: p.action, md5: p.md5 })),
-    skipped,
+    files: [],
+    skipped: local.skipped,
     bytesSent: 0,
-    notes,
+    notes: t.notes,
   };
-  if (dryRun) return result;
-  if (!client) throw new FailureError('INTERNAL', 'no Zenodo client');
+  describe(result, dep, plans);
+  return { result, plans, metadata };
+}
 
-  // 4. Remote changes.
-  if (!dep) {
-    dep = await createDraft(ctx, client, metadata).catch(rejected);
-    ctx.io.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
+function depUrl(dep: Deposition): string | null {
+  return dep.links.recordHtml && dep.submitted ? dep.links.recordHtml : (dep.links.html ?? null);
+}
+
+/** The result's view of the deposition and the files. */
+function describe(result: ZenodoDeposit, dep: Deposition | undefined, plans: FilePlan[]): void {
+  result.id = dep?.id ?? null;
+  result.url = dep ? depUrl(dep) : null;
+  result.doi = dep ? (dep.doi ?? dep.reservedDoi ?? null) : null;
+  result.doiRegistered = Boolean(dep?.doi && dep.submitted);
+  result.conceptDoi = dep?.conceptDoi ?? null;
+  result.state = dep?.state ?? null;
+  result.published = Boolean(dep?.submitted && dep.state === 'done');
+  result.files = plans.map((p) => ({ name: p.name, size: p.size, action: p.action, md5: p.md5 }));
+}
+
+// ---- 4. remote changes ---------------------------------------------------------------------------
+
+/** Zenodo refused the metadata (400 with field errors): say so, and that no file was sent. */
+function rejected(err: unknown): never {
+  if (err instanceof ApiError && err.status === 400 && err.code === 'API_ERROR') {
+    throw new ApiError(err.provider, err.status, `Zenodo refused the metadata: ${err.message.replace(/^Zenodo answered 400 to [A-Z]+ \S+: /, '')}`, {
+      code: 'METADATA_REJECTED',
+      hint: 'Fix the fields named above (in the metadata file or the flags); no file was sent.',
+      body: err.body,
+      details: err.details,
+    });
   }
-  if (remembers && stateKey) await rememberDraft(ctx, stateKey, dep);
-  const draft = dep;
-  const resume = resumeCommand(opts, draft.id);
-  try {
-    if (kind !== 'created' && metadataChanged) dep = await client.updateMetadata(dep, metadata).catch(rejected);
-    const outcome = await executePlan(ctx, client, dep, plans, opts.concurrency);
-    if (ctx.signal.aborted) throw new CancelledError();
-    result.bytesSent = outcome.bytesSent;
-    if (outcome.failures.length) throw failureError(outcome, plans.filter((p) => p.action === 'upload' || p.action === 'replace').length, resume);
-    for (const p of plans) {
-      const sent = outcome.sent.find((s) => s.name === p.name);
-      if (sent) p.md5 = sent.md5;
-    }
-    if (outcome.unverified.length || outcome.deleted.length) {
-      dep = await client.get(dep.id);
-      verifyFinal(plans, await client.files(dep));
-    }
+  throw err;
+}
 
-    if (opts.publish) {
+async function execute(
+  ports: DepositPorts,
+  input: DepositInput,
+  local: Local,
+  t: Target,
+  result: ZenodoDeposit,
+  plans: FilePlan[],
+  metadata: Metadata,
+): Promise<ZenodoDeposit> {
+  const client = t.client;
+  if (!client) throw new FailureError('INTERNAL', 'no Zenodo client');
+  const remembers = !local.givenDeposition && t.stateKey !== undefined;
+  let dep = t.dep;
+  if (!dep) {
+    dep = await createDraft(ports, client, metadata).catch(rejected);
+    ports.log.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
+  }
+  if (remembers && t.stateKey) await ports.state.rememberDraft(t.stateKey, dep);
+  const draft = dep;
+  const resume = input.resume(draft.id);
+  try {
+    if (t.kind !== 'created' && result.metadataChanged) dep = await client.updateMetadata(dep, metadata).catch(rejected);
+    dep = await sendFiles(ports, client, dep, plans, local.o.concurrency, resume, result);
+    if (input.publish) {
       dep = await publishDraft(client, dep, resume);
-      if (remembers && stateKey) await rememberPublished(ctx, stateKey, dep);
-      ctx.io.success(`Published ${dep.doi ? `${dep.doi} ` : ''}(${depUrl(dep) ?? dep.id}).`);
-      if (zoteroCred) {
+      if (remembers && t.stateKey) await ports.state.rememberPublished(t.stateKey, dep);
+      ports.log.success(`Published ${dep.doi ? `${dep.doi} ` : ''}(${depUrl(dep) ?? dep.id}).`);
+      if (local.o.zotero) {
         const doi = dep.doi ?? dep.reservedDoi ?? '';
-        const item = zoteroItem(metadata, doi, doi ? `https://doi.org/${doi}` : (depUrl(dep) ?? ''));
-        result.zotero = await addToZotero(ctx, zoteroCred, item);
-        ctx.io.success(`Added to your Zotero library (item ${result.zotero.key}).`);
+        result.zotero = await ports.links.addToLibrary(publishedRecord(metadata, doi, doi ? `https://doi.org/${doi}` : (depUrl(dep) ?? '')));
+        ports.log.success(`Added to your Zotero library (item ${result.zotero.key}).`);
       }
     }
   } catch (err) {
-    if (ctx.signal.aborted || err instanceof CancelledError) {
+    if (ports.signal.aborted || err instanceof CancelledError) {
       throw new CancelledError(`Interrupted. Deposition ${draft.id} is kept as a draft${draft.links.html ? ` (${draft.links.html})` : ''}, with what had arrived.`, {
         hint: `Resume with: ${resume}\n(or run the same command again on this machine)`,
       });
     }
     throw err;
   }
-
-  result.id = dep.id;
-  result.url = depUrl(dep);
-  result.doi = dep.doi ?? dep.reservedDoi ?? null;
-  result.doiRegistered = Boolean(dep.doi && dep.submitted);
-  result.conceptDoi = dep.conceptDoi ?? null;
-  result.state = dep.state;
-  result.published = dep.submitted && dep.state === 'done';
-  result.files = plans.map((p) => ({ name: p.name, size: p.size, action: p.action, md5: p.md5 }));
+  describe(result, dep, plans);
   return result;
+}
+
+/** The sync of the files, then the check that the draft holds exactly them. */
+async function sendFiles(ports: DepositPorts, client: ZenodoClient, dep: Deposition, plans: FilePlan[], concurrency: number, resume: string, result: ZenodoDeposit): Promise<Deposition> {
+  const outcome = await executePlan(ports, client, dep, plans, concurrency);
+  if (ports.signal.aborted) throw new CancelledError();
+  result.bytesSent = outcome.bytesSent;
+  if (outcome.failures.length) throw failureError(outcome, plans.filter((p) => p.action === 'upload' || p.action === 'replace').length, resume);
+  for (const p of plans) {
+    const sent = outcome.sent.find((s) => s.name === p.name);
+    if (sent) p.md5 = sent.md5;
+  }
+  if (!outcome.unverified.length && !outcome.deleted.length) return dep;
+  const now = await client.get(dep.id);
+  verifyFinal(plans, await client.files(now));
+  return now;
+}
+
+/** The published record as a library sees it (--zotero). */
+export function publishedRecord(md: Metadata, doi: string, url: string): PublishedRecord {
+  return {
+    title: typeof md.title === 'string' ? md.title : '',
+    creators: Array.isArray(md.creators) ? (md.creators as Metadata[]).map((c) => String(c.name)) : [],
+    date: typeof md.publication_date === 'string' ? md.publication_date : '',
+    doi,
+    url,
+    repository: 'Zenodo',
+    keywords: Array.isArray(md.keywords) ? (md.keywords as string[]) : [],
+    version: typeof md.version === 'string' ? md.version : undefined,
+    description: typeof md.description === 'string' ? md.description : undefined,
+    license: typeof md.license === 'string' ? md.license : undefined,
+  };
 }

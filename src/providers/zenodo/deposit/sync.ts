@@ -5,7 +5,7 @@
 //     it goes out, and the server's checksum must match;
 //   - with --delete-extra, remote files that are not local are deleted (first, to make room);
 //   - afterwards the draft's file list is read once more and must match the local files exactly.
-import type { Context } from '../../../context.js';
+import type { DepositPorts } from '../../types.js';
 import { CancelledError, FailureError, InputError, RdpError } from '../../../errors/errors.js';
 import { formatBytes } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
@@ -30,7 +30,7 @@ export interface FilePlan {
 
 /** Decide what happens to every file. Reads local files only where a remote twin might match. */
 export async function planFiles(
-  ctx: Context,
+  ctx: Pick<DepositPorts, 'log' | 'signal'>,
   sources: UploadSource[],
   remote: RemoteFile[],
   opts: { deleteExtra: boolean; concurrency: number },
@@ -44,7 +44,7 @@ export async function planFiles(
   const toHash = plans.filter((p) => p.action === 'skip');
   if (toHash.length) {
     const bytes = toHash.reduce((n, p) => n + p.size, 0);
-    ctx.io.info(`Comparing ${toHash.length} file${toHash.length === 1 ? '' : 's'} (${formatBytes(bytes)}) with the copies already on Zenodo (MD5)…`);
+    ctx.log.info(`Comparing ${toHash.length} file${toHash.length === 1 ? '' : 's'} (${formatBytes(bytes)}) with the copies already on Zenodo (MD5)…`);
     const results = await runPool(toHash, opts.concurrency, async (p) => {
       p.md5 = await md5Of(p.source as UploadSource, ctx.signal);
       if (p.md5 !== p.remote?.md5) p.action = 'replace';
@@ -101,13 +101,13 @@ export interface SyncOutcome {
 }
 
 /** Carry out the plan. Failures of single files are collected, not thrown. */
-export async function executePlan(ctx: Context, client: ZenodoClient, dep: Deposition, plans: FilePlan[], concurrency: number): Promise<SyncOutcome> {
+export async function executePlan(ctx: Pick<DepositPorts, 'log' | 'signal' | 'terminal'>, client: ZenodoClient, dep: Deposition, plans: FilePlan[], concurrency: number): Promise<SyncOutcome> {
   const outcome: SyncOutcome = { sent: [], unverified: [], deleted: [], failures: [], bytesSent: 0 };
   const deletes = plans.filter((p) => p.action === 'delete');
   if (deletes.length) {
     const res = await runPool(deletes, concurrency, async (p) => {
       await client.deleteFile(dep, p.name);
-      ctx.io.info(`${ctx.io.style.dim('−')} ${p.name} deleted (not in the local files)`);
+      ctx.log.info(`${ctx.terminal.style.dim('−')} ${p.name} deleted (not in the local files)`);
       return p.name;
     }, ctx.signal);
     res.forEach((r, i) => (r.ok ? outcome.deleted.push(r.value) : outcome.failures.push({ name: deletes[i]?.name ?? '?', error: r.error })));
@@ -116,8 +116,8 @@ export async function executePlan(ctx: Context, client: ZenodoClient, dep: Depos
   const sends = plans.filter((p) => p.action === 'upload' || p.action === 'replace');
   if (!sends.length) return outcome;
   const total = sends.reduce((n, p) => n + p.size, 0);
-  ctx.io.info(`Uploading ${sends.length} file${sends.length === 1 ? '' : 's'} (${formatBytes(total)}) to deposition ${dep.id}, ${Math.min(concurrency, sends.length)} at a time…`);
-  const progress = new TransferProgress(ctx.io, { verb: 'Uploading', totalBytes: total, totalItems: sends.length });
+  ctx.log.info(`Uploading ${sends.length} file${sends.length === 1 ? '' : 's'} (${formatBytes(total)}) to deposition ${dep.id}, ${Math.min(concurrency, sends.length)} at a time…`);
+  const progress = new TransferProgress(ctx.terminal, { verb: 'Uploading', totalBytes: total, totalItems: sends.length });
   try {
     const items = sends.map((p) => ({ source: p.source as UploadSource, method: 'PUT' as const, path: client.fileUrl(dep, p.name), plan: p }));
     const results = await sendBatch({

@@ -1,0 +1,84 @@
+// The options of `rdp upload --to nomad` as data (commands/options.ts builds the commander options from
+// them), the rules of their combinations, and their typed reading. Light: loaded with the command tree.
+import { UsageError } from '../../../errors/errors.js';
+import { parseDuration } from '../../../output/format.js';
+import type { DepositInput, OptionSpec } from '../../types.js';
+
+function parseEmbargo(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > 36) {
+    throw new UsageError(`--embargo must be a whole number of months from 0 to 36, not "${value}".`);
+  }
+  return n;
+}
+
+export const NOMAD_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--name <name>', description: 'NOMAD: name of the new upload (default: the folder or file name)' },
+  { flags: '--upload <id>', description: 'NOMAD: add the files to this existing upload' },
+  { flags: '--embargo <months>', description: 'NOMAD: embargo period when published, 0-36 months', parse: parseEmbargo },
+  { flags: '--no-wait', description: 'NOMAD: print the upload id at once; do not wait for processing' },
+  { flags: '--timeout <duration>', description: 'NOMAD: stop waiting for processing after this long (90s, 30m, 2h)' },
+];
+
+export interface NomadOptions {
+  name?: string | undefined;
+  /** Add to this existing upload instead of creating one. */
+  upload?: string | undefined;
+  /** Months, 0-36. */
+  embargo?: number | undefined;
+  /** false with --no-wait. */
+  wait: boolean;
+  /** Bounds the wait for processing and publishing (milliseconds). */
+  timeoutMs?: number | undefined;
+}
+
+/** The rules of the combinations (UsageErrors naming the flags), then the typed options. */
+export function readNomadOptions(input: Pick<DepositInput, 'options' | 'publish'>): NomadOptions {
+  const o = input.options as { name?: string; upload?: string; embargo?: number; wait?: boolean; timeout?: string };
+  const wait = o.wait !== false;
+  if (o.upload !== undefined) {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.upload)) {
+      throw new UsageError(`"${o.upload}" is not a NOMAD upload id.`, { hint: 'Upload ids look like YXUIZpw5RJyV3LAsFI2MmQ; `rdp uploads list --on nomad` shows yours.' });
+    }
+    if (o.name !== undefined) {
+      throw new UsageError('--name names a new upload; it cannot rename an existing one.', { hint: 'Leave out --name when you use --upload.' });
+    }
+    if (o.embargo !== undefined && !input.publish) {
+      throw new UsageError('With --upload, --embargo takes effect when the upload is published.', { hint: 'Add --publish, or leave out --embargo.' });
+    }
+    if (input.publish && !wait) {
+      throw new UsageError('--publish with --upload needs rdp to wait for the processing.', { hint: 'Leave out --no-wait.' });
+    }
+  }
+  let timeoutMs: number | undefined;
+  if (o.timeout !== undefined) {
+    if (!wait) throw new UsageError('--timeout bounds the wait for processing; with --no-wait there is none.', { hint: 'Leave out one of them.' });
+    let seconds: number;
+    try {
+      seconds = parseDuration(o.timeout);
+    } catch {
+      seconds = 0;
+    }
+    if (!(seconds > 0)) throw new UsageError(`--timeout must be a duration such as 90s, 30m or 2h, not "${o.timeout}".`);
+    timeoutMs = seconds * 1000;
+  }
+  return { name: o.name, upload: o.upload, embargo: o.embargo, wait, timeoutMs };
+}
+
+export const NOMAD_HELP = `
+NOMAD (--to nomad): one .zip, .tar, .tar.gz or .tgz is sent as it is; anything else is streamed as
+one zip built on the fly (no temporary file): one folder's contents at the root of the upload,
+several inputs each under its own name. rdp then waits for NOMAD's processing (a spinner on a
+terminal, plain lines in CI), prints the entries, errors and warnings, and with --publish publishes.
+stdout holds the upload id. Limits: 32 GiB per upload, 10 unpublished uploads per user.
+`;
+
+export const NOMAD_EXAMPLES = [
+  'rdp upload ./run1 --to nomad                           # zipped on the fly, processing waited for',
+  'rdp upload calc.tar.gz --to nomad --publish            # sent as it is, published after processing',
+  'rdp upload run1 run2 notes.txt --to nomad --name "Si phonons"',
+  'rdp upload extra/ --to nomad --upload YXUIZpw5RJyV3LAsFI2MmQ',
+  'rdp upload run1 --to nomad --publish --embargo 12 --timeout 2h',
+  'id=$(rdp upload data.zip --to nomad --no-wait)',
+  'rdp upload run1 --to nomad --dry-run                   # what the zip would hold, and what is left out',
+];

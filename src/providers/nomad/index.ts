@@ -1,0 +1,46 @@
+// NOMAD (providers.md section 2): app tokens (or a password exchanged for one), uploads streamed as
+// one archive and processed, its uploads listed.
+import type { Provider } from '../types.js';
+import { classify, errorBody, password, verify } from './auth.js';
+import { NOMAD_EXAMPLES, NOMAD_HELP, NOMAD_OPTIONS, readNomadOptions } from './deposit/options.js';
+
+const strip = (u: string) => u.replace(/\/+$/, '');
+
+export const nomad: Provider = {
+  id: 'nomad',
+  name: 'NOMAD',
+  endpoints: {
+    production: { web: 'https://nomad-lab.eu/prod/v1/gui', api: 'https://nomad-lab.eu/prod/v1/api/v1', accountHost: 'nomad-lab.eu' },
+    // The test instance shares its host with production; its account carries the path so that the
+    // two tokens never overwrite each other.
+    sandbox: { web: 'https://nomad-lab.eu/prod/v1/test/gui', api: 'https://nomad-lab.eu/prod/v1/test/api/v1', accountHost: 'nomad-lab.eu/prod/v1/test' },
+    fromOverride(base) {
+      // For NOMAD the base is the API root (it ends in /api/v1).
+      const api = strip(base);
+      return { web: api.replace(/\/api\/v1$/, '/gui'), api };
+    },
+  },
+  env: { token: 'RDP_NOMAD_TOKEN', url: 'RDP_NOMAD_URL' },
+  errorBody,
+  auth: {
+    header: (token) => ({ authorization: `Bearer ${token}` }),
+    classify,
+    tokenHelp: 'run `rdp login nomad` with your username and password, or create an app token in the NOMAD web UI',
+    verify,
+    password,
+  },
+  deposit: {
+    options: NOMAD_OPTIONS,
+    checkOptions: readNomadOptions,
+    help: NOMAD_HELP,
+    examples: NOMAD_EXAMPLES,
+    load: async () => {
+      const { runNomadUpload, renderNomadUpload } = await import('./deposit/run.js');
+      return { run: runNomadUpload, render: (_io, r) => renderNomadUpload(r as Parameters<typeof renderNomadUpload>[0]) };
+    },
+  },
+  list: {
+    columns: 'Columns for NOMAD: UPLOAD_ID, NAME, STATUS (processing), ENTRIES, PUBLISHED (date, embargo).',
+    load: async () => (await import('./list.js')).lister as import('../types.js').Lister,
+  },
+};

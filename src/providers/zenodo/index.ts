@@ -1,0 +1,46 @@
+// Zenodo (providers.md sections 0.1 and 1): personal tokens or a browser login, the legacy deposit API
+// for uploads (drafts, the bucket API, publish, new versions), its depositions listed.
+import type { Lister, Provider } from '../types.js';
+import { classify, errorBody, oauth, verify } from './auth.js';
+import { readZenodoOptions, ZENODO_EXAMPLES, ZENODO_HELP, ZENODO_OPTIONS } from './deposit/options.js';
+
+const strip = (u: string) => u.replace(/\/+$/, '');
+
+export const zenodo: Provider = {
+  id: 'zenodo',
+  name: 'Zenodo',
+  endpoints: {
+    production: { web: 'https://zenodo.org', api: 'https://zenodo.org/api', accountHost: 'zenodo.org' },
+    sandbox: { web: 'https://sandbox.zenodo.org', api: 'https://sandbox.zenodo.org/api', accountHost: 'sandbox.zenodo.org' },
+    fromOverride(base) {
+      // People copy the REST base (".../api") from Zenodo's docs; the base is the web host.
+      const web = strip(base).replace(/\/api$/, '');
+      return { web, api: `${web}/api` };
+    },
+  },
+  env: { token: 'RDP_ZENODO_TOKEN', url: 'RDP_ZENODO_URL' },
+  errorBody,
+  auth: {
+    header: (token) => ({ authorization: `Bearer ${token}` }),
+    classify,
+    needs: 'deposit:write and deposit:actions',
+    tokenHelp: 'create a personal access token at <web>/account/settings/applications/tokens/new/',
+    verify,
+    oauth,
+  },
+  deposit: {
+    options: ZENODO_OPTIONS,
+    resumeOption: 'deposition',
+    checkOptions: readZenodoOptions,
+    help: ZENODO_HELP,
+    examples: ZENODO_EXAMPLES,
+    load: async () => {
+      const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
+      return { run: runZenodoUpload, render: (io, r) => renderUpload(io, r as Parameters<typeof renderUpload>[1]) };
+    },
+  },
+  list: {
+    columns: 'Columns for Zenodo: ID, TITLE, STATE (draft, published, editing), FILES, SIZE, DOI, MODIFIED.',
+    load: async () => (await import('./list.js')).lister as Lister,
+  },
+};

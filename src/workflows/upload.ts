@@ -1,0 +1,102 @@
+// `rdp upload <path>... --to <provider>`: hand the plain options to the deposit target of that provider,
+// with the ports it needs: its login (from the environment or the store, renewed when it runs out
+// soon), the state file of re-run safety, and the links to the other providers' capabilities that a
+// deposit may ask for (an ORCID creator, a DMP reference, a library item). Which provider answers a
+// link is decided here, by capability, never by name. Returns the Deposit the target made.
+import { apiClient, findLogin, loginCommand, requireCredential } from '../auth/credentials.js';
+import type { AuthPorts } from '../auth/ports.js';
+import { AuthRequiredError, UsageError } from '../errors/errors.js';
+import { withCapability } from '../providers/index.js';
+import type { Deposit, DepositInput, DepositLinks, DepositPorts, Provider } from '../providers/types.js';
+import { UploadState } from '../store/upload-state.js';
+
+export interface UploadPorts extends AuthPorts {
+  cwd: string;
+  /** Where upload commands keep what they remember between runs. */
+  uploadStatePath(): Promise<string>;
+  /** Print an id on stdout at once (not with --json, where the one document carries it). */
+  announce(id: string): void;
+}
+
+export interface UploadRequest extends Omit<DepositInput, 'cwd'> {
+  target: Provider;
+}
+
+export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string }> {
+  const p = req.target;
+  if (!p.deposit) throw new UsageError(`${p.name} takes no uploads.`);
+  const { target: _target, ...rest } = req;
+  const input: DepositInput = { ...rest, cwd: ports.cwd };
+  const impl = await p.deposit.load();
+  const deposit = await impl.run(depositPorts(ports, p, req.sandbox), input);
+  return { deposit, render: (io) => impl.render(io, deposit) };
+}
+
+function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean): DepositPorts {
+  return {
+    log: ports.log,
+    terminal: ports.terminal,
+    clock: ports.clock,
+    signal: ports.signal,
+    env: ports.env,
+    endpoints: () => ports.endpoints(p, sandbox),
+    async login(opts = {}) {
+      const cred = opts.optional ? await findLogin(ports, p, sandbox) : await requireCredential(ports, p, sandbox);
+      if (!cred) return null;
+      return {
+        http: await apiClient(ports, cred),
+        endpoints: cred.endpoints,
+        token: cred.token,
+        source: cred.source,
+        envVar: cred.envVar,
+        loginCommand: loginCommand(p, cred.endpoints),
+      };
+    },
+    links: links(ports),
+    state: new UploadState(() => ports.uploadStatePath(), ports.log, ports.clock),
+    announce: (id) => ports.announce(id),
+  };
+}
+
+/** The one provider with a capability (the first, should a site add another). */
+function one<K extends 'works' | 'dmp' | 'library'>(cap: K): Provider & Required<Pick<Provider, K>> {
+  const p = withCapability(cap)[0];
+  if (!p) throw new UsageError(`No provider of this build offers ${cap}.`);
+  return p;
+}
+
+/** The variables that give a CI job this provider's login: `RDP_ORCID_TOKEN and RDP_ORCID_ID`. */
+function envNames(p: Provider): string {
+  return p.env.user ? `${p.env.token} and ${p.env.user.name}` : p.env.token;
+}
+
+function links(ports: UploadPorts): DepositLinks {
+  return {
+    async creator({ sandbox, flag, instead }) {
+      const p = one('works');
+      const cred = await findLogin(ports, p, sandbox);
+      if (!cred) {
+        throw new AuthRequiredError(`${flag} needs your ${p.name} identity, and you are not logged in to ${p.name}.`, {
+          hint: `Run \`rdp login ${p.id}\` (or set ${envNames(p)}), or ${instead}.`,
+        });
+      }
+      return (await p.works.load()).creator(await apiClient(ports, cred), cred.endpoints, cred.user, ports.log, flag);
+    },
+    async dmp(value, flag) {
+      const p = one('dmp');
+      return (await p.dmp.load()).dmpReference(value, async () => apiClient(ports, await requireCredential(ports, p)), ports.log, flag);
+    },
+    async requireLibrary({ flag, instead }) {
+      const p = one('library');
+      if (await findLogin(ports, p)) return;
+      throw new AuthRequiredError(`${flag} needs a ${p.name} login, and there is none. Nothing was uploaded.`, {
+        hint: `Run \`rdp login ${p.id}\` (or set ${envNames(p)}), or ${instead}.`,
+      });
+    },
+    async addToLibrary(record) {
+      const p = one('library');
+      const cred = await requireCredential(ports, p);
+      return (await p.library.load()).addItem(await apiClient(ports, cred), cred.user, record);
+    },
+  };
+}

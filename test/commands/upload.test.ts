@@ -1,0 +1,46 @@
+// Parsing `rdp upload`: the flags made into the workflow's plain input (the target, its own options
+// keyed as data, the printed resume command), and the flags of the other targets refused. In-process
+// through main() for what the parser itself decides.
+import { describe, expect, test } from 'vitest';
+import { uploadInput } from '../../src/commands/upload.js';
+import { UsageError } from '../../src/errors/errors.js';
+import { withCapability } from '../../src/providers/index.js';
+import { runMain } from '../helpers/run-main.js';
+
+const targets = withCapability('deposit');
+
+describe('rdp upload: flags to plain input', () => {
+  test('the resume command is built from the options as data: every option given, quoted for a shell, the draft named', () => {
+    const { target, input } = uploadInput(targets, ['my data', 'x.csv'], { to: 'zenodo', newVersion: '5', title: "It's", creator: ['Doe, Jane'], concurrency: 8, publish: true, sandbox: true });
+    expect(target.id).toBe('zenodo');
+    expect(input.options).toEqual({ newVersion: '5', title: "It's", creator: ['Doe, Jane'], concurrency: 8 });
+    expect(input.resume(77)).toBe("rdp upload 'my data' x.csv --to zenodo --deposition 77 --publish --sandbox --title 'It'\\''s' --creator 'Doe, Jane' --concurrency 8");
+  });
+
+  test('--dry-run and the options that chose the draft are not resumed; a repeated option is given again each time', () => {
+    const { input } = uploadInput(targets, ['d'], { to: 'zenodo', dryRun: true, deposition: '9', exclude: ['*.tmp', 'x/'], keyword: ['a', 'b'] });
+    expect(input.dryRun).toBe(true);
+    expect(input.exclude).toEqual(['*.tmp', 'x/']);
+    expect(input.resume(9)).toBe("rdp upload d --to zenodo --deposition 9 --exclude '*.tmp' --exclude x/ --keyword a --keyword b");
+  });
+
+  test("another target's flags are refused, named, with what to do", () => {
+    expect(() => uploadInput(targets, ['d'], { to: 'nomad', title: 'T', license: 'mit', wait: true })).toThrow(/--title and --license work only with --to zenodo, not with --to nomad\./);
+    expect(() => uploadInput(targets, ['d'], { to: 'zenodo', wait: false })).toThrow(/--no-wait works only with --to nomad/);
+    expect(() => uploadInput(targets, ['d'], { to: 'zenodo', wait: true })).not.toThrow();
+  });
+
+  test("the target's own rules run before the workflow", () => {
+    expect(() => uploadInput(targets, ['d'], { to: 'zenodo', zotero: true })).toThrow(UsageError);
+    expect(() => uploadInput(targets, ['d'], { to: 'nomad', upload: 'abc', name: 'x', wait: true })).toThrow(/--name names a new upload/);
+  });
+
+  test('the parser: --to is required and takes only deposit targets', async () => {
+    const none = await runMain(['upload', 'x', '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stderr).error.message).toBe('--to <service> is required.');
+    const wrong = await runMain(['upload', 'x', '--to', 'orcid', '--json']);
+    expect(wrong.code).toBe(2);
+    expect(JSON.parse(wrong.stderr).error).toMatchObject({ message: '--to cannot be "orcid".', hint: `Choose one of: ${targets.map((p) => p.id).join(', ')}.` });
+  });
+});

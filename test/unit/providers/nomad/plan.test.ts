@@ -1,0 +1,59 @@
+// What `rdp upload --to nomad` decides to send, on real local files: archives as they are, the zip
+// layout for folders and several paths, names, and the refusals made before anything is sent.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { InputError } from '../../../../src/errors/errors.js';
+import { readInputs } from '../../../../src/transfer/local.js';
+import { planNomadUpload, zipLayout } from '../../../../src/providers/nomad/deposit/plan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rdp-nomad-plan-'));
+function put(rel: string, content: string | Buffer = 'x'): void {
+  mkdirSync(join(dir, rel, '..'), { recursive: true });
+  writeFileSync(join(dir, rel), content);
+}
+
+put('proj/run1/INCAR');
+put('proj/run1/out/OUTCAR');
+put('proj/run2/INCAR');
+put('proj/notes.txt');
+put('proj/run'); // a file named like a folder's name
+put('other/run/x.txt');
+put('real.zip', Buffer.from([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]));
+put('real.tgz', Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0]));
+put('text.tar', 'not a tar at all');
+
+describe('zip layout', () => {
+  test('one folder: its contents at the root; several paths: folders under their names, files at the root', async () => {
+    expect(zipLayout(await readInputs(['proj/run1'], dir)).map((e) => e.rel)).toEqual(['INCAR', 'out/OUTCAR']);
+    expect(zipLayout(await readInputs(['proj/run1', 'proj/run2', 'proj/notes.txt'], dir)).map((e) => e.rel)).toEqual([
+      'run1/INCAR',
+      'run1/out/OUTCAR',
+      'run2/INCAR',
+      'notes.txt',
+    ]);
+  });
+
+  test('a file and a folder of the same name collide', async () => {
+    const inputs = await readInputs(['proj/run', 'other/run'], dir);
+    expect(() => zipLayout(inputs)).toThrow(/"run": proj\/run and other\/run/);
+  });
+});
+
+describe('planNomadUpload', () => {
+  test('archives go as they are; names come from the folder, the file, or the common parent', async () => {
+    expect(await planNomadUpload(['real.zip'], dir)).toMatchObject({ kind: 'archive', fileName: 'real.zip', defaultName: 'real.zip', files: 1 });
+    expect(await planNomadUpload(['real.tgz'], dir)).toMatchObject({ kind: 'archive', fileName: 'real.tgz' });
+    expect(await planNomadUpload(['proj/run1'], dir)).toMatchObject({ kind: 'zip', fileName: 'run1.zip', defaultName: 'run1', files: 2 });
+    expect(await planNomadUpload(['proj/notes.txt'], dir)).toMatchObject({ kind: 'zip', fileName: 'notes.txt.zip', defaultName: 'notes.txt', files: 1 });
+    expect(await planNomadUpload(['proj/run1', 'proj/notes.txt'], dir)).toMatchObject({ kind: 'zip', fileName: 'proj.zip', defaultName: 'proj', files: 3 });
+  });
+
+  test('an archive whose content is not what its name says is refused', async () => {
+    const err = (await planNomadUpload(['text.tar'], dir).catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.code).toBe('NOT_AN_ARCHIVE');
+    expect(err.message).toMatch(/named like a tar archive but its content is not an archive NOMAD can extract/);
+  });
+});
