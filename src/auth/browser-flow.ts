@@ -1,4 +1,4 @@
-// One browser login, whatever the protocol and redirect mode (auth/oauth/redirect.ts). Build the
+// One browser login, whatever the protocol and redirect mode (./redirect.ts). Build the
 // authorize URL, print it (always, on its own line, on stderr), open a browser unless told not to, then
 // wait for the authorization response:
 // - loopback: whichever comes first, the browser returning to the 127.0.0.1 listener, or the user
@@ -12,8 +12,7 @@ import { fmtMs } from '../output/format.js';
 import type { IO } from '../output/io.js';
 import { type Callback, checkCallback, LoopbackServer } from './loopback.js';
 import { safeEqual } from './pkce.js';
-import type { AuthPorts } from './ports.js';
-import type { Redirect } from './redirect.js';
+import type { AuthPorts, FlowSettings } from './ports.js';
 
 export interface FlowStart {
   /** The authorize URL to open. */
@@ -24,19 +23,8 @@ export interface FlowStart {
   redactAfterPrint?: string[] | undefined;
 }
 
-export interface BrowserFlowOptions<T> {
+export interface BrowserFlowOptions<T> extends FlowSettings {
   name: string;
-  /** `rdp login zenodo` (for hints). */
-  command: string;
-  redirect: Redirect;
-  /** How to choose another port, for the "port in use" error. */
-  portHint: string;
-  /** What to do when the browser never came back to the listener (the redirect URI to register). */
-  mismatchHint?: string | undefined;
-  /** How long the service's codes live ("about 100 seconds"), for the paste hints. */
-  codeLifetime?: string | undefined;
-  timeoutMs: number;
-  noBrowser: boolean;
   /** `state` (OAuth 2) or `oauth_token` (OAuth 1.0a). */
   stateParam: string;
   /** Runs once the redirect URI is known: registers nothing secret in the URL's query but protocol values. */

@@ -63,14 +63,8 @@ export function authorizationCodeLogin<T>(ports: AuthPorts, spec: CodeFlowSpec<T
   const pkce = spec.pkce ? createPkce() : undefined;
   ports.log.secret(pkce?.verifier);
   return runBrowserFlow(ports, {
+    ...flow,
     name: spec.ep.name,
-    command: flow.command,
-    redirect: flow.redirect,
-    portHint: flow.portHint,
-    mismatchHint: flow.mismatchHint,
-    codeLifetime: flow.codeLifetime,
-    timeoutMs: flow.timeoutMs,
-    noBrowser: flow.noBrowser,
     stateParam: 'state',
     begin: async (redirectUri) => {
       const url = new URL(joinUrl(spec.ep.web, AUTHORIZE_PATH));

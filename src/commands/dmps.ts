@@ -37,14 +37,7 @@ export function dmpsCommand(ctx: Context): Command {
       ]) + '\nWithout a terminal each plan is one line: id, title, DMP ID, modified (ISO 8601), privacy.\n',
     )
     .action(
-      run(ctx, async (opts: ListFlags) => {
-        const limit = limitOf(opts);
-        const { listPlans, dmpRender } = await import('../workflows/dmps.js');
-        const r = await listPlans(ctx, limit);
-        const render = await dmpRender();
-        notes(ctx.io, r, 'plan', 'plans');
-        ctx.io.result(r.items, (items) => render.renderPlans(ctx.io, items));
-      }),
+      run(ctx, (opts: ListFlags) => listing(ctx, opts, 'plans')),
     );
 
   dmps
@@ -112,19 +105,28 @@ A plan whose privacy is not "public" is marked; respect that when you share it.
     .option('--all', 'page through every template')
     .addHelpText('after', examples(['rdp dmps templates', 'rdp dmps templates --all --json | jq -r \'.[].title\'']) + '\nNeeds the public scope.\n')
     .action(
-      run(ctx, async (opts: ListFlags) => {
-        const limit = limitOf(opts);
-        const { listTemplates, dmpRender } = await import('../workflows/dmps.js');
-        const r = await listTemplates(ctx, limit);
-        const render = await dmpRender();
-        notes(ctx.io, r, 'template', 'templates');
-        ctx.io.result(r.items, (items) => render.renderTemplates(ctx.io, items));
-      }),
+      run(ctx, (opts: ListFlags) => listing(ctx, opts, 'templates')),
     );
   return dmps;
 }
 
 const DEFAULT_LIMIT = 30;
+
+/** `rdp dmps list` and `rdp dmps templates`: up to the limit, the notes on stderr, the table. */
+async function listing(ctx: Context, opts: ListFlags, what: 'plans' | 'templates'): Promise<void> {
+  const limit = limitOf(opts);
+  const { listPlans, listTemplates, dmpRender } = await import('../workflows/dmps.js');
+  const render = await dmpRender();
+  if (what === 'plans') {
+    const r = await listPlans(ctx, limit);
+    notes(ctx.io, r, 'plan', 'plans');
+    ctx.io.result(r.items, (items) => render.renderPlans(ctx.io, items));
+  } else {
+    const r = await listTemplates(ctx, limit);
+    notes(ctx.io, r, 'template', 'templates');
+    ctx.io.result(r.items, (items) => render.renderTemplates(ctx.io, items));
+  }
+}
 
 /** The number of items to fetch; Infinity for --all. */
 export function limitOf(opts: ListFlags): number {

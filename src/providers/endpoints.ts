@@ -8,9 +8,12 @@ export function envName(id: string, what: string): string {
   return `RDP_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${what}`;
 }
 
-const strip = (u: string) => u.replace(/\/+$/, '');
+/** A base without its trailing slashes. */
+export const strip = (u: string) => u.replace(/\/+$/, '');
 /** For services whose OAuth pages and API hang off the same base (DMPTool, ORCID, Zotero). */
 export const sameBase = (base: string) => ({ web: strip(base), api: strip(base) });
+/** The usual credential header: `Authorization: Bearer <token>`. */
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 export interface ResolveOptions {
   sandbox?: boolean | undefined;

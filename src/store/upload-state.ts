@@ -108,21 +108,16 @@ export class UploadState {
 
   /** Record the draft this command works on (kept until it is published). */
   rememberDraft(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined }): Promise<void> {
-    const now = new Date(this.clock.now()).toISOString();
-    return this.update(k, (cur) => ({
-      service: k.service,
-      api: k.api,
-      paths: k.paths,
-      target: k.target,
-      id: dep.id,
-      conceptrecid: dep.conceptrecid,
-      created: cur && cur.id === dep.id ? cur.created : now,
-      updated: now,
-    }));
+    return this.remember(k, dep, undefined);
   }
 
   /** Record that this command's draft was published. */
   rememberPublished(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined; doi?: string | undefined }): Promise<void> {
+    return this.remember(k, dep, dep.doi ?? null);
+  }
+
+  /** The entry for `dep` (created when first recorded; published with its DOI when `doi` is given). */
+  private remember(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined }, doi: string | null | undefined): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
     return this.update(k, (cur) => ({
       service: k.service,
@@ -131,9 +126,10 @@ export class UploadState {
       target: k.target,
       id: dep.id,
       conceptrecid: dep.conceptrecid,
-      created: cur?.created ?? now,
+      // A published entry keeps when the draft was first recorded; a draft only when it is the same one.
+      created: (doi === undefined ? (cur && cur.id === dep.id ? cur.created : undefined) : cur?.created) ?? now,
       updated: now,
-      published: { doi: dep.doi ?? null, at: now },
+      ...(doi === undefined ? {} : { published: { doi, at: now } }),
     }));
   }
 }

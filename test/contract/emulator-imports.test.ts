@@ -2,9 +2,10 @@
 // client and its emulator both read would let a client's mistake pass its own tests. This test reads
 // every import (static, dynamic and type-only) of every file under src/emulator and fails on any that
 // leaves the emulator (npm packages other than its own few included).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { specifiers, tsFiles as files } from '../helpers/imports.js';
 import { ROOT } from '../helpers/sandbox.js';
 
 const EMULATOR = join(ROOT, 'src', 'emulator');
@@ -15,21 +16,7 @@ const ALLOWED_PACKAGES = new Set(['busboy', 'yauzl']);
 // No exceptions: the `rdp emulator` command's glue (printing the providers' RDP_* variables) lives in
 // src/commands/emulator.ts, on the CLI's side of the line.
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
-/** Every module specifier in a TypeScript file: import/export ... from, import(), import type. */
-function specifiers(source: string): string[] {
-  const out: string[] = [];
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g)) out.push(m[1] as string);
-  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1] as string);
-  return out;
-}
 
 describe('the emulator imports nothing of the clients', () => {
   const all = files(EMULATOR);

@@ -6,27 +6,15 @@
 //   - providers/ never reach up (commands/, workflows/, context.ts, cli.ts) and never into each
 //     other's folders: what one provider needs of another, a workflow composes;
 //   - only cli.ts, commands/ and completion/ import commander.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { specifiers, tsFiles as files } from '../helpers/imports.js';
 import { ROOT } from '../helpers/sandbox.js';
 
 const SRC = join(ROOT, 'src');
 
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
-  });
-}
 
-function specifiers(source: string): string[] {
-  const out: string[] = [];
-  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  for (const m of code.matchAll(/\b(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g)) out.push(m[1] as string);
-  for (const m of code.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push(m[1] as string);
-  return out;
-}
 
 /** Every import of a file, as a path under src/ (or a package name). */
 function imports(file: string): string[] {

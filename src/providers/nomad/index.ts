@@ -1,10 +1,9 @@
 // NOMAD (providers.md section 2): app tokens (or a password exchanged for one), uploads streamed as
 // one archive and processed, its uploads listed.
+import { bearer, strip } from '../endpoints.js';
 import type { Provider } from '../types.js';
 import { classify, errorBody, password, verify } from './auth.js';
 import { NOMAD_EXAMPLES, NOMAD_HELP, NOMAD_OPTIONS, readNomadOptions } from './deposit/options.js';
-
-const strip = (u: string) => u.replace(/\/+$/, '');
 
 export const nomad: Provider = {
   id: 'nomad',
@@ -23,7 +22,7 @@ export const nomad: Provider = {
   env: { token: 'RDP_NOMAD_TOKEN', url: 'RDP_NOMAD_URL' },
   errorBody,
   auth: {
-    header: (token) => ({ authorization: `Bearer ${token}` }),
+    header: bearer,
     classify,
     tokenHelp: 'run `rdp login nomad` with your username and password, or create an app token in the NOMAD web UI',
     verify,

@@ -1,10 +1,9 @@
 // Zenodo (providers.md sections 0.1 and 1): personal tokens or a browser login, the legacy deposit API
 // for uploads (drafts, the bucket API, publish, new versions), its depositions listed.
+import { bearer, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
 import { classify, errorBody, oauth, verify } from './auth.js';
 import { readZenodoOptions, ZENODO_EXAMPLES, ZENODO_HELP, ZENODO_OPTIONS } from './deposit/options.js';
-
-const strip = (u: string) => u.replace(/\/+$/, '');
 
 export const zenodo: Provider = {
   id: 'zenodo',
@@ -21,7 +20,7 @@ export const zenodo: Provider = {
   env: { token: 'RDP_ZENODO_TOKEN', url: 'RDP_ZENODO_URL' },
   errorBody,
   auth: {
-    header: (token) => ({ authorization: `Bearer ${token}` }),
+    header: bearer,
     classify,
     needs: 'deposit:write and deposit:actions',
     tokenHelp: 'create a personal access token at <web>/account/settings/applications/tokens/new/',

@@ -1,16 +1,15 @@
 // Zotero (providers.md sections 0.5 and 5): API keys (or an OAuth 1.0a login that makes one); a
 // published record as a library item.
+import { sameBase } from '../endpoints.js';
 import type { Provider } from '../types.js';
 import { classify, envUser, errorBody, oauth, verify, ZOTERO_HEADERS } from './auth.js';
-
-const strip = (u: string) => u.replace(/\/+$/, '');
 
 export const zotero: Provider = {
   id: 'zotero',
   name: 'Zotero',
   endpoints: {
     production: { web: 'https://www.zotero.org', api: 'https://api.zotero.org', accountHost: 'api.zotero.org' },
-    fromOverride: (base) => ({ web: strip(base), api: strip(base) }),
+    fromOverride: sameBase,
   },
   env: { token: 'RDP_ZOTERO_KEY', url: 'RDP_ZOTERO_URL', user: { name: 'RDP_ZOTERO_USER_ID', read: envUser } },
   errorBody,

@@ -74,13 +74,8 @@ export async function zoteroLogin(ports: AuthPorts, ep: Endpoints, client: OAuth
     });
 
   return runBrowserFlow(ports, {
+    ...s.flow,
     name: ep.name,
-    command: s.flow.command,
-    redirect: s.flow.redirect,
-    portHint: s.flow.portHint,
-    mismatchHint: s.flow.mismatchHint,
-    timeoutMs: s.flow.timeoutMs,
-    noBrowser: s.flow.noBrowser,
     stateParam: 'oauth_token',
     begin: async (redirectUri) => {
       // oauth_callback in the signed header and, identically, in the query string: the form known to
