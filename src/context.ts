@@ -9,7 +9,8 @@ import type { ClientSettings, HttpFor } from './auth/ports.js';
 import type { ConfigStore } from './config/config.js';
 import type { HttpClient } from './http/client.js';
 import type { IO } from './output/io.js';
-import { type Clock, systemClock } from './ports.js';
+import type { Clock } from './ports.js';
+import { resolveEndpoints } from './providers/endpoints.js';
 import type { Endpoints, Provider } from './providers/types.js';
 import type { TokenStore } from './store/token-store.js';
 
@@ -42,7 +43,8 @@ export class Context {
     this.cwd = init.cwd;
     this.signal = init.signal;
     this.runtimeDir = init.runtimeDir;
-    this.clock = init.clock ?? systemClock;
+    // The system clock; its sleep is loaded on first use (`rdp --help` never waits).
+    this.clock = init.clock ?? { now: () => Date.now(), sleep: async (ms, signal) => (await import('./util/sleep.js')).sleep(ms, signal) };
   }
 
   /** Log lines (stderr). */
@@ -122,7 +124,7 @@ export class Context {
 
   /** Endpoints of a provider: RDP_<ID>_URL, then `<id>.url` in the config, then sandbox/production. */
   async endpoints(p: Provider, sandbox?: boolean): Promise<Endpoints> {
-    const [{ resolveEndpoints, validateBaseUrl }, { UsageError }] = await Promise.all([import('./providers/endpoints.js'), import('./errors/errors.js')]);
+    const [{ validateBaseUrl }, { UsageError }] = await Promise.all([import('./config/config.js'), import('./errors/errors.js')]);
     const envName = p.env.url;
     const envUrl = this.env[envName]?.trim() || undefined;
     try {

@@ -6,7 +6,6 @@
 // offered to register one step by step (the service's registration form, field by field, from its
 // descriptor); otherwise the error says the same in one paragraph. Tests and `rdp emulator` hand their
 // clients in through RDP_<ID>_CLIENT_ID / _SECRET like anyone else.
-import { hostname } from 'node:os';
 import { CancelledError, KeychainError, UsageError } from '../errors/errors.js';
 import { promptHidden, promptLine, readStdin } from '../output/prompt.js';
 import type { Endpoints, Provider } from '../providers/types.js';
@@ -59,10 +58,6 @@ export function registrationGuide(p: Provider, ep: Endpoints, redirect: Redirect
   return { provider: p.id, ...oauth.registration(ep, redirect, opts) };
 }
 
-/** A name for the client being registered: which machine it is for. */
-export function clientName(): string {
-  return `rdp on ${hostname()}`;
-}
 
 function configureWays(provider: string): string {
   return (

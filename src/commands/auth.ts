@@ -1,9 +1,6 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
-import { describeUser } from '../output/format.js';
-import type { IO } from '../output/io.js';
 import type { Provider } from '../providers/types.js';
-import type { ProviderStatus } from '../workflows/auth-status.js';
 import { examples, providerArgument, run, sandboxOption } from './shared.js';
 
 export function authCommand(ctx: Context): Command {
@@ -30,7 +27,7 @@ export function authCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (provider: Provider | undefined, opts: { sandbox?: boolean }) => {
-        const { runStatus } = await import('../workflows/auth-status.js');
+        const [{ runStatus }, { renderStatus }] = await Promise.all([import('../workflows/auth-status.js'), import('./render.js')]);
         const result = await runStatus(ctx, { provider, sandbox: Boolean(opts.sandbox) });
         ctx.io.result(result, (r) => renderStatus(ctx.io, r));
       }),
@@ -56,28 +53,3 @@ export function authCommand(ctx: Context): Command {
   return auth;
 }
 
-export function renderStatus(io: IO, result: ProviderStatus | ProviderStatus[]): string {
-  const list = Array.isArray(result) ? result : [result];
-  const s = io.outStyle;
-  const lines: string[] = [];
-  for (const st of list) {
-    lines.push(`${s.bold(st.name)} ${s.dim(`(${st.host})`)}`);
-    if (st.error) {
-      lines.push(`  ${s.yellow('?')} unknown: the keychain could not be read (${st.error.code})`);
-      continue;
-    }
-    if (!st.loggedIn) {
-      const why = st.expired ? `token expired on ${st.expiresAt}` : 'not logged in';
-      lines.push(`  ${s.red('✗')} ${why}; run \`rdp login ${st.provider}\``);
-      continue;
-    }
-    const who = st.user ? describeUser(st.user) : '';
-    lines.push(`  ${s.green('✓')} logged in${who ? ` as ${who}` : ''}`);
-    const source = st.source === 'env' ? `environment (${st.location})` : st.source === 'file' ? `plaintext file ${st.location}` : `keychain: ${st.location}`;
-    lines.push(`  token:   ${source}`);
-    if (st.scopes?.length) lines.push(`  scopes:  ${st.scopes.join(' ')}`);
-    const exp = st.expiresAt === null ? 'never' : st.expiresAt ? st.expiresAt.replace('.000Z', 'Z') : 'unknown';
-    lines.push(`  expires: ${st.expiresSoon ? s.yellow(exp) : exp}${st.renews ? ' (rdp renews it by itself)' : ''}`);
-  }
-  return lines.join('\n');
-}

@@ -1,8 +1,5 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
-import type { IO } from '../output/io.js';
-import { type Column, renderTable } from '../output/table.js';
-import type { ConfigEntry } from '../workflows/config.js';
 import { examples, run } from './shared.js';
 
 export function configCommand(ctx: Context): Command {
@@ -30,7 +27,7 @@ export function configCommand(ctx: Context): Command {
     )
     .action(
       run(ctx, async (key: string) => {
-        const { configGet } = await import('../workflows/config.js');
+        const [{ configGet }, { secretWhere }] = await Promise.all([import('../workflows/config.js'), import('./render.js')]);
         const r = await configGet(ctx, key);
         const file = (await ctx.paths()).config;
         ctx.io.result(r, (v) => (v.secret ? (v.set ? `(set; ${secretWhere(v, file)})` : '') : (v.value ?? '')));
@@ -93,7 +90,7 @@ description), an unset key with an empty value. --json: [{key, value, secret, se
     )
     .action(
       run(ctx, async () => {
-        const { configList } = await import('../workflows/config.js');
+        const [{ configList }, { renderConfigList }] = await Promise.all([import('../workflows/config.js'), import('./render.js')]);
         const r = await configList(ctx);
         ctx.io.result(r, (list) => renderConfigList(ctx.io, list));
       }),
@@ -101,26 +98,3 @@ description), an unset key with an empty value. --json: [{key, value, secret, se
   return config;
 }
 
-/** Where a secret value really is, for people: the keychain, or the config file in plaintext. */
-export function secretWhere(e: Pick<ConfigEntry, 'storage'>, configFile: string): string {
-  return e.storage === 'file' ? `kept in plaintext in ${configFile}` : 'kept in the keychain';
-}
-
-/**
- * `rdp config list` for people: every known key, set or not, with its value (a secret only says where
- * it is kept) and what it is for. Piped: tab-separated `key, value, description` (an unset key has an
- * empty value), no header.
- */
-export function renderConfigList(io: IO, list: ConfigEntry[]): string {
-  const shown = (e: ConfigEntry): string => {
-    if (!e.set) return '';
-    if (e.secret) return e.storage === 'keychain' ? '(secret, in the keychain)' : '(secret, in the config file)';
-    return e.value ?? '';
-  };
-  const columns: Column<ConfigEntry>[] = [
-    { header: 'KEY', value: (e) => e.key },
-    { header: 'VALUE', value: shown, display: (e) => (e.set ? shown(e) : '(not set)'), style: (t, e) => (e.set ? t : io.outStyle.dim(t)) },
-    { header: 'DESCRIPTION', value: (e) => e.description, shrink: true },
-  ];
-  return renderTable(io, columns, list);
-}

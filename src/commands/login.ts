@@ -4,11 +4,9 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
-import { describeUser } from '../output/format.js';
 import { providers } from '../providers/index.js';
 import type { Provider } from '../providers/types.js';
-import type { LoginMethod, LoginResult } from '../workflows/login.js';
+import type { LoginMethod } from '../workflows/login.js';
 import { examples, onlyFor, providerArgument, run, sandboxOption } from './shared.js';
 
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -113,7 +111,7 @@ another machine revokes this one's token: use one OAuth client per machine, or a
     )
     .action(
       run(ctx, async (provider: Provider, flags: LoginFlags) => {
-        const [{ runLogin }, method] = await Promise.all([import('../workflows/login.js'), loginMethod(provider, flags)]);
+        const [{ runLogin }, { renderLogin }, method] = await Promise.all([import('../workflows/login.js'), import('./render.js'), loginMethod(provider, flags)]);
         const command = `rdp login ${provider.id}${flags.sandbox ? ' --sandbox' : ''}${flags.clientCredentials ? ' --client-credentials' : ''}`;
         const r = await runLogin(ctx, { provider, sandbox: Boolean(flags.sandbox), storage: flags.insecureStorage ? 'file' : 'keychain', method, command });
         ctx.io.result(r, () => renderLogin(ctx.io, ctx.clock.now(), r));
@@ -225,26 +223,3 @@ export async function loginMethod(p: Provider, f: LoginFlags): Promise<LoginMeth
   };
 }
 
-export function renderLogin(io: IO, now: number, r: LoginResult): string {
-  const name = providers().find((p) => p.id === r.provider)?.name ?? r.provider;
-  const who = describeUser(r.user);
-  io.success(`Logged in to ${name} (${r.host})${who ? ` as ${who}` : ''}.`);
-  if (r.storage === 'file') {
-    io.warn(`The token is stored in a plaintext file: ${r.location}. Anyone who can read that file can use it.`);
-  } else {
-    io.info(`Token stored in the ${r.location}.`);
-  }
-  if (r.expiresAt) {
-    const ms = Date.parse(r.expiresAt) - now;
-    const hours = Math.round(ms / 3600_000);
-    const days = Math.round(ms / 86400_000);
-    const left = hours < 48 ? `${hours < 1 ? 'in under an hour' : `in ${hours} hour${hours === 1 ? '' : 's'}`}` : `in ${days} days`;
-    const when = hours < 48 ? r.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' : r.expiresAt.slice(0, 10);
-    if (r.renews) {
-      io.info(`The token expires on ${when} (${left}); rdp renews it by itself before then.`);
-    } else {
-      io.info(`It expires on ${when} (${left}); run \`rdp login ${r.provider}\` again before then.`);
-    }
-  }
-  return '';
-}

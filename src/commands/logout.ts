@@ -1,9 +1,7 @@
 import { Command } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
 import type { Provider } from '../providers/types.js';
-import type { LogoutResult } from '../workflows/logout.js';
 import { examples, providerArgument, run, sandboxOption } from './shared.js';
 
 export interface LogoutOptions {
@@ -22,20 +20,10 @@ export function logoutCommand(ctx: Context): Command {
       run(ctx, async (provider: Provider | undefined, opts: LogoutOptions) => {
         if (provider && opts.all) throw new UsageError('Name a service or use --all, not both.');
         if (!provider && !opts.all) throw new UsageError('Which service? Name one, or use --all.', { hint: 'rdp logout zenodo   or   rdp logout --all' });
-        const { runLogout } = await import('../workflows/logout.js');
+        const [{ runLogout }, { renderLogout }] = await Promise.all([import('../workflows/logout.js'), import('./render.js')]);
         const r = await runLogout(ctx, provider ? { provider, sandbox: Boolean(opts.sandbox) } : 'all');
         ctx.io.result(r, () => renderLogout(ctx.io, r));
       }),
     );
 }
 
-export function renderLogout(io: IO, r: LogoutResult): string {
-  if (r.notLoggedIn) io.info(`Not logged in as ${r.notLoggedIn}; nothing to remove.`);
-  for (const item of r.removed) {
-    const where = item.from?.length ? ` (removed from the ${item.from.map((f) => (f === 'file' ? 'plaintext file' : 'keychain')).join(' and ')})` : '';
-    io.success(`Logged out: ${item.account}${where}.`);
-  }
-  if (!r.notLoggedIn && r.removed.length === 0) io.info('No stored logins.');
-  for (const v of r.envStillSet) io.warn(`${v} is still set; rdp keeps using it until you unset it.`);
-  return '';
-}

@@ -45,17 +45,19 @@ export function uploadInput(targets: readonly Target[], paths: string[], flags: 
   }
   const specs = [...COMMON, ...target.deposit.options];
   const resumeSpec = target.deposit.options.find((s) => attributeName(s) === target.deposit.resumeOption);
+  const options = valuesOf(target.deposit.options, flags);
+  const publish = Boolean(flags.publish);
   const input: Omit<DepositInput, 'cwd'> = {
     paths,
-    publish: Boolean(flags.publish),
+    publish,
     dryRun: Boolean(flags.dryRun),
     sandbox: Boolean(flags.sandbox),
     includeHidden: Boolean(flags.includeHidden),
     exclude: (flags.exclude as string[] | undefined) ?? [],
-    options: valuesOf(target.deposit.options, flags),
+    options,
+    read: target.deposit.readOptions({ options, publish }),
     resume: (id) => resumeCommand(['rdp', 'upload', ...paths, '--to', target.id], resumeSpec ? { flag: longFlag(resumeSpec), id } : undefined, specs, flags),
   };
-  target.deposit.checkOptions?.(input);
   return { target, input };
 }
 

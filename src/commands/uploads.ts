@@ -3,9 +3,7 @@
 import { Command, Option } from 'commander';
 import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
-import type { IO } from '../output/io.js';
 import { getProvider, nameList, withCapability } from '../providers/index.js';
-import type { UploadsListResult } from '../workflows/list.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
 
 export interface UploadsListFlags {
@@ -55,7 +53,7 @@ service id when several services are listed).
     .action(
       run(ctx, async (opts: UploadsListFlags) => {
         if (opts.all && opts.limit !== undefined) throw new UsageError('Use --limit or --all, not both.');
-        const { runUploadsList } = await import('../workflows/list.js');
+        const [{ runUploadsList }, { moreNote, renderUploadsList, uploadsListJson }] = await Promise.all([import('../workflows/list.js'), import('./render.js')]);
         const r = await runUploadsList(ctx, {
           on: opts.on === undefined ? undefined : getProvider(opts.on, listers),
           status: opts.status,
@@ -69,33 +67,3 @@ service id when several services are listed).
   return uploads;
 }
 
-/** The stderr note when --limit cut a list short (SPEC.md: it says how many more exist, for every service). */
-export function moreNote(name: string, shown: number, more: number | true): string {
-  const what = `${name} upload${shown === 1 ? '' : 's'}`;
-  return more === true
-    ? `Showing the newest ${shown} ${what}; more exist: use --limit N or --all to see them.`
-    : `Showing the newest ${shown} of ${shown + more} ${name} uploads (${more} more); use --limit N or --all to see them.`;
-}
-
-/** JSON: the rows (with --on), or `{"nomad": [...], "zenodo": [...]}`. */
-export function uploadsListJson(r: UploadsListResult): unknown {
-  if (r.on) return r.sections[0]?.rows ?? [];
-  return Object.fromEntries(r.sections.map((s) => [s.provider.id, s.rows]));
-}
-
-/** Tables: one per service (titled when there are several); TSV rows start with the service id. */
-export function renderUploadsList(io: IO, r: UploadsListResult): string {
-  const parts: string[] = [];
-  for (const s of r.sections) {
-    const name = s.provider.name;
-    if (s.rows.length === 0) {
-      io.info(`No ${name} uploads.`);
-      continue;
-    }
-    const table = s.table(io);
-    if (r.on) parts.push(table);
-    else if (io.stdoutIsTTY) parts.push(`${io.outStyle.bold(name)}\n${table}`);
-    else parts.push(table.split('\n').map((line) => `${s.provider.id}\t${line}`).join('\n'));
-  }
-  return parts.join(io.stdoutIsTTY ? '\n\n' : '\n');
-}

@@ -2,10 +2,24 @@
 // (`<id>.client_secret`) is never written to the file: its value goes to the keychain and the file only
 // records that it is set.
 import { UsageError } from '../errors/errors.js';
-import { validateBaseUrl } from '../providers/endpoints.js';
 import { findProvider, providers } from '../providers/index.js';
 import type { Provider } from '../providers/types.js';
 import { readJsonFile, updateJsonFile } from '../util/json-file.js';
+
+/** A base URL (RDP_<ID>_URL, `<id>.url`): http(s), without a query or fragment; throws a message. */
+export function validateBaseUrl(raw: string, where: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new Error(`${where} is not a URL: ${JSON.stringify(raw)}`);
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+    throw new Error(`${where} must be an http:// or https:// URL, not ${u.protocol}`);
+  }
+  if (u.search || u.hash) throw new Error(`${where} must not have a query string or fragment`);
+  return raw;
+}
 
 export interface KeyDef {
   key: string;

@@ -458,9 +458,14 @@ export class HttpClient {
     }
   }
 
+  /** One readable line from an error response (the service's reader, then what any answer allows). */
+  readError(status: number, text: string, headers: ResponseHeaders): ParsedError {
+    return readErrorBody(this.opts.errorBody, status, text, headers);
+  }
+
   /** An ApiError (or the provider's mapped error) for an error response. */
   errorFor(status: number, text: string, headers: ResponseHeaders, req?: Pick<HttpRequest, 'method' | 'path' | 'scopes'>): RdpError {
-    const parsed = readErrorBody(this.opts.errorBody, status, text, headers);
+    const parsed = this.readError(status, text, headers);
     const mapped = this.opts.mapError?.(status, parsed, { headers, scopes: req?.scopes });
     if (mapped) return mapped;
     if (status === 429) {

@@ -16,6 +16,11 @@ export type ResponseHeadersLike = Record<string, string | string[] | undefined>;
 /** A service's reader of its error bodies: one readable line, or undefined when it is not its shape. */
 export type ErrorBodyReader = (body: unknown, text: string, headers: ResponseHeadersLike) => ParsedError | undefined;
 
+/** A JSON object (not null, not an array). */
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 /** JSON.parse, or undefined for text that is not JSON. */
 export function parseJson(text: string): unknown {
   try {

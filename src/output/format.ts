@@ -1,6 +1,6 @@
-// Human formats for sizes, rates and durations (SI units, as Zenodo states its limits: 50 GB), and the
-// reading of a duration a person typed.
-import { UsageError } from '../errors/errors.js';
+// Human formats for sizes, rates and durations (SI units, as Zenodo states its limits: 50 GB).
+
+export { parseDuration } from '../util/text.js';
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return '?';
@@ -36,15 +36,6 @@ export function fmtMs(ms: number): string {
   return `${Math.round(s / 60)} min`;
 }
 
-/** "30d", "12h", "90m", "3600" (seconds) -> seconds; a UsageError for anything else. */
-export function parseDuration(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`"${value}" is not a duration.`, { hint: 'Use a number with a unit: 90s, 30m, 12h, 7d.' });
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 's').toLowerCase();
-  const mult = unit.startsWith('m') ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86400 : unit === 'w' ? 604800 : 1;
-  return Math.round(n * mult);
-}
 
 /** Who a login belongs to, in one line: the iD, the username, the name, the email; else the user id. */
 export function describeUser(user: { id?: string | undefined; username?: string | undefined; name?: string | undefined; email?: string | undefined; orcid?: string | undefined }): string {

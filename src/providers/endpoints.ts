@@ -1,7 +1,16 @@
 // A provider's endpoints for one run (SPEC.md section 2): production, its sandbox with --sandbox, or
 // one base URL from RDP_<ID>_URL (or `<id>.url` in the config file), against which every endpoint of
 // that provider, authorization and API alike, is resolved with the provider's own path layout.
+import { hostname } from 'node:os';
 import type { Endpoints, Provider } from './types.js';
+
+/** rdp's loopback listener listens here, never on `localhost` or all interfaces. */
+export const LOOPBACK_HOST = '127.0.0.1';
+
+/** A name for an OAuth client being registered: which machine it is for. */
+export function clientName(): string {
+  return `rdp on ${hostname()}`;
+}
 
 /** `RDP_<ID>_<WHAT>` for a provider id (upper case; other characters as `_`, as for sites). */
 export function envName(id: string, what: string): string {
@@ -23,19 +32,6 @@ export interface ResolveOptions {
   configUrl?: string | undefined;
 }
 
-export function validateBaseUrl(raw: string, where: string): string {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new Error(`${where} is not a URL: ${JSON.stringify(raw)}`);
-  }
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-    throw new Error(`${where} must be an http:// or https:// URL, not ${u.protocol}`);
-  }
-  if (u.search || u.hash) throw new Error(`${where} must not have a query string or fragment`);
-  return raw;
-}
 
 export function resolveEndpoints(p: Provider, opts: ResolveOptions = {}): Endpoints {
   const override = opts.envUrl ?? opts.configUrl;

@@ -132,10 +132,12 @@ export interface OAuthLogin {
   renewable: boolean;
   /** Checks the login's settings (scopes and the like) before anything is looked up or opened. */
   checkSettings?(s: BrowserLoginSettings): void;
+  /** Authorize parameters that come from the settings (Zotero's new-key form pre-fill). */
+  authorizeParams?(s: BrowserLoginSettings): Record<string, string>;
   /** --port refused where the service logs in out-of-band (DMPTool): what to say instead. */
   portRefused?: { message: string; hint: string } | undefined;
   /** The flow: from a known client to a new login (not yet stored). */
-  login(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin>;
+  login(ports: AuthPorts, p: Provider, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin>;
 }
 
 // ---- capabilities -------------------------------------------------------------------------------
@@ -168,6 +170,8 @@ export interface DepositInput {
   exclude: string[];
   /** The target's own options, keyed by their commander attribute names. */
   options: Record<string, unknown>;
+  /** The same, as the target read them (its readOptions). */
+  read: unknown;
   /** The command that resumes this upload into deposit `id` (printed after Ctrl-C or a failure). */
   resume(id: string | number): string;
 }
@@ -270,8 +274,11 @@ export interface DepositTarget {
   options: readonly OptionSpec[];
   /** The option that names an existing deposit, for the resume command (`deposition`). */
   resumeOption?: string | undefined;
-  /** Checks the combination of its options (a UsageError naming the flags), before the workflow runs. */
-  checkOptions?(input: Pick<DepositInput, 'options' | 'publish'>): void;
+  /**
+   * Reads its options (and checks their combination: a UsageError naming the flags) before the workflow
+   * runs; what it returns reaches `run` as `input.read`.
+   */
+  readOptions(input: Pick<DepositInput, 'options' | 'publish'>): unknown;
   /** Help after the option list, and examples. */
   help: string;
   examples: readonly string[];

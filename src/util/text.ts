@@ -1,3 +1,5 @@
+import { UsageError } from '../errors/errors.js';
+
 /** "The keychain…" -> "the keychain…", to continue a sentence with another message. */
 export function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
@@ -51,4 +53,14 @@ export function nearest(value: string, candidates: readonly string[]): string | 
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** "30d", "12h", "90m", "3600" (seconds) -> seconds; a UsageError for anything else. */
+export function parseDuration(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d|w)?$/i.exec(value.trim());
+  if (!m) throw new UsageError(`"${value}" is not a duration.`, { hint: 'Use a number with a unit: 90s, 30m, 12h, 7d.' });
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const mult = unit.startsWith('m') ? 60 : unit === 'h' ? 3600 : unit === 'd' ? 86400 : unit === 'w' ? 604800 : 1;
+  return Math.round(n * mult);
 }

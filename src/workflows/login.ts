@@ -159,7 +159,7 @@ async function browserLogin(ports: AuthPorts, req: LoginRequest, ep: Endpoints, 
     storage: req.storage,
     ready,
   });
-  return oauth.login(ports, ep, client, settings);
+  return oauth.login(ports, p, ep, client, settings);
 }
 
 /** Store a checked login and describe where it went. */

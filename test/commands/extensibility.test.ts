@@ -34,12 +34,13 @@ const figtest: Provider = {
   },
   deposit: {
     options: [{ flags: '--fig-title <text>', description: 'Figtest: the title' }],
+    readOptions: (input) => ({ title: input.options.figTitle as string | undefined }),
     help: '\nFigtest (--to figtest): a test provider.\n',
     examples: ['rdp upload data --to figtest --fig-title T'],
     load: async () => ({
       run: async (ports, input) => {
         const login = await ports.login();
-        uploads.push({ title: input.options.figTitle as string | undefined, paths: input.paths });
+        uploads.push({ title: (input.read as { title?: string }).title, paths: input.paths });
         const d: Deposit = {
           provider: 'figtest',
           dryRun: input.dryRun,

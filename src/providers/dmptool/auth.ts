@@ -3,15 +3,13 @@
 // versions, in WWW-Authenticate); error bodies in its v2 envelope (`errors`, `message`) or OAuth's;
 // its OAuth client registration (Developer Tools), out-of-band logins (dmptool.org refuses http://
 // redirect URIs) and client credentials.
-import { clientName } from '../../auth/client.js';
+import { clientName } from '../endpoints.js';
 import type { Redirect } from '../../auth/redirect.js';
-import { header } from '../../http/headers.js';
-import { oauthErrorBody, type ParsedError, type ResponseHeadersLike, text } from '../../http/errors.js';
-import { isObj } from '../../util/guards.js';
+import { isObject, oauthErrorBody, type ParsedError, type ResponseHeadersLike, text } from '../../http/errors.js';
 import type { AuthClassifier, Endpoints, Identity, OAuthLogin, ProviderPorts } from '../types.js';
 
-export const DMPTOOL_SCOPES = ['public', 'read_dmps'];
-export const DMPTOOL_CLIENT_SCOPES = ['public', 'read_dmps'];
+/** What `--client-credentials` asks for: templates need public; plans and their PDFs read_dmps. */
+const DMPTOOL_CLIENT_SCOPES = ['public', 'read_dmps'];
 export const OOB_URI = 'urn:ietf:wg:oauth:2.0:oob';
 
 export const classify: AuthClassifier = (status, parsed, headers) => {
@@ -20,7 +18,8 @@ export const classify: AuthClassifier = (status, parsed, headers) => {
     // Doorkeeper: a valid token without the scope gets 403 with an empty body (and, in the
     // versions that send it, `WWW-Authenticate: Bearer …, error="insufficient_scope"`). A 403 with
     // an envelope is a policy refusal ("The client is not authorized…"), not a scope problem.
-    const www = header(headers, 'www-authenticate') ?? '';
+    const raw = headers['www-authenticate'];
+    const www = (Array.isArray(raw) ? raw[0] : raw) ?? '';
     const scopeError = /insufficient_scope|invalid_scope/.test(www) || parsed.oauthError === 'insufficient_scope';
     if (!scopeError && parsed.message && !/^HTTP 403$/.test(parsed.message)) return undefined;
     return { kind: 'scope', detail: parsed.message.replace(/^HTTP 403$/, 'insufficient_scope'), scopes: scopesNamedIn(www) };
@@ -37,7 +36,7 @@ function scopesNamedIn(www: string): string[] | undefined {
 }
 
 export function errorBody(body: unknown, _text: string, headers: ResponseHeadersLike): ParsedError | undefined {
-  if (isObj(body)) {
+  if (isObject(body)) {
     const o = oauthErrorBody(body);
     if (o) return o;
     if (Array.isArray(body.errors)) {
@@ -108,5 +107,5 @@ export const oauth: OAuthLogin = {
       scopes: 'DMPTool gives self-registered clients the scopes public and read_dmps, which rdp asks for.',
     };
   },
-  login: async (ports, ep, client, s) => (await import('./login.js')).dmptoolLogin(ports, ep, client, s),
+  login: async (ports, p, ep, client, s) => (await import('./login.js')).dmptoolLogin(ports, p, ep, client, s),
 };

@@ -2,10 +2,9 @@
 // Written to work against any server that follows providers.md: `per_page` defaults of 20 or 100,
 // `next` links present or absent, relative or absolute, a base URL with or without a path prefix.
 import { FailureError, NotFoundError } from '../../errors/errors.js';
-import { parseJson, readErrorBody } from '../../http/errors.js';
+import { parseJson } from '../../http/errors.js';
 import type { HttpClient, HttpResponse, QueryValue } from '../../http/client.js';
 import { header } from '../../http/client.js';
-import { errorBody } from './auth.js';
 import {
   type Envelope,
   isEnvelope,
@@ -120,7 +119,7 @@ export class DmptoolClient {
       const type = (header(res.headers, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (/json|html/.test(type)) {
         const text = await this.http.text(res).catch(() => '');
-        const said = readErrorBody(errorBody, res.status, text, res.headers).message;
+        const said = this.http.readError(res.status, text, res.headers).message;
         throw new FailureError('NOT_A_PDF', `DMPTool answered ${res.status} with ${type} instead of a PDF for plan ${id} (${said}). Nothing was saved.`, {
           hint: `Check that RDP_DMPTOOL_URL points at DMPTool (this base is ${this.http.base}); then try again.`,
         });

@@ -8,12 +8,12 @@ import { verifyClient } from '../../auth/credentials.js';
 import { authorizationCodeLogin, clientCredentialsToken, expiryOf, type TokenSet } from '../../auth/oauth2.js';
 import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from '../../auth/ports.js';
 import { renewalSecrets } from '../../auth/renew.js';
-import type { Endpoints } from '../types.js';
-import { DMPTOOL_CLIENT_SCOPES, DMPTOOL_SCOPES } from './auth.js';
+import type { Endpoints, Provider } from '../types.js';
 import { DmptoolClient } from './client.js';
-import { dmptool } from './index.js';
 
-async function login(ports: AuthPorts, ep: Endpoints, t: TokenSet, asked: string[], grant: 'authorization_code' | 'client_credentials', client: OAuthClientCreds): Promise<NewLogin> {
+export const DMPTOOL_SCOPES = ['public', 'read_dmps'];
+
+async function login(ports: AuthPorts, dmptool: Provider, ep: Endpoints, t: TokenSet, asked: string[], grant: 'authorization_code' | 'client_credentials', client: OAuthClientCreds): Promise<NewLogin> {
   const name = (await new DmptoolClient(await verifyClient(ports, dmptool, ep, t.accessToken)).identify()).caller;
   return {
     token: t.accessToken,
@@ -22,12 +22,12 @@ async function login(ports: AuthPorts, ep: Endpoints, t: TokenSet, asked: string
   };
 }
 
-export async function dmptoolLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
+export async function dmptoolLogin(ports: AuthPorts, dmptool: Provider, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   if (s.clientCredentials) {
-    const scopes = unique([...DMPTOOL_CLIENT_SCOPES, ...s.scopes]);
+    const scopes = unique([...(dmptool.auth.oauth?.clientCredentials?.scopes ?? DMPTOOL_SCOPES), ...s.scopes]);
     const t = await clientCredentialsToken(ports, dmptool, ep, client, scopes);
-    return login(ports, ep, t, scopes, 'client_credentials', client);
+    return login(ports, dmptool, ep, t, scopes, 'client_credentials', client);
   }
   const scopes = unique([...DMPTOOL_SCOPES, ...s.scopes]);
-  return authorizationCodeLogin(ports, { provider: dmptool, ep, client, scopes, pkce: true, complete: (t) => login(ports, ep, t, scopes, 'authorization_code', client) }, s.flow);
+  return authorizationCodeLogin(ports, { provider: dmptool, ep, client, scopes, pkce: true, complete: (t) => login(ports, dmptool, ep, t, scopes, 'authorization_code', client) }, s.flow);
 }

@@ -3,9 +3,7 @@
 // problems count as auth failures; FastAPI's `{detail}` error bodies; and the password login that
 // turns a username and password into an app token (the password is never stored).
 import { AuthDeniedError } from '../../errors/errors.js';
-import { oauthErrorBody, type ParsedError, text } from '../../http/errors.js';
-import { isObj } from '../../util/guards.js';
-import { jwtExpiry } from '../../util/jwt.js';
+import { isObject, oauthErrorBody, type ParsedError, text } from '../../http/errors.js';
 import type { AuthClassifier, Endpoints, Identity, PasswordLogin, ProviderPorts } from '../types.js';
 
 export const classify: AuthClassifier = (status, parsed) => {
@@ -20,12 +18,12 @@ export const classify: AuthClassifier = (status, parsed) => {
 };
 
 export function errorBody(body: unknown): ParsedError | undefined {
-  if (!isObj(body)) return undefined;
+  if (!isObject(body)) return undefined;
   const d = body.detail;
   if (typeof d === 'string') return { message: d };
   if (Array.isArray(d)) {
     const parts = d
-      .filter(isObj)
+      .filter(isObject)
       .map((e) => {
         const loc = Array.isArray(e.loc) ? e.loc.join('.') : '';
         return loc ? `${loc}: ${String(e.msg ?? '')}` : String(e.msg ?? '');
@@ -33,7 +31,7 @@ export function errorBody(body: unknown): ParsedError | undefined {
       .filter(Boolean);
     return parts.length ? { message: parts.join('; ') } : undefined;
   }
-  if (isObj(d)) {
+  if (isObject(d)) {
     const reason = text(d.reason) ?? 'Unexpected server error';
     const exc = text(d.exception);
     return { message: exc ? `${reason} (${exc})` : reason };
@@ -47,7 +45,7 @@ function joinName(a?: string, b?: string): string | undefined {
 }
 
 export async function verify(ports: ProviderPorts, _ep: Endpoints, token: string): Promise<Identity> {
-  const { NomadClient } = await import('./client.js');
+  const [{ NomadClient }, { jwtExpiry }] = await Promise.all([import('./client.js'), import('../../util/jwt.js')]);
   const me = await new NomadClient(await ports.verifyHttp(token)).me();
   return {
     user: { id: me.user_id, username: me.username, name: me.name ?? joinName(me.first_name, me.last_name), email: me.email },

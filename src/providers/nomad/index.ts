@@ -30,7 +30,7 @@ export const nomad: Provider = {
   },
   deposit: {
     options: NOMAD_OPTIONS,
-    checkOptions: readNomadOptions,
+    readOptions: readNomadOptions,
     help: NOMAD_HELP,
     examples: NOMAD_EXAMPLES,
     load: async () => {

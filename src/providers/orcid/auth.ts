@@ -2,11 +2,10 @@
 // as OAuth's or ORCID's own (`user-message`, `developer-message`); a token does not say whose it is
 // unless ORCID's userinfo answers, so `--orcid` (or RDP_ORCID_ID) names the iD; its public API client
 // registration (Developer Tools), where a bare http://127.0.0.1 lets any port and path match; no PKCE.
-import { clientName } from '../../auth/client.js';
+import { clientName } from '../endpoints.js';
 import type { Redirect } from '../../auth/redirect.js';
 import { AuthDeniedError, AuthRequiredError, UsageError } from '../../errors/errors.js';
-import { oauthErrorBody, type ParsedError, text } from '../../http/errors.js';
-import { isObj } from '../../util/guards.js';
+import { isObject, oauthErrorBody, type ParsedError, text } from '../../http/errors.js';
 import type { AccountUser, AuthClassifier, Endpoints, Identity, OAuthLogin, ProviderPorts } from '../types.js';
 import { parseOrcid } from '../../util/orcid-id.js';
 
@@ -15,7 +14,7 @@ export const ORCID_CLIENT_SCOPE = '/read-public';
 export const classify: AuthClassifier = (status, parsed) => (status === 401 ? { kind: 'invalid', detail: parsed.message } : undefined);
 
 export function errorBody(body: unknown): ParsedError | undefined {
-  if (!isObj(body)) return undefined;
+  if (!isObject(body)) return undefined;
   const o = oauthErrorBody(body);
   if (o) return o;
   const m = text(body['user-message']) ?? text(body['developer-message']) ?? text(body.userMessage) ?? text(body.developerMessage) ?? text(body.message);
@@ -107,5 +106,5 @@ export const oauth: OAuthLogin = {
       scopes: 'A public API client is enough: rdp asks for /authenticate (or openid), and /read-public with --client-credentials.',
     };
   },
-  login: async (ports, ep, client, s) => (await import('./login.js')).orcidLogin(ports, ep, client, s),
+  login: async (ports, p, ep, client, s) => (await import('./login.js')).orcidLogin(ports, p, ep, client, s),
 };

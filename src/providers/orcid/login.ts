@@ -11,10 +11,8 @@ import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from
 import { renewalSecrets } from '../../auth/renew.js';
 import { AuthDeniedError, FailureError } from '../../errors/errors.js';
 import { joinUrl } from '../../http/client.js';
-import type { Endpoints } from '../types.js';
-import { ORCID_CLIENT_SCOPE } from './auth.js';
-import { orcid as orcidProvider } from './index.js';
 import { parseOrcid } from '../../util/orcid-id.js';
+import type { Endpoints, Provider } from '../types.js';
 
 export const ORCID_DEFAULT_SCOPE = '/authenticate';
 
@@ -24,9 +22,9 @@ export function orcidScopes(extra: string[]): string[] {
   return scopes.includes('openid') ? scopes.filter((x) => x !== ORCID_DEFAULT_SCOPE) : unique([ORCID_DEFAULT_SCOPE, ...scopes]);
 }
 
-export async function orcidLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
+export async function orcidLogin(ports: AuthPorts, orcidProvider: Provider, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   if (s.clientCredentials) {
-    const scopes = unique([ORCID_CLIENT_SCOPE, ...s.scopes]);
+    const scopes = unique([...(orcidProvider.auth.oauth?.clientCredentials?.scopes ?? []), ...s.scopes]);
     const t = await clientCredentialsToken(ports, orcidProvider, ep, client, scopes);
     return {
       token: t.accessToken,
@@ -50,7 +48,7 @@ export async function orcidLogin(ports: AuthPorts, ep: Endpoints, client: OAuthC
         const orcid = orcidOf(t);
         let name = typeof t.raw.name === 'string' && t.raw.name.trim() ? t.raw.name.trim() : undefined;
         if (nonce) {
-          const claims = await checkIdToken(ports, ep, client.clientId, nonce, t);
+          const claims = await checkIdToken(ports, orcidProvider, ep, client.clientId, nonce, t);
           if (claims.sub !== orcid) {
             throw new AuthDeniedError('AUTH_INVALID', `ORCID's id_token names ${String(claims.sub)}, but the token is for ${orcid}. Nothing was stored.`, {
               hint: 'Run `rdp login orcid` again.',
@@ -83,7 +81,7 @@ function orcidOf(t: TokenSet): string {
   return parsed.id;
 }
 
-async function checkIdToken(ports: AuthPorts, ep: Endpoints, clientId: string, nonce: string, t: TokenSet): Promise<Record<string, unknown>> {
+async function checkIdToken(ports: AuthPorts, orcidProvider: Provider, ep: Endpoints, clientId: string, nonce: string, t: TokenSet): Promise<Record<string, unknown>> {
   const idToken = t.raw.id_token;
   const fail = (why: string) =>
     new AuthDeniedError('AUTH_INVALID', `ORCID's id_token failed verification: ${why}. Nothing was stored.`, {

@@ -3,14 +3,10 @@
 // so is a missing scope, and Zenodo does not say which); its error bodies (`{status, message, errors}`,
 // or OAuth's `{error, error_description}`); its OAuth client registration (invenio-oauth2server's form),
 // and how it matches redirect URIs: exactly, port included.
+import { clientName, LOOPBACK_HOST } from '../endpoints.js';
 import type { Redirect } from '../../auth/redirect.js';
-import { LOOPBACK_HOST } from '../../auth/loopback.js';
-import { clientName } from '../../auth/client.js';
-import { oauthErrorBody, text } from '../../http/errors.js';
-import { isObj } from '../../util/guards.js';
+import { isObject, oauthErrorBody, text } from '../../http/errors.js';
 import type { AuthClassifier, Endpoints, Identity, OAuthLogin, ProviderPorts } from '../types.js';
-
-export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions'];
 
 /**
  * Zenodo's default loopback port. Zenodo compares redirect URIs by string equality, so a login can
@@ -26,14 +22,14 @@ export const classify: AuthClassifier = (status, parsed) => {
 };
 
 export function errorBody(body: unknown) {
-  if (!isObj(body)) return undefined;
+  if (!isObject(body)) return undefined;
   const o = oauthErrorBody(body);
   if (o) return o;
   const message = text(body.message);
   const fieldErrors: { field: string; message: string }[] = [];
   if (Array.isArray(body.errors)) {
     for (const e of body.errors) {
-      if (!isObj(e)) continue;
+      if (!isObject(e)) continue;
       const field = text(e.field) ?? '';
       const msgs = Array.isArray(e.messages) ? e.messages.filter((m): m is string => typeof m === 'string') : [];
       const m = text(e.message) ?? msgs[0];
@@ -104,5 +100,5 @@ export const oauth: OAuthLogin = {
       scopes: 'Scopes are not chosen when registering; rdp asks for deposit:write and deposit:actions when you log in.',
     };
   },
-  login: async (ports, ep, client, s) => (await import('./login.js')).zenodoLogin(ports, ep, client, s),
+  login: async (ports, p, ep, client, s) => (await import('./login.js')).zenodoLogin(ports, p, ep, client, s),
 };

@@ -30,7 +30,7 @@ export const zenodo: Provider = {
   deposit: {
     options: ZENODO_OPTIONS,
     resumeOption: 'deposition',
-    checkOptions: readZenodoOptions,
+    readOptions: readZenodoOptions,
     help: ZENODO_HELP,
     examples: ZENODO_EXAMPLES,
     load: async () => {

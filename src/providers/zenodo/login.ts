@@ -6,11 +6,11 @@ import type { OAuthClientCreds } from '../../auth/client.js';
 import { authorizationCodeLogin, expiryOf } from '../../auth/oauth2.js';
 import { type AuthPorts, type BrowserLoginSettings, type NewLogin, unique } from '../../auth/ports.js';
 import { renewalSecrets } from '../../auth/renew.js';
-import type { Endpoints } from '../types.js';
-import { ZENODO_SCOPES } from './auth.js';
-import { zenodo } from './index.js';
+import type { Endpoints, Provider } from '../types.js';
 
-export function zenodoLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
+export const ZENODO_SCOPES = ['deposit:write', 'deposit:actions'];
+
+export function zenodoLogin(ports: AuthPorts, zenodo: Provider, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
   const scopes = unique([...ZENODO_SCOPES, ...s.scopes]);
   return authorizationCodeLogin(
     ports,

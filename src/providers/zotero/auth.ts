@@ -3,12 +3,11 @@
 // 403 for a key without write access; its OAuth 1.0a login, which always comes back to rdp's listener
 // (rdp sends its own callback address with each login), and the application registration behind it.
 import { hostname } from 'node:os';
-import { clientName } from '../../auth/client.js';
+import { clientName } from '../endpoints.js';
 import type { BrowserLoginSettings } from '../../auth/ports.js';
 import { UsageError } from '../../errors/errors.js';
 import type { Redirect } from '../../auth/redirect.js';
-import { looksLikeHtml, oauthErrorBody, type ParsedError, unescapeHtml } from '../../http/errors.js';
-import { isObj } from '../../util/guards.js';
+import { isObject, looksLikeHtml, oauthErrorBody, type ParsedError, unescapeHtml } from '../../http/errors.js';
 import type { AccountUser, AuthClassifier, Endpoints, Identity, OAuthLogin, ProviderPorts } from '../types.js';
 
 export const ZOTERO_HEADERS = { 'zotero-api-version': '3' };
@@ -25,7 +24,7 @@ export const classify: AuthClassifier = (status, parsed) => {
 /** Zotero's error bodies are plain text (HTML-escaped); its OAuth endpoints may answer OAuth's JSON. */
 export function errorBody(body: unknown, text: string): ParsedError | undefined {
   if (body === undefined && text.trim() && !looksLikeHtml(text)) return { message: unescapeHtml(text.trim()) };
-  return isObj(body) ? oauthErrorBody(body) : undefined;
+  return isObject(body) ? oauthErrorBody(body) : undefined;
 }
 
 export async function verify(ports: ProviderPorts, _ep: Endpoints, token: string): Promise<Identity> {
@@ -77,6 +76,7 @@ export const oauth: OAuthLogin = {
   keyOptions: true,
   renewable: false,
   checkSettings: (s) => void zoteroAuthorizeParams(s),
+  authorizeParams: zoteroAuthorizeParams,
   matchingNote,
   redirectToRegister,
   registration(ep, redirect) {
@@ -95,5 +95,5 @@ export const oauth: OAuthLogin = {
       tokenWord: 'an API key',
     };
   },
-  login: async (ports, ep, client, s) => (await import('./login.js')).zoteroLogin(ports, ep, client, s),
+  login: async (ports, p, ep, client, s) => (await import('./login.js')).zoteroLogin(ports, p, ep, client, s),
 };

@@ -27,9 +27,8 @@ export function zoteroScopes(info: ZoteroKeyInfo): string[] {
   return out;
 }
 
-import { ZOTERO_HEADERS } from './auth.js';
-
-export { ZOTERO_HEADERS };
+/** Zotero's API version, on every request (also part of the descriptor's credential header). */
+export const ZOTERO_HEADERS = { 'zotero-api-version': '3' };
 
 export class ZoteroClient {
   constructor(readonly http: HttpClient) {}

@@ -12,9 +12,7 @@ import { verifyToken } from '../../auth/credentials.js';
 import type { AuthPorts, BrowserLoginSettings, NewLogin } from '../../auth/ports.js';
 import { AuthDeniedError, FailureError } from '../../errors/errors.js';
 import { joinUrl } from '../../http/client.js';
-import type { Endpoints } from '../types.js';
-import { zoteroAuthorizeParams } from './auth.js';
-import { zotero } from './index.js';
+import type { Endpoints, Provider } from '../types.js';
 
 function signer(client: OAuthClientCreds): OAuth {
   return new OAuth({
@@ -27,6 +25,7 @@ function signer(client: OAuthClientCreds): OAuth {
 /** POST a signed OAuth 1.0a request; the answer is form-encoded. */
 async function signedPost(
   ports: AuthPorts,
+  zotero: Provider,
   ep: Endpoints,
   client: OAuthClientCreds,
   path: string,
@@ -65,8 +64,8 @@ async function signedPost(
   return new URLSearchParams(text.trim());
 }
 
-export async function zoteroLogin(ports: AuthPorts, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
-  const prefill = zoteroAuthorizeParams(s);
+export async function zoteroLogin(ports: AuthPorts, zotero: Provider, ep: Endpoints, client: OAuthClientCreds, s: BrowserLoginSettings): Promise<NewLogin> {
+  const prefill = zotero.auth.oauth?.authorizeParams?.(s) ?? {};
   let requestToken: { key: string; secret: string } | undefined;
   const bad = (what: string) =>
     new FailureError('BAD_RESPONSE', `Zotero's ${what} is not what OAuth 1.0a returns. Nothing was stored.`, {
@@ -81,7 +80,7 @@ export async function zoteroLogin(ports: AuthPorts, ep: Endpoints, client: OAuth
       // oauth_callback in the signed header and, identically, in the query string: the form known to
       // work with Zotero for a per-login loopback callback (providers.md 0.5). It is signed once.
       const path = `/oauth/request?oauth_callback=${encodeURIComponent(redirectUri)}`;
-      const reply = await signedPost(ports, ep, client, path, { oauth_callback: redirectUri }, undefined, 'request for a request token');
+      const reply = await signedPost(ports, zotero, ep, client, path, { oauth_callback: redirectUri }, undefined, 'request for a request token');
       const key = reply.get('oauth_token');
       const secret = reply.get('oauth_token_secret');
       ports.log.secret(secret);
@@ -99,7 +98,7 @@ export async function zoteroLogin(ports: AuthPorts, ep: Endpoints, client: OAuth
         throw new FailureError('OAUTH_ERROR', 'Zotero came back without an oauth_verifier. Nothing was stored.', { hint: 'Run `rdp login zotero` again.' });
       }
       ports.log.secret(verifier);
-      const reply = await signedPost(ports, ep, client, '/oauth/access', { oauth_verifier: verifier }, requestToken, 'exchange of the approved request token');
+      const reply = await signedPost(ports, zotero, ep, client, '/oauth/access', { oauth_verifier: verifier }, requestToken, 'exchange of the approved request token');
       const apiKey = reply.get('oauth_token_secret')?.trim();
       ports.log.secret(apiKey);
       ports.log.secret(reply.get('oauth_token'));

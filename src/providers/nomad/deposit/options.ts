@@ -1,7 +1,7 @@
 // The options of `rdp upload --to nomad` as data (commands/options.ts builds the commander options from
 // them), the rules of their combinations, and their typed reading. Light: loaded with the command tree.
 import { UsageError } from '../../../errors/errors.js';
-import { parseDuration } from '../../../output/format.js';
+import { parseDuration } from '../../../util/text.js';
 import type { DepositInput, OptionSpec } from '../../types.js';
 
 function parseEmbargo(value: string): number {

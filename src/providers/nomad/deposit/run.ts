@@ -9,7 +9,7 @@ import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { jwtExpiry } from '../../../util/jwt.js';
 import type { Deposit, DepositInput, DepositLogin, DepositPorts } from '../../types.js';
 import { NomadClient, type NomadUpload } from '../client.js';
-import { readNomadOptions } from './options.js';
+import type { NomadOptions } from './options.js';
 import { type NomadPlan, planNomadUpload } from './plan.js';
 import { waitForProcess } from './wait.js';
 
@@ -88,7 +88,7 @@ function reportProcessing(ports: DepositPorts, u: NomadUpload): void {
 
 export async function runNomadUpload(ports: DepositPorts, input: DepositInput): Promise<NomadDeposit | NomadDryRun> {
   const { log: io } = ports;
-  const opts = { ...readNomadOptions(input), publish: input.publish };
+  const opts = { ...(input.read as NomadOptions), publish: input.publish };
   const { timeoutMs } = opts;
   checkExcludes(input.exclude);
   const plan = await planNomadUpload(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });

@@ -30,7 +30,7 @@ import {
   requirePublishable,
   sameMetadata,
 } from './metadata.js';
-import { readZenodoOptions, type ZenodoOptions } from './options.js';
+import type { ZenodoOptions } from './options.js';
 import { publishDraft } from './publish.js';
 import { type LocalPlan, planSources } from './sources.js';
 import { changesFiles, checkRecordLimits, executePlan, type FilePlan, failureError, planFiles, verifyFinal } from './sync.js';
@@ -86,7 +86,9 @@ export async function runZenodoUpload(ports: DepositPorts, input: DepositInput):
 // ---- 1. everything local -------------------------------------------------------------------------
 
 async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Local> {
-  const o = readZenodoOptions(input);
+  // Read (and checked) by the descriptor's readOptions before the workflow ran; a copy, since a
+  // continued draft sets its deposition.
+  const o = { ...(input.read as ZenodoOptions) };
   checkExcludes(input.exclude);
   const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
   const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
