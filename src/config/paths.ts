@@ -9,7 +9,7 @@ export interface Paths {
   config: string;
   accounts: string;
   tokens: string;
-  /** What upload commands remember between runs (upload/state.ts). */
+  /** What upload commands remember between runs (store/upload-state.ts). */
   uploads: string;
 }
 

@@ -1,6 +1,6 @@
 // The token store of SPEC.md section 3: the OS keychain (service `rdp`, account `<provider>@<host>`),
 // or the plaintext file when the user chose it. The environment is consulted before the store by
-// auth/session.ts. Nothing ever falls back to the file silently.
+// auth/credentials.ts. Nothing ever falls back to the file silently.
 import { KeychainError } from '../errors/errors.js';
 import { lowerFirst } from '../util/text.js';
 import { AccountsFileStore } from './accounts.js';

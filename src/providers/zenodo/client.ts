@@ -106,7 +106,7 @@ export class ZenodoClient {
   /**
    * Create a draft: one attempt, repeated by the HTTP layer only where Zenodo cannot have acted (a
    * refused connection, 429). A 5xx or a lost answer is the caller's to handle, since the draft may
-   * exist all the same (see upload/zenodo/create.ts).
+   * exist all the same (see deposit/create.ts).
    */
   async create(metadata: Record<string, unknown>): Promise<Deposition> {
     const { status, data } = await this.http.json<unknown>({

@@ -1,6 +1,6 @@
 // Zenodo's licence tables, as its legacy deposit API uses them (zenodo-rdm: the legacy licence list,
 // the legacy-to-RDM map and the alias table; providers.md 0.1). The emulator's own copy, in the
-// server's shape; rdp's client keeps its own (src/upload/zenodo/zenodo-licenses.ts) and the contract
+// server's shape; rdp's client keeps its own (src/providers/zenodo/deposit/zenodo-licenses.ts) and the contract
 // fixture test/contract/zenodo/licenses.json holds both to the recorded facts.
 
 /** Legacy ids that map to the RDM licence of the same id, in the server's map order. */
