@@ -92,6 +92,9 @@ const rows: [string, () => Row][] = [
   ['login nomad --username on a machine without a keychain', () => ({ argv: ['login', 'nomad', '--username', 'jdoe'], exit: 1, code: 'KEYCHAIN_UNAVAILABLE' })],
   ['login nomad: a wrong password', () => ({ argv: ['login', 'nomad', '--username', 'jdoe', '--password-stdin', '--insecure-storage'], stdin: 'wrong', exit: 4, code: 'AUTH_INVALID' })],
   ['login nomad --lifetime over 30 days', () => ({ argv: ['login', 'nomad', '--username', 'jdoe', '--lifetime', '31d'], exit: 2, code: 'USAGE' })],
+  // Against the emulator, without RDP_ZENODO_CLIENT_*: no client, so a usage error (issue 12: login no
+  // longer asks the emulator's control API for one and starts the browser login with it).
+  ['login zenodo (browser) without a client or terminal', () => ({ argv: ['login', 'zenodo', '--no-browser', '--insecure-storage'], env: { RDP_ZENODO_CLIENT_ID: undefined, RDP_ZENODO_CLIENT_SECRET: undefined }, exit: 2, code: 'USAGE' })],
   ['login zenodo --with-token (a good one, plaintext file)', () => ({ argv: ['login', 'zenodo', '--with-token', '--insecure-storage'], stdin: emu.tokens.zenodo, exit: 0 })],
   // logout
   ['logout without a provider', () => ({ argv: ['logout'], exit: 2, code: 'USAGE' })],
