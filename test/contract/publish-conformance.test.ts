@@ -9,7 +9,6 @@ import { signJwtHS256 } from '../../src/emulator/tokens.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { ROOT } from '../helpers/sandbox.js';
 
-// biome-ignore lint: fixtures are read field by field
 type Any = any;
 const fixture = (rel: string): Any => JSON.parse(readFileSync(join(ROOT, 'test', 'contract', rel), 'utf8'));
 const REL = fixture('dmptool/related-identifiers.json');
