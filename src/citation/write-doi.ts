@@ -11,7 +11,7 @@
 // which keeps comments and order but may respace the file.
 // Idempotent: a file that already says all this is left untouched ('unchanged'). A folder without a
 // CITATION.cff gets no new file ('no-file'; the caller warns). Written atomically, keeping its mode.
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Composer, CST, type Document, isMap, isScalar, isSeq, Parser, type Scalar, stringify as yamlStringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../errors.js';
@@ -75,8 +75,10 @@ export async function writeDoiToCitation(folder: string, dois: RecordDois): Prom
   }
   const result = rewriteCitation(raw, dois, path);
   if (result.text === raw) return { outcome: 'unchanged', path };
-  const mode = (await stat(path)).mode & 0o777;
-  await writeFileAtomic(path, result.text, mode);
+  // A CITATION.cff that is a link is written where it points (the rename must not replace the link).
+  const target = await realpath(path);
+  const mode = (await stat(target)).mode & 0o777;
+  await writeFileAtomic(target, result.text, mode);
   return { outcome: 'written', path, changed: result.changed, replacedDoi: result.replacedDoi, reformatted: result.reformatted };
 }
 

@@ -1,7 +1,7 @@
 // --write-doi's CITATION.cff writer on real-looking files: everything but the DOI lines stays byte for
 // byte (comments, quoting, folded text, flow lists, blank lines, key order, CRLF, a BOM); a second run
 // changes nothing; the next version replaces the version DOI rdp wrote; no file is created.
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -178,6 +178,16 @@ describe('writeDoiToCitation (the file)', () => {
     expect(await writeDoiToCitation(dir, DOIS)).toEqual({ outcome: 'unchanged', path });
     expect(await readFile(path, 'utf8')).toBe(written);
     expect((await stat(path)).mtimeMs).toBe(mtime);
+  });
+
+  test('a CITATION.cff that is a link: the file it points to is written, the link stays', async () => {
+    await mkdir(join(dir, 'shared'));
+    await writeFile(join(dir, 'shared', 'real.cff'), CFFINIT);
+    await mkdir(join(dir, 'data'));
+    await symlink(join('..', 'shared', 'real.cff'), join(dir, 'data', CFF_FILE));
+    expect((await writeDoiToCitation(join(dir, 'data'), DOIS)).outcome).toBe('written');
+    expect((await lstat(join(dir, 'data', CFF_FILE))).isSymbolicLink()).toBe(true);
+    expect(parse(await readFile(join(dir, 'shared', 'real.cff'), 'utf8')).doi).toBe(DOIS.concept);
   });
 
   test('a folder without CITATION.cff: no-file, and no file is made', async () => {
