@@ -3,7 +3,7 @@
 // new versions with files-import, the user's records, multipart uploads with a cut and an interruption,
 // a site that refuses multipart, and the S3 case (part URLs on another host get no token).
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +21,7 @@ import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../../src/pro
 import { journalPath, readJournal } from '../../src/providers/invenio/multipart.js';
 import { planSync, syncFiles } from '../../src/providers/invenio/sync.js';
 import { fileSource } from '../../src/transfer/source.js';
+import { redactUrl } from '../../src/util/redact.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 
 const SITE: SiteNames = { id: 'demo', name: 'Demo Repository', tokenEnv: 'RDP_DEMO_TOKEN' };
@@ -133,11 +134,12 @@ function stored(id: string, key: string): string | undefined {
 describe('the site and the token', () => {
   test('probe: an InvenioRDM answers the search shape; another JSON API and an HTML page are refused clearly', async () => {
     const { client } = makeClient();
-    expect((await client.probe()).total).toBeGreaterThanOrEqual(0);
+    expect(await client.probe()).toEqual({ total: expect.any(Number), guestsRefused: false });
     let body = '{"hello": "world"}';
     let type = 'application/json';
+    let status = 200;
     const other: Server = createServer((_q, r) => {
-      r.writeHead(200, { 'content-type': type });
+      r.writeHead(status, { 'content-type': type });
       r.end(body);
     });
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
@@ -149,6 +151,11 @@ describe('the site and the token', () => {
       body = '<!doctype html><html><body>Welcome</body></html>';
       type = 'text/html';
       await expect(c.probe()).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+      // a site that shows nothing to guests still answers in InvenioRDM's error shape
+      status = 403;
+      body = '{"status": 403, "message": "Permission denied."}';
+      type = 'application/json';
+      expect(await c.probe()).toEqual({ guestsRefused: true });
     } finally {
       await new Promise<void>((r) => other.close(() => r()));
     }
@@ -361,6 +368,29 @@ describe('multipart', () => {
     expect(sentNow.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => !journal?.done.includes(n)));
     expect((await log()).filter((e) => e.method === 'POST' && e.path.endsWith('/files'))).toEqual([]); // no new init
     expect(stored(d.id, 'big.bin')).toBe(md5(data(SIZE, 8)));
+  });
+
+  test('journals nobody resumed for a month are removed when a new upload starts', async () => {
+    const dir = mkdtempSync(join(work, 'prune-'));
+    const stateDir = join(work, 'state-prune');
+    mkdirSync(join(stateDir, 'multipart'), { recursive: true });
+    const stale = join(stateDir, 'multipart', 'old.json');
+    const recent = join(stateDir, 'multipart', 'recent.json');
+    writeFileSync(stale, '{}');
+    writeFileSync(recent, '{}');
+    const monthAgo = new Date(Date.now() - 31 * 86_400_000);
+    utimesSync(stale, monthAgo, monthAgo);
+    const { client } = makeClient({ stateDir });
+    const d = await client.createDraft(zenodoToRdm(META).body as unknown as Record<string, unknown>);
+    await client.uploadFile(d.id, writeLocal(dir, 'p.bin', data(SIZE, 17)));
+    expect(readdirSync(join(stateDir, 'multipart')).sort()).toEqual(['recent.json']);
+  });
+
+  test('presigned part URLs are redacted in --debug lines', () => {
+    const url = 'https://bucket.s3.example.org/f?partNumber=3&uploadId=abc&X-Amz-Credential=AKIA%2F20260101&X-Amz-Signature=deadbeef&X-Amz-Security-Token=tok';
+    const shown = redactUrl(url);
+    expect(shown).not.toMatch(/deadbeef|AKIA|=tok/);
+    expect(shown).toMatch(/partNumber=3/);
   });
 
   test('a changed local file does not resume: the old parts are dropped and it starts over', async () => {

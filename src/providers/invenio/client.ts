@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { ApiError, AuthDeniedError, FailureError, NotFoundError, type RdpError } from '../../errors.js';
 import { sendSource } from '../../transfer/send.js';
 import type { UploadSource } from '../../transfer/source.js';
+import { isObj } from '../../util/guards.js';
 import { sleep as realSleep } from '../../util/sleep.js';
 import type { AuthClassifier } from '../auth-failure.js';
 import type { ParsedError } from '../error-bodies.js';
@@ -181,17 +182,27 @@ export class InvenioClient {
 
   /**
    * Whether the URL answers like an InvenioRDM: the public search `GET /records?size=1` (no token) with
-   * `hits.hits` and `hits.total`. An HTML page or another JSON shape is refused clearly.
+   * `hits.hits` and `hits.total`, or, on a site that shows nothing to guests, its 403 in the
+   * `{"status", "message"}` shape. An HTML page or another JSON shape is refused clearly.
    */
-  async probe(): Promise<{ total: number }> {
-    const { data } = await this.http.json<unknown>({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true });
-    const s = toSearch(data);
-    if (!s) {
-      throw new FailureError('NOT_INVENIO', `${this.http.base} does not answer like an InvenioRDM repository (GET /api/records has no hits.hits and hits.total).`, {
-        hint: 'Give the address of the repository itself (e.g. https://researchdata.tuwien.ac.at), not of a page on it.',
-      });
+  async probe(): Promise<{ total?: number | undefined; guestsRefused: boolean }> {
+    const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [401, 403] });
+    const text = await res.body.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw this.http.badResponse(res.status, text, res.headers);
     }
-    return { total: s.total };
+    if (res.status === 401 || res.status === 403) {
+      if (isObj(data) && data.status === res.status && typeof data.message === 'string') return { guestsRefused: true };
+    } else {
+      const s = toSearch(data);
+      if (s) return { total: s.total, guestsRefused: false };
+    }
+    throw new FailureError('NOT_INVENIO', `${this.http.base} does not answer like an InvenioRDM repository (GET /api/records has no hits.hits and hits.total).`, {
+      hint: 'Give the address of the repository itself (e.g. https://researchdata.tuwien.ac.at), not of a page on it.',
+    });
   }
 
   /**

@@ -19,8 +19,8 @@
 // as one stream, and so do the run's other files. The user notices nothing but the speed.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, FailureError } from '../../errors.js';
 import { runPool } from '../../transfer/pool.js';
@@ -86,6 +86,20 @@ export interface Journal {
 export function journalPath(stateDir: string, api: string, record: string, key: string): string {
   const h = createHash('sha256').update(JSON.stringify([api, record, key])).digest('hex').slice(0, 32);
   return join(stateDir, 'multipart', `${h}.json`);
+}
+
+/** Journals of uploads never resumed are removed after this long. */
+const JOURNAL_MAX_AGE_MS = 30 * 86_400_000;
+
+/** Remove journals nobody resumed for a month (best effort). */
+async function pruneJournals(dir: string, now = Date.now()): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.endsWith('.json')) continue;
+    const p = join(dir, name);
+    const st = await stat(p).catch(() => undefined);
+    if (st && now - st.mtimeMs > JOURNAL_MAX_AGE_MS) await rm(p, { force: true }).catch(() => {});
+  }
 }
 
 export async function readJournal(path: string): Promise<Journal | undefined> {
@@ -242,110 +256,116 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
     }
     entry = got;
     journal = { version: 1, api, record: id, key, path: file, size: source.size, mtimeMs: st.mtimeMs, parts, partSize, done: [], updated: '' };
+    if (jpath) await pruneJournals(dirname(jpath));
   }
   const writer = new JournalWriter(jpath, journal);
   await writer.save();
 
-  const hashes = hashParts(file, partSize, opts.signal);
+  // Stopped when this function leaves early (a failure, a refusal), so no thread reads on for nothing.
+  const stopHashing = new AbortController();
+  const hashes = hashParts(file, partSize, opts.signal ? AbortSignal.any([opts.signal, stopHashing.signal]) : stopHashing.signal);
   hashes.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-
-  const urls = new Map((entry.links.parts ?? []).map((p) => [p.part, p.url]));
-  const origin = new URL(api).origin;
-  const done = new Set(journal.done);
-  const missing = Array.from({ length: parts }, (_, i) => i + 1).filter((n) => !done.has(n));
-  const partBytes = (n: number) => Math.min(source.size, n * partSize) - (n - 1) * partSize;
-  let doneBytes = [...done].reduce((s, n) => s + partBytes(n), 0);
-  const inFlight = new Map<number, number>();
-  const report = () => {
-    let s = doneBytes;
-    for (const b of inFlight.values()) s += b;
-    opts.onProgress?.(s);
-  };
-  report();
-  let partRequests = 0;
-  const etags = new Map<number, string>();
-
-  const sendPart = async (n: number): Promise<void> => {
-    const url = urls.get(n) ?? `${http.url(client.filePath(id, key))}/content/${n}`;
-    const foreign = new URL(url).origin !== origin;
-    const start = (n - 1) * partSize;
-    const end = Math.min(source.size, n * partSize);
-    inFlight.set(n, 0);
-    const sent = await sendSource({
-      http,
-      method: 'PUT',
-      path: url,
-      source: rangeSource(file, `${key} (part ${n} of ${parts})`, start, end),
-      md5: false,
-      accept: [403],
-      anonymous: foreign, // a presigned URL on another host (S3) gets no token
-      signal: opts.signal,
-      onProgress: (b) => {
-        inFlight.set(n, b);
-        report();
-      },
-      onRestart: () => {
-        inFlight.set(n, 0);
-        opts.onRestart?.();
-      },
-    }).finally(() => {
-      inFlight.delete(n);
-    });
-    partRequests += sent.attempts;
-    if (sent.status === 403) throw new PartRefused();
-    const answer = parseEntry(sent.text);
-    if (answer?.errors) {
-      throw new FailureError('TRANSFER_FAILED', `${key}: ${client.site.name} failed part ${n} of ${parts} (${answer.errors}).`, { hint: 'Run the command again: the missing parts are sent.' });
-    }
-    const etag = header(sent.headers, 'etag')?.replace(/"/g, '');
-    if (etag && /^[0-9a-f]{32}$/i.test(etag)) etags.set(n, etag.toLowerCase());
-    doneBytes += end - start;
-    journal.done.push(n);
-    report();
-    await writer.save();
-  };
-
-  if (!client.multipartAccepted && missing.length > 0) {
-    // The smallest part first, alone: a site that refuses multipart costs at most that part.
-    const first = missing.includes(parts) ? parts : (missing[0] as number);
-    try {
-      await sendPart(first);
-    } catch (err) {
-      if (!(err instanceof PartRefused)) throw err;
-      await client.deleteFile(id, key);
-      await writer.remove();
-      client.multipartRefused = true;
-      return 'refused';
-    }
-    client.multipartAccepted = true;
-    missing.splice(missing.indexOf(first), 1);
-  }
-  const results = await runPool(missing, client.multipart.concurrency, sendPart, opts.signal);
-  if (opts.signal?.aborted) throw new CancelledError();
-  const failed = results.find((r) => !r.ok);
-  if (failed && !failed.ok) {
-    if (failed.error instanceof PartRefused) {
-      throw new FailureError('PART_REFUSED', `${key}: ${client.site.name} refused a part (403) after accepting others.`, {
-        hint: `Check that your token still works (\`rdp login ${client.site.id} --with-token\`), then run the command again: the missing parts are sent.`,
-      });
-    }
-    throw failed.error;
-  }
-
-  let committed = await client.commitFile(id, key);
-  const h = await hashes;
-  if (!committed.checksum) committed = await client.waitForChecksum(id, committed, opts.signal);
-  let verified: boolean;
   try {
-    for (const [n, etag] of etags) {
-      if (h.parts[n - 1] !== etag) throw new FailureError('CHECKSUM_MISMATCH', `${key}: part ${n} arrived damaged (its ETag ${etag} is not the MD5 of the part).`, { hint: 'Run the command again: the damaged copy is replaced.' });
+    const urls = new Map((entry.links.parts ?? []).map((p) => [p.part, p.url]));
+    const origin = new URL(api).origin;
+    const done = new Set(journal.done);
+    const missing = Array.from({ length: parts }, (_, i) => i + 1).filter((n) => !done.has(n));
+    const partBytes = (n: number) => Math.min(source.size, n * partSize) - (n - 1) * partSize;
+    let doneBytes = [...done].reduce((s, n) => s + partBytes(n), 0);
+    const inFlight = new Map<number, number>();
+    const report = () => {
+      let s = doneBytes;
+      for (const b of inFlight.values()) s += b;
+      opts.onProgress?.(s);
+    };
+    report();
+    let partRequests = 0;
+    const etags = new Map<number, string>();
+
+    const sendPart = async (n: number): Promise<void> => {
+      const url = urls.get(n) ?? `${http.url(client.filePath(id, key))}/content/${n}`;
+      const foreign = new URL(url).origin !== origin;
+      const start = (n - 1) * partSize;
+      const end = Math.min(source.size, n * partSize);
+      inFlight.set(n, 0);
+      const sent = await sendSource({
+        http,
+        method: 'PUT',
+        path: url,
+        source: rangeSource(file, `${key} (part ${n} of ${parts})`, start, end),
+        md5: false,
+        accept: [403],
+        anonymous: foreign, // a presigned URL on another host (S3) gets no token
+        signal: opts.signal,
+        onProgress: (b) => {
+          inFlight.set(n, b);
+          report();
+        },
+        onRestart: () => {
+          inFlight.set(n, 0);
+          opts.onRestart?.();
+        },
+      }).finally(() => {
+        inFlight.delete(n);
+      });
+      partRequests += sent.attempts;
+      if (sent.status === 403) throw new PartRefused();
+      const answer = parseEntry(sent.text);
+      if (answer?.errors) {
+        throw new FailureError('TRANSFER_FAILED', `${key}: ${client.site.name} failed part ${n} of ${parts} (${answer.errors}).`, { hint: 'Run the command again: the missing parts are sent.' });
+      }
+      const etag = header(sent.headers, 'etag')?.replace(/"/g, '');
+      if (etag && /^[0-9a-f]{32}$/i.test(etag)) etags.set(n, etag.toLowerCase());
+      doneBytes += end - start;
+      journal.done.push(n);
+      report();
+      await writer.save();
+    };
+
+    if (!client.multipartAccepted && missing.length > 0) {
+      // The smallest part first, alone: a site that refuses multipart costs at most that part.
+      const first = missing.includes(parts) ? parts : (missing[0] as number);
+      try {
+        await sendPart(first);
+      } catch (err) {
+        if (!(err instanceof PartRefused)) throw err;
+        await client.deleteFile(id, key);
+        await writer.remove();
+        client.multipartRefused = true;
+        return 'refused';
+      }
+      client.multipartAccepted = true;
+      missing.splice(missing.indexOf(first), 1);
     }
-    verified = client.checkChecksum(key, committed.checksum, h.md5, { md5s: h.parts, partSize });
-  } catch (err) {
-    await client.deleteFile(id, key).catch(() => {});
+    const results = await runPool(missing, client.multipart.concurrency, sendPart, opts.signal);
+    if (opts.signal?.aborted) throw new CancelledError();
+    const failed = results.find((r) => !r.ok);
+    if (failed && !failed.ok) {
+      if (failed.error instanceof PartRefused) {
+        throw new FailureError('PART_REFUSED', `${key}: ${client.site.name} refused a part (403) after accepting others.`, {
+          hint: `Check that your token still works (\`rdp login ${client.site.id} --with-token\`), then run the command again: the missing parts are sent.`,
+        });
+      }
+      throw failed.error;
+    }
+
+    let committed = await client.commitFile(id, key);
+    const h = await hashes;
+    if (!committed.checksum) committed = await client.waitForChecksum(id, committed, opts.signal);
+    let verified: boolean;
+    try {
+      for (const [n, etag] of etags) {
+        if (h.parts[n - 1] !== etag) throw new FailureError('CHECKSUM_MISMATCH', `${key}: part ${n} arrived damaged (its ETag ${etag} is not the MD5 of the part).`, { hint: 'Run the command again: the damaged copy is replaced.' });
+      }
+      verified = client.checkChecksum(key, committed.checksum, h.md5, { md5s: h.parts, partSize });
+    } catch (err) {
+      await client.deleteFile(id, key).catch(() => {});
+      await writer.remove();
+      throw err;
+    }
     await writer.remove();
-    throw err;
+    return { key, size: source.size, md5: h.md5, checksum: committed.checksum ?? null, verified, multipart: true, partRequests, fellBack: false };
+  } finally {
+    stopHashing.abort();
   }
-  await writer.remove();
-  return { key, size: source.size, md5: h.md5, checksum: committed.checksum ?? null, verified, multipart: true, partRequests, fellBack: false };
 }
