@@ -164,6 +164,15 @@ export class InvenioClient {
     return f;
   }
 
+  /** JSON of a response read with `request` (an HTML page or garbage is the clear BAD_RESPONSE error). */
+  private parse(text: string, res: { status: number; headers: ResponseHeaders }): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw this.http.badResponse(res.status, text, res.headers);
+    }
+  }
+
   private notFound(err: unknown, what: string, hint: string): unknown {
     if (err instanceof ApiError && (err.status === 404 || err.status === 410)) return new NotFoundError(`${this.site.name} has no ${what} that you can access.`, { hint });
     return err;
@@ -187,13 +196,7 @@ export class InvenioClient {
    */
   async probe(): Promise<{ total?: number | undefined; guestsRefused: boolean }> {
     const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [401, 403] });
-    const text = await res.body.text();
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw this.http.badResponse(res.status, text, res.headers);
-    }
+    const data = this.parse(await res.body.text(), res);
     if (res.status === 401 || res.status === 403) {
       if (isObj(data) && data.status === res.status && typeof data.message === 'string') return { guestsRefused: true };
     } else {
@@ -249,7 +252,7 @@ export class InvenioClient {
     const res = await this.http.request({ method: 'GET', path: this.draftPath(id), accept: [404, 410] });
     const text = await res.body.text();
     if (res.status === 404 || res.status === 410) return undefined;
-    return this.record(JSON.parse(text), res.status);
+    return this.record(this.parse(text, res), res.status);
   }
 
   async getRecord(id: string): Promise<RdmRecord> {
@@ -347,7 +350,7 @@ export class InvenioClient {
     const res = await this.http.request({ method: 'GET', path: this.filePath(id, key), accept: [404] });
     const text = await res.body.text();
     if (res.status === 404) return undefined;
-    return this.file(JSON.parse(text), res.status);
+    return this.file(this.parse(text, res), res.status);
   }
 
   /** Start uploads; answers every file of the draft. `accept` hands back statuses instead of throwing. */
@@ -355,7 +358,7 @@ export class InvenioClient {
     const res = await this.http.request({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept });
     const text = await res.body.text();
     if (res.status < 200 || res.status >= 300) return { status: res.status, files: [] };
-    return { status: res.status, files: this.files(JSON.parse(text), res.status) };
+    return { status: res.status, files: this.files(this.parse(text, res), res.status) };
   }
 
   /** Remove a file from a draft (gone already counts as removed); also ends an unfinished multipart upload. */
