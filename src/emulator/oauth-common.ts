@@ -93,6 +93,9 @@ const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
   dmptool: { accessTokenLifetime: 315_569_520, clientCredentialsLifetime: 7200, codeLifetime: 600 },
   orcid: { accessTokenLifetime: 631_138_518, clientCredentialsLifetime: 631_138_518, codeLifetime: 600 },
   zotero: { accessTokenLifetime: 0, clientCredentialsLifetime: 0, codeLifetime: 600 },
+  // The InvenioRDM site has no OAuth client in the emulator (personal tokens only); the values are
+  // Invenio-OAuth2Server's, as for Zenodo.
+  invenio: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 600 },
 };
 
 /** The OAuth state of one emulator (created on first use). */

@@ -33,7 +33,12 @@ export async function runEmulator(
     const lines = [`# rdp emulator on ${emu.url} (Ctrl-C to stop)`];
     for (const id of Object.keys(services) as ProviderId[]) lines.push(`export RDP_${id.toUpperCase()}_URL=${services[id].url}`);
     lines.push('# Ready tokens (log in with: printf %s "$TOKEN" | rdp login <id> --with-token):');
-    for (const id of Object.keys(services) as ProviderId[]) lines.push(`#   ${PROVIDERS[id].tokenEnv}=${services[id].token}`);
+    for (const id of Object.keys(services) as ProviderId[]) {
+      // The InvenioRDM site is no provider of rdp's own: its token is that of a site named like `site`.
+      const site = (services[id] as { site?: string }).site;
+      if (PROVIDERS[id]) lines.push(`#   ${PROVIDERS[id].tokenEnv}=${services[id].token}`);
+      else if (site) lines.push(`#   RDP_${site.toUpperCase()}_TOKEN=${services[id].token}   (the InvenioRDM site at RDP_${id.toUpperCase()}_URL, as a site named ${site})`);
+    }
     const nomad = services.nomad as { username?: string; password?: string };
     lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);
     lines.push('# OAuth clients for browser logins (rdp login zenodo|dmptool|orcid|zotero), each registered as on the real service:');
