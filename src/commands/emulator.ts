@@ -17,7 +17,7 @@ export interface EmulatorCommandOptions {
 
 export function emulatorCommand(ctx: Context): Command {
   return new Command('emulator')
-    .description('Run local emulators of Zenodo, NOMAD, DMPTool, ORCID and Zotero on 127.0.0.1 until interrupted')
+    .description('Run local emulators of Zenodo, NOMAD, DMPTool, ORCID, Zotero and an InvenioRDM site on 127.0.0.1 until interrupted')
     .option('--port <n>', 'port to listen on (default: a free port)')
     .option('--latency <ms>', 'add this much latency to every request')
     .addOption(new Option('--no-rate-limit', "switch the services' rate limits off"))
@@ -85,7 +85,13 @@ async function runEmulator(ctx: Context, opts: { port: number; latencyMs: number
     const lines = [`# rdp emulator on ${emu.url} (Ctrl-C to stop)`];
     for (const id of ids) lines.push(`export ${env(id).url}=${services[id]?.url}`);
     lines.push('# Ready tokens (log in with: printf %s "$TOKEN" | rdp login <id> --with-token):');
-    for (const id of ids) lines.push(`#   ${env(id).token}=${services[id]?.token}`);
+    for (const id of ids) {
+      // The InvenioRDM site is no provider of rdp's own: its token belongs to a site named like its `site`.
+      const site = services[id]?.site;
+      if (!findProvider(id) && typeof site === 'string') {
+        lines.push(`#   RDP_${site.toUpperCase()}_TOKEN=${services[id]?.token}   (the InvenioRDM site at ${env(id).url}, as a site named ${site})`);
+      } else lines.push(`#   ${env(id).token}=${services[id]?.token}`);
+    }
     const nomad = services.nomad as { username?: string; password?: string } | undefined;
     if (nomad) lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);
     const withClients = ids.filter((id) => services[id]?.oauth);

@@ -93,6 +93,9 @@ const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
   dmptool: { accessTokenLifetime: 315_569_520, clientCredentialsLifetime: 7200, codeLifetime: 600 },
   orcid: { accessTokenLifetime: 631_138_518, clientCredentialsLifetime: 631_138_518, codeLifetime: 600 },
   zotero: { accessTokenLifetime: 0, clientCredentialsLifetime: 0, codeLifetime: 600 },
+  // The InvenioRDM site has no OAuth client in the emulator (personal tokens only); the values are
+  // Invenio-OAuth2Server's, as for Zenodo.
+  invenio: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 600 },
 };
 
 /** The OAuth state of one emulator (created on first use). */
@@ -325,6 +328,11 @@ export interface OAuth2ServerSpec {
   clientCredentialScopes?: string[] | undefined;
   /** Scopes when the authorize request names none. */
   defaultScopes: string[];
+  /**
+   * The scopes this client may be granted (undefined = any of `scopes`): DMPTool's per-client scopes,
+   * ORCID's member-only scopes. A request beyond them is `invalid_scope`.
+   */
+  allowedScopes?(client: OAuthClient): readonly string[] | undefined;
   refreshTokens: boolean;
   user: { id: string; label: string };
   /** How authorize requests' redirect URIs are matched (see redirectUriMatches). */
@@ -401,7 +409,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
       return;
     }
     const scopes = q.has('scope') ? parseScopes(q.get('scope')) : spec.defaultScopes;
-    const unknown = scopes.filter((s) => !spec.scopes.includes(s));
+    const unknown = scopes.filter((s) => !spec.scopes.includes(s) || !(spec.allowedScopes?.(client)?.includes(s) ?? true));
     if (unknown.length || scopes.length === 0) {
       fail('invalid_scope', `The requested scope is invalid, unknown, or malformed: ${unknown.join(' ') || '(none)'}.`);
       return;
@@ -572,7 +580,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
         if (!spec.clientCredentialScopes) throw spec.tokenError('unsupported_grant_type', 'The authorization grant type is not supported by the authorization server.');
         if (!confidential) throw spec.tokenError('invalid_client', 'Only confidential clients may use the client_credentials grant.');
         const asked = form.has('scope') ? parseScopes(form.get('scope')) : [spec.clientCredentialScopes[0] as string];
-        if (asked.length === 0 || asked.some((s) => !spec.clientCredentialScopes?.includes(s))) {
+        if (asked.length === 0 || asked.some((s) => !spec.clientCredentialScopes?.includes(s) || !(spec.allowedScopes?.(client)?.includes(s) ?? true))) {
           throw spec.tokenError('invalid_scope', 'The requested scope is invalid, unknown, or malformed.');
         }
         const info: TokenGrantInfo = { client, scopes: asked, grant: 'client_credentials', req };

@@ -72,6 +72,26 @@ export interface EmulatorOptions {
   readyClients?: boolean | undefined;
   /** Quiet request logging to this function (the `rdp emulator` command prints it). */
   onRequest?: ((e: RequestLogEntry) => void) | undefined;
+  /** The InvenioRDM site's knobs (also switchable at run time: POST /_emulator/invenio/settings). */
+  invenio?: InvenioSiteOptions | undefined;
+}
+
+export interface InvenioSiteOptions {
+  /**
+   * Multipart uploads (transfer type `M`, InvenioRDM >= v13): on by default, as upstream. false refuses
+   * them the way Zenodo does: the files init is accepted, every part, content or commit request of an
+   * `M` file then answers 403 "Permission denied.".
+   */
+  multipart?: boolean | undefined;
+  /**
+   * The checksum a committed multipart file has. `task` (default, upstream local storage): none at
+   * commit; a background task computes `md5:<hex>` over the stored file a moment later. `etag` (an S3
+   * backend): `multipart:<md5 of the parts' MD5s>-<parts>-<part size>` at commit, replaced by `md5:`
+   * later by the same task. With discardUploads there is no file to read: `etag` always.
+   */
+  multipartChecksum?: 'task' | 'etag' | undefined;
+  /** How long the checksum task waits after a commit, ms (default 0: it runs right after). */
+  checksumDelayMs?: number | undefined;
 }
 
 interface Mounted {
@@ -408,7 +428,7 @@ export class EmulatorServer {
     }
     if (sub === '/tokens' && m === 'POST') {
       const body = await req.json<Partial<TokenRecord> & { service: ProviderId; expiresIn?: number }>();
-      if (!PROVIDER_IDS.includes(body.service)) throw new EmuHttpError(400, { message: 'service must be one of the five ids' });
+      if (!PROVIDER_IDS.includes(body.service)) throw new EmuHttpError(400, { message: `service must be one of ${PROVIDER_IDS.join(', ')}` });
       const rec = this.state.issue({
         service: body.service,
         userId: body.userId ?? defaultUser(body.service),
@@ -455,6 +475,7 @@ function defaultUser(service: ProviderId): string {
     dmptool: SEED.dmptool.id,
     orcid: SEED.orcid.orcid,
     zotero: String(SEED.zotero.userID),
+    invenio: SEED.invenio.id,
   };
   return ids[service];
 }

@@ -60,6 +60,8 @@ export const SEED = {
   dmptool: { id: '4711', name: 'Jane Doe', mbox: 'jane@example.edu', clientName: 'rdp emulator client' },
   orcid: { orcid: '0000-0002-1825-0097', given: 'Josiah', family: 'Carberry', name: 'Josiah Carberry' },
   zotero: { userID: 123456, username: 'jdoe', displayName: 'Jane Doe' },
+  /** The InvenioRDM site's user (user ids are small integers there, kept as strings). */
+  invenio: { id: '1', email: 'jane@example.org', username: 'jane' },
 } as const;
 
 export class EmulatorState {
@@ -125,6 +127,8 @@ export function newToken(service: ProviderId): string {
       return randomUrlSafe(32); // Doorkeeper: 43 URL-safe characters
     case 'nomad':
       return randomUrlSafe(32);
+    case 'invenio':
+      return randomAlnum(60); // Invenio-OAuth2Server personal tokens: 60 random characters
   }
 }
 

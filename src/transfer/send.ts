@@ -10,7 +10,7 @@ import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } fr
 import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { FileChangedError, UploadSource } from './source.js';
 
-export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal'> {
+export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal' | 'anonymous'> {
   http: HttpClient;
   method: Extract<Method, 'PUT' | 'POST'>;
   /** A path under the client's base or an absolute URL (e.g. a Zenodo bucket link). */
@@ -131,6 +131,7 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     body,
     retry,
     accept: opts.accept,
+    anonymous: opts.anonymous,
     timeoutMs: opts.timeoutMs ?? 15 * 60_000,
     progress: { total: source.size, sent: () => meter?.bytes ?? 0 },
     signal: opts.signal,

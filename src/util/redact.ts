@@ -23,6 +23,14 @@ export const SECRET_PARAMS = [
   'signature_token',
   'state',
   'nonce',
+  // presigned upload URLs (S3-backed InvenioRDM sites hand these out for multipart parts)
+  'x-amz-signature',
+  'x-amz-credential',
+  'x-amz-security-token',
+  'x-goog-signature',
+  'x-goog-credential',
+  'signature',
+  'sig',
 ];
 
 export class Redactor {

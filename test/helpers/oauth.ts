@@ -8,7 +8,7 @@ import { BrowserSink } from './browser.js';
 import { startTestEmulator, type TestEmulator } from './emulator.js';
 import { Sandbox } from './sandbox.js';
 
-export type OAuthId = Exclude<ProviderId, 'nomad'>;
+export type OAuthId = Exclude<ProviderId, 'nomad' | 'invenio'>;
 export const OAUTH_IDS: OAuthId[] = ['zenodo', 'dmptool', 'orcid', 'zotero'];
 export const NAMES: Record<OAuthId, string> = { zenodo: 'Zenodo', dmptool: 'DMPTool', orcid: 'ORCID', zotero: 'Zotero' };
 

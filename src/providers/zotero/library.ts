@@ -1,6 +1,8 @@
-// Zotero as a reference library (providers.md 5.4): a published record becomes a `dataset` item with its
-// DOI, title, creators, date, URL, version, abstract, licence and keywords. Written with a write token,
-// so a repeated request is harmless; an answer lost on the way is found again by the item's DOI.
+// Zotero as a reference library, the `library` capability (providers.md 5.4 and 0.5): a published record
+// becomes a `dataset` item with its DOI, title, creators, date, URL, version, abstract, licence and
+// keywords. The library is looked at first (a dataset item with this DOI is `already`); the write goes
+// with a write token, so a repeated request is harmless, and an answer lost on the way is found again by
+// the item's DOI.
 import { FailureError } from '../../errors/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import type { AccountUser, PublishedRecord } from '../types.js';
@@ -34,19 +36,29 @@ export function zoteroItem(r: PublishedRecord): Record<string, unknown> {
   return item;
 }
 
-export async function addItem(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<{ key: string; userId: string }> {
-  const item = zoteroItem(record);
-  const userId = user.id ?? String((await new ZoteroClient(http).currentKey()).userID);
-  const result = await createZoteroItems(http, userId, [item]);
+export type LibraryOutcome = { outcome: 'done' | 'already'; key: string; userId: string };
+
+/**
+ * Add `item` (a Zotero item, e.g. a `dataset` with its DOI) to the library of the key's user. Looks
+ * first: a dataset item with the same DOI among the newest ones is `already`. A write whose answer got
+ * lost and was retried (412 "Write token already used") is looked up and counts as `done`.
+ */
+export async function addLibraryItem(http: HttpClient, input: { item: Record<string, unknown>; userId?: string | undefined }): Promise<LibraryOutcome> {
+  const userId = input.userId ?? String((await new ZoteroClient(http).currentKey()).userID);
+  const doi = typeof input.item.DOI === 'string' ? input.item.DOI : '';
+  if (doi) {
+    const key = await findZoteroItemByDoi(http, userId, doi);
+    if (key) return { outcome: 'already', key, userId };
+  }
+  const result = await createZoteroItems(http, userId, [input.item]);
   if (result === 'alreadyWritten') {
-    // A retry after a lost answer: the first attempt wrote the item. Find it.
-    const key = record.doi ? await findZoteroItemByDoi(http, userId, record.doi) : undefined;
+    const key = doi ? await findZoteroItemByDoi(http, userId, doi) : undefined;
     if (!key) {
       throw new FailureError('ZOTERO_UNCONFIRMED', 'Zotero says the item was written (its answer got lost on the way), but rdp cannot find it among your newest datasets.', {
         hint: 'Check your Zotero library before adding the record again (by its DOI, Zotero\'s "Add Item by Identifier").',
       });
     }
-    return { key, userId };
+    return { outcome: 'done', key, userId };
   }
   const ok = result.successful['0'];
   if (!ok) {
@@ -55,5 +67,9 @@ export async function addItem(http: HttpClient, user: AccountUser, record: Publi
       hint: 'The record is published; add it to Zotero by its DOI (Zotero\'s "Add Item by Identifier").',
     });
   }
-  return { key: ok.key, userId };
+  return { outcome: 'done', key: ok.key, userId };
+}
+
+export async function addItem(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<LibraryOutcome> {
+  return addLibraryItem(http, { item: zoteroItem(record), userId: user.id });
 }

@@ -57,6 +57,18 @@ export interface EmuPlan {
   /** Empty: the plan has no research outputs and gets DMPTool's one generic dataset. */
   datasets: EmuDataset[];
   template: { id: number; title: string };
+  /**
+   * `dmproadmap_related_identifiers` (POST /api/v2/related_identifiers, related.ts), in the order
+   * they were added, as DMPTool stores them: `descriptor` is the relation it saved (see related.ts).
+   */
+  related: EmuRelated[];
+}
+
+export interface EmuRelated {
+  descriptor: string;
+  type: string;
+  identifier: string;
+  workType: string;
 }
 
 export type PlanInput = Partial<EmuPlan>;
@@ -158,6 +170,7 @@ export class PlanStore {
         },
       ],
       template: input.template ?? (TEMPLATES[n % TEMPLATES.length] as { id: number; title: string }),
+      related: input.related ?? [],
     };
     this.plans.set(id, plan);
     return plan;
@@ -333,6 +346,10 @@ export function dmpItem(plan: EmuPlan, base: string, opts: { full: boolean; mayD
       ? plan.datasets.map((d, i) => dataset(d, `${planUrl(base, plan.id)}/datasets/${i + 1}`))
       : [{ type: 'dataset', title: 'Generic dataset', description: 'No individual datasets have been defined for this DMP.', personal_data: 'unknown', sensitive_data: 'unknown', dataset_id: { type: 'other', identifier: `${planUrl(base, plan.id)}/datasets/0` } }];
     dmp.dmproadmap_template = { id: plan.template.id, title: plan.template.title };
+    // Only when the plan has any (the jbuilder's `if plan.related_identifiers.any?`).
+    if (plan.related.length) {
+      dmp.dmproadmap_related_identifiers = plan.related.map((r) => ({ descriptor: r.descriptor, type: r.type, identifier: r.identifier, work_type: r.workType }));
+    }
     dmp.dmproadmap_privacy = plan.visibility;
   }
   const links: Json = { get: planUrl(base, plan.id) };

@@ -3,8 +3,10 @@
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountApiClients } from './api-clients.js';
 import { mountDmptoolOAuth } from './oauth.js';
 import { mountPlans } from './plans.js';
+import { mountRelatedIdentifiers } from './related.js';
 import { mountTemplates } from './templates.js';
 
 const REASONS: Record<number, string> = {
@@ -95,8 +97,11 @@ export const dmptool: EmulatorService = {
 
     ctx.router.get('/api/v2/heartbeat', (req, res) => sendEnvelope(res, req, 200));
 
-    mountPlans(ctx).seedDefaults();
+    const plans = mountPlans(ctx);
+    plans.seedDefaults();
     mountTemplates(ctx);
+    mountRelatedIdentifiers(ctx, plans); // POST /api/v2/related_identifiers (related.ts)
+    mountApiClients(ctx); // which scopes each API client may get (api-clients.ts)
 
     return { token: ready.token, extra: { scopes: ready.scopes } };
   },

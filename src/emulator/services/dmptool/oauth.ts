@@ -13,6 +13,7 @@ import { mountOAuth2, OOB_URI, oauthErrorBody, registerDefaultClient, secondsLef
 import type { ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
 import { randomAlnum } from '../../tokens.js';
+import { clientScopes } from './api-clients.js';
 
 const SCOPES = ['public', 'read_dmps', 'create_dmps', 'edit_dmps'];
 
@@ -38,6 +39,8 @@ export function mountDmptoolOAuth(ctx: ServiceContext): void {
         { 'cache-control': 'no-store' },
       );
     },
+    // Doorkeeper's enforce_configured_scopes with the client's own `scopes` (api-clients.ts)
+    allowedScopes: (client) => clientScopes(ctx, client.clientId),
     user: { id: SEED.dmptool.id, label: `${SEED.dmptool.name} <${SEED.dmptool.mbox}>` },
     tokenError: (code, description) => oauthErrorBody(code === 'invalid_client' ? 401 : 400, code, description),
     reuse(info: TokenGrantInfo): TokenRecord | undefined {

@@ -1,11 +1,13 @@
 // NOMAD stand-in (providers.md section 2), mounted so that its base is the API root ending in /api/v1.
 // Errors: {"detail": "..."}; validation errors: 422 {"detail": [{loc, msg, type}]}. Tokens are HS256
 // JWTs: a 300 s access token from /auth/token, app tokens {"user", "exp"} from /auth/app_token.
-// Uploads, processing and publishing live in ./uploads.ts, ./processing.ts and ./archive.ts.
+// Uploads, processing and publishing live in ./uploads.ts, ./processing.ts and ./archive.ts; datasets
+// and DOIs in ./datasets.ts.
 import { EmuHttpError, type EmuRequest } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED } from '../../state.js';
 import { signJwtHS256, verifyJwtHS256 } from '../../tokens.js';
+import { mountDatasets } from './datasets.js';
 import { bindStore } from './store.js';
 import { mountUploads } from './uploads.js';
 
@@ -99,6 +101,7 @@ export const nomad: EmulatorService = {
 
     const uploads = mountUploads(ctx);
     bindStore(ctx.state, uploads);
+    mountDatasets(ctx, uploads); // datasets, their DOIs, and the upload edit that fills them (datasets.ts)
 
     return {
       token: appToken(ctx, SEED.nomad.user_id, NOMAD_APP_TOKEN_MAX),

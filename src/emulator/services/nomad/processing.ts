@@ -5,6 +5,7 @@
 //                   the reason in `errors`, and none of that request's files are added.
 //   publish_upload  publishes (publish_time, embargo).
 //   delete_upload   removes the upload when it ends.
+//   edit_upload_metadata  applies a metadata edit (datasets.ts: adding the entries to a dataset).
 // What counts as an entry: NOMAD creates one entry per "mainfile", a file that one of its parsers
 // recognises. The emulator knows a few of those parsers by file name (MAINFILE_PATTERNS); every other
 // file is kept as a raw file but is no entry. A *.archive.json that is not valid JSON is still an
@@ -139,6 +140,15 @@ export class Processor {
         embargo_length: embargoLength,
         with_embargo: embargoLength > 0,
       });
+      return { errors: [], warnings: [] };
+    });
+  }
+
+  /** edit_upload_metadata (POST /uploads/{id}/edit): `apply` makes the change when the process runs. */
+  editMetadata(u: UploadRecord, apply: () => void): void {
+    this.run(u, 'edit_upload_metadata', async () => {
+      u.last_status_message = 'Updating metadata';
+      apply();
       return { errors: [], warnings: [] };
     });
   }

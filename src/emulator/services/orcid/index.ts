@@ -3,7 +3,9 @@
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
 import type { EmulatorService, ServiceContext } from '../../server.js';
 import { SEED, type TokenRecord } from '../../state.js';
+import { mountOrcidMembers } from './members.js';
 import { mountOrcidOAuth } from './oauth.js';
+import { mountOrcidWorks } from './works.js';
 
 export function orcidApiError(status: number, developer: string, user = developer, code = 9000): EmuHttpError {
   return new EmuHttpError(status, {
@@ -104,6 +106,8 @@ export const orcid: EmulatorService = {
     };
     ctx.router.get('/v3.0/:orcid/person', record('person'));
     ctx.router.get('/v3.0/:orcid/record', record('record'));
+    mountOrcidMembers(ctx); // member API clients (members.ts)
+    mountOrcidWorks(ctx); // works on the Member API (works.ts)
 
     return { token: ready.token, extra: { orcid: SEED.orcid.orcid, name: SEED.orcid.name } };
   },

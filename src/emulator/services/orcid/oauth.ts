@@ -15,6 +15,7 @@ import { mountOAuth2, oauthErrorBody, registerDefaultClient, secondsLeft } from 
 import type { ServiceContext } from '../../server.js';
 import { SEED } from '../../state.js';
 import { randomAlnum } from '../../tokens.js';
+import { MEMBER_SCOPES, orcidClientScopes } from './members.js';
 
 export const ID_TOKEN_FAULTS = [
   'id-token-tamper',
@@ -79,8 +80,10 @@ export function mountOrcidOAuth(ctx: ServiceContext): void {
 
   mountOAuth2(ctx, {
     name: 'ORCID',
-    scopes: ['/authenticate', 'openid'],
+    scopes: ['/authenticate', 'openid', ...MEMBER_SCOPES],
     clientCredentialScopes: ['/read-public'],
+    // member scopes only for member clients (members.ts): a public client asking gets invalid_scope
+    allowedScopes: (client) => orcidClientScopes(ctx, client),
     defaultScopes: ['/authenticate'],
     refreshTokens: true,
     redirectRule: 'orcid',

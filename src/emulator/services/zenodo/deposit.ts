@@ -103,9 +103,12 @@ export function serialize(ctx: ServiceContext, store: ZenodoStore, d: Deposition
   if (d.doi) {
     out.doi = d.doi;
     out.doi_url = `https://doi.org/${d.doi}`;
-    out.conceptdoi = `10.5281/zenodo.${d.conceptrecid}`;
     out.record_url = `${ctx.base}/records/${d.id}`;
   }
+  // `conceptdoi` is the parent's DOI (parent.pids.doi): it exists once any version of the concept is
+  // published, so a new-version draft shows it too; a first draft has none (providers.md 0.1,
+  // test/contract/zenodo/prereserve.json).
+  if (d.doi || store.latest(d) !== undefined) out.conceptdoi = `10.5281/zenodo.${d.conceptrecid}`;
   return out;
 }
 
