@@ -106,6 +106,8 @@ export const ERROR_CODES = {
   NOMAD_NOT_DATASET_OWNER: failure('the NOMAD dataset belongs to another user'),
   BAD_DOI: failure('a DOI to link is not a DOI'),
   DMPTOOL_LINK_UNCONFIRMED: failure('DMPTool accepted the dataset DOI but does not list it on the plan'),
+  PUBLISH_INCOMPLETE: failure('several steps of a publish failed (the others are recorded; the same command does only what is missing)'),
+  NOT_CONFIRMED: failure('a permanent change (a DOI) was not confirmed at the prompt; nothing was changed'),
   NOT_INVENIO: failure('a site\'s address does not answer like an InvenioRDM repository'),
   TRANSFER_FAILED: failure('an InvenioRDM site failed to store a file or a part it received (the same command sends it again)'),
   PART_REFUSED: failure('an InvenioRDM site refused a part of a multipart upload after accepting others'),

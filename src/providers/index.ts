@@ -60,7 +60,7 @@ export function getProvider(id: string, among: readonly Provider[] = providers()
   throw new UsageError(`Unknown provider "${id}".${near ? ` Did you mean "${near}"?` : ''}`, { hint: `Choose one of: ${ids.join(', ')}.` });
 }
 
-type Capability = 'deposit' | 'list' | 'dmp' | 'works' | 'library';
+type Capability = 'deposit' | 'list' | 'dmp' | 'works' | 'library' | 'publish';
 
 /** The providers that have a capability (take part in a command). */
 export function withCapability<K extends Capability>(cap: K): (Provider & Required<Pick<Provider, K>>)[] {
