@@ -219,10 +219,12 @@ export interface DepositLinks {
   creator(opts: { sandbox: boolean; flag: string; instead: string }): Promise<{ name: string; orcid: string }>;
   /** A DMP reference (a DOI, a plan number or URL) as the identifier to link: the DMP's DOI, or its URL. */
   dmp(value: string, flag: string): Promise<string>;
-  /** Is there a library login? Throws (exit 4) when not, before anything is uploaded. */
-  requireLibrary(opts: { flag: string; instead: string }): Promise<void>;
-  /** Add the published record to the library. */
-  addToLibrary(record: PublishedRecord): Promise<{ key: string; userId: string }>;
+  /**
+   * Whether steps that follow publishing (the links this command asks for) are not all done for
+   * `record` (the publish journal's key): then the same command after a failed step goes on with them
+   * instead of refusing to publish again.
+   */
+  unfinished(record: string): Promise<boolean>;
 }
 
 /** A published record, as a reference library takes it. */

@@ -11,7 +11,7 @@ import { AuthRequiredError, FailureError, RdpError, UsageError } from '../errors
 import { confirm } from '../output/prompt.js';
 import { withCapability } from '../providers/index.js';
 import type { DepositLogin, LinkOutcome, Provider, PublishInput, PublishLinks, PublishPlan, PublishPorts, PublishTarget } from '../providers/types.js';
-import { journalPath, runSteps, type Step, type StepReport, type StepResult } from '../publish/steps.js';
+import { journalPath, recordedSteps, runSteps, type Step, type StepReport, type StepResult } from '../publish/steps.js';
 
 export type PublishProvider = Provider & { publish: PublishTarget };
 
@@ -50,6 +50,19 @@ function one<K extends 'works' | 'dmp' | 'library'>(cap: K): Provider & Required
   return p;
 }
 
+/** The ids of the link steps the flags ask for. */
+export function linkStepIds(links: PublishLinks): string[] {
+  return [links.dmp !== undefined ? 'dmp.link' : '', links.orcidWork ? 'orcid.work' : '', links.zotero ? 'zotero.item' : ''].filter(Boolean);
+}
+
+/** Whether the journal lacks a final outcome of one of these link steps for `record`. */
+export async function linksUnfinished(env: NodeJS.ProcessEnv, record: string, links: PublishLinks): Promise<boolean> {
+  const ids = linkStepIds(links);
+  if (!ids.length) return false;
+  const steps = await recordedSteps(journalPath(env), record).catch(() => ({}) as Record<string, { status: string }>);
+  return ids.some((id) => steps[id]?.status !== 'done' && steps[id]?.status !== 'already');
+}
+
 /** The link flags given, for checks. */
 export function linksAsked(links: PublishLinks): string[] {
   return [links.dmp !== undefined ? '--dmp' : '', links.orcidWork ? '--orcid-work' : '', links.zotero ? '--zotero' : ''].filter(Boolean);
@@ -86,7 +99,7 @@ function envNames(p: Provider): string {
   return p.env.user ? `${p.env.token} and ${p.env.user.name}` : p.env.token;
 }
 
-function publishPorts(ports: PublishWorkflowPorts, target: Provider, sandbox: boolean): PublishPorts {
+export function publishPorts(ports: AuthPorts, target: Provider, sandbox: boolean): PublishPorts {
   return {
     log: ports.log,
     terminal: ports.terminal,
@@ -120,7 +133,7 @@ function noLogin(p: Provider, what: string, extra = ''): StepResult {
 }
 
 /** The link steps the flags ask for; each needs the step after which the record has its DOI. */
-function linkSteps(ports: PublishWorkflowPorts, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Step[] {
+function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Step[] {
   const needs = plan.doiStep ? [plan.doiStep] : undefined;
   const record = () => {
     const r = plan.published();
@@ -187,7 +200,7 @@ function tell(ports: AuthPorts, r: StepReport): void {
 }
 
 /** Run a plan's steps and the links; fail (after every step ran) when one failed. */
-export async function runPlan(ports: PublishWorkflowPorts, target: PublishProvider, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Promise<PublishResult> {
+export async function runPlan(ports: AuthPorts, target: PublishProvider, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Promise<PublishResult> {
   const steps = [...plan.steps, ...linkSteps(ports, plan, links, sandbox)];
   const run = await runSteps({ record: plan.record, steps, journal: journalPath(ports.env), clock: ports.clock, signal: ports.signal, onStep: (r) => tell(ports, r) });
   for (const w of run.warnings) ports.log.warn(w);

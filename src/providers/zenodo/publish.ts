@@ -18,6 +18,7 @@ import { publishDraft } from './deposit/publish.js';
 import { planSources } from './deposit/sources.js';
 import { executePlan, failureError, planFiles, verifyFinal } from './deposit/sync.js';
 import { reservedDois } from './reserved-doi.js';
+import { journalRecord } from './types.js';
 
 export interface ZenodoPublishOptions {
   writeDoi: boolean;
@@ -105,7 +106,7 @@ export async function plan(ports: PublishPorts, input: PublishInput): Promise<Pu
   });
 
   return {
-    record: `zenodo:${login.endpoints.host}:${dep.id}`,
+    record: journalRecord(login.endpoints.host, dep.id),
     id: dep.id,
     steps,
     doiStep: 'publish',

@@ -19,6 +19,7 @@ import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { type Deposition, ZenodoClient } from '../client.js';
+import { journalRecord } from '../types.js';
 import { createDraft } from './create.js';
 import {
   checkMetadata,
@@ -79,6 +80,8 @@ interface Target {
   /** What this command remembers between runs (state file); undefined with --deposition. */
   stateKey: UploadKey | undefined;
   notes: string[];
+  /** The same command after it published its record (a step after publishing failed): nothing is sent. */
+  rerun?: boolean | undefined;
 }
 
 export async function runZenodoUpload(ports: DepositPorts, input: DepositInput): Promise<ZenodoDeposit> {
@@ -113,7 +116,6 @@ async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Loca
     meta.creators.push({ name: me.name, orcid: me.orcid });
   }
   if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
-  if (o.zotero) await ports.links.requireLibrary({ flag: '--zotero', instead: 'leave out --zotero' });
   return { o, givenDeposition: o.deposition !== undefined, plan, inputs, skipped, meta };
 }
 
@@ -131,12 +133,12 @@ async function findTarget(ports: DepositPorts, input: DepositInput, local: Local
   const t: Target = { client, dep: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
   // What this command remembers between runs: the draft it made, until it is published.
   t.stateKey = uploadKey('zenodo', client.http.base, input.cwd, input.paths, o.newVersion !== undefined ? { kind: 'new-version', of: String(o.newVersion) } : { kind: 'record' });
-  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(ports, input, local, t);
+  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(ports, input, local, t, login.endpoints.host);
 
   if (o.deposition !== undefined) {
     t.kind = 'existing';
     t.dep = await client.get(o.deposition);
-    if (t.dep.state === 'done') {
+    if (t.dep.state === 'done' && !t.rerun) {
       throw new UsageError(`Deposition ${t.dep.id} is published; the files of a published record cannot change.`, {
         hint: `Start its next version instead: rdp upload ${input.paths.map(shellQuote).join(' ')} --to zenodo --new-version ${t.dep.id}`,
       });
@@ -150,7 +152,7 @@ async function findTarget(ports: DepositPorts, input: DepositInput, local: Local
 }
 
 /** The same command again: the draft it made before, until that draft is published. */
-async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<void> {
+async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local: Local, t: Target, host: string): Promise<void> {
   const client = t.client as ZenodoClient;
   const key = t.stateKey as UploadKey;
   const left = await ports.state.read(key);
@@ -159,7 +161,13 @@ async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local:
     local.o.deposition = draft.id;
     ports.log.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
   } else if (left && draft) {
-    throw alreadyPublished(draft, input, false);
+    // With --publish, the same command again after a step that follows publishing failed (ORCID,
+    // the plan, Zotero): the record stays as it is and only the missing steps run, provided the
+    // local files are what was published (checked with the plan; otherwise the refusal below).
+    if (!input.publish || draft.state !== 'done' || !(await ports.links.unfinished(journalRecord(host, draft.id)))) throw alreadyPublished(draft, input, false);
+    local.o.deposition = draft.id;
+    t.rerun = true;
+    ports.log.info(`This command published record ${draft.id} already; the steps after publishing that are still missing run now.`);
   } else if (left) {
     ports.log.info(`Draft ${left.id}, which this command created earlier, is gone from Zenodo${input.dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
     if (!input.dryRun) await ports.state.update(key, () => undefined);
@@ -256,6 +264,7 @@ async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, 
   const remoteFiles = t.client && t.compareWith ? await t.client.files(t.compareWith) : [];
   const plans = await planFiles(ports, local.plan.sources, remoteFiles, { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency });
   checkRecordLimits(plans);
+  if (t.rerun && dep && changesFiles(plans)) throw alreadyPublished(dep, input, false);
   if (dep?.submitted && changesFiles(plans)) {
     throw new UsageError(`Deposition ${dep.id} is published (being edited), and the files of a published record cannot change.`, {
       hint: `Start a new version for changed files: --new-version ${dep.id}`,
@@ -331,6 +340,12 @@ async function execute(
   let plans = planned;
   const client = t.client;
   if (!client) throw new FailureError('INTERNAL', 'no Zenodo client');
+  if (t.rerun && t.dep) {
+    // Published by this command before: nothing to send or change here; the steps after publishing follow.
+    if (result.metadataChanged) result.notes.push(`The metadata differs from what record ${t.dep.id} was published with; rdp leaves a published record as it is (use --new-version for changes).`);
+    describe(result, t.dep, plans);
+    return result;
+  }
   const remembers = !local.givenDeposition && t.stateKey !== undefined;
   let dep = t.dep;
   if (!dep) {
