@@ -196,7 +196,8 @@ function tell(ports: AuthPorts, r: StepReport): void {
   else if (r.status === 'skipped') {
     const hint = typeof r.detail?.hint === 'string' ? ` ${r.detail.hint}` : '';
     ports.log.warn(`${r.id} skipped: ${r.reason ?? ''}${hint}`);
-  } else ports.log.warn(`${r.id} failed: ${r.error?.message ?? ''}`);
+    // A failure is the command's error at the end (the one document on stderr with --json).
+  } else ports.log.info(`✗ ${r.id} failed: ${r.error?.message ?? ''}`);
 }
 
 /** Run a plan's steps and the links; fail (after every step ran) when one failed. */
