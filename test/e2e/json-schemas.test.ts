@@ -132,6 +132,26 @@ describe('every command with --json matches its schema', () => {
     expectSchema('upload', dry, ['provider', 'dryRun', 'files', 'skipped', 'sent', 'publish']);
   });
 
+  test('rdp publish (Zenodo with links, NOMAD with a dataset and DOI); upload --write-doi and --publish with steps', async () => {
+    const dir = join(sb.dir, 'pub');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(join(dir, 'CITATION.cff'), 'cff-version: 1.2.0\ntitle: Schemas\n');
+    const meta = ['--title', 'Schemas', '--description', 'Checking shapes.', '--creator', 'Doe, Jane'];
+    const draft = (await json(['upload', dir, '--to', 'zenodo', '--write-doi', ...meta])) as { id: number };
+    expect(draft).toHaveProperty('citation');
+    expectSchema('upload', draft);
+    // the stored ORCID login is a public client's: orcid.work is skipped (reason, code), zotero.item done
+    const pub = (await json(['publish', String(draft.id), '--zotero', '--orcid-work'])) as { steps: { status: string }[] };
+    expect(pub.steps.map((s) => s.status)).toEqual(['done', 'skipped', 'done']);
+    expectSchema('publish', pub, ['provider', 'id', 'url', 'doi', 'published', 'steps', 'warnings']);
+    const nomad = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--publish', '--dataset', 'Schema set'])) as { steps: unknown[] };
+    expect(nomad.steps.length).toBe(2);
+    expectSchema('upload', nomad);
+    const id = ((await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string }).id;
+    expectSchema('publish', await json(['publish', id, '--on', 'nomad', '--dataset', 'Schema set 2', '--doi', '--yes']), ['steps', 'doi']);
+  });
+
   test('rdp uploads list: --on zenodo, --on nomad, both', async () => {
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'zenodo']), ['id', 'doi', 'state']);
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'nomad']), ['uploadId', 'status']);
