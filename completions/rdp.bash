@@ -61,6 +61,7 @@ _rdp_has() {
     'auth status') return 0 ;;
     'auth token') return 0 ;;
     'upload') return 0 ;;
+    'publish') return 0 ;;
     'uploads') return 0 ;;
     'uploads list') return 0 ;;
     'dmps') return 0 ;;
@@ -83,7 +84,7 @@ _rdp_node() {
   valueopts=""
   case "$1" in
     '')
-      subcommands='login logout auth upload uploads dmps config emulator completion'
+      subcommands='login logout auth upload publish uploads dmps config emulator completion'
       opts='-V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       ;;
@@ -114,8 +115,13 @@ _rdp_node() {
       ;;
     'upload')
       subcommands=''
-      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout -h --help --json -q --quiet --debug --no-color'
-      valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
+      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --orcid-work --write-doi --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
+      valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout --dataset'
+      ;;
+    'publish')
+      subcommands=''
+      opts='--on --dmp --orcid-work --zotero --sandbox --write-doi --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
+      valueopts='--on --dmp --dataset'
       ;;
     'uploads')
       subcommands='list'
@@ -215,6 +221,10 @@ _rdp_value() {
     'upload|--upload') : ;;
     'upload|--embargo') : ;;
     'upload|--timeout') : ;;
+    'upload|--dataset') : ;;
+    'publish|--on') COMPREPLY=($(compgen -W 'zenodo nomad' -- "$cur")) ;;
+    'publish|--dmp') : ;;
+    'publish|--dataset') : ;;
     'uploads list|--on') COMPREPLY=($(compgen -W 'zenodo nomad' -- "$cur")) ;;
     'uploads list|--status') COMPREPLY=($(compgen -W 'draft published' -- "$cur")) ;;
     'uploads list|-n'|'uploads list|--limit') : ;;
@@ -253,6 +263,11 @@ _rdp_args() {
     'upload')
       case "$2" in
         *) _rdp_files ;;
+      esac
+      ;;
+    'publish')
+      case "$2" in
+        0) : ;;
       esac
       ;;
     'dmps get')

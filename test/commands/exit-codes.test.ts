@@ -13,6 +13,7 @@ import { Sandbox } from '../helpers/sandbox.js';
 let emu: TestEmulator;
 let sb: Sandbox;
 let draftWithBigFile = 0;
+let draftToPublish = 0;
 
 /** A file of `bytes` bytes that takes no room on disk (sparse). */
 function sparse(path: string, bytes: number): void {
@@ -49,6 +50,13 @@ beforeAll(async () => {
     body: '{}',
   });
   draftWithBigFile = ((await r.json()) as { id: number }).id;
+  // A draft that can be published: metadata and a file.
+  const h = { authorization: `Bearer ${emu.tokens.zenodo}`, 'content-type': 'application/json' };
+  const ready = (await (
+    await fetch(`${emu.info.zenodo.url}/api/deposit/depositions`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] } }) })
+  ).json()) as { id: number; links: { bucket: string } };
+  await fetch(`${ready.links.bucket}/a.txt`, { method: 'PUT', headers: { authorization: h.authorization }, body: 'a' });
+  draftToPublish = ready.id;
   const dep = store.depositions.get(draftWithBigFile);
   const now = new Date().toISOString();
   dep?.files.set('old.bin', { id: 'f-old', key: 'old.bin', size: 50e9, md5: '0'.repeat(32), mimetype: 'application/octet-stream', created: now, updated: now });
@@ -135,6 +143,22 @@ const rows: [string, () => Row][] = [
   ['upload --zotero without a Zotero login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish', '--zotero', '--title', 'T', '--description', 'D', '--creator', 'Doe, Jane'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['upload --to nomad --upload that does not exist', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--upload', 'nosuchupload'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
   // uploads
+  ['upload --orcid-work without --publish', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--orcid-work'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --dataset without --publish', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--dataset', 'D'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --doi without --dataset', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--publish', '--doi'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --doi without --yes, no terminal', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--publish', '--dataset', 'D', '--doi'], env: login('nomad')(), exit: 2, code: 'USAGE' })],
+  // publish
+  ['publish without an id', () => ({ argv: ['publish'], exit: 2, code: 'USAGE' })],
+  ['publish of something that is no deposition id', () => ({ argv: ['publish', 'soon'], exit: 2, code: 'USAGE' })],
+  ['publish --on an unknown service', () => ({ argv: ['publish', '1', '--on', 'figshare'], exit: 2, code: 'USAGE' })],
+  ['publish --dataset on Zenodo', () => ({ argv: ['publish', '1', '--dataset', 'D'], exit: 2, code: 'USAGE' })],
+  ['publish --on nomad with --orcid-work', () => ({ argv: ['publish', 'abc', '--on', 'nomad', '--orcid-work'], exit: 2, code: 'USAGE' })],
+  ['publish --on nomad --doi without --yes, no terminal', () => ({ argv: ['publish', 'abc', '--on', 'nomad', '--dataset', 'D', '--doi'], env: login('nomad')(), exit: 2, code: 'USAGE' })],
+  ['publish not logged in', () => ({ argv: ['publish', '1'], exit: 4, code: 'AUTH_REQUIRED' })],
+  ['publish --zotero without a Zotero login', () => ({ argv: ['publish', '1', '--zotero'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
+  ['publish of a deposition that does not exist', () => ({ argv: ['publish', '999999'], env: login('zenodo')(), exit: 1, code: 'NOT_FOUND' })],
+  ['publish --on nomad of an upload that does not exist', () => ({ argv: ['publish', 'nosuchupload', '--on', 'nomad'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
+  ['publish of a draft (published, then nothing more)', () => ({ argv: ['publish', String(draftToPublish)], env: login('zenodo')(), exit: 0 })],
   ['uploads list --all with --limit', () => ({ argv: ['uploads', 'list', '--all', '--limit', '3'], exit: 2, code: 'USAGE' })],
   ['uploads list --on an unknown service', () => ({ argv: ['uploads', 'list', '--on', 'figshare'], exit: 2, code: 'USAGE' })],
   ['uploads list not logged in anywhere', () => ({ argv: ['uploads', 'list'], exit: 4, code: 'AUTH_REQUIRED' })],
