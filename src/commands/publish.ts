@@ -62,10 +62,11 @@ ${targets.map((t) => t.publish.help).join('')}`,
           });
         }
         if (!id.trim()) throw new UsageError(`rdp publish needs ${target.publish.idHelp}.`);
+        const checked = target.publish.checkId ? target.publish.checkId(id) : id.trim();
         const read = target.publish.readOptions(valuesOf(target.publish.options, flags));
-        const links = { dmp: flags.dmp, orcidWork: Boolean(flags.orcidWork), zotero: Boolean(flags.zotero) };
+        const links = { dmp: flags.dmp, orcidWork: Boolean(flags.orcidWork), library: Boolean(flags.zotero) };
         const [{ runPublish }, { renderPublish }] = await Promise.all([import('../workflows/publish.js'), import('./render.js')]);
-        const result = await runPublish(ctx, { target, id, sandbox: Boolean(flags.sandbox), read, links });
+        const result = await runPublish(ctx, { target, id: checked, sandbox: Boolean(flags.sandbox), read, links });
         ctx.io.result(result, () => renderPublish(ctx.io, result));
       }),
     );

@@ -357,7 +357,8 @@ export interface PublishLinks {
   /** A DMP reference (a DMP DOI, a plan number or URL): the plan gets the record's DOI. */
   dmp?: string | undefined;
   orcidWork: boolean;
-  zotero: boolean;
+  /** --zotero: the record in the reference library. */
+  library: boolean;
 }
 
 export interface PublishInput {
@@ -407,6 +408,8 @@ export interface PublishTarget {
   options: readonly OptionSpec[];
   /** Its records carry a DOI that --dmp, --orcid-work and --zotero can link. */
   links: boolean;
+  /** Checks the id argument and gives it in its plain form (a deposition number from its URL); a UsageError. */
+  checkId?(id: string): string;
   /** Checks and reads its options (UsageErrors naming the flags). */
   readOptions(options: Record<string, unknown>): unknown;
   /** Its own options ask for steps beyond publishing (after `rdp upload --publish`, the steps run then). */

@@ -32,6 +32,22 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 export type StepStatus = 'done' | 'already' | 'skipped' | 'failed';
 
+/**
+ * Why a step was skipped (a report's `code`): not errors, so not in src/errors/codes.ts. A skip is
+ * not final; the next run tries the step again.
+ */
+export const SKIP_CODES = [
+  'NEEDS_PREVIOUS_STEP', // a step it needs did not complete
+  'NEEDS_LOGIN', // no login to the service the link goes to
+  'NEEDS_EDIT_DMPS', // DMPTool: the login lacks edit_dmps (granted by an administrator)
+  'NEEDS_ORCID_MEMBER', // ORCID: a public client's login; works need a member client
+  'NEEDS_ORCID_SCOPE', // ORCID: a member login without /activities/update
+  'NOT_A_DMPTOOL_PLAN', // --dmp names a DMP kept elsewhere
+  'PUBLISHED', // the record is published, so its files or metadata stay as they are
+  'NO_RESERVED_DOI', // the draft has no reserved DOI to write
+  'NO_CITATION_FILE', // --write-doi: no CITATION.cff to write into
+] as const;
+
 /** What a step's `run` returns (a failure is thrown). */
 export type StepResult =
   | { status: 'done' | 'already'; detail?: JsonObject | undefined }

@@ -52,7 +52,7 @@ function one<K extends 'works' | 'dmp' | 'library'>(cap: K): Provider & Required
 
 /** The ids of the link steps the flags ask for. */
 export function linkStepIds(links: PublishLinks): string[] {
-  return [links.dmp !== undefined ? 'dmp.link' : '', links.orcidWork ? 'orcid.work' : '', links.zotero ? 'zotero.item' : ''].filter(Boolean);
+  return [links.dmp !== undefined ? 'dmp.link' : '', links.orcidWork ? 'orcid.work' : '', links.library ? 'zotero.item' : ''].filter(Boolean);
 }
 
 /** Whether the journal lacks a final outcome of one of these link steps for `record`. */
@@ -65,7 +65,7 @@ export async function linksUnfinished(env: NodeJS.ProcessEnv, record: string, li
 
 /** The link flags given, for checks. */
 export function linksAsked(links: PublishLinks): string[] {
-  return [links.dmp !== undefined ? '--dmp' : '', links.orcidWork ? '--orcid-work' : '', links.zotero ? '--zotero' : ''].filter(Boolean);
+  return [links.dmp !== undefined ? '--dmp' : '', links.orcidWork ? '--orcid-work' : '', links.library ? '--zotero' : ''].filter(Boolean);
 }
 
 /**
@@ -84,7 +84,7 @@ export async function checkPublish(ports: AuthPorts, target: PublishProvider, re
     const yes = await confirm(ports.terminal, ask.question, `Add ${ask.flag} to confirm it in a script, or leave out the flag that asks for it. Nothing was changed.`);
     if (!yes) throw new FailureError('NOT_CONFIRMED', 'Not confirmed: nothing was changed.', { hint: `Run the command again and answer yes, or add ${ask.flag}.` });
   }
-  if (links.zotero) {
+  if (links.library) {
     const p = one('library');
     if (!(await findLogin(ports, p, sandbox))) {
       throw new AuthRequiredError(`--zotero needs a ${p.name} login, and there is none. Nothing was changed.`, {
@@ -174,7 +174,7 @@ function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, san
       },
     });
   }
-  if (links.zotero) {
+  if (links.library) {
     steps.push({
       id: 'zotero.item',
       needs,

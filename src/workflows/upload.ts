@@ -25,7 +25,7 @@ export interface UploadRequest extends Omit<DepositInput, 'cwd'> {
 
 /** The links of a publish, from the deposit's options of the same names (--dmp, --orcid-work, --zotero). */
 function linksOf(options: Record<string, unknown>): PublishLinks {
-  return { dmp: typeof options.dmp === 'string' ? options.dmp : undefined, orcidWork: Boolean(options.orcidWork), zotero: Boolean(options.zotero) };
+  return { dmp: typeof options.dmp === 'string' ? options.dmp : undefined, orcidWork: Boolean(options.orcidWork), library: Boolean(options.zotero) };
 }
 
 export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit & { steps?: PublishStep[] }; render: (io: import('../output/io.js').IO) => string }> {

@@ -13,7 +13,6 @@ import { readInputs } from '../../transfer/local.js';
 import type { PublishInput, PublishPlan, PublishPorts } from '../types.js';
 import { type Deposition, ZenodoClient } from './client.js';
 import { cleanRemote, dmpRelated, type Metadata, publishedRecord } from './deposit/metadata.js';
-import { parseDepositionId } from './deposit/options.js';
 import { publishDraft } from './deposit/publish.js';
 import { planSources } from './deposit/sources.js';
 import { executePlan, failureError, planFiles, verifyFinal } from './deposit/sync.js';
@@ -29,7 +28,7 @@ const pageOf = (d: Deposition) => (d.links.recordHtml && d.submitted ? d.links.r
 
 export async function plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> {
   const o = input.read as ZenodoPublishOptions;
-  const id = parseDepositionId(input.id, 'rdp publish');
+  const id = Number(input.id); // checked by the descriptor's checkId
   const login = await ports.login();
   const client = new ZenodoClient(login.http);
   let dep = await client.get(id);
