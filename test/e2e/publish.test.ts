@@ -275,6 +275,34 @@ describe('rdp publish <deposition-id>', () => {
     expect(itemsWith(doi)).toHaveLength(1);
   });
 
+  test('Ctrl-C while ORCID is answering: exit 130, what completed is kept; the same command does only the rest', async () => {
+    const id = await draft('ctrlc');
+    await control('/faults', { service: 'orcid', method: 'POST', path: '/v3.0/*/work', action: 'latency', latencyMs: 20_000, times: 1 });
+    const run = sb.start(['publish', String(id), '--dmp', '10.48321/D1ABCD', '--orcid-work', '--zotero'], { env: allLinks() });
+    await run.waitFor(/dmp\.link: done/);
+    // The ORCID step is under way (its look at the works, or the POST the emulator holds): interrupt.
+    run.kill('SIGINT');
+    const stopped = await run.done;
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toMatch(/same command again/);
+    emu.server.faults.clear();
+    const from = log().length;
+    const again = await sb.run(['publish', String(id), '--dmp', '10.48321/D1ABCD', '--orcid-work', '--zotero', '--json'], { env: allLinks() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(parseJson<PublishDoc>(again.stdout).steps.map((s) => [s.id, s.status, s.from])).toEqual([
+      ['zenodo.dmp', 'already', 'journal'],
+      ['publish', 'already', 'journal'],
+      ['dmp.link', 'already', 'journal'],
+      ['orcid.work', expect.stringMatching(/^(done|already)$/), 'run'], // the interrupted POST may have reached ORCID
+      ['zotero.item', 'done', 'run'],
+    ]);
+    expect(writesSince(from).filter((w) => !w.startsWith('orcid') && !w.startsWith('zotero'))).toEqual([]);
+    const doi = parseJson<PublishDoc>(again.stdout).doi as string;
+    expect(worksWith(doi)).toHaveLength(1);
+    expect(itemsWith(doi)).toHaveLength(1);
+    expect(onPlan(doi)).toHaveLength(1);
+  });
+
   test('--write-doi on a draft: ./CITATION.cff and the draft\'s copy get the reserved DOIs before publishing', async () => {
     const cff = '# ours\ncff-version: 1.2.0\ntitle: Soil samples\nauthors:\n  - name: Soil Lab # an entity\n';
     const dir = folder('wd', { 'CITATION.cff': cff, 'w.txt': 'w' });
