@@ -136,6 +136,8 @@ export interface OAuthLogin {
   checkSettings?(s: BrowserLoginSettings): void;
   /** Authorize parameters that come from the settings (Zotero's new-key form pre-fill). */
   authorizeParams?(s: BrowserLoginSettings): Record<string, string>;
+  /** What to say when the service refuses the scopes asked for (invalid_scope), when the generic hint is not enough. */
+  scopeRefusedHint?: string | undefined;
   /** --port refused where the service logs in out-of-band (DMPTool): what to say instead. */
   portRefused?: { message: string; hint: string } | undefined;
   /** The flow: from a known client to a new login (not yet stored). */

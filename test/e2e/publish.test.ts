@@ -195,6 +195,26 @@ describe('rdp upload --to zenodo --publish with the links', () => {
     expect(done.stderr).toMatch(/published already/);
   });
 
+  test('rdp login dmptool --client-credentials --scope edit_dmps: refused for a self-registered client, granted by an administrator; then the plan gets the DOI', async () => {
+    const own = (await control('/dmptool/api-clients', {})) as { clientId: string; clientSecret: string };
+    const admin = (await control('/dmptool/api-clients', { scopes: ['public', 'read_dmps', 'edit_dmps'] })) as { clientId: string; clientSecret: string };
+    sb.secret(own.clientSecret, admin.clientSecret);
+    const home = { XDG_CONFIG_HOME: join(sb.dir, 'cc-logins'), DBUS_SESSION_BUS_ADDRESS: undefined };
+    const login = (c: { clientId: string; clientSecret: string }) =>
+      sb.run(['login', 'dmptool', '--client-credentials', '--scope', 'edit_dmps', '--insecure-storage'], { env: { ...home, RDP_DMPTOOL_CLIENT_ID: c.clientId, RDP_DMPTOOL_CLIENT_SECRET: c.clientSecret } });
+    const refused = await login(own);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/administrator enabled edit_dmps/);
+    const granted = await login(admin);
+    expect(granted.code, granted.stderr).toBe(0);
+    folder('cc', { 'c.txt': 'c' });
+    const r = await sb.run(['upload', 'cc', '--to', 'zenodo', '--publish', '--dmp', String(planId()), '--json', ...META], { env: { ...home, RDP_DMPTOOL_CLIENT_ID: admin.clientId, RDP_DMPTOOL_CLIENT_SECRET: admin.clientSecret } });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseJson<UploadDoc>(r.stdout);
+    expect(doc.steps?.find((s) => s.id === 'dmp.link')?.status).toBe('done');
+    expect(onPlan(doc.doi)).toHaveLength(1);
+  });
+
   test('no ORCID login at all: --orcid-work is skipped with the way to one and DataCite\'s auto-update; exit 0', async () => {
     folder('nolog', { 'n.txt': 'n' });
     const r = await sb.run(['upload', 'nolog', '--to', 'zenodo', '--publish', '--orcid-work', '--json', ...META], { env: { XDG_CONFIG_HOME: join(sb.dir, 'no-logins'), DBUS_SESSION_BUS_ADDRESS: undefined } });
