@@ -215,6 +215,25 @@ describe('rdp upload --to zenodo --publish with the links', () => {
     expect(onPlan(doc.doi)).toHaveLength(1);
   });
 
+  test('ORCID fails (500) after the upload published: exit 1; the same upload command then sends only ORCID\'s request', async () => {
+    folder('upfail', { 'u.txt': 'u' });
+    const cmd = ['upload', 'upfail', '--to', 'zenodo', '--publish', '--orcid-work', '--zotero', '--json', ...META];
+    const env = { ...allLinks(), RDP_HTTP_RETRIES: '1' };
+    await control('/faults', { service: 'orcid', method: 'POST', path: '/v3.0/*/work', action: 'status', status: 500, times: 1 });
+    const first = await sb.run(cmd, { env });
+    expect(first.code).toBe(1);
+    const err = parseJson<{ error: { message: string; details: PublishDoc } }>(first.stderr).error;
+    expect(err.message).toMatch(/^Step orcid\.work failed/);
+    const doi = err.details.doi as string;
+    const from = log().length;
+    const again = await sb.run(cmd, { env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(writesSince(from)).toEqual([`orcid POST /v3.0/${orcidId()}/work`]);
+    expect(parseJson<UploadDoc>(again.stdout).steps?.find((s) => s.id === 'orcid.work')).toMatchObject({ status: 'done', from: 'run' });
+    expect(worksWith(doi)).toHaveLength(1);
+    expect(itemsWith(doi)).toHaveLength(1);
+  });
+
   test('no ORCID login at all: --orcid-work is skipped with the way to one and DataCite\'s auto-update; exit 0', async () => {
     folder('nolog', { 'n.txt': 'n' });
     const r = await sb.run(['upload', 'nolog', '--to', 'zenodo', '--publish', '--orcid-work', '--json', ...META], { env: { XDG_CONFIG_HOME: join(sb.dir, 'no-logins'), DBUS_SESSION_BUS_ADDRESS: undefined } });
