@@ -62,6 +62,11 @@ export class Context {
     return paths(this.env);
   }
 
+  /** The config file (`rdp sites` keeps the sites in it). */
+  async configPath(): Promise<string> {
+    return (await this.paths()).config;
+  }
+
   async uploadStatePath(): Promise<string> {
     return (await this.paths()).uploads;
   }

@@ -37,6 +37,11 @@ export function registerProviders(list: readonly Provider[]): void {
   }
 }
 
+/** Forget some providers added at run time (the sites of an earlier main() in the same process). */
+export function unregisterProviders(ids: readonly string[]): void {
+  added = added.filter((p) => !ids.includes(p.id));
+}
+
 /** Forget the providers added at run time (tests). */
 export function resetProviders(): void {
   added = [];
