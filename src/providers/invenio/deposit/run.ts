@@ -394,8 +394,9 @@ function rejected(site: SiteNames, filesSent: boolean) {
   };
 }
 
+/** What the site noted when it saved the draft (a draft is saved with what is valid; publishing needs the rest). */
 function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord): void {
-  for (const e of r.errors) ports.log.warn(`${site.name} saved the draft, but notes ${e.field || 'a field'}: ${e.messages.join(' ')}`);
+  for (const e of r.errors) ports.log.info(`${site.name} saved the draft and notes ${e.field || 'a field'}: ${e.messages.join(' ')} (needed before it can be published).`);
 }
 
 async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, result: SiteDeposit, plan: SyncItem[], body: DraftBody): Promise<SiteDeposit> {
