@@ -4,12 +4,10 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CommanderError } from 'commander';
 import { buildProgram } from './commands/index.js';
-import { readSitesSync } from './config/sites.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
-import { siteProvider } from './providers/invenio/index.js';
-import { registerProviders, unregisterProviders } from './providers/index.js';
+import { registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
 
 /** Flags whose value is a secret (discouraged, but accepted). */
@@ -61,7 +59,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   if (handleSignals) process.on('SIGINT', onSigint);
   ignoreBrokenPipe(streams.stdout);
 
-  registerSites(io, env);
+  // The InvenioRDM sites in the config file become providers before the command tree is built.
+  registerSites(env, (text) => io.warn(text));
   const program = buildProgram(ctx, {
     // Help is as wide as the terminal it is written to (80 columns elsewhere): the streams given, not
     // process.stdout, so that an in-process run (the tests) reads the same as the real CLI.
@@ -78,27 +77,6 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   } finally {
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
-  }
-}
-
-/** The sites of the last main() in this process (a second run in-process reads the config again). */
-let siteIds: string[] = [];
-
-/**
- * The InvenioRDM sites in the config file become providers before the command tree is built, so that
- * `<name>` works wherever a provider id does. A site that cannot be one (its name was given to a
- * built-in provider since, or the file was edited by hand) is skipped with a warning.
- */
-function registerSites(io: IO, env: NodeJS.ProcessEnv): void {
-  unregisterProviders(siteIds);
-  siteIds = [];
-  for (const site of readSitesSync(env)) {
-    try {
-      registerProviders([siteProvider(site)]);
-      siteIds.push(site.name);
-    } catch (err) {
-      io.warn(`The site "${site.name}" in the config file is skipped: ${err instanceof Error ? err.message : String(err)} (\`rdp sites remove ${site.name}\` removes it).`);
-    }
   }
 }
 

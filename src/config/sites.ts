@@ -3,7 +3,8 @@
 // at start-up (synchronously, a few hundred bytes: src/cli.ts registers each as a provider before the
 // command tree is built) and changed only through the file's locked read-modify-write.
 import { readFileSync } from 'node:fs';
-import { configDir } from './paths.js';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 /** A site as stored. */
 export interface SiteRecord {
@@ -17,9 +18,15 @@ export interface SiteRecord {
   added: string;
 }
 
-/** The config file's path for this environment. */
+/**
+ * The config file's path for this environment: config/paths.ts's rule, repeated here so that start-up
+ * (which reads this file before anything else) loads no module that lazy code shares (a chunk of its own).
+ */
 export function configPath(env: NodeJS.ProcessEnv): string {
-  return `${configDir(env)}/config.json`;
+  if (env.RDP_CONFIG_DIR) return join(env.RDP_CONFIG_DIR, 'config.json');
+  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'rdp', 'config.json');
+  if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'rdp', 'config.json');
+  return join(env.HOME || homedir(), '.config', 'rdp', 'config.json');
 }
 
 function narrow(v: unknown): SiteRecord[] {

@@ -9,8 +9,7 @@ import { validateBaseUrl } from '../config/config.js';
 import { RdpError, UsageError } from '../errors/errors.js';
 import { ALLOW_HTTP_ENV, isLoopbackHost } from '../http/client.js';
 import { envName } from '../providers/endpoints.js';
-import { siteBases, siteNames, siteProvider } from '../providers/invenio/index.js';
-import { findProvider, providers } from '../providers/index.js';
+import { findProvider, providers, siteBases, siteNames, siteProvider } from '../providers/index.js';
 import { runLogout } from './logout.js';
 
 export interface SitesPorts extends AuthPorts {

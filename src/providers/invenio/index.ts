@@ -8,7 +8,7 @@
 import type { SiteRecord } from '../../config/sites.js';
 import { bearer, envName, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
-import { errorBody } from '../zenodo/auth.js';
+import { isObject, text } from '../../http/errors.js';
 import { readSiteOptions, SITE_HELP, SITE_OPTIONS } from './deposit/options.js';
 
 /** A site's web and API bases from its address (people may paste the API base, `<site>/api`). */
@@ -20,6 +20,24 @@ export function siteBases(url: string): { web: string; api: string } {
 /** The names a site goes by in messages and variables. */
 export function siteNames(id: string) {
   return { id, name: id, tokenEnv: envName(id, 'TOKEN') };
+}
+
+/** InvenioRDM's error bodies: `{status, message, errors: [{field, messages}]}` (providers.md 1.3, 1.10). */
+export function errorBody(body: unknown) {
+  if (!isObject(body)) return undefined;
+  const message = text(body.message);
+  const fieldErrors: { field: string; message: string }[] = [];
+  if (Array.isArray(body.errors)) {
+    for (const e of body.errors) {
+      if (!isObject(e)) continue;
+      const msgs = Array.isArray(e.messages) ? e.messages.filter((m): m is string => typeof m === 'string') : [];
+      const m = text(e.message) ?? msgs.join(' ');
+      if (m) fieldErrors.push({ field: text(e.field) ?? '', message: m });
+    }
+  }
+  if (!message && fieldErrors.length === 0) return undefined;
+  const detail = fieldErrors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
+  return { message: [message, detail].filter(Boolean).join(' — '), fieldErrors: fieldErrors.length ? fieldErrors : undefined };
 }
 
 export function siteProvider(site: SiteRecord): Provider {

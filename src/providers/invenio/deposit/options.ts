@@ -4,7 +4,6 @@
 // the command tree whenever a site is configured.
 import { UsageError } from '../../../errors/errors.js';
 import type { DepositInput, OptionSpec } from '../../types.js';
-import { UPLOAD_TYPES } from '../../zenodo/deposit/vocab.js';
 
 function count(flag: string, max: number) {
   return (value: string): number => {
@@ -21,7 +20,7 @@ export const SITE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--metadata <file>', description: 'sites: metadata as Zenodo deposition JSON or a CITATION.cff (mapped to the RDM schema)' },
   { flags: '--title <text>', description: 'sites: title' },
   { flags: '--description <text>', description: 'sites: description' },
-  { flags: '--upload-type <type>', description: 'sites: resource type (default: dataset)', choices: UPLOAD_TYPES },
+  { flags: '--upload-type <type>', description: 'sites: resource type (default: dataset)' },
   { flags: '--creator <creator>', description: 'sites: "Family, Given[;Affiliation][;ORCID]"', repeatable: true },
   { flags: '--keyword <word>', description: 'sites: a subject', repeatable: true },
   { flags: '--license <id>', description: 'sites: rights id (SPDX in lower case, e.g. cc-by-4.0)' },

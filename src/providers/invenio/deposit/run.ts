@@ -8,7 +8,6 @@
 // a cut resends one part, an interrupted upload resumes from the journal), and publishing is last.
 // Metadata is read as for Zenodo (--metadata, .zenodo.json, CITATION.cff, flags; checked locally) and
 // mapped to the RDM schema (../metadata.ts).
-import { basename } from 'node:path';
 import { stateDir } from '../../../config/paths.js';
 import { ApiError, CancelledError, FailureError, InputError, NetworkError, NotFoundError, RdpError, UsageError } from '../../../errors/errors.js';
 import { formatBytes } from '../../../output/format.js';
@@ -21,7 +20,6 @@ import { isObj } from '../../../util/guards.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { checkMetadata, dmpRelated, findMetadataFile, flagMetadata, type LocalMetadata, today } from '../../zenodo/deposit/metadata.js';
-import { badName } from '../../zenodo/deposit/sources.js';
 import { InvenioClient, type RdmFile, type RdmRecord, type SiteNames } from '../client.js';
 import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../metadata.js';
 import { planSync, type SyncItem, syncFiles } from '../sync.js';
@@ -111,6 +109,15 @@ async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Loca
   return { o, givenDeposition: o.deposition !== undefined, sources, skipped, meta };
 }
 
+/** Why a site cannot hold a file name (one segment of its key), or undefined. */
+function badName(name: string): string | undefined {
+  if (name === '' || name === '.' || name === '..') return 'it has an empty or a dot name in it';
+  if (/[\u0000-\u001f\u007f]/.test(name)) return 'it contains control characters';
+  if (name.includes('\\')) return 'it contains a backslash';
+  if (Buffer.byteLength(name) > 255) return 'a part of it is longer than 255 bytes';
+  return undefined;
+}
+
 /** What is sent: files named relative to their folder (subfolders kept: InvenioRDM keys may hold "/"), or one zip. */
 async function siteSources(inputs: LocalInput[], zip: string | undefined): Promise<UploadSource[]> {
   const byName = new Map<string, LocalFile>();
@@ -122,7 +129,7 @@ async function siteSources(inputs: LocalInput[], zip: string | undefined): Promi
         hint: 'Rename one of them, or name their common parent folder instead.',
       });
     }
-    const why = f.rel.split('/').map(badName).find(Boolean) ?? badName(basename(f.rel));
+    const why = f.rel.split('/').map(badName).find(Boolean);
     if (why) throw new InputError('BAD_FILE_NAME', `A site cannot hold a file named ${JSON.stringify(f.rel)}: ${why}.`, { hint: 'Rename the file, or send the folder as one archive with --zip NAME.zip.' });
     byName.set(f.rel, f);
   }
