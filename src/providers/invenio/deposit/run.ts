@@ -304,9 +304,9 @@ export function mergeRdm(base: Md, local: LocalMetadata, newVersion: boolean, no
   const fromFile = zenodoToRdm({ ...(local.file?.metadata ?? {}), ...local.set });
   const md: Md = { ...base, ...fromFile.body.metadata };
   const fromFlags = zenodoToRdm({ creators: local.creators, keywords: local.keywords, related_identifiers: local.related }).body.metadata;
-  if (fromFlags.creators) md.creators = addUnique(md.creators, fromFlags.creators, personKey);
-  if (fromFlags.subjects) md.subjects = addUnique(md.subjects, fromFlags.subjects, (s) => (isObj(s) ? String(s.subject ?? s.id).toLowerCase() : ''));
-  if (fromFlags.related_identifiers) {
+  if (Array.isArray(fromFlags.creators) && fromFlags.creators.length) md.creators = addUnique(md.creators, fromFlags.creators, personKey);
+  if (Array.isArray(fromFlags.subjects) && fromFlags.subjects.length) md.subjects = addUnique(md.subjects, fromFlags.subjects, (s) => (isObj(s) ? String(s.subject ?? s.id).toLowerCase() : ''));
+  if (Array.isArray(fromFlags.related_identifiers) && fromFlags.related_identifiers.length) {
     md.related_identifiers = addUnique(md.related_identifiers, fromFlags.related_identifiers, (r) => (isObj(r) ? `${String(r.identifier)}:${JSON.stringify(r.relation_type)}` : ''));
   }
   md.resource_type ??= { id: 'dataset' };
