@@ -41,7 +41,7 @@ http:// is accepted for this machine only (or with RDP_ALLOW_HTTP=1).
         const { addSite } = await import('../workflows/sites.js');
         const r = await addSite(ctx, { name, url, sandboxUrl: opts.sandboxUrl });
         ctx.io.result(r, () => {
-          if (!r.added_now) ctx.io.info(`Site ${r.name} (${r.url}) was added already; nothing changed.`);
+          if (!r.addedNow) ctx.io.info(`Site ${r.name} (${r.url}) was added already; nothing changed.`);
           else ctx.io.success(`Added site ${r.name}: ${r.url}${r.records !== undefined ? ` (${r.records} public record${r.records === 1 ? '' : 's'})` : ''}.`);
           ctx.io.info(`Next: printf %s "$TOKEN" | rdp login ${r.name} --with-token   (a personal token from ${r.url}/account/settings/applications; in CI set ${r.tokenEnv})`);
           return '';

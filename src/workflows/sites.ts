@@ -69,7 +69,7 @@ function checkUrl(env: NodeJS.ProcessEnv, raw: string, flag: string): string {
 
 export interface AddSiteResult extends SiteView {
   /** false: the same site was there already (nothing changed). */
-  added_now: boolean;
+  addedNow: boolean;
   /** Published records the site shows to guests (undefined when it shows guests nothing). */
   records?: number | undefined;
 }
@@ -88,7 +88,7 @@ export async function addSite(ports: SitesPorts, req: { name: string; url: strin
   const sandboxUrl = req.sandboxUrl !== undefined ? checkUrl(ports.env, req.sandboxUrl, '--sandbox-url') : undefined;
   const path = await ports.configPath();
   const existing = (await readSites(path)).find((s) => s.name === name);
-  if (existing && existing.url === url && existing.sandboxUrl === sandboxUrl) return { ...siteView(existing), added_now: false };
+  if (existing && existing.url === url && existing.sandboxUrl === sandboxUrl) return { ...siteView(existing), addedNow: false };
   if (existing) {
     throw new UsageError(`There is a site named "${name}" already (${existing.url}).`, { hint: `Remove it first (rdp sites remove ${name}), or choose another name.` });
   }
@@ -105,7 +105,7 @@ export async function addSite(ports: SitesPorts, req: { name: string; url: strin
   if (clash && (clash.url !== url || clash.sandboxUrl !== sandboxUrl)) {
     throw new UsageError(`There is a site named "${name}" already (${clash.url}).`, { hint: `Remove it first (rdp sites remove ${name}), or choose another name.` });
   }
-  return { ...siteView(clash ?? record), added_now: !clash, records: answer.total };
+  return { ...siteView(clash ?? record), addedNow: !clash, records: answer.total };
 }
 
 export async function listSites(ports: SitesPorts): Promise<SiteView[]> {

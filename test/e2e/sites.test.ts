@@ -100,10 +100,10 @@ describe('rdp sites add, list, remove', () => {
   test('a good address is added (the name becomes a provider); a clashing or invalid name, a non-InvenioRDM address and plain http to another machine are refused', async () => {
     const add = await sb.run(['sites', 'add', 'demo', siteUrl, '--json']);
     expect(add.code, add.stderr).toBe(0);
-    expect(parseJson(add.stdout)).toMatchObject({ name: 'demo', url: siteUrl, api: `${siteUrl}/api`, tokenEnv: 'RDP_DEMO_TOKEN', added_now: true });
+    expect(parseJson(add.stdout)).toMatchObject({ name: 'demo', url: siteUrl, api: `${siteUrl}/api`, tokenEnv: 'RDP_DEMO_TOKEN', addedNow: true });
     const again = await sb.run(['sites', 'add', 'demo', `${siteUrl}/`, '--json']);
     expect(again.code, again.stderr).toBe(0);
-    expect(parseJson(again.stdout)).toMatchObject({ added_now: false });
+    expect(parseJson(again.stdout)).toMatchObject({ addedNow: false });
 
     const clash = await sb.run(['sites', 'add', 'zenodo', siteUrl, '--json']);
     expect(clash.code).toBe(2);
