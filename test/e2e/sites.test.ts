@@ -282,6 +282,25 @@ describe('multipart uploads to a site', () => {
   });
 });
 
+describe('rdp emulator and its site', () => {
+  test('prints the line that adds its InvenioRDM site and the token for it; both work as printed', async () => {
+    const own = new Sandbox({ RDP_RETRY_BASE_MS: '5' });
+    try {
+      const e = own.start(['emulator']);
+      const add = await e.waitFor(/^rdp sites add demo (http:\/\/127\.0\.0\.1:\d+\/invenio)$/m);
+      const tok = await e.waitFor(/RDP_DEMO_TOKEN=(\S+)/);
+      expect(e.stdout()).not.toMatch(/export RDP_INVENIO_URL/);
+      expect((await own.run(['sites', 'add', 'demo', add[1] as string])).code).toBe(0);
+      const login = await own.run(['login', 'demo', '--with-token', '--insecure-storage', '--json'], { stdin: tok[1] });
+      expect(login.code, login.stderr).toBe(0);
+      e.kill('SIGINT');
+      expect((await e.done).code).toBe(0);
+    } finally {
+      own.cleanup();
+    }
+  });
+});
+
 describe('a site in CI and its removal', () => {
   test('RDP_<NAME>_TOKEN works without a stored login', async () => {
     const ci = new Sandbox({ RDP_RETRY_BASE_MS: '5' });
