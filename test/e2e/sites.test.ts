@@ -6,7 +6,7 @@
 // that refuses multipart gets one stream per file). Every check reads the emulator's own record of what
 // it received (the request log, the site's store).
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { invenioStore } from '../../src/emulator/services/invenio/store.js';
@@ -266,6 +266,35 @@ describe('multipart uploads to a site', () => {
     expectArrived(res.id, dir, ['big.bin']);
   });
 
+  test('Ctrl-C keeps the draft and the parts that arrived (exit 130); the same command again sends only the missing parts', async () => {
+    const dir = folder('big4', { 'big.bin': pseudoRandom(5 * MiB, 13) });
+    // Every part but the first (the smallest, sent alone) waits, so that the interrupt comes mid-file.
+    for (const n of [1, 2, 3, 4]) emu.server.faults.add({ service: 'invenio', method: 'PUT', path: `/api/records/*/draft/files/big.bin/content/${n}`, action: 'latency', latencyMs: 3000, always: true });
+    const run = sb.start(['upload', 'big4', '--to', 'demo', '--title', 'Big 4'], { env: PARTS });
+    await run.waitFor(/Uploading 1 file/);
+    // The smallest part has arrived and the journal (under $XDG_STATE_HOME/rdp/multipart) records it before the interrupt.
+    const journals = join(sb.dir, '.local', 'state', 'rdp', 'multipart');
+    const recorded = () => (existsSync(journals) ? readdirSync(journals) : []).some((f) => /"key":"big\.bin".*"done":\[5\]/.test(readFileSync(join(journals, f), 'utf8')));
+    const deadline = Date.now() + 20_000;
+    while (!recorded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(recorded()).toBe(true);
+    run.kill('SIGINT');
+    const done = await run.done;
+    expect(done.code).toBe(130);
+    expect(done.stderr).toMatch(/Interrupted\. Draft (\S+) is kept on demo/);
+    const id = /Draft (\S+) is kept/.exec(done.stderr)?.[1] as string;
+    expect(done.stderr).toMatch(new RegExp(`Resume with: rdp upload big4 --to demo --deposition ${id}`));
+    emu.server.faults.clear();
+    const from = log().length;
+    const again = await sb.run(['upload', 'big4', '--to', 'demo', '--title', 'Big 4', '--json'], { env: PARTS });
+    expect(again.code, again.stderr).toBe(0);
+    expect(parseJson<Result>(again.stdout).id).toBe(id);
+    const sent = contentPuts(from).map((e) => Number(/content\/(\d+)$/.exec(e.path)?.[1]));
+    expect(sent).not.toContain(5);
+    expect(sent.length).toBeLessThanOrEqual(4);
+    expectArrived(id, dir, ['big.bin']);
+  });
+
   test('a site that refuses multipart (403 on the parts) gets one stream per file, and the upload succeeds', async () => {
     await fetch(`${emu.url}/_emulator/invenio/settings`, { method: 'POST', body: JSON.stringify({ multipart: false }) });
     const dir = folder('big3', { 'one.bin': pseudoRandom(3 * MiB, 3), 'two.bin': pseudoRandom(3 * MiB + 1, 5) });
@@ -315,6 +344,17 @@ describe('a site in CI and its removal', () => {
       const r = await ci.run(['upload', 'ci', '--to', 'demo', '--title', 'From CI', '--json'], { env: { RDP_DEMO_TOKEN: token } });
       expect(r.code, r.stderr).toBe(0);
       expectArrived(parseJson<Result>(r.stdout).id, d, ['r.txt']);
+      const all = await ci.run(['uploads', 'list', '--json'], { env: { RDP_DEMO_TOKEN: token } });
+      expect(all.code, all.stderr).toBe(0);
+      expect(Object.keys(parseJson<Record<string, unknown>>(all.stdout))).toEqual(['demo']);
+      const zd = join(ci.dir, 'tree');
+      mkdirSync(join(zd, 'sub'), { recursive: true });
+      writeFileSync(join(zd, 'sub', 'z.txt'), 'zipped');
+      const zipped = await ci.run(['upload', 'tree', '--to', 'demo', '--zip', 'tree.zip', '--title', 'Zipped', '--json'], { env: { RDP_DEMO_TOKEN: token } });
+      expect(zipped.code, zipped.stderr).toBe(0);
+      const zr = parseJson<Result>(zipped.stdout);
+      expect(zr.files.map((f) => f.name)).toEqual(['tree.zip']);
+      expect(store().records.get(zr.id)?.files.get('tree.zip')?.committed).toBe(true);
       const noLogin = await ci.run(['uploads', 'list', '--on', 'demo', '--json']);
       expect(noLogin.code).toBe(4);
       expect(parseJson<{ error: { hint: string } }>(noLogin.stderr).error.hint).toMatch(/RDP_DEMO_TOKEN/);
