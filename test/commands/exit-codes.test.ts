@@ -179,6 +179,8 @@ const rows: [string, () => Row][] = [
   ['upload --to <site> --publish without the required metadata', () => ({ argv: ['upload', 'data', '--to', 'demo', '--publish'], env: site(true), exit: 2, code: 'MISSING_METADATA' })],
   ['upload --to <site> --deposition that does not exist', () => ({ argv: ['upload', 'data', '--to', 'demo', '--deposition', 'nosuch-id00'], env: site(true), exit: 1, code: 'NOT_FOUND' })],
   ['upload --to <site>', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(true), exit: 0 })],
+  ['uploads list --on <site> --sandbox, and the site has no test instance', () => ({ argv: ['uploads', 'list', '--on', 'demo', '--sandbox'], env: site(true), exit: 2, code: 'USAGE' })],
+  ['sites add with a --sandbox-url that is no InvenioRDM', () => ({ argv: ['sites', 'add', 'demo', emu.info.invenio.url, '--sandbox-url', emu.info.zenodo.url], exit: 1, code: 'NOT_INVENIO' })],
   ['uploads list --on <site>', () => ({ argv: ['uploads', 'list', '--on', 'demo'], env: site(true), exit: 0 })],
   ['login <site> --with-token', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: emu.tokens.invenio, exit: 0 })],
   ['sites remove (its stored login too)', () => ({ argv: ['sites', 'remove', 'demo'], env: site(), exit: 0 })],
