@@ -401,6 +401,63 @@ function rejected(site: SiteNames, filesSent: boolean) {
   };
 }
 
+/** A failure after which the site may have created the draft all the same (a gateway error, a lost answer). */
+function maybeCreated(err: unknown): boolean {
+  return (err instanceof ApiError && err.status >= 500) || err instanceof NetworkError;
+}
+
+/** How many times the draft-creating POST is sent at most. */
+const CREATE_ATTEMPTS = 4;
+
+/**
+ * The draft a failed attempt (sent at `sentAt`) made, if the site has one: the caller's newest drafts,
+ * never published, without files, created no earlier than a minute before the attempt (the site's
+ * clock), with the title that was sent.
+ */
+export async function findFreshDraft(client: InvenioClient, title: string, sentAt: number): Promise<RdmRecord | undefined> {
+  const since = sentAt - 60_000;
+  let seen = 0;
+  for await (const r of client.userRecords({ pageSize: 10 })) {
+    const created = r.created ? Date.parse(r.created) : Number.NaN;
+    if (r.isDraft && !r.isPublished && r.status !== 'new_version_draft' && created >= since && r.title === title && (r.files?.length ?? 0) === 0) return r;
+    if (++seen >= 10) break;
+  }
+  return undefined;
+}
+
+/**
+ * Create the draft without ever leaving a second one behind (SPEC.md, as for Zenodo): a 5xx or a lost
+ * answer does not say whether the site created it, so before asking again rdp looks for the draft that
+ * attempt may have made among the user's newest, and adopts it.
+ */
+async function createDraft(site: SiteNames, ports: DepositPorts, client: InvenioClient, body: DraftBody): Promise<RdmRecord> {
+  const base = client.http.retry.backoffBaseMs;
+  const title = typeof body.metadata.title === 'string' ? body.metadata.title : '';
+  for (let attempt = 1; ; attempt++) {
+    const sentAt = ports.clock.now();
+    try {
+      return await client.createDraft(body as unknown as Record<string, unknown>);
+    } catch (err) {
+      if (!maybeCreated(err) || attempt >= CREATE_ATTEMPTS || ports.signal.aborted) throw err;
+      const why = err instanceof ApiError ? `answered ${err.status}` : 'did not answer';
+      ports.log.info(`${site.name} ${why} when asked to create the draft; checking whether it was created anyway before trying again.`);
+      // A moment for the site's search index to show a draft that was made.
+      await ports.clock.sleep(Math.min(30_000, Math.max(base * 2 ** (attempt - 1), Math.min(1500, base * 3))), ports.signal);
+      let made: RdmRecord | undefined;
+      try {
+        made = await findFreshDraft(client, title, sentAt);
+      } catch {
+        throw err; // cannot tell: better to stop than to risk a second draft
+      }
+      if (made) {
+        ports.log.info(`${site.name} had created draft ${made.id} before the error; using it.`);
+        return made;
+      }
+      ports.log.info(`No draft was made; asking again (attempt ${attempt + 1} of ${CREATE_ATTEMPTS}).`);
+    }
+  }
+}
+
 /** What the site noted when it saved the draft (a draft is saved with what is valid; publishing needs the rest). */
 function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord): void {
   for (const e of r.errors) ports.log.info(`${site.name} saved the draft and notes ${e.field || 'a field'}: ${e.messages.join(' ')} (needed before it can be published).`);
@@ -412,7 +469,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
   const remembers = !local.givenDeposition && t.stateKey !== undefined;
   let draft = t.draft;
   if (!draft) {
-    draft = await client.createDraft(body as unknown as Record<string, unknown>).catch(rejected(site, false));
+    draft = await createDraft(site, ports, client, body).catch(rejected(site, false));
     warnProblems(ports, site, draft);
     ports.log.info(`Created draft ${draft.id}${draft.links.selfHtml ? ` (${draft.links.selfHtml})` : ''}.`);
   }
