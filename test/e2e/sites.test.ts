@@ -241,6 +241,19 @@ describe('rdp upload --to <site>', () => {
     expect(drafts('Refused once')).toHaveLength(1);
   });
 
+  test('--delete-extra removes files of the draft that are not local (with --debug: the request log shows no token)', async () => {
+    const d = folder('extra', { 'keep.txt': 'keep', 'drop.txt': 'drop' });
+    const r = parseJson<Result>((await sb.run(['upload', 'extra', '--to', 'demo', '--title', 'Extra', '--json'])).stdout);
+    expectArrived(r.id, d, ['keep.txt', 'drop.txt']);
+    rmSync(join(d, 'drop.txt'));
+    const kept = parseJson<Result>((await sb.run(['upload', 'extra', '--to', 'demo', '--title', 'Extra', '--json'])).stdout);
+    expect(kept.files).toContainEqual(expect.objectContaining({ name: 'drop.txt', action: 'keep' }));
+    const del = await sb.run(['upload', 'extra', '--to', 'demo', '--title', 'Extra', '--delete-extra', '--debug']);
+    expect(del.code, del.stderr).toBe(0);
+    expect(del.stderr).toMatch(/DELETE .*\/draft\/files\/drop\.txt/);
+    expectArrived(r.id, d, ['keep.txt']);
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);
