@@ -85,6 +85,7 @@ export const ERROR_CODES = {
   NEW_VERSION_FAILED: failure('Zenodo made a new version, but its draft cannot be found'),
   METADATA_REJECTED: failure('Zenodo or a site refused the metadata (the fields are named); no file was sent'),
   PUBLISH_FAILED: failure('Zenodo or a site did not publish the draft; the draft and its files are kept'),
+  UPLOAD_IN_PROGRESS: failure('another rdp is uploading the same paths to the same service at this moment; nothing was changed'),
   ALREADY_PUBLISHED: failure('the same command already published its record (use --new-version or --new-record)'),
   ZOTERO_FAILED: failure('Zotero did not add the record to the library'),
   ZOTERO_UNCONFIRMED: failure('Zotero says the item was written, but it cannot be found'),

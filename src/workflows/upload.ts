@@ -5,10 +5,13 @@
 // link is decided here, by capability, never by name. Returns the Deposit the target made.
 import { apiClient, findLogin, loginCommand, requireCredential } from '../auth/credentials.js';
 import type { AuthPorts } from '../auth/ports.js';
-import { AuthRequiredError, UsageError } from '../errors/errors.js';
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { AuthRequiredError, FailureError, UsageError } from '../errors/errors.js';
 import { withCapability } from '../providers/index.js';
 import type { Deposit, DepositInput, DepositLinks, DepositPorts, Provider } from '../providers/types.js';
 import { UploadState } from '../store/upload-state.js';
+import { tryRunLock } from '../util/file-lock.js';
 
 export interface UploadPorts extends AuthPorts {
   cwd: string;
@@ -28,8 +31,26 @@ export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise
   const { target: _target, ...rest } = req;
   const input: DepositInput = { ...rest, cwd: ports.cwd };
   const impl = await p.deposit.load();
-  const deposit = await impl.run(depositPorts(ports, p, req.sandbox), input);
-  return { deposit, render: (io) => impl.render(io, deposit) };
+  // Two runs sending the same files to the same service at once would each make a draft (neither has
+  // recorded one yet): the second is refused until the first ends. A dry run changes nothing remote.
+  const release = req.dryRun ? undefined : await lockRun(ports, p, input);
+  try {
+    const deposit = await impl.run(depositPorts(ports, p, req.sandbox), input);
+    return { deposit, render: (io) => impl.render(io, deposit) };
+  } finally {
+    await release?.();
+  }
+}
+
+async function lockRun(ports: UploadPorts, p: Provider, input: DepositInput): Promise<() => Promise<void>> {
+  const paths = [...new Set(input.paths.map((x) => resolve(input.cwd, x)))].sort();
+  const key = createHash('sha256').update(JSON.stringify([p.id, input.sandbox, paths])).digest('hex').slice(0, 32);
+  const path = join(dirname(await ports.uploadStatePath()), 'runs', key);
+  const release = await tryRunLock(path);
+  if (release) return release;
+  throw new FailureError('UPLOAD_IN_PROGRESS', `Another rdp is uploading the same ${paths.length === 1 ? 'path' : 'paths'} to ${p.name} right now; this run changed nothing.`, {
+    hint: `Wait for that run to end, then run this command again: it continues the same draft (or says it is published). If no rdp is running, remove ${path}.lock.`,
+  });
 }
 
 function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean): DepositPorts {
