@@ -68,6 +68,10 @@ _rdp_has() {
     'dmps list') return 0 ;;
     'dmps get') return 0 ;;
     'dmps templates') return 0 ;;
+    'sites') return 0 ;;
+    'sites add') return 0 ;;
+    'sites list') return 0 ;;
+    'sites remove') return 0 ;;
     'config') return 0 ;;
     'config get') return 0 ;;
     'config set') return 0 ;;
@@ -84,7 +88,7 @@ _rdp_node() {
   valueopts=""
   case "$1" in
     '')
-      subcommands='login logout auth upload publish uploads dmps config emulator completion'
+      subcommands='login logout auth upload publish uploads dmps sites config emulator completion'
       opts='-V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       ;;
@@ -152,6 +156,26 @@ _rdp_node() {
       subcommands=''
       opts='-n --limit --all -h --help --json -q --quiet --debug --no-color'
       valueopts='-n --limit'
+      ;;
+    'sites')
+      subcommands='add list remove'
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
+      ;;
+    'sites add')
+      subcommands=''
+      opts='--sandbox-url -h --help --json -q --quiet --debug --no-color'
+      valueopts='--sandbox-url'
+      ;;
+    'sites list')
+      subcommands=''
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
+      ;;
+    'sites remove')
+      subcommands=''
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
       ;;
     'config')
       subcommands='get set unset list'
@@ -231,6 +255,7 @@ _rdp_value() {
     'dmps list|-n'|'dmps list|--limit') : ;;
     'dmps get|-o'|'dmps get|--output') _rdp_files ;;
     'dmps templates|-n'|'dmps templates|--limit') : ;;
+    'sites add|--sandbox-url') : ;;
     'emulator|--port') : ;;
     'emulator|--latency') : ;;
     *) return 1 ;;
@@ -271,6 +296,17 @@ _rdp_args() {
       esac
       ;;
     'dmps get')
+      case "$2" in
+        0) : ;;
+      esac
+      ;;
+    'sites add')
+      case "$2" in
+        0) : ;;
+        1) : ;;
+      esac
+      ;;
+    'sites remove')
       case "$2" in
         0) : ;;
       esac

@@ -11,6 +11,7 @@ import { emulatorCommand } from './emulator.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { publishCommand } from './publish.js';
+import { sitesCommand } from './sites.js';
 import { uploadCommand } from './upload.js';
 import { uploadsCommand } from './uploads.js';
 
@@ -48,7 +49,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication needed or denied, 130 int
 Environment: RDP_<ID>_TOKEN (RDP_ZOTERO_KEY), RDP_<ID>_URL, NO_COLOR. See the README.`,
     );
 
-  for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, publishCommand, uploadsCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
+  for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, publishCommand, uploadsCommand, dmpsCommand, sitesCommand, configCommand, emulatorCommand, completionCommand]) {
     program.addCommand(make(ctx));
   }
   // Subcommands inherit the output settings and never exit on their own; a parse error carries the

@@ -444,6 +444,8 @@ export interface Provider {
   /** Its error bodies, read into one line. */
   errorBody: ErrorBodyReader;
   auth: ProviderAuth;
+  /** An InvenioRDM site the user added (`rdp sites add`): its addresses. Absent for the built-in services. */
+  site?: { url: string; sandboxUrl?: string | undefined } | undefined;
   deposit?: DepositTarget | undefined;
   list?: UploadLister | undefined;
   dmp?: DmpSource | undefined;

@@ -3,13 +3,16 @@
 // soon), the state file of re-run safety, and the links to the other providers' capabilities that a
 // deposit may ask for (an ORCID creator, a DMP reference, a library item). Which provider answers a
 // link is decided here, by capability, never by name. Returns the Deposit the target made.
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { apiClient, findLogin, loginCommand, requireCredential } from '../auth/credentials.js';
 import type { AuthPorts } from '../auth/ports.js';
-import { AuthRequiredError, UsageError } from '../errors/errors.js';
+import { AuthRequiredError, FailureError, UsageError } from '../errors/errors.js';
 import { withCapability } from '../providers/index.js';
 import type { Deposit, DepositInput, DepositLinks, DepositPorts, Provider, PublishInput, PublishLinks } from '../providers/types.js';
 import { checkPublish, linksAsked, linksUnfinished, type PublishProvider, type PublishStep, publishPorts, runPlan } from './publish.js';
 import { UploadState } from '../store/upload-state.js';
+import { tryRunLock } from '../util/file-lock.js';
 
 export interface UploadPorts extends AuthPorts {
   cwd: string;
@@ -39,6 +42,24 @@ export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise
   const follow = pub && (linksAsked(pub.links).length > 0 || pub.target.publish.asks?.(pub.read) === true) ? pub : undefined;
   if (follow) await checkPublish(ports, follow.target, follow.read, follow.links, req.sandbox);
   const impl = await p.deposit.load();
+  // Two runs sending the same files to the same service at once would each make a draft (neither has
+  // recorded one yet): the second is refused until the first ends. A dry run changes nothing remote.
+  const release = req.dryRun ? undefined : await lockRun(ports, p, input);
+  try {
+    return await uploadAndPublish(ports, req, p, impl, input, follow);
+  } finally {
+    await release?.();
+  }
+}
+
+async function uploadAndPublish(
+  ports: UploadPorts,
+  req: UploadRequest,
+  p: Provider,
+  impl: Awaited<ReturnType<NonNullable<Provider['deposit']>['load']>>,
+  input: DepositInput,
+  follow: { target: PublishProvider; links: PublishLinks; read: unknown } | undefined,
+): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string }> {
   const deposit: Deposit & { steps?: PublishStep[]; zotero?: unknown } = await impl.run(depositPorts(ports, p, req.sandbox, follow?.links), input);
   if (follow && deposit.published && deposit.id !== null) {
     const input: PublishInput = { id: String(deposit.id), sandbox: req.sandbox, cwd: ports.cwd, read: follow.read, links: follow.links, afterUpload: true };
@@ -50,6 +71,17 @@ export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise
     if (item?.detail) deposit.zotero = { key: item.detail.key, userId: item.detail.userId };
   }
   return { deposit, render: (io) => impl.render(io, deposit) };
+}
+
+async function lockRun(ports: UploadPorts, p: Provider, input: DepositInput): Promise<() => Promise<void>> {
+  const paths = [...new Set(input.paths.map((x) => resolve(input.cwd, x)))].sort();
+  const key = createHash('sha256').update(JSON.stringify([p.id, input.sandbox, paths])).digest('hex').slice(0, 32);
+  const path = join(dirname(await ports.uploadStatePath()), 'runs', key);
+  const release = await tryRunLock(path);
+  if (release) return release;
+  throw new FailureError('UPLOAD_IN_PROGRESS', `Another rdp is uploading the same ${paths.length === 1 ? 'path' : 'paths'} to ${p.name} right now; this run changed nothing.`, {
+    hint: `Wait for that run to end, then run this command again: it continues the same draft (or says it is published). If no rdp is running, remove ${path}.lock.`,
+  });
 }
 
 function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean, follow: PublishLinks | undefined): DepositPorts {

@@ -59,6 +59,9 @@ beforeAll(async () => {
   draftToPublish = ready.id;
   const dep = store.depositions.get(draftWithBigFile);
   const now = new Date().toISOString();
+  // A config with the emulator's InvenioRDM site added as `demo` (what `rdp sites add` writes).
+  mkdirSync(join(sb.dir, 'site-config', 'rdp'), { recursive: true });
+  writeFileSync(join(sb.dir, 'site-config', 'rdp', 'config.json'), JSON.stringify({ version: 1, values: {}, sites: { demo: { url: emu.info.invenio.url, added: new Date().toISOString() } } }));
   dep?.files.set('old.bin', { id: 'f-old', key: 'old.bin', size: 50e9, md5: '0'.repeat(32), mimetype: 'application/octet-stream', created: now, updated: now });
 });
 afterAll(async () => {
@@ -77,6 +80,9 @@ interface Row {
 }
 
 const login = (id: string) => () => ({ [`RDP_${id.toUpperCase()}_${id === 'zotero' ? 'KEY' : 'TOKEN'}`]: emu.tokens[id as 'zenodo'] });
+
+/** The config with the site `demo` (and, with `token`, RDP_DEMO_TOKEN). */
+const site = (token = false) => ({ XDG_CONFIG_HOME: join(sb.dir, 'site-config'), ...(token ? { RDP_DEMO_TOKEN: emu.tokens.invenio } : {}) });
 
 const rows: [string, () => Row][] = [
   // global
@@ -182,6 +188,26 @@ const rows: [string, () => Row][] = [
   ['config get', () => ({ argv: ['config', 'get', 'zenodo.url'], exit: 0 })],
   ['config list', () => ({ argv: ['config', 'list'], exit: 0 })],
   ['config unset of a key not set', () => ({ argv: ['config', 'unset', 'nomad.url'], exit: 0 })],
+  // sites
+  ['sites add of an InvenioRDM site', () => ({ argv: ['sites', 'add', 'demo', emu.info.invenio.url], exit: 0 })],
+  ['sites add under a built-in provider\'s name', () => ({ argv: ['sites', 'add', 'nomad', emu.info.invenio.url], exit: 2, code: 'USAGE' })],
+  ['sites add of a name that cannot be an id', () => ({ argv: ['sites', 'add', '9lives', emu.info.invenio.url], exit: 2, code: 'USAGE' })],
+  ['sites add of an address that is no InvenioRDM', () => ({ argv: ['sites', 'add', 'demo', emu.info.dmptool.url], exit: 1, code: 'NOT_INVENIO' })],
+  ['sites add of plain http to another machine', () => ({ argv: ['sites', 'add', 'demo', 'http://data.example.org'], exit: 2, code: 'INSECURE_URL' })],
+  ['sites add without a URL', () => ({ argv: ['sites', 'add', 'demo'], exit: 2, code: 'USAGE' })],
+  ['sites list', () => ({ argv: ['sites', 'list'], exit: 0 })],
+  ['sites remove of a site never added', () => ({ argv: ['sites', 'remove', 'demo'], exit: 2, code: 'USAGE' })],
+  ['upload --to <site> without a login', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(), exit: 4, code: 'AUTH_REQUIRED' })],
+  ['login <site> --with-token with a token the site does not know', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: 'nope-nope-nope', exit: 4, code: 'AUTH_INVALID' })],
+  ['upload --to <site> with a Zenodo-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--zotero'], env: site(), exit: 2, code: 'USAGE' })],
+  ['upload --to <site> --publish without the required metadata', () => ({ argv: ['upload', 'data', '--to', 'demo', '--publish'], env: site(true), exit: 2, code: 'MISSING_METADATA' })],
+  ['upload --to <site> --deposition that does not exist', () => ({ argv: ['upload', 'data', '--to', 'demo', '--deposition', 'nosuch-id00'], env: site(true), exit: 1, code: 'NOT_FOUND' })],
+  ['upload --to <site>', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(true), exit: 0 })],
+  ['uploads list --on <site> --sandbox, and the site has no test instance', () => ({ argv: ['uploads', 'list', '--on', 'demo', '--sandbox'], env: site(true), exit: 2, code: 'USAGE' })],
+  ['sites add with a --sandbox-url that is no InvenioRDM', () => ({ argv: ['sites', 'add', 'demo', emu.info.invenio.url, '--sandbox-url', emu.info.zenodo.url], exit: 1, code: 'NOT_INVENIO' })],
+  ['uploads list --on <site>', () => ({ argv: ['uploads', 'list', '--on', 'demo'], env: site(true), exit: 0 })],
+  ['login <site> --with-token', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: emu.tokens.invenio, exit: 0 })],
+  ['sites remove (its stored login too)', () => ({ argv: ['sites', 'remove', 'demo'], env: site(), exit: 0 })],
   // emulator, completion
   ['emulator --port out of range', () => ({ argv: ['emulator', '--port', '99999'], exit: 2, code: 'USAGE' })],
   ['emulator --latency that is no number', () => ({ argv: ['emulator', '--latency', 'soon'], exit: 2, code: 'USAGE' })],

@@ -161,6 +161,20 @@ describe('every command with --json matches its schema', () => {
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '1']));
   });
 
+  test('rdp sites add|list|remove, and a site as a provider: upload (draft, published), uploads list', async () => {
+    expectSchema('sites-add', await json(['sites', 'add', 'demo', emu.info.invenio.url]), ['name', 'url', 'api', 'tokenEnv', 'addedNow']);
+    expectSchema('sites-list', await json(['sites', 'list']), ['name', 'url', 'tokenEnv']);
+    await json(['login', 'demo', '--with-token', '--insecure-storage'], { stdin: emu.tokens.invenio });
+    const data = join(sb.dir, 'site-data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'a.txt'), 'a');
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--dry-run']), ['provider', 'dryRun', 'files', 'multipart']);
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane']), ['provider', 'id', 'url', 'status', 'multipart', 'metadata']);
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane', '--publish']), ['id', 'doi', 'published', 'deposition']);
+    expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'demo']), ['id', 'state', 'doi', 'service']);
+    expectSchema('sites-remove', await json(['sites', 'remove', 'demo']), ['name', 'loggedOut']);
+  });
+
   test('rdp dmps list, dmps get (the plan, saved as JSON, saved as PDF), dmps templates', async () => {
     const plans = (await json(['dmps', 'list'])) as { id: number }[];
     expectSchema('dmps-list', plans, ['id', 'title', 'doi', 'dmp']);

@@ -156,7 +156,7 @@ async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local:
   const client = t.client as ZenodoClient;
   const key = t.stateKey as UploadKey;
   const left = await ports.state.read(key);
-  const draft = left ? await getIfThere(client, left.id) : undefined;
+  const draft = left ? await getIfThere(client, Number(left.id)) : undefined;
   if (left && draft && !draft.submitted) {
     local.o.deposition = draft.id;
     ports.log.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
