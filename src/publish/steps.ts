@@ -45,6 +45,7 @@ export const SKIP_CODES = [
   'NOT_A_DMPTOOL_PLAN', // --dmp names a DMP kept elsewhere
   'PUBLISHED', // the record is published, so its files or metadata stay as they are
   'NO_RESERVED_DOI', // the draft has no reserved DOI to write
+  'NO_DOI', // the service published the record without a DOI (a site that mints none): nothing to link
   'NO_CITATION_FILE', // --write-doi: no CITATION.cff to write into
 ] as const;
 

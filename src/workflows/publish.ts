@@ -133,13 +133,18 @@ function noLogin(p: Provider, what: string, extra = ''): StepResult {
 }
 
 /** The link steps the flags ask for; each needs the step after which the record has its DOI. */
-function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Step[] {
+function linkSteps(ports: AuthPorts, target: Provider, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Step[] {
   const needs = plan.doiStep ? [plan.doiStep] : undefined;
   const record = () => {
     const r = plan.published();
     if (!r) throw new RdpError('INTERNAL', 'The record has no DOI yet.');
     return r;
   };
+  // A record the service published without a DOI (an InvenioRDM site that mints none): nothing to link.
+  const noDoi = (flag: string): StepResult | undefined =>
+    plan.published() || !plan.summary().published
+      ? undefined
+      : { status: 'skipped', reason: `${target.name} published record ${plan.id} without a DOI, so ${flag} has nothing to link.`, code: 'NO_DOI', detail: { hint: `Reserve a DOI on ${target.name} with the record's next version, then run the same command for that version.` } };
   const steps: Step[] = [];
   if (links.dmp !== undefined) {
     const value = links.dmp;
@@ -147,6 +152,8 @@ function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, san
       id: 'dmp.link',
       needs,
       run: async () => {
+        const none = noDoi('--dmp');
+        if (none) return none;
         const p = one('dmp');
         const cred = await findLogin(ports, p);
         if (!cred) return noLogin(p, 'the plan did not get the dataset DOI', ` (adding it needs the ${p.name} scope edit_dmps, which an administrator grants to your API client)`);
@@ -160,6 +167,8 @@ function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, san
       id: 'orcid.work',
       needs,
       run: async () => {
+        const none = noDoi('--orcid-work');
+        if (none) return none;
         const p = one('works');
         const cred = await findLogin(ports, p, sandbox);
         const works = await p.works.load();
@@ -178,7 +187,9 @@ function linkSteps(ports: AuthPorts, plan: PublishPlan, links: PublishLinks, san
     steps.push({
       id: 'zotero.item',
       needs,
-      run: async () => {
+      run: async (): Promise<StepResult> => {
+        const none = noDoi('--zotero');
+        if (none) return none;
         const p = one('library');
         const cred = await requireCredential(ports, p);
         const r = await (await p.library.load()).addItem(await apiClient(ports, cred), cred.user, record());
@@ -202,7 +213,7 @@ function tell(ports: AuthPorts, r: StepReport): void {
 
 /** Run a plan's steps and the links; fail (after every step ran) when one failed. */
 export async function runPlan(ports: AuthPorts, target: PublishProvider, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Promise<PublishResult> {
-  const steps = [...plan.steps, ...linkSteps(ports, plan, links, sandbox)];
+  const steps = [...plan.steps, ...linkSteps(ports, target, plan, links, sandbox)];
   const run = await runSteps({ record: plan.record, steps, journal: journalPath(ports.env), clock: ports.clock, signal: ports.signal, onStep: (r) => tell(ports, r) });
   for (const w of run.warnings) ports.log.warn(w);
   const out: PublishStep[] = run.steps.map(({ cause: _cause, ...r }) => r);

@@ -2,14 +2,15 @@
 // descriptor is made from the site's record in the config file at start-up (src/cli.ts, through
 // registerProviders), so `<name>` works wherever a provider id does. Personal tokens (Bearer); a
 // refusal is 403 (the server ignores a token it does not know and the request runs anonymously); the
-// RDM records API for uploads (deposit/) and the user's records for `rdp uploads list` (list.ts).
+// RDM records API for uploads (deposit/), the user's records for `rdp uploads list` (list.ts), and
+// `rdp publish <id> --on <name>` with the link steps (publish.ts).
 // No browser login: InvenioRDM's OAuth server has no scopes for records, and personal tokens are what
 // the sites hand out (providers.md 0.1).
 import type { SiteRecord } from '../../config/sites.js';
 import { bearer, envName, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
 import { isObject, text } from '../../http/errors.js';
-import { readSiteOptions, SITE_HELP, SITE_OPTIONS } from './deposit/options.js';
+import { parseRecordId, readSiteOptions, SITE_HELP, SITE_OPTIONS, sitePublishHelp } from './deposit/options.js';
 
 /** A site's web and API bases from its address (people may paste the API base, `<site>/api`). */
 export function siteBases(url: string): { web: string; api: string } {
@@ -78,6 +79,16 @@ export function siteProvider(site: SiteRecord): Provider {
         const [{ runSiteUpload }, { renderSiteUpload }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
         return { run: (ports, input) => runSiteUpload(names, ports, input), render: (io, r) => renderSiteUpload(io, r as Parameters<typeof renderSiteUpload>[1]) };
       },
+    },
+    publish: {
+      idHelp: `a ${id} record id (or its address)`,
+      options: [],
+      links: true,
+      checkId: (value) => parseRecordId(value, 'rdp publish', id),
+      readOptions: () => ({}),
+      help: sitePublishHelp(id),
+      examples: [`rdp publish 4d0ns-ntd89 --on ${id} --orcid-work --zotero   # publish the draft on ${id}, then link it`],
+      load: async () => ({ plan: (await import('./publish.js')).sitePublishPlan(names) }),
     },
     list: {
       columns: `Columns for ${id}: ID, TITLE, STATUS (draft, published, new version draft), FILES, SIZE, DOI, UPDATED.`,

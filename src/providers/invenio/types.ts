@@ -196,3 +196,8 @@ export function toSearch(v: unknown): { hits: unknown[]; total: number; next?: s
   const links = isObj(v.links) ? v.links : {};
   return { hits: v.hits.hits, total, next: str(links.next) };
 }
+
+/** The publish journal's key for a site's record: `<site>:<host>:<id>` (no secrets). */
+export function siteJournalRecord(siteId: string, host: string, id: string): string {
+  return `${siteId}:${host}:${id}`;
+}

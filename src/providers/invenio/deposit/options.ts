@@ -26,6 +26,8 @@ export const SITE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--license <id>', description: 'sites: rights id (SPDX in lower case, e.g. cc-by-4.0)' },
   { flags: '--orcid-creator', description: 'sites: add your ORCID identity as a creator' },
   { flags: '--dmp <id>', description: 'sites: link the data management plan' },
+  { flags: '--zotero', description: 'sites: after --publish, add the record to your Zotero library' },
+  { flags: '--orcid-work', description: 'sites: after --publish, add the record to your ORCID works (needs an ORCID member login)' },
   { flags: '--concurrency <n>', description: 'sites: files sent at the same time (default 4)', parse: count('--concurrency', 16) },
   { flags: '--zip <name.zip>', description: 'sites: send everything as one zip archive, built while sending' },
   { flags: '--delete-extra', description: 'sites: delete files in the draft that are not among the local files' },
@@ -45,6 +47,8 @@ export interface SiteOptions {
   license?: string | undefined;
   orcidCreator: boolean;
   dmp?: string | undefined;
+  zotero: boolean;
+  orcidWork: boolean;
   concurrency: number;
   zip?: string | undefined;
   deleteExtra: boolean;
@@ -76,6 +80,12 @@ export function readSiteOptions(siteId: string) {
         hint: '--deposition adds to a draft; --new-version starts the next version of a record; --new-record a new record.',
       });
     }
+    for (const [key, flag, what] of [
+      ['zotero', '--zotero', 'adds the published record to your Zotero library'],
+      ['orcidWork', '--orcid-work', 'adds the published record to your ORCID works'],
+    ] as const) {
+      if (o[key] && !input.publish) throw new UsageError(`${flag} ${what}, so it needs --publish.`, { hint: `Add --publish, or leave out ${flag}.` });
+    }
     const zip = str('zip');
     if (zip !== undefined && (!/\.zip$/i.test(zip) || zip.includes('/') || zip.includes('\\') || zip.length < 5)) {
       throw new UsageError(`--zip needs a file name ending in .zip (no folders), not "${zip}".`, { hint: 'For example: --zip data.zip' });
@@ -93,6 +103,8 @@ export function readSiteOptions(siteId: string) {
       license: str('license'),
       orcidCreator: Boolean(o.orcidCreator),
       dmp: str('dmp'),
+      zotero: Boolean(o.zotero),
+      orcidWork: Boolean(o.orcidWork),
       concurrency: typeof o.concurrency === 'number' ? o.concurrency : 4,
       zip,
       deleteExtra: Boolean(o.deleteExtra),
@@ -107,5 +119,17 @@ name, size and checksum is skipped, a changed one replaced; large files go in pa
 where the site offers multipart uploads (a cut resends one part; an interrupted upload resumes the
 missing parts), else as one stream. The same command run again works on the draft it created until
 that draft is published; after that it refuses (--new-version ID, or --new-record). Metadata as for
-Zenodo (--metadata, .zenodo.json, CITATION.cff, flags), mapped to the RDM schema.
+Zenodo (--metadata, .zenodo.json, CITATION.cff, flags), mapped to the RDM schema. With --publish,
+--dmp also adds the record's DOI to the plan, --orcid-work adds it to your ORCID works and --zotero to
+your Zotero library, as the steps of \`rdp publish\` (a rerun does only what is missing).
 `;
+
+/** \`rdp publish --help\`'s paragraph on a site. */
+export function sitePublishHelp(id: string): string {
+  return `
+${id} (--on ${id}, an InvenioRDM site): publishes the draft (a published record is left as it is), after
+--dmp has put the plan's DOI among its related identifiers (a draft only); the fields the site requires
+are checked first. Then the links: --dmp gives the plan the record's DOI, --orcid-work adds it to
+your ORCID works, --zotero to your Zotero library.
+`;
+}

@@ -22,7 +22,9 @@ import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { checkMetadata, dmpRelated, findMetadataFile, flagMetadata, type LocalMetadata, today } from '../../zenodo/deposit/metadata.js';
 import { InvenioClient, type RdmFile, type RdmRecord, type SiteNames } from '../client.js';
 import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../metadata.js';
+import { publishSiteDraft } from '../publish.js';
 import { planSync, type SyncItem, syncFiles } from '../sync.js';
+import { siteJournalRecord } from '../types.js';
 import type { SiteOptions } from './options.js';
 
 type Md = Record<string, unknown>;
@@ -62,6 +64,11 @@ interface Target {
   base: Md;
   stateKey: UploadKey | undefined;
   notes: string[];
+  /**
+   * This command published its record before, and the steps after publishing (the links) are not all
+   * done: nothing is sent or changed here, the steps follow (only those still missing).
+   */
+  rerun?: boolean | undefined;
 }
 
 
@@ -151,7 +158,7 @@ async function findTarget(site: SiteNames, ports: DepositPorts, input: DepositIn
   const client = new InvenioClient(login.http, { site, multipart: { ...multipartEnv(ports.env), stateDir: stateDir(ports.env) } });
   const t: Target = { client, draft: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
   t.stateKey = uploadKey(site.id, client.http.base, input.cwd, input.paths, o.newVersion !== undefined ? { kind: 'new-version', of: o.newVersion } : { kind: 'record' });
-  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(site, ports, input, local, t);
+  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(site, ports, input, local, t, login.endpoints.host);
   if (o.deposition !== undefined) {
     t.kind = 'existing';
     const draft = await client.findDraft(o.deposition);
@@ -182,7 +189,7 @@ async function publishedRecord(client: InvenioClient, id: string): Promise<RdmRe
 }
 
 /** The same command again: the draft it made before, until that draft is published. */
-async function continueOwnDraft(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<void> {
+async function continueOwnDraft(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, host: string): Promise<void> {
   const client = t.client as InvenioClient;
   const key = t.stateKey as UploadKey;
   const left = await ports.state.read(key);
@@ -195,7 +202,19 @@ async function continueOwnDraft(site: SiteNames, ports: DepositPorts, input: Dep
     return;
   }
   const record = draft?.isPublished ? draft : await publishedRecord(client, id);
-  if (record) throw alreadyPublished(site, record, input, false);
+  if (record) {
+    // With --publish, the same command again after a step that follows publishing failed (ORCID, the
+    // plan, Zotero): the record stays as it is and only the missing steps run, provided the local files
+    // are what was published (checked with the plan; otherwise the refusal).
+    if (!input.publish || record.isDraft || !(await ports.links.unfinished(siteJournalRecord(site.id, host, record.id)))) throw alreadyPublished(site, record, input, false);
+    t.rerun = true;
+    t.kind = 'existing';
+    t.draft = record;
+    t.base = record.metadata;
+    t.compareWith = { id: record.id, published: true };
+    ports.log.info(`This command published record ${record.id} already; the steps after publishing that are still missing run now.`);
+    return;
+  }
   ports.log.info(`Draft ${id}, which this command created earlier, is gone from ${site.name}${input.dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
   if (!input.dryRun) await ports.state.update(key, () => undefined);
 }
@@ -372,6 +391,7 @@ async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInpu
     multipart: { files: 0, partRequests: 0, refused: false },
   };
   describe(result, draft, plan);
+  if (t.rerun && draft && plan.some((p) => p.action !== 'skip' && p.action !== 'keep')) throw alreadyPublished(site, draft, input, false);
   return { result, plan, body };
 }
 
@@ -466,6 +486,12 @@ function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord): void 
 async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, result: SiteDeposit, plan: SyncItem[], body: DraftBody): Promise<SiteDeposit> {
   const client = t.client;
   if (!client) throw new FailureError('INTERNAL', `no ${site.name} client`);
+  if (t.rerun && t.draft) {
+    // Published by this command before: nothing to send or change here; the steps after publishing follow.
+    if (result.metadataChanged) result.notes.push(`The metadata differs from what record ${t.draft.id} was published with; rdp leaves a published record as it is (use --new-version for changes).`);
+    describe(result, t.draft, plan);
+    return result;
+  }
   const remembers = !local.givenDeposition && t.stateKey !== undefined;
   let draft = t.draft;
   if (!draft) {
@@ -484,7 +510,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
     }
     await sendFiles(site, ports, client, id, plan, local.o.concurrency, resume, result);
     if (input.publish) {
-      final = await publish(site, client, id, resume);
+      final = await publishSiteDraft(site, client, id, `publish with: ${resume}`);
       if (remembers && t.stateKey) await ports.state.rememberPublished(t.stateKey, { id, doi: final.doi });
       ports.log.success(`Published ${final.doi ? `${final.doi} ` : ''}(${recordUrl(final) ?? id}).`);
     } else {
@@ -531,25 +557,4 @@ function failureError(failures: { name: string; error: unknown }[], total: numbe
   }
   const lines = failures.map((f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
   return new FailureError('UPLOAD_FAILED', `${failures.length} of ${total} files failed: ${lines.join('; ')}`, { hint, details: { failed: failures.map((f) => f.name) } });
-}
-
-/** Publish; a 5xx or a lost answer is checked against the record (a slow publish may have gone through). */
-async function publish(site: SiteNames, client: InvenioClient, id: string, resume: string): Promise<RdmRecord> {
-  try {
-    return await client.publish(id);
-  } catch (err) {
-    if ((err instanceof ApiError && err.status >= 500) || err instanceof NetworkError) {
-      const now = await publishedRecord(client, id).catch(() => undefined);
-      if (now) return now;
-    }
-    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.code === 'API_ERROR') {
-      throw new ApiError(err.provider, err.status, `${site.name} did not publish draft ${id}: ${err.message.replace(/^.* answered \d+( to [A-Z]+ \S+)?: /, '')}`, {
-        code: 'PUBLISH_FAILED',
-        hint: `The draft and its files are kept. Fix the metadata, then publish with: ${resume}`,
-        body: err.body,
-        details: err.details,
-      });
-    }
-    throw err;
-  }
 }

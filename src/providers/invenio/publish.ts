@@ -1,0 +1,188 @@
+// `rdp publish <record-id> --on <site>` (the `publish` capability of an InvenioRDM site), and the same
+// steps after `rdp upload --to <site> --publish`: the steps for one draft or record, in order, each
+// looking at the site before it acts so that a re-run is safe:
+//   site.dmp   --dmp, the deposit's side: the plan's DOI among the draft's RDM `related_identifiers`
+//              (is documented by); a published record is not changed (skipped, with the way on)
+//   publish    POST /records/{id}/draft/actions/publish (a published record: `already`)
+// The links to the other services (the plan gets the DOI, ORCID, Zotero) are added by the workflow.
+// What the site requires before it publishes (resource type, title, creators, publication date) is
+// checked before anything changes: MISSING_METADATA names the fields, and the draft stays as it is.
+import { ApiError, InputError, NetworkError, NotFoundError, UsageError } from '../../errors/errors.js';
+import type { Step, StepResult } from '../../publish/steps.js';
+import { isObj } from '../../util/guards.js';
+import type { PublishedRecord, PublishInput, PublishPlan, PublishPorts } from '../types.js';
+import { dmpRelated } from '../zenodo/deposit/metadata.js';
+import { InvenioClient, type RdmRecord, type SiteNames } from './client.js';
+import { missingForRdmPublish, rdmIdentifier, zenodoToRdm } from './metadata.js';
+import { siteJournalRecord } from './types.js';
+
+type Md = Record<string, unknown>;
+
+/** A record's page: a draft's is /uploads/<id>, a published record's /records/<id>. */
+export function sitePage(r: RdmRecord): string | null {
+  return (r.isPublished && !r.isDraft ? (r.links.selfHtml ?? r.links.recordHtml) : (r.links.selfHtml ?? r.links.recordHtml)) ?? null;
+}
+
+/** The published record, or undefined when the id names none (an unknown id, or a draft never published). */
+async function publishedOrNone(client: InvenioClient, id: string): Promise<RdmRecord | undefined> {
+  try {
+    const r = await client.getRecord(id);
+    return r.isPublished ? r : undefined;
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Publish a draft. A 5xx or a lost answer is checked against the record (a slow publish may have gone
+ * through); a refusal (400 with the fields the site named) is PUBLISH_FAILED, the draft kept.
+ */
+export async function publishSiteDraft(site: SiteNames, client: InvenioClient, id: string, then: string): Promise<RdmRecord> {
+  try {
+    return await client.publish(id);
+  } catch (err) {
+    if ((err instanceof ApiError && err.status >= 500) || err instanceof NetworkError) {
+      const now = await publishedOrNone(client, id).catch(() => undefined);
+      if (now) return now;
+    }
+    if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.code === 'API_ERROR') {
+      throw new ApiError(err.provider, err.status, `${site.name} did not publish draft ${id}: ${err.message.replace(/^.* answered \d+( to [A-Z]+ \S+)?: /, '')}`, {
+        code: 'PUBLISH_FAILED',
+        hint: `The draft and its files are kept. Fix the fields named above, then ${then}`,
+        body: err.body,
+        details: err.details,
+      });
+    }
+    throw err;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
+
+/** An RDM person or organisation as a library takes it: "Family, Given", or the name. */
+function creatorName(c: unknown): string | undefined {
+  const p = isObj(c) && isObj(c.person_or_org) ? c.person_or_org : undefined;
+  if (!p) return undefined;
+  const family = str(p.family_name);
+  if (p.type !== 'organizational' && family) return str(p.given_name) ? `${family}, ${str(p.given_name)}` : family;
+  return str(p.name) ?? family;
+}
+
+/** A published site record as the links describe it (ORCID, Zotero). */
+export function sitePublishedRecord(site: SiteNames, r: RdmRecord, doi: string): PublishedRecord {
+  const md = r.metadata;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter(isObj) : []);
+  const rights = list(md.rights)[0];
+  return {
+    title: str(md.title) ?? r.title,
+    creators: list(md.creators).map(creatorName).filter((n): n is string => n !== undefined),
+    date: str(md.publication_date) ?? (r.created ?? '').slice(0, 10),
+    doi,
+    url: `https://doi.org/${doi}`,
+    repository: site.name,
+    keywords: list(md.subjects).map((s) => str(s.subject) ?? str(s.id)).filter((k): k is string => k !== undefined),
+    version: str(md.version),
+    description: str(md.description),
+    license: rights ? str(rights.id) : undefined,
+  };
+}
+
+/** The identifier a related entry carries, compared without scheme prefixes and case. */
+const sameId = (a: unknown, b: string) => typeof a === 'string' && (rdmIdentifier(a).identifier as string).toLowerCase() === (rdmIdentifier(b).identifier as string).toLowerCase();
+
+const FIELD_HOW: Record<string, string> = { title: '--title (3 characters or more)', creators: '--creator "Family, Given"', resource_type: '--upload-type', publication_date: 'publication_date in the metadata file' };
+
+export function sitePublishPlan(site: SiteNames) {
+  return async function plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> {
+    const id = input.id;
+    const login = await ports.login();
+    const client = new InvenioClient(login.http, { site });
+    let draft = await client.findDraft(id);
+    let record = draft ? undefined : await publishedOrNone(client, id);
+    if (!draft && !record) {
+      throw new NotFoundError(`${site.name} has no draft or record ${id} that you can access.`, {
+        hint: `Check the id (the part after /uploads/ or /records/ in its address), and that the token belongs to its owner. \`rdp uploads list --on ${site.id}\` shows your drafts and records with their ids.`,
+      });
+    }
+    if (draft?.isPublished) {
+      // A published record with an open edit: rdp publishes drafts and links published records.
+      throw new UsageError(`${id} is a published record being edited on ${site.name}; rdp publishes drafts and links published records.`, {
+        hint: `Save or discard the edit on ${site.name}${sitePage(draft) ? ` (${sitePage(draft)})` : ''}, then run the same command again.`,
+      });
+    }
+    // What --dmp names is resolved before anything changes (a plan number needs a DMPTool login).
+    const dmpId = input.links.dmp !== undefined ? await ports.dmpIdentifier(input.links.dmp, '--dmp') : undefined;
+    // The site's required fields, before anything changes (the draft stays as it is).
+    if (draft) {
+      const missing = missingForRdmPublish(draft.metadata);
+      if (missing.length) {
+        const page = sitePage(draft);
+        throw new InputError('MISSING_METADATA', `Cannot publish draft ${id}: ${site.name} requires ${missing.join(', ')}, and ${missing.length === 1 ? 'it is' : 'they are'} missing. The draft is kept as it is.`, {
+          hint: `Add ${missing.map((m) => FIELD_HOW[m] ?? m).join(', ')} with \`rdp upload <folder> --to ${site.id} --deposition ${id}\` (or fill ${missing.length === 1 ? 'it' : 'them'} in${page ? ` at ${page}` : ' on the site'}), then run the same command again.`,
+          details: { missing },
+        });
+      }
+    }
+    const current = (): RdmRecord => (record ?? draft) as RdmRecord;
+
+    const steps: Step[] = [];
+    if (dmpId !== undefined) {
+      const wanted = (zenodoToRdm({ related_identifiers: [dmpRelated(dmpId)] }).body.metadata.related_identifiers as Md[])[0] as Md;
+      steps.push({
+        id: 'site.dmp',
+        run: async (): Promise<StepResult> => {
+          const related = (current().metadata.related_identifiers as Md[] | undefined) ?? [];
+          if (related.some((r) => sameId(r.identifier, dmpId))) return { status: 'already', detail: { identifier: dmpId } };
+          if (!draft) {
+            return {
+              status: 'skipped',
+              reason: `${id} is published on ${site.name}; rdp does not change a published record's metadata.`,
+              code: 'PUBLISHED',
+              detail: { hint: `Add ${dmpId} (is documented by) to the record's related works on ${site.name}, or with its next version (rdp upload … --to ${site.id} --new-version ${id} --dmp …).` },
+            };
+          }
+          const body = {
+            metadata: { ...draft.metadata, related_identifiers: [...related, wanted] },
+            access: draft.access ?? { record: 'public', files: 'public' },
+            files: { enabled: draft.filesEnabled },
+            ...(draft.pids ? { pids: draft.pids } : {}),
+          };
+          const saved = await client.updateDraft(draft.id, body);
+          // A draft is saved with what is valid: the identifier may have been left out, with the reason in `errors`.
+          if (!((saved.metadata.related_identifiers as Md[] | undefined) ?? []).some((r) => sameId(r.identifier, dmpId))) {
+            const why = saved.errors.filter((e) => e.field.startsWith('metadata.related_identifiers')).map((e) => `${e.field}: ${e.messages.join(' ')}`);
+            throw new ApiError(site.id, 400, `${site.name} did not keep ${dmpId} among the draft's related identifiers${why.length ? `: ${why.join('; ')}` : '.'}`, {
+              code: 'METADATA_REJECTED',
+              hint: `Add it on the site${sitePage(draft) ? ` (${sitePage(draft)})` : ''}, or run the command without --dmp.`,
+            });
+          }
+          draft = saved;
+          return { status: 'done', detail: { identifier: dmpId } };
+        },
+      });
+    }
+    steps.push({
+      id: 'publish',
+      run: async (): Promise<StepResult> => {
+        if (record) return { status: 'already', detail: { doi: record.doi ?? '' } };
+        const d = draft as RdmRecord;
+        record = await publishSiteDraft(site, client, d.id, 'run the same command again.');
+        ports.log.info(`Published ${record.doi ? `${record.doi} ` : ''}(${sitePage(record) ?? record.id}).`);
+        return { status: 'done', detail: { doi: record.doi ?? '' } };
+      },
+    });
+
+    return {
+      record: siteJournalRecord(site.id, login.endpoints.host, current().id),
+      id: current().id,
+      steps,
+      doiStep: 'publish',
+      published() {
+        if (!record?.isPublished || !record.doi) return undefined;
+        return sitePublishedRecord(site, record, record.doi);
+      },
+      summary: () => ({ url: sitePage(current()), doi: current().doi ?? null, published: Boolean(record?.isPublished) }),
+    };
+  };
+}
