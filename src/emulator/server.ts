@@ -92,6 +92,12 @@ export interface InvenioSiteOptions {
   multipartChecksum?: 'task' | 'etag' | undefined;
   /** How long the checksum task waits after a commit, ms (default 0: it runs right after). */
   checksumDelayMs?: number | undefined;
+  /**
+   * DOIs on publish (default on, as on sites registered with DataCite). false: a site whose DOIs are
+   * optional and not set up (`RDM_PERSISTENT_IDENTIFIERS` doi not required, no DataCite): a record is
+   * published without a DOI (its own or its parent's) unless the draft had one.
+   */
+  doi?: boolean | undefined;
 }
 
 interface Mounted {

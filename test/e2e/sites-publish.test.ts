@@ -101,7 +101,10 @@ afterAll(async () => {
   await emu.close();
   sb.cleanup();
 });
-afterEach(() => emu.server.faults.clear());
+afterEach(async () => {
+  emu.server.faults.clear();
+  await control('/invenio/settings', { doi: true });
+});
 
 describe('rdp publish <id> --on <site>', () => {
   test('a draft: the plan\'s DOI among its related identifiers, published, then the plan, ORCID and Zotero; a re-run: everything `already`, nothing sent', async () => {
@@ -262,6 +265,24 @@ describe('rdp publish <id> --on <site>', () => {
     const again = await sb.run(['publish', id, '--on', 'demo', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(parseJson<PublishDoc>(again.stdout).steps).toEqual([expect.objectContaining({ id: 'publish', status: 'done', from: 'run' })]);
+    expect(store().records.get(id)?.published).toBe(true);
+  });
+
+  test('a site that mints no DOI: the record is published, the links are skipped (NO_DOI) with the reason; exit 0', async () => {
+    const id = await draft('nodoi');
+    await control('/invenio/settings', { doi: false });
+    const from = log().length;
+    const r = await sb.run(['publish', id, '--on', 'demo', '--orcid-work', '--zotero', '--json'], { env: allLinks() });
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseJson<PublishDoc>(r.stdout);
+    expect(doc).toMatchObject({ published: true, doi: null });
+    expect(doc.steps.map((s) => [s.id, s.status, s.code])).toEqual([
+      ['publish', 'done', undefined],
+      ['orcid.work', 'skipped', 'NO_DOI'],
+      ['zotero.item', 'skipped', 'NO_DOI'],
+    ]);
+    expect(doc.steps[1]?.reason).toMatch(/demo published record .* without a DOI, so --orcid-work has nothing to link/);
+    expect(writesSince(from).filter((w) => !w.startsWith('invenio'))).toEqual([]);
     expect(store().records.get(id)?.published).toBe(true);
   });
 });

@@ -10,7 +10,8 @@
 // (GET /api/records) answer anonymously either way.
 //
 // Knobs: `multipart` (default on; off refuses it as Zenodo does: init accepted, parts 403),
-// `multipartChecksum` and `checksumDelayMs` (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
+// `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI, as a
+// site whose DOIs are optional and not set up) (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
 import { EmuHttpError } from '../../http.js';
 import type { EmulatorService } from '../../server.js';
 import { SEED } from '../../state.js';
@@ -41,6 +42,7 @@ export const invenio: EmulatorService = {
       multipart: o.multipart ?? true,
       multipartChecksum: o.multipartChecksum ?? 'task',
       checksumDelayMs: o.checksumDelayMs ?? 0,
+      doi: o.doi ?? true,
     };
     const pat = ctx.state.issue({ service: 'invenio', userId: SEED.invenio.id, scopes: [], kind: 'personal' });
     mountRecords(ctx);
@@ -61,6 +63,10 @@ export const invenio: EmulatorService = {
       if (body.checksumDelayMs !== undefined) {
         if (typeof body.checksumDelayMs !== 'number' || !(body.checksumDelayMs >= 0)) throw new EmuHttpError(400, { message: 'checksumDelayMs must be a number of milliseconds' });
         store.settings.checksumDelayMs = body.checksumDelayMs;
+      }
+      if (body.doi !== undefined) {
+        if (typeof body.doi !== 'boolean') throw new EmuHttpError(400, { message: 'doi must be true or false' });
+        store.settings.doi = body.doi;
       }
       res.json(200, store.settings);
     });

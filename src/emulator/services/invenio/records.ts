@@ -214,8 +214,10 @@ export function mountRecords(ctx: ServiceContext): void {
       throw validation([{ field: 'files', messages: ['One or more files have not completed their transfer, please wait.'] }]);
     }
     const p = store.parentOf(d);
-    if (!isObj(d.pids.doi)) d.pids = { ...d.pids, doi: { identifier: `${DOI_PREFIX}/${d.id}`, provider: 'datacite', client: 'datacite' } };
-    p.doi ??= `${DOI_PREFIX}/${p.id}`;
+    if (store.settings.doi) {
+      if (!isObj(d.pids.doi)) d.pids = { ...d.pids, doi: { identifier: `${DOI_PREFIX}/${d.id}`, provider: 'datacite', client: 'datacite' } };
+      p.doi ??= `${DOI_PREFIX}/${p.id}`;
+    }
     d.published = true;
     p.versions.push(d.id);
     if (p.draft === d.id) p.draft = undefined;
