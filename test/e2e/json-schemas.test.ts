@@ -170,7 +170,23 @@ describe('every command with --json matches its schema', () => {
     writeFileSync(join(data, 'a.txt'), 'a');
     expectSchema('upload', await json(['upload', data, '--to', 'demo', '--dry-run']), ['provider', 'dryRun', 'files', 'multipart']);
     expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane']), ['provider', 'id', 'url', 'status', 'multipart', 'metadata']);
-    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane', '--publish']), ['id', 'doi', 'published', 'deposition']);
+    const published = (await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane', '--publish'])) as { id: string };
+    expectSchema('upload', published, ['id', 'doi', 'published', 'deposition']);
+    // rdp publish --on <site> (the record is published: publish already, the Zotero item made)
+    const pub = (await json(['publish', published.id, '--on', 'demo', '--zotero'])) as { steps: { id: string; status: string }[] };
+    expect(pub.steps.map((s) => [s.id, s.status])).toEqual([
+      ['publish', 'already'],
+      ['zotero.item', 'done'],
+    ]);
+    expectSchema('publish', pub, ['provider', 'id', 'url', 'doi', 'published', 'steps', 'warnings']);
+    // upload --to <site> --publish --zotero: the steps and the item in the upload's document
+    const linked = join(sb.dir, 'site-linked');
+    mkdirSync(linked, { recursive: true });
+    writeFileSync(join(linked, 'b.txt'), 'b');
+    const withSteps = (await json(['upload', linked, '--to', 'demo', '--title', 'Linked', '--creator', 'Doe, Jane', '--publish', '--zotero'])) as { steps: unknown[]; zotero: unknown };
+    expect(withSteps.steps).toHaveLength(2);
+    expect(withSteps.zotero).toMatchObject({ key: expect.any(String) });
+    expectSchema('upload', withSteps, ['provider', 'site', 'multipart']);
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'demo']), ['id', 'state', 'doi', 'service']);
     expectSchema('sites-remove', await json(['sites', 'remove', 'demo']), ['name', 'loggedOut']);
   });

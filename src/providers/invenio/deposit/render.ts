@@ -50,6 +50,8 @@ export function renderSiteUpload(io: IO, r: SiteDeposit): string {
   if (r.doi) kv('doi', `${r.doi}${r.published ? '' : ' (reserved)'}`);
   const parts = r.multipart.files ? `; ${r.multipart.files} in parts` : '';
   kv('files', `${counts(r, false)}${r.bytesSent ? ` (${formatBytes(r.bytesSent)} sent${parts})` : ' (nothing sent)'}`);
-  if (!r.published) lines.push(s.dim('Not published: review the draft at the URL above, then publish there or rerun with --publish.'));
+  const zotero = (r as SiteDeposit & { zotero?: { key: string } }).zotero;
+  if (zotero) kv('zotero', `item ${zotero.key}`);
+  if (!r.published) lines.push(s.dim(`Not published: review the draft at the URL above, then publish it with \`rdp publish ${r.id} --on ${r.provider}\` (or rerun with --publish).`));
   return lines.join('\n');
 }
