@@ -107,6 +107,16 @@ afterEach(async () => {
 });
 
 describe('rdp publish <id> --on <site>', () => {
+  test('--help names the site among the services, with its paragraph and an example', async () => {
+    const r = await sb.run(['publish', '--help']);
+    expect(r.code).toBe(0);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain('--on <service> where the deposit is: zenodo, nomad or demo');
+    expect(text).toContain('or a record id on demo (or its address) (--on demo)');
+    expect(text).toContain('demo (--on demo, an InvenioRDM site): publishes the draft');
+    expect(text).toContain('rdp publish 4d0ns-ntd89 --on demo --orcid-work --zotero');
+  });
+
   test('a draft: the plan\'s DOI among its related identifiers, published, then the plan, ORCID and Zotero; a re-run: everything `already`, nothing sent', async () => {
     const id = await draft('sitepub');
     const r = await sb.run(['publish', id, '--on', 'demo', '--dmp', String(planId()), '--orcid-work', '--zotero', '--json'], { env: allLinks() });

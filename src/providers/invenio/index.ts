@@ -81,7 +81,7 @@ export function siteProvider(site: SiteRecord): Provider {
       },
     },
     publish: {
-      idHelp: `a ${id} record id (or its address)`,
+      idHelp: `a record id on ${id} (or its address)`,
       options: [],
       links: true,
       checkId: (value) => parseRecordId(value, 'rdp publish', id),
