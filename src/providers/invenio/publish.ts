@@ -7,7 +7,7 @@
 // The links to the other services (the plan gets the DOI, ORCID, Zotero) are added by the workflow.
 // What the site requires before it publishes (resource type, title, creators, publication date) is
 // checked before anything changes: MISSING_METADATA names the fields, and the draft stays as it is.
-import { ApiError, InputError, NetworkError, NotFoundError, UsageError } from '../../errors/errors.js';
+import { ApiError, InputError, NetworkError, NotFoundError } from '../../errors/errors.js';
 import type { Step, StepResult } from '../../publish/steps.js';
 import { isObj } from '../../util/guards.js';
 import type { PublishedRecord, PublishInput, PublishPlan, PublishPorts } from '../types.js';
@@ -99,16 +99,20 @@ export function sitePublishPlan(site: SiteNames) {
     const login = await ports.login();
     const client = new InvenioClient(login.http, { site });
     let draft = await client.findDraft(id);
-    let record = draft ? undefined : await publishedOrNone(client, id);
+    let record: RdmRecord | undefined;
+    if (draft?.isPublished) {
+      // A published record with an open edit: the record is what is linked; the edit is left as it is
+      // (publishing it would change a published record's metadata, which this command does not do).
+      const edit = draft;
+      draft = undefined;
+      record = await publishedOrNone(client, id);
+      if (record) ports.log.warn(`${id} is being edited on ${site.name}; rdp leaves the edit as it is (save or discard it on the site${sitePage(edit) ? `: ${sitePage(edit)}` : ''}).`);
+    } else if (!draft) {
+      record = await publishedOrNone(client, id);
+    }
     if (!draft && !record) {
       throw new NotFoundError(`${site.name} has no draft or record ${id} that you can access.`, {
         hint: `Check the id (the part after /uploads/ or /records/ in its address), and that the token belongs to its owner. \`rdp uploads list --on ${site.id}\` shows your drafts and records with their ids.`,
-      });
-    }
-    if (draft?.isPublished) {
-      // A published record with an open edit: rdp publishes drafts and links published records.
-      throw new UsageError(`${id} is a published record being edited on ${site.name}; rdp publishes drafts and links published records.`, {
-        hint: `Save or discard the edit on ${site.name}${sitePage(draft) ? ` (${sitePage(draft)})` : ''}, then run the same command again.`,
       });
     }
     // What --dmp names is resolved before anything changes (a plan number needs a DMPTool login).
