@@ -16,7 +16,8 @@ describe('rdp upload: targets that share flags (an InvenioRDM site takes Zenodo\
   test('one option per flag, its description naming every target that takes it', () => {
     const merged = mergedOptions(both);
     expect(merged.filter((s) => s.flags.startsWith('--title ')).map((s) => s.description)).toEqual(['Zenodo, sites: title']);
-    expect(merged.find((s) => s.flags === '--zotero')?.description).toMatch(/^Zenodo: /);
+    expect(merged.find((s) => s.flags === '--zotero')?.description).toBe('Zenodo, sites: after --publish, add the record to your Zotero library');
+    expect(merged.find((s) => s.flags === '--write-doi')?.description).toMatch(/^Zenodo: /);
     expect(new Set(merged.map((s) => s.flags)).size).toBe(merged.length);
   });
 
@@ -25,7 +26,9 @@ describe('rdp upload: targets that share flags (an InvenioRDM site takes Zenodo\
     expect(target.id).toBe('tuwien');
     expect(input.read).toMatchObject({ title: 'T', newVersion: '4d0ns-ntd89' });
     expect(input.resume('ab12c-de345')).toBe('rdp upload d --to tuwien --deposition ab12c-de345 --publish --title T');
-    expect(() => uploadInput(both, ['d'], { to: 'tuwien', zotero: true })).toThrow(/--zotero works only with --to zenodo, not with --to tuwien\./);
+    expect(() => uploadInput(both, ['d'], { to: 'tuwien', writeDoi: true })).toThrow(/--write-doi works only with --to zenodo, not with --to tuwien\./);
+    expect(() => uploadInput(both, ['d'], { to: 'tuwien', zotero: true })).toThrow(/--zotero adds the published record to your Zotero library, so it needs --publish\./);
+    expect(uploadInput(both, ['d'], { to: 'tuwien', zotero: true, orcidWork: true, publish: true }).input.read).toMatchObject({ zotero: true, orcidWork: true });
     expect(() => uploadInput(both, ['d'], { to: 'nomad', title: 'T' })).toThrow(/--title works only with --to zenodo or --to tuwien, not with --to nomad\./);
     expect(() => uploadInput(both, ['d'], { to: 'tuwien', deposition: 'not an id!' })).toThrow(UsageError);
   });
