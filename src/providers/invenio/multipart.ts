@@ -23,6 +23,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, FailureError } from '../../errors/errors.js';
+import { fileChunks } from '../../transfer/chunks.js';
 import { runPool } from '../../transfer/pool.js';
 import { sendSource } from '../../transfer/send.js';
 import type { UploadSource } from '../../transfer/source.js';
@@ -209,6 +210,7 @@ function rangeSource(path: string, name: string, start: number, end: number): Up
     label: name,
     size: end - start,
     // No `file`: the part is not the whole file (hashes come from the worker's pass).
+    chunks: () => fileChunks(path, end - start, start),
     open: () => createReadStream(path, { start, end: end - 1, highWaterMark: Math.min(MiB, Math.max(16 * 1024, end - start)) }),
   };
 }
