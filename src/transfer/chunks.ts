@@ -10,13 +10,21 @@
 // highWaterMark (16 KiB for sockets; 64 KiB from Node 22) returns false until the chunk has been
 // handed on, so every chunk but the last is a full buffer of at least MIN_REUSED_CHUNK bytes. A consumer
 // that keeps chunks (a test collecting them) must copy them: copied() does.
-import { close, open, read } from 'node:fs';
+import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
 
 /** Read size: large enough for few syscalls and socket writes, small enough to keep memory flat. */
 export const CHUNK_SIZE = 1 << 20;
 
 /** Buffers smaller than this are never handed out twice (see above: a socket's highWaterMark). */
 export const MIN_REUSED_CHUNK = 256 * 1024;
+
+/**
+ * Files up to this size are read with blocking calls. For a small file the cost is all in the calls
+ * (open, read, close through the thread pool: three round trips each way), not in the bytes: a folder
+ * of 10,000 small files spent most of its CPU there. Larger files are read asynchronously, so that
+ * reading the next chunk overlaps with sending the current one.
+ */
+export const SYNC_READ_MAX = 256 * 1024;
 
 /**
  * Fills `buf` with the next bytes of a stream; returns how many. Fewer than `buf.length` means the end
@@ -68,18 +76,24 @@ const fsRead = (fd: number, buf: Buffer, offset: number, length: number, positio
   new Promise<number>((resolve, reject) => read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 const fsClose = (fd: number) => new Promise<void>((resolve) => close(fd, () => resolve()));
 
-/** A file opened for reading at given positions (reads go on until the buffer is full or the file ends). */
-export class FileReader {
-  private fd: number | undefined;
-  private constructor(readonly path: string) {}
+/** Reads a file at given positions (reads go on until the buffer is full or the file ends). */
+export interface EntryReader {
+  /** Up to `length` bytes at `position` into buf[offset..]; fewer only at the end of the file. */
+  read(buf: Buffer, offset: number, length: number, position: number): number | Promise<number>;
+  close(): void | Promise<void>;
+}
+
+/** A file read through the thread pool. */
+export class FileReader implements EntryReader {
+  private constructor(
+    readonly path: string,
+    private fd: number | undefined,
+  ) {}
 
   static async open(path: string): Promise<FileReader> {
-    const r = new FileReader(path);
-    r.fd = await fsOpen(path);
-    return r;
+    return new FileReader(path, await fsOpen(path));
   }
 
-  /** Reads up to `length` bytes at `position` into buf[offset..]; fewer only at the end of the file. */
   async read(buf: Buffer, offset: number, length: number, position: number): Promise<number> {
     if (this.fd === undefined) throw new Error(`${this.path} is closed`);
     let got = 0;
@@ -98,17 +112,51 @@ export class FileReader {
   }
 }
 
+/** A (small) file read with blocking calls (see SYNC_READ_MAX). */
+export class SyncFileReader implements EntryReader {
+  private constructor(
+    readonly path: string,
+    private fd: number | undefined,
+  ) {}
+
+  static open(path: string): SyncFileReader {
+    return new SyncFileReader(path, openSync(path, 'r'));
+  }
+
+  read(buf: Buffer, offset: number, length: number, position: number): number {
+    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(this.fd, buf, offset + got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  close(): void {
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A reader for a file of (planned) `size` bytes: blocking calls for a small one. */
+export function openReader(path: string, size: number): EntryReader | Promise<EntryReader> {
+  return size <= SYNC_READ_MAX ? SyncFileReader.open(path) : FileReader.open(path);
+}
+
 /**
  * `size` bytes of a file from byte `start` (the whole file by default: no more, if it grew; fewer, if
  * it shrank) in reused chunks.
  */
 export function fileChunks(path: string, size: number, start = 0): AsyncGenerator<Buffer, void, undefined> {
-  let reader: FileReader | undefined;
+  let reader: EntryReader | undefined;
   let pos = start;
   return reusedChunks(
     size,
     async (buf) => {
-      reader ??= await FileReader.open(path);
+      reader ??= await openReader(path, size);
       const n = await reader.read(buf, 0, buf.length, pos);
       pos += n;
       return n;

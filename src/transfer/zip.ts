@@ -16,7 +16,7 @@
 // the directory's size or its offset do not fit in the classic end record.
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { CHUNK_SIZE, copied, reusedChunks } from './chunks.js';
+import { CHUNK_SIZE, copied, type EntryReader, reusedChunks } from './chunks.js';
 
 export interface ZipInput {
   /** Name inside the archive (POSIX separators). */
@@ -197,20 +197,14 @@ export class EntrySizeError extends Error {
   }
 }
 
-/** Where an entry's bytes come from (a FileReader: reads at positions, fewer bytes only at the end). */
-export interface EntryReader {
-  read(buf: Buffer, offset: number, length: number, position: number): Promise<number>;
-  close(): Promise<void>;
-}
-
 /**
  * The archive of `plan` in chunks of `chunkSize` packed full (headers, file bytes and directory records
  * side by side; only the last chunk is shorter), read into reused buffers (see ./chunks.ts: a chunk is
- * valid until the next one is asked for). `open` gives each entry's reader. An entry that ends before its
+ * valid until the next one is asked for). `open` gives each entry's reader (./chunks.ts: openReader). An entry that ends before its
  * planned size fails the stream (EntrySizeError) instead of producing a corrupt archive; one that grew
  * gives its planned size only (the sender looks at the files again afterwards).
  */
-export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => Promise<EntryReader>, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
+export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
   const crcs = new Uint32Array(plan.items.length);
   // The archive as a sequence of pieces: bytes to copy, or an entry's data (by index).
   function* pieces(): Generator<Buffer | number> {
@@ -249,7 +243,8 @@ export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T)
       const entry = (plan.items[piece] as Item<T>).entry;
       if (done < entry.size) {
         reader ??= await open(entry);
-        const n = await reader.read(buf, at, Math.min(entry.size - done, buf.length - at), done);
+        const got = reader.read(buf, at, Math.min(entry.size - done, buf.length - at), done);
+        const n = typeof got === 'number' ? got : await got;
         if (n === 0) throw new EntrySizeError(entry, done);
         crc = crc32(buf.subarray(at, at + n), crc);
         at += n;
@@ -269,6 +264,6 @@ export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T)
 }
 
 /** The archive of `plan` as a byte stream of fresh buffers (for consumers that keep them). */
-export function zipStream<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => Promise<EntryReader>, chunkSize?: number): Readable {
+export function zipStream<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize?: number): Readable {
   return Readable.from(copied(zipChunks(plan, open, chunkSize)), { objectMode: false });
 }
