@@ -19,6 +19,25 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// undici's HTTP/1 client loads its HTTP/2 half (and with it node:http2) when it loads, for a
+// connection that negotiates h2, which rdp never offers: the HTTP/2 half is loaded on first use
+// instead (a tenth of the start of an upload, in instructions).
+const lazyHttp2 = {
+  name: 'lazy-undici-h2',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer)
+        ? { path: 'undici/lib/dispatcher/client-h2.js', namespace: 'rdp-lazy-h2', pluginData: join(args.resolveDir, 'client-h2.js') }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'rdp-lazy-h2' }, (args) => ({
+      contents: `module.exports = function connectH2(client, socket) { return require(${JSON.stringify(args.pluginData)})(client, socket); };`,
+      resolveDir: dirname(args.pluginData),
+      loader: 'js',
+    }));
+  },
+};
 const dist = join(root, 'dist');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
@@ -47,6 +66,7 @@ try {
     // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
     external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
     define: { __RDP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__rdp_import_meta_url' },
+    plugins: [lazyHttp2],
   });
 
   const inputs = [];
