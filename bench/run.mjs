@@ -17,10 +17,13 @@
 // Prints a table, writes it to bench/results.md, exits non-zero if a row misses its target.
 //
 //   node bench/run.mjs [--runs N] [--only startup,zenodo-1g,zenodo-small,nomad-zip,nomad-many] [--keep]
+//                      [--compare OTHER/bin/rdp.js]
+// --compare runs another build of rdp (say, a checkout of main) as one more contender in the same
+// paired series, for before/after figures; its results go in the detail column.
 import { execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 
@@ -31,6 +34,11 @@ const args = process.argv.slice(2);
 const RUNS = Math.max(5, Number(args[args.indexOf('--runs') + 1]) || 5);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const want = (name) => !only || only.includes(name);
+const other = args.includes('--compare') ? resolve(args[args.indexOf('--compare') + 1]) : undefined;
+/** The --compare build as one more contender (none without --compare). */
+const compare = (label, run) => (other ? [{ label: `${label} (--compare)`, run: () => run(other) }] : []);
+/** Detail text for the --compare build's figures. */
+const vs = (text) => (other ? `; --compare: ${text}` : '');
 
 function need(cmd, pkg) {
   try {
@@ -196,10 +204,12 @@ if (want('startup')) {
     { label: 'node -e 0', run: () => started([process.execPath, '-e', '0'], env) },
     { label: 'rdp --version', run: () => started([process.execPath, bin, '--version'], env) },
     { label: 'rdp --help', run: () => started([process.execPath, bin, '--help'], env) },
+    ...compare('rdp --version', (b) => started([process.execPath, b, '--version'], env)),
+    ...compare('rdp --help', (b) => started([process.execPath, b, '--help'], env)),
   ];
   const runs = Math.max(RUNS * 4, 21);
   console.error('start-up: rdp --version, rdp --help vs node -e 0, bare environment (paired, interleaved)');
-  const [base, ver, help] = await paired(trio(bare), { runs });
+  const [base, ver, help, verC, helpC] = await paired(trio(bare), { runs });
   let asIs = '';
   if (process.env.NODE_EXTRA_CA_CERTS || process.env.NODE_OPTIONS) {
     console.error('start-up: the same with the environment as it is (NODE_EXTRA_CA_CERTS / NODE_OPTIONS set)');
@@ -208,8 +218,8 @@ if (want('startup')) {
   }
   const r1 = ver.ms / base.ms;
   const r2 = help.ms / base.ms;
-  row('start-up: rdp --version', '<= 1.5 x node -e 0 (bare)', `${r1.toFixed(2)} x`, `${ver.ms.toFixed(1)} ms vs ${base.ms.toFixed(1)} ms${asIs ? asIs.ver : ''}`, r1 <= 1.5);
-  row('start-up: rdp --help', '<= 1.3 x node -e 0 (bare)', `${r2.toFixed(2)} x`, `${help.ms.toFixed(1)} ms vs ${base.ms.toFixed(1)} ms${asIs ? asIs.help : ''}`, r2 <= 1.3);
+  row('start-up: rdp --version', '<= 1.5 x node -e 0 (bare)', `${r1.toFixed(2)} x`, `${ver.ms.toFixed(1)} ms vs ${base.ms.toFixed(1)} ms${asIs ? asIs.ver : ''}${vs(`${(verC?.ms / base.ms).toFixed(2)} x`)}`, r1 <= 1.5);
+  row('start-up: rdp --help', '<= 1.3 x node -e 0 (bare)', `${r2.toFixed(2)} x`, `${help.ms.toFixed(1)} ms vs ${base.ms.toFixed(1)} ms${asIs ? asIs.help : ''}${vs(`${(helpC?.ms / base.ms).toFixed(2)} x`)}`, r2 <= 1.3);
 }
 
 // 1. one 1 GiB file to Zenodo (and one of 256 MiB: memory must not grow with the size)
@@ -243,19 +253,20 @@ if (want('zenodo-1g')) {
           },
         },
         { label: 'rdp upload', run: () => timed([process.execPath, bin, 'upload', file, '--to', 'zenodo', '--new-record', '--quiet'], { env }) },
+        ...compare('rdp upload', (b) => timed([process.execPath, b, 'upload', file, '--to', 'zenodo', '--new-record', '--quiet'], { env })),
       ]);
     };
-    const [md5, curl, rdp] = await series(big);
-    const [md5q, curlq, rdpq] = await series(quarter);
+    const [md5, curl, rdp, rdpC] = await series(big);
+    const [md5q, curlq, rdpq, rdpqC] = await series(quarter);
     const ref = Math.max(curl.ms, md5.ms);
     const r = rdp.ms / ref;
     const rq = rdpq.ms / Math.max(curlq.ms, md5q.ms);
     const tooMany = await emu.tooMany('zenodo');
-    row('Zenodo: 1 GiB file', '<= 1.10 x max(curl -T, md5sum)', `${r.toFixed(2)} x`, `rdp ${f0(rdp.ms)}, curl ${f0(curl.ms)}, md5sum ${f0(md5.ms)}; CPU: rdp ${f0(rdp.cpuMs)}, curl ${f0(curl.cpuMs)}; 256 MiB: ${rq.toFixed(2)} x; 429s: ${tooMany}`, r <= 1.1 && tooMany === 0);
-    row('Zenodo: 1 GiB file, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, 'rdp process (/usr/bin/time %M), largest of all runs', rdp.rssMb < 90);
+    row('Zenodo: 1 GiB file', '<= 1.10 x max(curl -T, md5sum)', `${r.toFixed(2)} x`, `rdp ${f0(rdp.ms)}, curl ${f0(curl.ms)}, md5sum ${f0(md5.ms)}; CPU: rdp ${f0(rdp.cpuMs)}, curl ${f0(curl.cpuMs)}; 256 MiB: ${rq.toFixed(2)} x; 429s: ${tooMany}${vs(`${(rdpC?.ms / ref).toFixed(2)} x (CPU ${f0(rdpC?.cpuMs ?? 0)}), 256 MiB ${(rdpqC?.ms / Math.max(curlq.ms, md5q.ms)).toFixed(2)} x`)}`, r <= 1.1 && tooMany === 0);
+    row('Zenodo: 1 GiB file, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, `rdp process (/usr/bin/time %M), largest of all runs${vs(`${rdpC?.rssMb.toFixed(1)} MB`)}`, rdp.rssMb < 90);
     // flat: four times the bytes, (almost) no more memory; 5 MB is run-to-run noise of RSS.
     const growth = rdp.rssMb - rdpq.rssMb;
-    row('Zenodo: peak RSS flat in the size', '1 GiB <= 256 MiB + 5 MB', `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB`, `256 MiB: ${rdpq.rssMb.toFixed(1)} MB, 1 GiB: ${rdp.rssMb.toFixed(1)} MB`, growth <= 5);
+    row('Zenodo: peak RSS flat in the size', '1 GiB <= 256 MiB + 5 MB', `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB`, `256 MiB: ${rdpq.rssMb.toFixed(1)} MB, 1 GiB: ${rdp.rssMb.toFixed(1)} MB${vs(`${rdpqC?.rssMb.toFixed(1)} MB, ${rdpC?.rssMb.toFixed(1)} MB`)}`, growth <= 5);
   } finally {
     await emu.stop();
   }
@@ -275,7 +286,7 @@ if (want('zenodo-small')) {
     const script = `for f in ${dir}/*.dat; do curl -sS -f -o /dev/null -H @${headerFile} -T "$f" "${dep.links.bucket}/$(basename "$f")" || exit 1; done`;
     return timed(script, { shell: true });
   };
-  const rdpRun = (z) => timed([process.execPath, bin, 'upload', dir, '--to', 'zenodo', '--new-record', '--quiet'], { env: rdpEnv({ RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token }) });
+  const rdpRun = (z, b = bin) => timed([process.execPath, b, 'upload', dir, '--to', 'zenodo', '--new-record', '--quiet'], { env: rdpEnv({ RDP_ZENODO_URL: z.url, RDP_ZENODO_TOKEN: z.token }) });
 
   // Speed, with the emulator's rate limit off: a new record of 100 files is 101 requests (create +
   // 100 PUTs), one more than Zenodo's 100 a minute, so under the limit any client that gets no 429
@@ -287,12 +298,13 @@ if (want('zenodo-small')) {
     try {
       const z = emu.info.services.zenodo;
       writeFileSync(headerFile, `Authorization: Bearer ${z.token}\n`, { mode: 0o600 });
-      const [curl, rdp] = await paired([
+      const [curl, rdp, rdpC] = await paired([
         { label: 'curl loop', run: () => curlLoop(z) },
         { label: 'rdp upload', run: () => rdpRun(z) },
+        ...compare('rdp upload', (b) => rdpRun(z, b)),
       ]);
       speed = curl.ms / rdp.ms;
-      row('Zenodo: 100 x 8 KiB, 50 ms latency', '>= 4 x faster than a sequential curl loop', `${speed.toFixed(2)} x faster`, `rdp ${f0(rdp.ms)}, curl loop ${f0(curl.ms)} (rate limit off, see the next row)`, speed >= 4);
+      row('Zenodo: 100 x 8 KiB, 50 ms latency', '>= 4 x faster than a sequential curl loop', `${speed.toFixed(2)} x faster`, `rdp ${f0(rdp.ms)}, curl loop ${f0(curl.ms)} (rate limit off, see the next row)${vs(`${(curl.ms / rdpC?.ms).toFixed(2)} x faster`)}`, speed >= 4);
     } finally {
       await emu.stop();
     }
@@ -359,17 +371,18 @@ async function nomadSeries(dir, label) {
       }
     };
     console.error(`nomad: ${label}, rdp (stored zip, streamed) vs zip -0 -r - DIR | curl -T - URL (paired)`);
-    const [ref, rdp] = await paired(
+    const results = await paired(
       [
         {
           label: 'zip -0 | curl',
           run: () => timed(`cd ${dir} && zip -q -0 -r - . | curl -sS -f -o /dev/null -X POST -H @${headerFile} -T - "${n.url}/uploads?file_name=bench.zip"`, { shell: true }),
         },
         { label: 'rdp upload', run: () => timed([process.execPath, bin, 'upload', dir, '--to', 'nomad', '--no-wait', '--quiet'], { env }) },
+        ...compare('rdp upload', (b) => timed([process.execPath, b, 'upload', dir, '--to', 'nomad', '--no-wait', '--quiet'], { env })),
       ],
       { between: cleanUp },
     );
-    return { ref, rdp };
+    return { ref: results[0], rdp: results[1], rdpC: results[2] };
   } finally {
     await emu.stop();
   }
@@ -385,10 +398,10 @@ if (want('nomad-zip')) {
   for (let i = 0; i < 10; i++) await randomFile(join(dir, 'raw', `frame-${i}.bin`), 15_000_000);
   for (let i = 0; i < 20; i++) textFile(join(dir, 'tables', `table-${i}.csv`), 6_000_000, i);
   for (let i = 0; i < 500; i++) textFile(join(dir, 'small', `run-${i}.out`), 60_000, i);
-  const { ref, rdp } = await nomadSeries(dir, '500 MB folder of mixed sizes');
+  const { ref, rdp, rdpC } = await nomadSeries(dir, '500 MB folder of mixed sizes');
   const r = rdp.ms / ref.ms;
-  row('NOMAD: 500 MB folder as zip', '<= 1.1 x zip -0 -r - DIR | curl -T -', `${r.toFixed(2)} x`, `rdp ${f0(rdp.ms)}, zip -0|curl ${f0(ref.ms)}; CPU: rdp ${f0(rdp.cpuMs)}, zip+curl ${f0(ref.cpuMs)}`, r <= 1.1);
-  row('NOMAD: 500 MB folder, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, 'rdp process (/usr/bin/time %M), largest of all runs', rdp.rssMb < 90);
+  row('NOMAD: 500 MB folder as zip', '<= 1.1 x zip -0 -r - DIR | curl -T -', `${r.toFixed(2)} x`, `rdp ${f0(rdp.ms)}, zip -0|curl ${f0(ref.ms)}; CPU: rdp ${f0(rdp.cpuMs)}, zip+curl ${f0(ref.cpuMs)}${vs(`${(rdpC?.ms / ref.ms).toFixed(2)} x (CPU ${f0(rdpC?.cpuMs ?? 0)})`)}`, r <= 1.1);
+  row('NOMAD: 500 MB folder, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, `rdp process (/usr/bin/time %M), largest of all runs${vs(`${rdpC?.rssMb.toFixed(1)} MB`)}`, rdp.rssMb < 90);
 }
 
 // 5. NOMAD: a folder of 10,000 small files (memory must not grow with the number of files)
@@ -401,8 +414,8 @@ if (want('nomad-many')) {
       for (let i = 0; i < 100; i++) textFile(join(dir, `run-${String(d).padStart(3, '0')}`, `step-${String(i).padStart(3, '0')}.out`), 1000 + ((d * 100 + i) % 4000), d * 100 + i);
     }
   }
-  const { ref, rdp } = await nomadSeries(dir, '10,000 small files (1-5 kB)');
-  row('NOMAD: 10,000 small files, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, `rdp ${f0(rdp.ms)}, zip -0|curl ${f0(ref.ms)} (no time target)`, rdp.rssMb < 90);
+  const { ref, rdp, rdpC } = await nomadSeries(dir, '10,000 small files (1-5 kB)');
+  row('NOMAD: 10,000 small files, peak RSS', '< 90 MB', `${rdp.rssMb.toFixed(1)} MB`, `rdp ${f0(rdp.ms)} (CPU ${f0(rdp.cpuMs)}), zip -0|curl ${f0(ref.ms)} (no time target)${vs(`${rdpC?.rssMb.toFixed(1)} MB, ${f0(rdpC?.ms ?? 0)} (CPU ${f0(rdpC?.cpuMs ?? 0)})`)}`, rdp.rssMb < 90);
 }
 
 // 6. A site with multipart uploads (SPEC.md section 6): 1 GiB <= 1.10 x max(curl, md5sum), a cut at
@@ -426,6 +439,6 @@ const table = [
 ].join('\n');
 const doc = `# rdp benchmark results\n\nDate: ${date}. Machine: ${machine}.\nCommand: \`npm run bench\` (bench/run.mjs; how it measures: bench/NOTES.md).\n\n${table}\n`;
 console.log(`\n${table}\n`);
-if (!only) writeFileSync(join(root, 'bench', 'results.md'), doc);
-console.error(only ? 'bench/results.md left as it was (--only)' : `wrote bench/results.md (${machine})`);
+if (!only && !other) writeFileSync(join(root, 'bench', 'results.md'), doc);
+console.error(only || other ? 'bench/results.md left as it was (--only, --compare)' : `wrote bench/results.md (${machine})`);
 if (rows.some((r) => r.ok === false)) process.exitCode = 1;
