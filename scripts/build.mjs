@@ -12,6 +12,7 @@
 // source-map columns stay right): a chunk of rdp's own is require()d, anything else imported.
 // Last, the start-up path is run once and V8's code for it kept in dist/cache/.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -101,6 +102,8 @@ try {
       const rewritten = body.replace(/\bimport\((?=["'](?:\.{1,2}\/|node:|@?[\w-]))/g, '__rdpI(');
       if (/\bimport\(/.test(rewritten)) throw new Error(`${relative(root, out.path)}: an import() the build cannot convert`);
       text = text.slice(0, text.length - body.length) + rewritten;
+      // What the file's code cache is checked against (bin/compile-cache.cjs): a hash of the file.
+      text += `\n//# rdpSource=${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`;
     }
     await mkdir(dirname(out.path), { recursive: true });
     await writeFile(out.path, text);
