@@ -3,9 +3,12 @@
 // at start, and Node 20 keeps no compiled code between runs (module.enableCompileCache came with Node
 // 22.1). The build runs the start-up path (`rdp --help`) once and keeps V8's code for every dist/
 // module it compiled in dist/cache/; this hook hands that code to V8 when the same modules load again.
-// V8 checks a cache against its own version and flags and compiles from the source when they differ
-// (another Node, other flags), but of the source it checks only the length: a cache made for other
-// code of the same length would run that other code. So the build ends every dist/ file with a hash
+// V8 checks a cache against its own version and flags and compiles from the source when they differ,
+// but that is not enough: V8's version stays the same across Node releases that patch it (a cache
+// made by Node 20.20 is taken by Node 20.18 and breaks there), so a cache is used only by exactly the
+// Node (version, architecture, V8 build) that made it; the build makes it with the Node that builds.
+// And of the source V8 checks only the length: a cache made for other code of the same length would
+// run that other code. So the build ends every dist/ file with a hash
 // of its text (`//# rdpSource=...`, scripts/build.mjs), every cache file starts with the hash of the
 // file it was made from, and a cache is used only when the two agree and the cache file is not older
 // than the module file (a file edited after the build, whatever its length, has a newer time; npm
@@ -19,7 +22,12 @@ const { dirname, join, relative, sep } = require('node:path');
 const vm = require('node:vm');
 
 const MARK = '\n//# rdpSource=';
-const MAGIC = 'rdp-v8-cache 1 ';
+/**
+ * The Node a cache was made by, exactly: V8's own version check is not enough (a cache made by Node
+ * 20.20 passes it on Node 20.18, where the code it holds breaks: "[...].join is not a function").
+ */
+const RUNTIME = `${process.version} ${process.arch} ${process.versions.v8}`;
+const MAGIC = `rdp-v8-cache 2 ${RUNTIME} `;
 /** The build's hash of a dist/ file's text (its last line), or undefined. */
 function sourceHash(content) {
   const at = content.lastIndexOf(MARK);

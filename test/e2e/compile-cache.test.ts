@@ -1,7 +1,7 @@
 // The start-up code cache (dist/cache/, bin/compile-cache.cjs) can make rdp start faster and must never
 // change what it does: a copy of the built package is run with its cache intact, missing, stale (a file
-// edited after the build; a cache from another build), damaged, made for other V8 flags (as for another
-// Node), and installed read-only, and every run must print exactly what the intact copy prints. On
+// edited after the build; a cache from another build), damaged, made by another Node or for other V8
+// flags, and installed read-only, and every run must print exactly what the intact copy prints. On
 // Node 20 the cache is used, which a preloaded hook on vm.Script records (so a test also proves the
 // cache is not silently dead); Node >= 22.1 uses its own compile cache instead, where only the outputs
 // are compared.
@@ -174,7 +174,22 @@ describe('the start-up code cache', () => {
     expect(runs.flatMap((r) => r.vm).filter((l) => l.startsWith('used '))).toEqual([]);
   });
 
-  test('made for other V8 flags (as for another Node version): V8 refuses it and rdp compiles from the source', () => {
+  test('made by another Node: not used (V8 would take a cache of Node 20.20 on Node 20.18, where its code breaks)', () => {
+    const pkg = copy('other-node');
+    const cache = join(pkg, 'dist', 'cache');
+    for (const f of readdirSync(cache)) {
+      const data = readFileSync(join(cache, f));
+      const nl = data.indexOf(10);
+      const head = data.subarray(0, nl).toString('latin1');
+      expect(head).toContain(` ${process.version} ${process.arch} ${process.versions.v8} `);
+      const other = head.replace(process.version, process.version === 'v20.18.1' ? 'v20.20.2' : 'v20.18.1');
+      writeFileSync(join(cache, f), Buffer.concat([Buffer.from(other, 'latin1'), data.subarray(nl)]));
+    }
+    const runs = expectSameAsIntact(pkg);
+    expect(runs.flatMap((r) => r.vm)).toEqual([]);
+  });
+
+  test('made for other V8 flags: V8 refuses it and rdp compiles from the source', () => {
     const pkg = copy('flags');
     const runs = expectSameAsIntact(pkg, { nodeArgs: ['--stack-size=900'] });
     if (!nodeCaches) {
