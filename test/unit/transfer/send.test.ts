@@ -249,6 +249,60 @@ describe('a source that does not match what was planned', () => {
     expect(err.message).toMatch(/shrinks\.bin changed while being sent \(25165824 bytes when rdp started, 1048576 now\)/);
   });
 
+  test('a file that grows while it is read: exactly the announced bytes go out, then FILE_CHANGED', async () => {
+    const path = join(dir, 'grows-while-read.bin');
+    const size = 6 * 1024 * 1024;
+    writeFileSync(path, Buffer.alloc(size, 4));
+    const src = fileSource({ path, size, mtimeMs: statSync(path).mtimeMs }, 'grows-while-read.bin');
+    let received = -1;
+    handlers.push((req, res) => {
+      let got = 0;
+      let grown = false;
+      req.on('data', (c: Buffer) => {
+        if (!grown) appendFileSync(path, Buffer.alloc(1024 * 1024, 5));
+        grown = true;
+        got += c.length;
+      });
+      req.on('end', () => {
+        received = got;
+        res.end('{}');
+      });
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/grows-while-read.bin', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(received).toBe(size);
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toMatch(/grows-while-read\.bin changed while being sent \(6291456 bytes when rdp started, 7340032 now\)/);
+  });
+
+  test('a file in a zip that shrinks while it is read: FILE_CHANGED naming that file, and no archive is completed', async () => {
+    const a = join(dir, 'zip-a.bin');
+    const b = join(dir, 'zip-b.bin');
+    // b comes after 8 MiB of a: far more than the sender reads ahead of what the server has taken
+    writeFileSync(a, Buffer.alloc(8 * 1024 * 1024, 1));
+    writeFileSync(b, Buffer.alloc(3 * 1024 * 1024, 2));
+    const entry = (path: string, rel: string) => ({ path, rel, size: statSync(path).size, mtimeMs: statSync(path).mtimeMs, mode: 0o644 });
+    const src = await zipSource([entry(a, 'a.bin'), entry(b, 'b.bin')], 'two.zip', '2 files as two.zip');
+    let ended = false;
+    handlers.push((req, res) => {
+      let cut = false;
+      req.on('data', () => {
+        if (!cut) truncateSync(b, 1000);
+        cut = true;
+      });
+      req.on('end', () => {
+        ended = true;
+        res.end('{}');
+      });
+      req.on('error', () => {});
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/two.zip', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toContain(`${b} changed while being sent (3145728 bytes when rdp started, 1000 now)`);
+    expect(ended).toBe(false);
+  });
+
   test('a small file that grew after its bytes were read is reported after the send (size and mtime looked at again)', async () => {
     const path = join(dir, 'grows.txt');
     writeFileSync(path, 'v1\n');
