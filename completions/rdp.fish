@@ -8,7 +8,7 @@ complete -c rdp -n '__fish_use_subcommand' -a 'upload' -d 'Upload files and fold
 complete -c rdp -n '__fish_use_subcommand' -a 'uploads' -d 'Your uploads on Zenodo and NOMAD'
 complete -c rdp -n '__fish_use_subcommand' -a 'dmps' -d 'Data management plans (DMPs) from DMPTool: list them, fetch one as JSON or PDF, list templates'
 complete -c rdp -n '__fish_use_subcommand' -a 'config' -d 'Read and change settings (base URLs, OAuth clients); secrets go to the keychain'
-complete -c rdp -n '__fish_use_subcommand' -a 'emulator' -d 'Run local emulators of Zenodo, NOMAD, DMPTool, ORCID and Zotero on 127.0.0.1 until interrupted'
+complete -c rdp -n '__fish_use_subcommand' -a 'emulator' -d 'Run local emulators of Zenodo, NOMAD, DMPTool, ORCID, Zotero and an InvenioRDM site on 127.0.0.1 until interrupted'
 complete -c rdp -n '__fish_use_subcommand' -a 'completion' -d 'Print a shell completion script (bash, zsh or fish)'
 complete -c rdp -n '__fish_use_subcommand' -l version -s V -d 'print the version'
 complete -c rdp -l json -d 'print one JSON document on stdout (errors as JSON on stderr)'
