@@ -39,6 +39,20 @@ const lazyHttp2 = {
     }));
   },
 };
+// commander requires node:child_process when it loads, for executable subcommands (`git-style`), which
+// rdp has none of; child_process (and node:net with it) is a fifth of a bare Node start. The require is
+// made on first use instead. The build fails if commander's line changes, rather than bundle it as is.
+const lazyChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: no "${eager}" to make lazy (scripts/build.mjs)`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
 const dist = join(root, 'dist');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
@@ -67,7 +81,7 @@ try {
     // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
     external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
     define: { __RDP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__rdp_import_meta_url' },
-    plugins: [lazyHttp2],
+    plugins: [lazyHttp2, lazyChildProcess],
   });
 
   const inputs = [];
