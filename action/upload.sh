@@ -29,6 +29,7 @@ args+=(--to "${INPUT_TARGET:-zenodo}" --json)
 if flag publish "${INPUT_PUBLISH:-}"; then args+=(--publish); fi
 if flag sandbox "${INPUT_SANDBOX:-}"; then args+=(--sandbox); fi
 if flag delete-extra "${INPUT_DELETE_EXTRA:-}"; then args+=(--delete-extra); fi
+if flag write-doi "${INPUT_WRITE_DOI:-}"; then args+=(--write-doi); fi
 [ -z "${INPUT_NEW_VERSION:-}" ] || args+=(--new-version "$INPUT_NEW_VERSION")
 [ -z "${INPUT_METADATA:-}" ] || args+=(--metadata "$INPUT_METADATA")
 

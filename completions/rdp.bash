@@ -61,12 +61,17 @@ _rdp_has() {
     'auth status') return 0 ;;
     'auth token') return 0 ;;
     'upload') return 0 ;;
+    'publish') return 0 ;;
     'uploads') return 0 ;;
     'uploads list') return 0 ;;
     'dmps') return 0 ;;
     'dmps list') return 0 ;;
     'dmps get') return 0 ;;
     'dmps templates') return 0 ;;
+    'sites') return 0 ;;
+    'sites add') return 0 ;;
+    'sites list') return 0 ;;
+    'sites remove') return 0 ;;
     'config') return 0 ;;
     'config get') return 0 ;;
     'config set') return 0 ;;
@@ -83,7 +88,7 @@ _rdp_node() {
   valueopts=""
   case "$1" in
     '')
-      subcommands='login logout auth upload uploads dmps config emulator completion'
+      subcommands='login logout auth upload publish uploads dmps sites config emulator completion'
       opts='-V --version --json -q --quiet --debug --no-color -h --help'
       valueopts=''
       ;;
@@ -114,8 +119,13 @@ _rdp_node() {
       ;;
     'upload')
       subcommands=''
-      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout -h --help --json -q --quiet --debug --no-color'
-      valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout'
+      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --orcid-work --write-doi --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
+      valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout --dataset'
+      ;;
+    'publish')
+      subcommands=''
+      opts='--on --dmp --orcid-work --zotero --sandbox --write-doi --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
+      valueopts='--on --dmp --dataset'
       ;;
     'uploads')
       subcommands='list'
@@ -146,6 +156,26 @@ _rdp_node() {
       subcommands=''
       opts='-n --limit --all -h --help --json -q --quiet --debug --no-color'
       valueopts='-n --limit'
+      ;;
+    'sites')
+      subcommands='add list remove'
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
+      ;;
+    'sites add')
+      subcommands=''
+      opts='--sandbox-url -h --help --json -q --quiet --debug --no-color'
+      valueopts='--sandbox-url'
+      ;;
+    'sites list')
+      subcommands=''
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
+      ;;
+    'sites remove')
+      subcommands=''
+      opts='-h --help --json -q --quiet --debug --no-color'
+      valueopts=''
       ;;
     'config')
       subcommands='get set unset list'
@@ -215,12 +245,17 @@ _rdp_value() {
     'upload|--upload') : ;;
     'upload|--embargo') : ;;
     'upload|--timeout') : ;;
+    'upload|--dataset') : ;;
+    'publish|--on') COMPREPLY=($(compgen -W 'zenodo nomad' -- "$cur")) ;;
+    'publish|--dmp') : ;;
+    'publish|--dataset') : ;;
     'uploads list|--on') COMPREPLY=($(compgen -W 'zenodo nomad' -- "$cur")) ;;
     'uploads list|--status') COMPREPLY=($(compgen -W 'draft published' -- "$cur")) ;;
     'uploads list|-n'|'uploads list|--limit') : ;;
     'dmps list|-n'|'dmps list|--limit') : ;;
     'dmps get|-o'|'dmps get|--output') _rdp_files ;;
     'dmps templates|-n'|'dmps templates|--limit') : ;;
+    'sites add|--sandbox-url') : ;;
     'emulator|--port') : ;;
     'emulator|--latency') : ;;
     *) return 1 ;;
@@ -255,7 +290,23 @@ _rdp_args() {
         *) _rdp_files ;;
       esac
       ;;
+    'publish')
+      case "$2" in
+        0) : ;;
+      esac
+      ;;
     'dmps get')
+      case "$2" in
+        0) : ;;
+      esac
+      ;;
+    'sites add')
+      case "$2" in
+        0) : ;;
+        1) : ;;
+      esac
+      ;;
+    'sites remove')
       case "$2" in
         0) : ;;
       esac

@@ -7,6 +7,7 @@ import { buildProgram } from './commands/index.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
+import { registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
 
 /** Flags whose value is a secret (discouraged, but accepted). */
@@ -58,6 +59,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
   if (handleSignals) process.on('SIGINT', onSigint);
   ignoreBrokenPipe(streams.stdout);
 
+  // The InvenioRDM sites in the config file become providers before the command tree is built.
+  registerSites(env, (text) => io.warn(text));
   const program = buildProgram(ctx, {
     // Help is as wide as the terminal it is written to (80 columns elsewhere): the streams given, not
     // process.stdout, so that an in-process run (the tests) reads the same as the real CLI.

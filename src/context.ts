@@ -62,6 +62,11 @@ export class Context {
     return paths(this.env);
   }
 
+  /** The config file (`rdp sites` keeps the sites in it). */
+  async configPath(): Promise<string> {
+    return (await this.paths()).config;
+  }
+
   async uploadStatePath(): Promise<string> {
     return (await this.paths()).uploads;
   }
@@ -127,9 +132,10 @@ export class Context {
     const [{ validateBaseUrl }, { UsageError }] = await Promise.all([import('./config/config.js'), import('./errors/errors.js')]);
     const envName = p.env.url;
     const envUrl = this.env[envName]?.trim() || undefined;
+    let configUrl: string | undefined;
     try {
       if (envUrl) validateBaseUrl(envUrl, envName);
-      const configUrl = envUrl ? undefined : await (await this.config()).value(`${p.id}.url`);
+      configUrl = envUrl ? undefined : await (await this.config()).value(`${p.id}.url`);
       if (configUrl) validateBaseUrl(configUrl, `config key ${p.id}.url`);
       const ep = resolveEndpoints(p, { sandbox, envUrl, configUrl });
       if (sandbox && (envUrl || configUrl)) {
@@ -140,7 +146,7 @@ export class Context {
       if (err instanceof UsageError) throw err;
       if ((err as { exitCode?: number }).exitCode !== undefined) throw err;
       throw new UsageError((err as Error).message, {
-        hint: envUrl ? `Fix or unset ${envName}.` : `Run \`rdp config set ${p.id}.url <url>\` or unset it.`,
+        hint: envUrl ? `Fix or unset ${envName}.` : configUrl || !p.site ? `Run \`rdp config set ${p.id}.url <url>\` or unset it.` : undefined,
       });
     }
   }

@@ -142,7 +142,7 @@ function tokenError(p: Provider, ep: Endpoints, grant: Grant, renewing: boolean,
       });
     case 'invalid_scope':
       return new AuthDeniedError('AUTH_SCOPE', `${name} refused the requested scopes (${detail}).${stored}`, {
-        hint: `Check the --scope values (\`rdp login --help\` lists them).`,
+        hint: p.auth.oauth?.scopeRefusedHint ?? `Check the --scope values (\`rdp login --help\` lists them).`,
       });
     default:
       return undefined;

@@ -83,14 +83,18 @@ async function runEmulator(ctx: Context, opts: { port: number; latencyMs: number
     const env = (id: string) => findProvider(id)?.env ?? { url: `RDP_${id.toUpperCase()}_URL`, token: `RDP_${id.toUpperCase()}_TOKEN` };
     const ids = Object.keys(services);
     const lines = [`# rdp emulator on ${emu.url} (Ctrl-C to stop)`];
-    for (const id of ids) lines.push(`export ${env(id).url}=${services[id]?.url}`);
+    // The InvenioRDM site is no provider of rdp's own: it becomes one when added as a site named like its `site`.
+    const siteOf = (id: string) => (!findProvider(id) || findProvider(id)?.site) && typeof services[id]?.site === 'string' ? (services[id]?.site as string) : undefined;
+    for (const id of ids) if (!siteOf(id)) lines.push(`export ${env(id).url}=${services[id]?.url}`);
+    for (const id of ids) {
+      const site = siteOf(id);
+      if (site) lines.push(`# The InvenioRDM site (multipart on; refuse it: POST ${emu.url}/_emulator/invenio/settings {"multipart":false}):`, `rdp sites add ${site} ${services[id]?.url}`);
+    }
     lines.push('# Ready tokens (log in with: printf %s "$TOKEN" | rdp login <id> --with-token):');
     for (const id of ids) {
-      // The InvenioRDM site is no provider of rdp's own: its token belongs to a site named like its `site`.
-      const site = services[id]?.site;
-      if (!findProvider(id) && typeof site === 'string') {
-        lines.push(`#   RDP_${site.toUpperCase()}_TOKEN=${services[id]?.token}   (the InvenioRDM site at ${env(id).url}, as a site named ${site})`);
-      } else lines.push(`#   ${env(id).token}=${services[id]?.token}`);
+      const site = siteOf(id);
+      if (site) lines.push(`#   RDP_${site.toUpperCase()}_TOKEN=${services[id]?.token}   (the InvenioRDM site, once added as ${site})`);
+      else lines.push(`#   ${env(id).token}=${services[id]?.token}`);
     }
     const nomad = services.nomad as { username?: string; password?: string } | undefined;
     if (nomad) lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);

@@ -10,6 +10,8 @@ import { dmpsCommand } from './dmps.js';
 import { emulatorCommand } from './emulator.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
+import { publishCommand } from './publish.js';
+import { sitesCommand } from './sites.js';
 import { uploadCommand } from './upload.js';
 import { uploadsCommand } from './uploads.js';
 
@@ -39,6 +41,7 @@ Examples:
   $ rdp auth status                        who is logged in where
   $ rdp upload ./data --to zenodo          upload a folder to a new Zenodo draft (resumable, verified)
   $ rdp upload ./run1 --to nomad           stream a folder to NOMAD as one zip, wait for processing
+  $ rdp publish 542201 --dmp 89799         publish a draft; the plan gets its DOI
   $ rdp uploads list                       your uploads on Zenodo and NOMAD
   $ rdp emulator                           local stand-ins of all five services
 
@@ -46,7 +49,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 4 authentication needed or denied, 130 int
 Environment: RDP_<ID>_TOKEN (RDP_ZOTERO_KEY), RDP_<ID>_URL, NO_COLOR. See the README.`,
     );
 
-  for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, uploadsCommand, dmpsCommand, configCommand, emulatorCommand, completionCommand]) {
+  for (const make of [loginCommand, logoutCommand, authCommand, uploadCommand, publishCommand, uploadsCommand, dmpsCommand, sitesCommand, configCommand, emulatorCommand, completionCommand]) {
     program.addCommand(make(ctx));
   }
   // Subcommands inherit the output settings and never exit on their own; a parse error carries the

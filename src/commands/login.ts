@@ -154,8 +154,8 @@ export async function loginMethod(p: Provider, f: LoginFlags): Promise<LoginMeth
   const browser = browserFlags(f);
   if (browser.length && !p.auth.oauth) {
     throw new UsageError(`${p.name} has no browser login, so ${browser.join(', ')} ${browser.length === 1 ? 'does' : 'do'} not apply.`, {
-      hint: f.withToken
-        ? `rdp login ${p.id} --with-token < app-token.txt`
+      hint: f.withToken || !p.auth.password
+        ? `rdp login ${p.id} --with-token < token.txt`
         : `rdp login ${p.id} --username jdoe   (asks for the password; or pipe it with --password-stdin), or --with-token`,
     });
   }

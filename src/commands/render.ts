@@ -9,6 +9,7 @@ import type { ConfigEntry } from '../workflows/config.js';
 import type { UploadsListResult } from '../workflows/list.js';
 import type { LoginResult } from '../workflows/login.js';
 import type { LogoutResult } from '../workflows/logout.js';
+import type { PublishResult } from '../workflows/publish.js';
 
 export function renderLogin(io: IO, now: number, r: LoginResult): string {
   const name = providers().find((p) => p.id === r.provider)?.name ?? r.provider;
@@ -124,4 +125,20 @@ export function renderConfigList(io: IO, list: ConfigEntry[]): string {
     { header: 'DESCRIPTION', value: (e) => e.description, shrink: true },
   ];
   return renderTable(io, columns, list);
+}
+
+/** `rdp publish`: the record, and each step's outcome (the reasons were said on stderr as they ended). */
+export function renderPublish(io: IO, r: PublishResult): string {
+  const s = io.outStyle;
+  const lines: string[] = [];
+  const kv = (k: string, v: string) => lines.push(`${s.bold(k.padEnd(12))}${v}`);
+  kv('record', `${r.id} (${r.published ? 'published' : 'not published'})`);
+  if (r.url) kv('url', r.url);
+  if (r.doi) kv('doi', r.doi);
+  const w = Math.max(...r.steps.map((x) => x.id.length), 4);
+  for (const step of r.steps) {
+    const why = step.status === 'skipped' ? step.reason : step.from === 'journal' ? 'done by an earlier run' : undefined;
+    lines.push(`  ${step.id.padEnd(w + 2)}${step.status.padEnd(9)}${why ? s.dim(why) : ''}`.trimEnd());
+  }
+  return lines.join('\n');
 }

@@ -28,20 +28,42 @@ Symbolic links are followed, except into a loop. --dry-run lists what is left ou
 type Target = Provider & Required<Pick<Provider, 'deposit'>>;
 
 /** "--title and --license work only with --to zenodo": flags given for another target. */
-function serviceOnly(flags: string[], owner: Target, used: Target): UsageError {
+function serviceOnly(flags: string[], owners: readonly Target[], used: Target): UsageError {
   const list = flags.length === 1 ? (flags[0] as string) : `${flags.slice(0, -1).join(', ')} and ${flags[flags.length - 1]}`;
-  return new UsageError(`${list} ${flags.length === 1 ? 'works' : 'work'} only with --to ${owner.id}, not with --to ${used.id}.`, {
+  const to = owners.map((o) => `--to ${o.id}`);
+  const where = to.length === 1 ? (to[0] as string) : `${to.slice(0, -1).join(', ')} or ${to[to.length - 1]}`;
+  return new UsageError(`${list} ${flags.length === 1 ? 'works' : 'work'} only with ${where}, not with --to ${used.id}.`, {
     hint: `Leave ${flags.length === 1 ? 'it' : 'them'} out to upload to ${used.name}; \`rdp upload --help\` lists the options of each service.`,
   });
+}
+
+/**
+ * The targets' options as the command offers them: one option per flag. Targets may declare the same
+ * flag (an InvenioRDM site takes Zenodo's metadata flags): the first declaration is the option, and its
+ * description names every target that takes it ("Zenodo, sites: title").
+ */
+export function mergedOptions(targets: readonly Target[]): OptionSpec[] {
+  const byFlag = new Map<string, { spec: OptionSpec; prefixes: string[]; text: string }>();
+  for (const t of targets) {
+    for (const spec of t.deposit.options) {
+      const m = /^([^:]{1,40}): (.*)$/s.exec(spec.description);
+      const prefix = m ? (m[1] as string) : '';
+      const seen = byFlag.get(longFlag(spec));
+      if (!seen) byFlag.set(longFlag(spec), { spec, prefixes: [prefix], text: m ? (m[2] as string) : spec.description });
+      else if (!seen.prefixes.includes(prefix)) seen.prefixes.push(prefix);
+    }
+  }
+  return [...byFlag.values()].map(({ spec, prefixes, text }) => (prefixes.length > 1 ? { ...spec, description: `${prefixes.filter(Boolean).join(', ')}: ${text}` } : spec));
 }
 
 /** Check the flags and make the workflow's plain input. */
 export function uploadInput(targets: readonly Target[], paths: string[], flags: Record<string, unknown>): { target: Target; input: Omit<DepositInput, 'cwd'> } {
   const target = getProvider(String(flags.to), targets) as Target;
-  for (const other of targets) {
-    if (other === target) continue;
-    const used = other.deposit.options.filter((s) => given(s, flags)).map(longFlag);
-    if (used.length) throw serviceOnly(used, other, target);
+  const own = new Set(target.deposit.options.map(longFlag));
+  const foreign = mergedOptions(targets).filter((s) => !own.has(longFlag(s)) && given(s, flags));
+  if (foreign.length) {
+    const owners = targets.filter((t) => t.deposit.options.some((s) => longFlag(s) === longFlag(foreign[0] as OptionSpec)));
+    throw serviceOnly(foreign.map(longFlag), owners, target);
   }
   const specs = [...COMMON, ...target.deposit.options];
   const resumeSpec = target.deposit.options.find((s) => attributeName(s) === target.deposit.resumeOption);
@@ -72,9 +94,9 @@ export function uploadCommand(ctx: Context): Command {
         .makeOptionMandatory(),
     );
   for (const spec of COMMON) cmd.addOption(toOption(spec));
-  for (const t of targets) for (const spec of t.deposit.options) cmd.addOption(toOption(spec));
+  for (const spec of mergedOptions(targets)) cmd.addOption(toOption(spec));
   return cmd
-    .addHelpText('after', examples(targets.flatMap((t) => t.deposit.examples)) + SELECTION_HELP + targets.map((t) => t.deposit.help).join(''))
+    .addHelpText('after', examples(targets.flatMap((t) => t.deposit.examples)) + SELECTION_HELP + [...new Set(targets.map((t) => t.deposit.help))].join(''))
     .action(
       run(ctx, async (paths: string[], flags: Record<string, unknown>) => {
         const { target, input } = uploadInput(targets, paths, flags);

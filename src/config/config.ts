@@ -104,6 +104,8 @@ export type ConfigData = Record<string, ConfigValue>;
 interface ConfigFile {
   version: 1;
   values: ConfigData;
+  /** The InvenioRDM sites added with `rdp sites add` (config/sites.ts); kept as they are here. */
+  sites?: unknown;
 }
 
 export function configAccount(key: string): string {
@@ -136,7 +138,7 @@ export class ConfigStore {
 
   // Changes re-read the file under its lock, so a concurrent `rdp config set` is not undone.
   async put(key: string, value: ConfigValue): Promise<void> {
-    const file = await updateJsonFile<ConfigFile>(this.path, { version: 1, values: {} }, (f) => ({ version: 1, values: { ...(f.values ?? {}), [key]: value } }));
+    const file = await updateJsonFile<ConfigFile>(this.path, { version: 1, values: {} }, (f) => ({ ...f, version: 1, values: { ...(f.values ?? {}), [key]: value } }));
     this.cache = file.values;
   }
 
@@ -147,7 +149,7 @@ export class ConfigStore {
       had = key in values;
       if (!had) return undefined;
       delete values[key];
-      return { version: 1, values };
+      return { ...f, version: 1, values };
     });
     this.cache = file.values ?? {};
     return had;

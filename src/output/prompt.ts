@@ -63,3 +63,13 @@ export async function readStdin(io: IO, limit = 64 * 1024): Promise<string> {
   }
   return Buffer.concat(chunks).toString('utf8');
 }
+
+/**
+ * A yes/no question on the terminal (default no). Without a terminal it cannot be asked: a UsageError
+ * (exit 2) whose hint names the flag that answers it in scripts.
+ */
+export async function confirm(io: IO, question: string, flagHint: string): Promise<boolean> {
+  if (!io.canPrompt) throw new UsageError(`${question.trim()} rdp cannot ask without a terminal.`, { hint: flagHint });
+  const answer = await promptLine(io, `${question.trim()} [y/N] `, flagHint);
+  return /^y(es)?$/i.test(answer);
+}

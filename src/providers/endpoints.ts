@@ -41,7 +41,10 @@ export function resolveEndpoints(p: Provider, opts: ResolveOptions = {}): Endpoi
     return { provider: p.id, name: p.name, web, api, host, account: `${p.id}@${host}`, origin: opts.envUrl ? 'env' : 'config', sandbox: false };
   }
   const bases = opts.sandbox ? p.endpoints.sandbox : p.endpoints.production;
-  if (!bases) throw new Error(`${p.name} has no sandbox. Set ${p.env.url} to use another server.`);
+  if (!bases) {
+    if (p.site) throw new Error(`The site ${p.id} has no test instance for --sandbox; to give it one: rdp sites remove ${p.id}, then rdp sites add ${p.id} ${p.site.url} --sandbox-url <its test address>`);
+    throw new Error(`${p.name} has no sandbox. Set ${p.env.url} to use another server.`);
+  }
   return {
     provider: p.id,
     name: p.name,

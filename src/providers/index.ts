@@ -5,6 +5,7 @@
 // built from a parameterised descriptor; a test's own provider) through registerProviders(), before
 // the command tree is built. Adding a service: a folder src/providers/<id>/ whose index.ts exports its
 // descriptor, one line here, and the README (plus regenerated completions).
+import { readSitesSync } from '../config/sites.js';
 import { UsageError } from '../errors/errors.js';
 import { nearest } from '../util/text.js';
 import { dmptool } from './dmptool/index.js';
@@ -15,6 +16,9 @@ import { zenodo } from './zenodo/index.js';
 import { zotero } from './zotero/index.js';
 
 export type { Provider } from './types.js';
+import { siteProvider } from './invenio/index.js';
+// An InvenioRDM site from the config as a provider (registered at start-up: registerSites).
+export { siteBases, siteNames, siteProvider } from './invenio/index.js';
 
 const BUILT_IN: readonly Provider[] = [zenodo, nomad, dmptool, orcid, zotero];
 
@@ -34,6 +38,28 @@ export function registerProviders(list: readonly Provider[]): void {
     if (!/^[a-z][a-z0-9-]{1,30}$/.test(p.id)) throw new UsageError(`"${p.id}" cannot be a provider id (lower-case letters, digits and -, starting with a letter).`);
     if (providers().some((q) => q.id === p.id)) throw new UsageError(`There is a provider "${p.id}" already.`);
     added = [...added, p];
+  }
+}
+
+/** The sites registered by the last registerSites (a second main() in one process reads the config again). */
+let siteIds: string[] = [];
+
+/**
+ * The InvenioRDM sites in the config file (`rdp sites add`) as providers, so that `<name>` works
+ * wherever a provider id does; src/cli.ts calls this before it builds the command tree. A site that
+ * cannot be one (its name was given to a built-in provider since, or the file was edited by hand) is
+ * skipped with a warning.
+ */
+export function registerSites(env: NodeJS.ProcessEnv, warn: (text: string) => void): void {
+  added = added.filter((p) => !siteIds.includes(p.id));
+  siteIds = [];
+  for (const site of readSitesSync(env)) {
+    try {
+      registerProviders([siteProvider(site)]);
+      siteIds.push(site.name);
+    } catch (err) {
+      warn(`The site "${site.name}" in the config file is skipped: ${err instanceof Error ? err.message : String(err)} (\`rdp sites remove ${site.name}\` removes it).`);
+    }
   }
 }
 
@@ -60,7 +86,7 @@ export function getProvider(id: string, among: readonly Provider[] = providers()
   throw new UsageError(`Unknown provider "${id}".${near ? ` Did you mean "${near}"?` : ''}`, { hint: `Choose one of: ${ids.join(', ')}.` });
 }
 
-type Capability = 'deposit' | 'list' | 'dmp' | 'works' | 'library';
+type Capability = 'deposit' | 'list' | 'dmp' | 'works' | 'library' | 'publish';
 
 /** The providers that have a capability (take part in a command). */
 export function withCapability<K extends Capability>(cap: K): (Provider & Required<Pick<Provider, K>>)[] {

@@ -4,6 +4,7 @@
 // client registration) and the optional capabilities that make it take part in a command: `deposit`
 // (rdp upload --to <id>), `list` (rdp uploads list), `dmp` (rdp dmps, a deposit's DMP link), `works`
 // (an ORCID identity as creator, a work on the record), `library` (a reference library entry).
+// `publish` (rdp publish --on <id>, and the same steps after rdp upload --publish).
 // Commands, workflows and auth/ see services only through this interface: none of them branches on
 // a provider id.
 import type { Redirect } from '../auth/redirect.js';
@@ -14,6 +15,7 @@ import type { ErrorBodyReader, ParsedError } from '../http/errors.js';
 import type { ResponseHeaders } from '../http/headers.js';
 import type { Clock, Log } from '../ports.js';
 import type { IO } from '../output/io.js';
+import type { Step } from '../publish/steps.js';
 import type { UploadState } from '../store/upload-state.js';
 import type { AccountUser, Grant, TokenSource } from '../store/types.js';
 
@@ -134,6 +136,8 @@ export interface OAuthLogin {
   checkSettings?(s: BrowserLoginSettings): void;
   /** Authorize parameters that come from the settings (Zotero's new-key form pre-fill). */
   authorizeParams?(s: BrowserLoginSettings): Record<string, string>;
+  /** What to say when the service refuses the scopes asked for (invalid_scope), when the generic hint is not enough. */
+  scopeRefusedHint?: string | undefined;
   /** --port refused where the service logs in out-of-band (DMPTool): what to say instead. */
   portRefused?: { message: string; hint: string } | undefined;
   /** The flow: from a known client to a new login (not yet stored). */
@@ -217,10 +221,12 @@ export interface DepositLinks {
   creator(opts: { sandbox: boolean; flag: string; instead: string }): Promise<{ name: string; orcid: string }>;
   /** A DMP reference (a DOI, a plan number or URL) as the identifier to link: the DMP's DOI, or its URL. */
   dmp(value: string, flag: string): Promise<string>;
-  /** Is there a library login? Throws (exit 4) when not, before anything is uploaded. */
-  requireLibrary(opts: { flag: string; instead: string }): Promise<void>;
-  /** Add the published record to the library. */
-  addToLibrary(record: PublishedRecord): Promise<{ key: string; userId: string }>;
+  /**
+   * Whether steps that follow publishing (the links this command asks for) are not all done for
+   * `record` (the publish journal's key): then the same command after a failed step goes on with them
+   * instead of refusing to publish again.
+   */
+  unfinished(record: string): Promise<boolean>;
 }
 
 /** A published record, as a reference library takes it. */
@@ -323,14 +329,98 @@ export interface DmpSource {
   load(): Promise<typeof import('./dmptool/dmp.js')>;
 }
 
-/** A researcher's works (ORCID): the person behind a login, as a deposit's creator. */
+/**
+ * What a link to another service came to (`rdp publish` records it as a step): `done` now, `already`
+ * there, or `refused` for a missing permission the user cannot fix on the spot (the step is skipped
+ * with `message` and `hint`; the command still exits 0).
+ */
+export type LinkOutcome =
+  | { outcome: 'done' | 'already'; detail?: Record<string, string | number> | undefined }
+  | { outcome: 'refused'; code: string; message: string; hint: string };
+
+/** A researcher's works (ORCID): the person behind a login, as a deposit's creator; a record as a work. */
 export interface WorkRegistry {
-  load(): Promise<{ creator(http: HttpClient, ep: Endpoints, user: AccountUser, log: Log, flag: string): Promise<{ name: string; orcid: string }> }>;
+  load(): Promise<{
+    creator(http: HttpClient, ep: Endpoints, user: AccountUser, log: Log, flag: string): Promise<{ name: string; orcid: string }>;
+    /** Where works are written, for the API base a login reads from (ORCID's Member API host). */
+    worksApi(api: string): string;
+    /** `--orcid-work`: the published record as a work of the logged-in researcher. */
+    addWork(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<LinkOutcome>;
+  }>;
 }
 
 /** A reference library (Zotero): a published record as an item. */
 export interface ReferenceLibrary {
-  load(): Promise<{ addItem(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<{ key: string; userId: string }> }>;
+  load(): Promise<{ addItem(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<{ outcome: 'done' | 'already'; key: string; userId: string }> }>;
+}
+
+/** The cross-service links of a publish (`--dmp`, `--orcid-work`, `--zotero`), as plain options. */
+export interface PublishLinks {
+  /** A DMP reference (a DMP DOI, a plan number or URL): the plan gets the record's DOI. */
+  dmp?: string | undefined;
+  orcidWork: boolean;
+  /** --zotero: the record in the reference library. */
+  library: boolean;
+}
+
+export interface PublishInput {
+  /** The deposit's id as the user gave it. */
+  id: string;
+  sandbox: boolean;
+  cwd: string;
+  /** The target's own options, as its readOptions returned them. */
+  read: unknown;
+  links: PublishLinks;
+  /** Run right after `rdp upload … --publish` made the record (the upload did its own part). */
+  afterUpload: boolean;
+}
+
+/** What a publish target is given. */
+export interface PublishPorts {
+  log: Log;
+  terminal: IO;
+  clock: Clock;
+  signal: AbortSignal;
+  /** The provider's login (an exit-4 error when there is none). */
+  login(): Promise<DepositLogin>;
+  /** A DMP reference as the identifier a deposit links (the DMP's DOI, or its URL), from the `dmp` capability. */
+  dmpIdentifier(value: string, flag: string): Promise<string>;
+}
+
+/** What a publish target will do for one record: its own steps, and the record they publish. */
+export interface PublishPlan {
+  /** The journal's key for the record: `<provider>:<host>:<id>` (no secrets). */
+  record: string;
+  id: string | number;
+  /** Its own steps in order (publish the draft; NOMAD's dataset and DOI), run by src/publish/steps.ts. */
+  steps: Step[];
+  /** The step after which the record has the DOI the links carry (their `needs`). */
+  doiStep?: string | undefined;
+  /** The record as the links describe it, once it has a DOI (else undefined: the links are skipped). */
+  published(): PublishedRecord | undefined;
+  /** Its page and DOI as known now, and whether it is published. */
+  summary(): { url: string | null; doi: string | null; published: boolean };
+}
+
+/** `rdp publish <id> --on <provider>`, and the same steps after `rdp upload --to <provider> --publish`. */
+export interface PublishTarget {
+  /** The id argument, for help and errors ("a deposition id or its URL"). */
+  idHelp: string;
+  /** Its own options as data (NOMAD's --dataset, --doi, --yes); `rdp publish` and `rdp upload` take them. */
+  options: readonly OptionSpec[];
+  /** Its records carry a DOI that --dmp, --orcid-work and --zotero can link. */
+  links: boolean;
+  /** Checks the id argument and gives it in its plain form (a deposition number from its URL); a UsageError. */
+  checkId?(id: string): string;
+  /** Checks and reads its options (UsageErrors naming the flags). */
+  readOptions(options: Record<string, unknown>): unknown;
+  /** Its own options ask for steps beyond publishing (after `rdp upload --publish`, the steps run then). */
+  asks?(read: unknown): boolean;
+  /** A question to be answered yes before anything changes (a permanent DOI); `yes`: answered by a flag. */
+  confirm?(read: unknown): { question: string; yes: boolean; flag: string } | undefined;
+  help: string;
+  examples: readonly string[];
+  load(): Promise<{ plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> }>;
 }
 
 export interface Provider {
@@ -354,9 +444,12 @@ export interface Provider {
   /** Its error bodies, read into one line. */
   errorBody: ErrorBodyReader;
   auth: ProviderAuth;
+  /** An InvenioRDM site the user added (`rdp sites add`): its addresses. Absent for the built-in services. */
+  site?: { url: string; sandboxUrl?: string | undefined } | undefined;
   deposit?: DepositTarget | undefined;
   list?: UploadLister | undefined;
   dmp?: DmpSource | undefined;
   works?: WorkRegistry | undefined;
   library?: ReferenceLibrary | undefined;
+  publish?: PublishTarget | undefined;
 }

@@ -12,11 +12,12 @@
 // A step that is interrupted (the AbortSignal fires and its promise rejects) is not recorded: the
 // next run does it again, and each step checks the service before it acts, so that is safe. The
 // journal is only ever replaced whole (atomic rename), and all its read-modify-writes go through
-// updateJournalFile(), the one place a file lock belongs. This module never prints; it reports
+// updateJournalFile(), under the journal's file lock. This module never prints; it reports
 // through its return value and the `onStep` callback. Timestamps come from an injected clock.
 import { join } from 'node:path';
 import { stateDir } from '../config/paths.js';
 import { CancelledError, isAbortError, RdpError } from '../errors/errors.js';
+import { withFileLock } from '../util/file-lock.js';
 import { readJsonFile, writeJsonFile } from '../util/json-file.js';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -30,6 +31,22 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 export type StepStatus = 'done' | 'already' | 'skipped' | 'failed';
+
+/**
+ * Why a step was skipped (a report's `code`): not errors, so not in src/errors/codes.ts. A skip is
+ * not final; the next run tries the step again.
+ */
+export const SKIP_CODES = [
+  'NEEDS_PREVIOUS_STEP', // a step it needs did not complete
+  'NEEDS_LOGIN', // no login to the service the link goes to
+  'NEEDS_EDIT_DMPS', // DMPTool: the login lacks edit_dmps (granted by an administrator)
+  'NEEDS_ORCID_MEMBER', // ORCID: a public client's login; works need a member client
+  'NEEDS_ORCID_SCOPE', // ORCID: a member login without /activities/update
+  'NOT_A_DMPTOOL_PLAN', // --dmp names a DMP kept elsewhere
+  'PUBLISHED', // the record is published, so its files or metadata stay as they are
+  'NO_RESERVED_DOI', // the draft has no reserved DOI to write
+  'NO_CITATION_FILE', // --write-doi: no CITATION.cff to write into
+] as const;
 
 /** What a step's `run` returns (a failure is thrown). */
 export type StepResult =
@@ -117,17 +134,21 @@ export async function readJournalFile(path: string): Promise<JournalFile> {
 /**
  * The one read-modify-write of the journal: read it, let `change` edit it, write it back atomically.
  * A journal that cannot be read is started afresh (its steps are then checked on the services again).
- * This is the function to wrap in a file lock.
+ * Holds the journal's file lock for the whole read-modify-write.
  */
 export async function updateJournalFile(path: string, change: (journal: JournalFile) => void): Promise<void> {
-  let journal: JournalFile;
-  try {
-    journal = await readJournalFile(path);
-  } catch {
-    journal = { version: 1, records: {} };
-  }
-  change(journal);
-  await writeJsonFile(path, journal);
+  // Under the file's lock (util/file-lock.ts): two rdp runs publishing at the same time (a CI matrix)
+  // both keep their entries. A journal that cannot be parsed is started afresh.
+  await withFileLock(path, async () => {
+    let journal: JournalFile;
+    try {
+      journal = await readJournalFile(path);
+    } catch {
+      journal = { version: 1, records: {} };
+    }
+    change(journal);
+    await writeJsonFile(path, journal);
+  });
 }
 
 export interface RunStepsOptions {

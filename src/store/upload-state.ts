@@ -26,8 +26,8 @@ export interface UploadStateEntry {
   /** The local paths, resolved and sorted. */
   paths: string[];
   target: UploadTarget;
-  /** The deposition this command created (or continued). */
-  id: number;
+  /** The deposition this command created (or continued): a Zenodo number, an InvenioRDM site's string id. */
+  id: number | string;
   conceptrecid?: string | undefined;
   /** When the draft was first recorded, and last touched. */
   created: string;
@@ -107,17 +107,17 @@ export class UploadState {
   }
 
   /** Record the draft this command works on (kept until it is published). */
-  rememberDraft(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined }): Promise<void> {
+  rememberDraft(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }): Promise<void> {
     return this.remember(k, dep, undefined);
   }
 
   /** Record that this command's draft was published. */
-  rememberPublished(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined; doi?: string | undefined }): Promise<void> {
+  rememberPublished(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined; doi?: string | undefined }): Promise<void> {
     return this.remember(k, dep, dep.doi ?? null);
   }
 
   /** The entry for `dep` (created when first recorded; published with its DOI when `doi` is given). */
-  private remember(k: UploadKey, dep: { id: number; conceptrecid?: string | undefined }, doi: string | null | undefined): Promise<void> {
+  private remember(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }, doi: string | null | undefined): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
     return this.update(k, (cur) => ({
       service: k.service,

@@ -49,3 +49,23 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>): Promi
     await release().catch(() => {});
   }
 }
+
+/**
+ * Hold `path`'s lock for a whole run, without waiting: undefined when another live process holds it.
+ * The holder refreshes the lock while it runs (a process that died leaves a lock that goes stale in
+ * STALE_MS); the returned function lets it go.
+ */
+export async function tryRunLock(path: string): Promise<(() => Promise<void>) | undefined> {
+  const { default: lockfile } = await import('proper-lockfile');
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    const release = await lockfile.lock(path, { realpath: false, lockfilePath: `${path}.lock`, stale: STALE_MS, retries: 0, onCompromised: () => {} });
+    return () => release().catch(() => {});
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw new FailureError('STATE_LOCK_FAILED', `Cannot lock ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, {
+      hint: `Check the permissions of ${dirname(path)}.`,
+      cause: err,
+    });
+  }
+}

@@ -3,12 +3,16 @@
 // soon), the state file of re-run safety, and the links to the other providers' capabilities that a
 // deposit may ask for (an ORCID creator, a DMP reference, a library item). Which provider answers a
 // link is decided here, by capability, never by name. Returns the Deposit the target made.
+import { createHash } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { apiClient, findLogin, loginCommand, requireCredential } from '../auth/credentials.js';
 import type { AuthPorts } from '../auth/ports.js';
-import { AuthRequiredError, UsageError } from '../errors/errors.js';
+import { AuthRequiredError, FailureError, UsageError } from '../errors/errors.js';
 import { withCapability } from '../providers/index.js';
-import type { Deposit, DepositInput, DepositLinks, DepositPorts, Provider } from '../providers/types.js';
+import type { Deposit, DepositInput, DepositLinks, DepositPorts, Provider, PublishInput, PublishLinks } from '../providers/types.js';
+import { checkPublish, linksAsked, linksUnfinished, type PublishProvider, type PublishStep, publishPorts, runPlan } from './publish.js';
 import { UploadState } from '../store/upload-state.js';
+import { tryRunLock } from '../util/file-lock.js';
 
 export interface UploadPorts extends AuthPorts {
   cwd: string;
@@ -22,17 +26,65 @@ export interface UploadRequest extends Omit<DepositInput, 'cwd'> {
   target: Provider;
 }
 
-export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string }> {
+/** The links of a publish, from the deposit's options of the same names (--dmp, --orcid-work, --zotero). */
+function linksOf(options: Record<string, unknown>): PublishLinks {
+  return { dmp: typeof options.dmp === 'string' ? options.dmp : undefined, orcidWork: Boolean(options.orcidWork), library: Boolean(options.zotero) };
+}
+
+export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit & { steps?: PublishStep[] }; render: (io: import('../output/io.js').IO) => string }> {
   const p = req.target;
   if (!p.deposit) throw new UsageError(`${p.name} takes no uploads.`);
   const { target: _target, ...rest } = req;
   const input: DepositInput = { ...rest, cwd: ports.cwd };
+  // With --publish, the steps of `rdp publish` follow (links, NOMAD's dataset and DOI): what they need
+  // is checked before anything is sent (a permanent DOI confirmed, a library login present).
+  const pub = req.publish && !req.dryRun && p.publish ? { target: p as PublishProvider, links: linksOf(req.options), read: p.publish.readOptions(req.options) } : undefined;
+  const follow = pub && (linksAsked(pub.links).length > 0 || pub.target.publish.asks?.(pub.read) === true) ? pub : undefined;
+  if (follow) await checkPublish(ports, follow.target, follow.read, follow.links, req.sandbox);
   const impl = await p.deposit.load();
-  const deposit = await impl.run(depositPorts(ports, p, req.sandbox), input);
+  // Two runs sending the same files to the same service at once would each make a draft (neither has
+  // recorded one yet): the second is refused until the first ends. A dry run changes nothing remote.
+  const release = req.dryRun ? undefined : await lockRun(ports, p, input);
+  try {
+    return await uploadAndPublish(ports, req, p, impl, input, follow);
+  } finally {
+    await release?.();
+  }
+}
+
+async function uploadAndPublish(
+  ports: UploadPorts,
+  req: UploadRequest,
+  p: Provider,
+  impl: Awaited<ReturnType<NonNullable<Provider['deposit']>['load']>>,
+  input: DepositInput,
+  follow: { target: PublishProvider; links: PublishLinks; read: unknown } | undefined,
+): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string }> {
+  const deposit: Deposit & { steps?: PublishStep[]; zotero?: unknown } = await impl.run(depositPorts(ports, p, req.sandbox, follow?.links), input);
+  if (follow && deposit.published && deposit.id !== null) {
+    const input: PublishInput = { id: String(deposit.id), sandbox: req.sandbox, cwd: ports.cwd, read: follow.read, links: follow.links, afterUpload: true };
+    const plan = await (await follow.target.publish.load()).plan(publishPorts(ports, p, req.sandbox), input);
+    const done = await runPlan(ports, follow.target, plan, follow.links, req.sandbox);
+    deposit.steps = done.steps;
+    if (done.doi && deposit.doi === null) deposit.doi = done.doi;
+    const item = done.steps.find((s) => s.id === 'zotero.item' && (s.status === 'done' || s.status === 'already'));
+    if (item?.detail) deposit.zotero = { key: item.detail.key, userId: item.detail.userId };
+  }
   return { deposit, render: (io) => impl.render(io, deposit) };
 }
 
-function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean): DepositPorts {
+async function lockRun(ports: UploadPorts, p: Provider, input: DepositInput): Promise<() => Promise<void>> {
+  const paths = [...new Set(input.paths.map((x) => resolve(input.cwd, x)))].sort();
+  const key = createHash('sha256').update(JSON.stringify([p.id, input.sandbox, paths])).digest('hex').slice(0, 32);
+  const path = join(dirname(await ports.uploadStatePath()), 'runs', key);
+  const release = await tryRunLock(path);
+  if (release) return release;
+  throw new FailureError('UPLOAD_IN_PROGRESS', `Another rdp is uploading the same ${paths.length === 1 ? 'path' : 'paths'} to ${p.name} right now; this run changed nothing.`, {
+    hint: `Wait for that run to end, then run this command again: it continues the same draft (or says it is published). If no rdp is running, remove ${path}.lock.`,
+  });
+}
+
+function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean, follow: PublishLinks | undefined): DepositPorts {
   return {
     log: ports.log,
     terminal: ports.terminal,
@@ -52,7 +104,7 @@ function depositPorts(ports: UploadPorts, p: Provider, sandbox: boolean): Deposi
         loginCommand: loginCommand(p, cred.endpoints),
       };
     },
-    links: links(ports),
+    links: links(ports, follow),
     state: new UploadState(() => ports.uploadStatePath(), ports.log, ports.clock),
     announce: (id) => ports.announce(id),
   };
@@ -70,8 +122,9 @@ function envNames(p: Provider): string {
   return p.env.user ? `${p.env.token} and ${p.env.user.name}` : p.env.token;
 }
 
-function links(ports: UploadPorts): DepositLinks {
+function links(ports: UploadPorts, follow: PublishLinks | undefined): DepositLinks {
   return {
+    unfinished: async (record) => (follow ? linksUnfinished(ports.env, record, follow) : false),
     async creator({ sandbox, flag, instead }) {
       const p = one('works');
       const cred = await findLogin(ports, p, sandbox);
@@ -85,18 +138,6 @@ function links(ports: UploadPorts): DepositLinks {
     async dmp(value, flag) {
       const p = one('dmp');
       return (await p.dmp.load()).dmpReference(value, async () => apiClient(ports, await requireCredential(ports, p)), ports.log, flag);
-    },
-    async requireLibrary({ flag, instead }) {
-      const p = one('library');
-      if (await findLogin(ports, p)) return;
-      throw new AuthRequiredError(`${flag} needs a ${p.name} login, and there is none. Nothing was uploaded.`, {
-        hint: `Run \`rdp login ${p.id}\` (or set ${envNames(p)}), or ${instead}.`,
-      });
-    },
-    async addToLibrary(record) {
-      const p = one('library');
-      const cred = await requireCredential(ports, p);
-      return (await p.library.load()).addItem(await apiClient(ports, cred), cred.user, record);
     },
   };
 }

@@ -13,6 +13,7 @@ import { Sandbox } from '../helpers/sandbox.js';
 let emu: TestEmulator;
 let sb: Sandbox;
 let draftWithBigFile = 0;
+let draftToPublish = 0;
 
 /** A file of `bytes` bytes that takes no room on disk (sparse). */
 function sparse(path: string, bytes: number): void {
@@ -49,8 +50,18 @@ beforeAll(async () => {
     body: '{}',
   });
   draftWithBigFile = ((await r.json()) as { id: number }).id;
+  // A draft that can be published: metadata and a file.
+  const h = { authorization: `Bearer ${emu.tokens.zenodo}`, 'content-type': 'application/json' };
+  const ready = (await (
+    await fetch(`${emu.info.zenodo.url}/api/deposit/depositions`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] } }) })
+  ).json()) as { id: number; links: { bucket: string } };
+  await fetch(`${ready.links.bucket}/a.txt`, { method: 'PUT', headers: { authorization: h.authorization }, body: 'a' });
+  draftToPublish = ready.id;
   const dep = store.depositions.get(draftWithBigFile);
   const now = new Date().toISOString();
+  // A config with the emulator's InvenioRDM site added as `demo` (what `rdp sites add` writes).
+  mkdirSync(join(sb.dir, 'site-config', 'rdp'), { recursive: true });
+  writeFileSync(join(sb.dir, 'site-config', 'rdp', 'config.json'), JSON.stringify({ version: 1, values: {}, sites: { demo: { url: emu.info.invenio.url, added: new Date().toISOString() } } }));
   dep?.files.set('old.bin', { id: 'f-old', key: 'old.bin', size: 50e9, md5: '0'.repeat(32), mimetype: 'application/octet-stream', created: now, updated: now });
 });
 afterAll(async () => {
@@ -69,6 +80,9 @@ interface Row {
 }
 
 const login = (id: string) => () => ({ [`RDP_${id.toUpperCase()}_${id === 'zotero' ? 'KEY' : 'TOKEN'}`]: emu.tokens[id as 'zenodo'] });
+
+/** The config with the site `demo` (and, with `token`, RDP_DEMO_TOKEN). */
+const site = (token = false) => ({ XDG_CONFIG_HOME: join(sb.dir, 'site-config'), ...(token ? { RDP_DEMO_TOKEN: emu.tokens.invenio } : {}) });
 
 const rows: [string, () => Row][] = [
   // global
@@ -135,6 +149,22 @@ const rows: [string, () => Row][] = [
   ['upload --zotero without a Zotero login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish', '--zotero', '--title', 'T', '--description', 'D', '--creator', 'Doe, Jane'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['upload --to nomad --upload that does not exist', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--upload', 'nosuchupload'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
   // uploads
+  ['upload --orcid-work without --publish', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--orcid-work'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --dataset without --publish', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--dataset', 'D'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --doi without --dataset', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--publish', '--doi'], exit: 2, code: 'USAGE' })],
+  ['upload --to nomad --doi without --yes, no terminal', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--publish', '--dataset', 'D', '--doi'], env: login('nomad')(), exit: 2, code: 'USAGE' })],
+  // publish
+  ['publish without an id', () => ({ argv: ['publish'], exit: 2, code: 'USAGE' })],
+  ['publish of something that is no deposition id', () => ({ argv: ['publish', 'soon'], exit: 2, code: 'USAGE' })],
+  ['publish --on an unknown service', () => ({ argv: ['publish', '1', '--on', 'figshare'], exit: 2, code: 'USAGE' })],
+  ['publish --dataset on Zenodo', () => ({ argv: ['publish', '1', '--dataset', 'D'], exit: 2, code: 'USAGE' })],
+  ['publish --on nomad with --orcid-work', () => ({ argv: ['publish', 'abc', '--on', 'nomad', '--orcid-work'], exit: 2, code: 'USAGE' })],
+  ['publish --on nomad --doi without --yes, no terminal', () => ({ argv: ['publish', 'abc', '--on', 'nomad', '--dataset', 'D', '--doi'], env: login('nomad')(), exit: 2, code: 'USAGE' })],
+  ['publish not logged in', () => ({ argv: ['publish', '1'], exit: 4, code: 'AUTH_REQUIRED' })],
+  ['publish --zotero without a Zotero login', () => ({ argv: ['publish', '1', '--zotero'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
+  ['publish of a deposition that does not exist', () => ({ argv: ['publish', '999999'], env: login('zenodo')(), exit: 1, code: 'NOT_FOUND' })],
+  ['publish --on nomad of an upload that does not exist', () => ({ argv: ['publish', 'nosuchupload', '--on', 'nomad'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
+  ['publish of a draft (published, then nothing more)', () => ({ argv: ['publish', String(draftToPublish)], env: login('zenodo')(), exit: 0 })],
   ['uploads list --all with --limit', () => ({ argv: ['uploads', 'list', '--all', '--limit', '3'], exit: 2, code: 'USAGE' })],
   ['uploads list --on an unknown service', () => ({ argv: ['uploads', 'list', '--on', 'figshare'], exit: 2, code: 'USAGE' })],
   ['uploads list not logged in anywhere', () => ({ argv: ['uploads', 'list'], exit: 4, code: 'AUTH_REQUIRED' })],
@@ -158,6 +188,26 @@ const rows: [string, () => Row][] = [
   ['config get', () => ({ argv: ['config', 'get', 'zenodo.url'], exit: 0 })],
   ['config list', () => ({ argv: ['config', 'list'], exit: 0 })],
   ['config unset of a key not set', () => ({ argv: ['config', 'unset', 'nomad.url'], exit: 0 })],
+  // sites
+  ['sites add of an InvenioRDM site', () => ({ argv: ['sites', 'add', 'demo', emu.info.invenio.url], exit: 0 })],
+  ['sites add under a built-in provider\'s name', () => ({ argv: ['sites', 'add', 'nomad', emu.info.invenio.url], exit: 2, code: 'USAGE' })],
+  ['sites add of a name that cannot be an id', () => ({ argv: ['sites', 'add', '9lives', emu.info.invenio.url], exit: 2, code: 'USAGE' })],
+  ['sites add of an address that is no InvenioRDM', () => ({ argv: ['sites', 'add', 'demo', emu.info.dmptool.url], exit: 1, code: 'NOT_INVENIO' })],
+  ['sites add of plain http to another machine', () => ({ argv: ['sites', 'add', 'demo', 'http://data.example.org'], exit: 2, code: 'INSECURE_URL' })],
+  ['sites add without a URL', () => ({ argv: ['sites', 'add', 'demo'], exit: 2, code: 'USAGE' })],
+  ['sites list', () => ({ argv: ['sites', 'list'], exit: 0 })],
+  ['sites remove of a site never added', () => ({ argv: ['sites', 'remove', 'demo'], exit: 2, code: 'USAGE' })],
+  ['upload --to <site> without a login', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(), exit: 4, code: 'AUTH_REQUIRED' })],
+  ['login <site> --with-token with a token the site does not know', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: 'nope-nope-nope', exit: 4, code: 'AUTH_INVALID' })],
+  ['upload --to <site> with a Zenodo-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--zotero'], env: site(), exit: 2, code: 'USAGE' })],
+  ['upload --to <site> --publish without the required metadata', () => ({ argv: ['upload', 'data', '--to', 'demo', '--publish'], env: site(true), exit: 2, code: 'MISSING_METADATA' })],
+  ['upload --to <site> --deposition that does not exist', () => ({ argv: ['upload', 'data', '--to', 'demo', '--deposition', 'nosuch-id00'], env: site(true), exit: 1, code: 'NOT_FOUND' })],
+  ['upload --to <site>', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(true), exit: 0 })],
+  ['uploads list --on <site> --sandbox, and the site has no test instance', () => ({ argv: ['uploads', 'list', '--on', 'demo', '--sandbox'], env: site(true), exit: 2, code: 'USAGE' })],
+  ['sites add with a --sandbox-url that is no InvenioRDM', () => ({ argv: ['sites', 'add', 'demo', emu.info.invenio.url, '--sandbox-url', emu.info.zenodo.url], exit: 1, code: 'NOT_INVENIO' })],
+  ['uploads list --on <site>', () => ({ argv: ['uploads', 'list', '--on', 'demo'], env: site(true), exit: 0 })],
+  ['login <site> --with-token', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: emu.tokens.invenio, exit: 0 })],
+  ['sites remove (its stored login too)', () => ({ argv: ['sites', 'remove', 'demo'], env: site(), exit: 0 })],
   // emulator, completion
   ['emulator --port out of range', () => ({ argv: ['emulator', '--port', '99999'], exit: 2, code: 'USAGE' })],
   ['emulator --latency that is no number', () => ({ argv: ['emulator', '--latency', 'soon'], exit: 2, code: 'USAGE' })],

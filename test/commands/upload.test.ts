@@ -2,12 +2,34 @@
 // keyed as data, the printed resume command), and the flags of the other targets refused. In-process
 // through main() for what the parser itself decides.
 import { describe, expect, test } from 'vitest';
-import { uploadInput } from '../../src/commands/upload.js';
+import { mergedOptions, uploadInput } from '../../src/commands/upload.js';
 import { UsageError } from '../../src/errors/errors.js';
-import { withCapability } from '../../src/providers/index.js';
+import { siteProvider, withCapability } from '../../src/providers/index.js';
 import { runMain } from '../helpers/run-main.js';
 
 const targets = withCapability('deposit');
+
+describe('rdp upload: targets that share flags (an InvenioRDM site takes Zenodo\'s)', () => {
+  const site = siteProvider({ name: 'tuwien', url: 'https://researchdata.tuwien.ac.at', added: '' }) as (typeof targets)[number];
+  const both = [...targets, site];
+
+  test('one option per flag, its description naming every target that takes it', () => {
+    const merged = mergedOptions(both);
+    expect(merged.filter((s) => s.flags.startsWith('--title ')).map((s) => s.description)).toEqual(['Zenodo, sites: title']);
+    expect(merged.find((s) => s.flags === '--zotero')?.description).toMatch(/^Zenodo: /);
+    expect(new Set(merged.map((s) => s.flags)).size).toBe(merged.length);
+  });
+
+  test('a shared flag reaches the site as its own option; a flag only Zenodo takes is refused, naming who takes it', () => {
+    const { target, input } = uploadInput(both, ['d'], { to: 'tuwien', title: 'T', newVersion: 'https://researchdata.tuwien.ac.at/records/4d0ns-ntd89', publish: true });
+    expect(target.id).toBe('tuwien');
+    expect(input.read).toMatchObject({ title: 'T', newVersion: '4d0ns-ntd89' });
+    expect(input.resume('ab12c-de345')).toBe('rdp upload d --to tuwien --deposition ab12c-de345 --publish --title T');
+    expect(() => uploadInput(both, ['d'], { to: 'tuwien', zotero: true })).toThrow(/--zotero works only with --to zenodo, not with --to tuwien\./);
+    expect(() => uploadInput(both, ['d'], { to: 'nomad', title: 'T' })).toThrow(/--title works only with --to zenodo or --to tuwien, not with --to nomad\./);
+    expect(() => uploadInput(both, ['d'], { to: 'tuwien', deposition: 'not an id!' })).toThrow(UsageError);
+  });
+});
 
 describe('rdp upload: flags to plain input', () => {
   test('the resume command is built from the options as data: every option given, quoted for a shell, the draft named', () => {

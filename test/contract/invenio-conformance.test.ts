@@ -270,6 +270,17 @@ describe('InvenioRDM: files', () => {
     expect((await call('DELETE', `${d.links.files}/b`)).status).toBe(FILES.delete.status);
   });
 
+  test('file keys with "/" (the route is <path:key>): init, content and commit under the nested key', async () => {
+    const d = await draft();
+    const key = FILES.nestedKeys.key as string;
+    expect((await call('POST', d.links.files, { body: [{ key }] })).status).toBe(FILES.nestedKeys.initStatus);
+    const url = `${d.links.files}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    expect((await call('PUT', `${url}/content`, { raw: new TextEncoder().encode('nested') })).status).toBe(FILES.content.status);
+    const c = await call('POST', `${url}/commit`);
+    expect(c.status).toBe(FILES.nestedKeys.commitStatus);
+    expect(c.body.key).toBe(key);
+  });
+
   test('more than 100 files: 400 with the recorded message', async () => {
     const d = await draft();
     const r = await call('POST', d.links.files, { body: Array.from({ length: FILES.init.maxFiles.limit + 1 }, (_, i) => ({ key: `f${i}` })) });

@@ -84,14 +84,14 @@ describe('GitHub Action (action.yml)', () => {
 
   test('tokens come only from RDP_* environment variables: no input takes a secret', () => {
     const action = readAction(ROOT);
-    expect(Object.keys(action.inputs ?? {}).sort()).toEqual(['delete-extra', 'metadata', 'new-version', 'paths', 'publish', 'rdp-package', 'sandbox', 'target']);
+    expect(Object.keys(action.inputs ?? {}).sort()).toEqual(['delete-extra', 'metadata', 'new-version', 'paths', 'publish', 'rdp-package', 'sandbox', 'target', 'write-doi']);
     expect(Object.keys(action.outputs ?? {}).sort()).toEqual(['doi', 'record-id', 'url']);
     for (const step of action.runs.steps) expect(JSON.stringify(step)).not.toMatch(/token|secret|password/i);
   });
 
   test('a first release makes a published record; the next release becomes its next version with exactly its files', async () => {
-    folder(join(workspace, 'release'), { 'survey-1.0.tar.gz': 'release one', 'samples.csv': 'site,c\nA,1\n' });
-    const first = await run({ paths: 'release', publish: 'true', metadata: 'CITATION.cff' }, { RDP_ZENODO_TOKEN: emu.tokens.zenodo });
+    folder(join(workspace, 'release'), { 'survey-1.0.tar.gz': 'release one', 'samples.csv': 'site,c\nA,1\n', 'CITATION.cff': CITATION });
+    const first = await run({ paths: 'release', publish: 'true', metadata: 'CITATION.cff', 'write-doi': 'true' }, { RDP_ZENODO_TOKEN: emu.tokens.zenodo });
     expect(first.code, first.log).toBe(0);
     expect(first.outputs.doi).toMatch(/^10\.5281\/zenodo\.\d+$/);
     expect(first.outputs['record-id']).toMatch(/^\d+$/);
@@ -100,7 +100,12 @@ describe('GitHub Action (action.yml)', () => {
     expect(v1.state).toBe('done');
     expect(v1.doi).toBe(first.outputs.doi);
     expect(v1.metadata.title).toBe('Soil carbon survey'); // from the metadata input
-    expect(fileNames(v1.id)).toEqual(['samples.csv', 'survey-1.0.tar.gz']);
+    expect(fileNames(v1.id)).toEqual(['CITATION.cff', 'samples.csv', 'survey-1.0.tar.gz']);
+    // write-doi: the archived CITATION.cff cites the record (the concept DOI, and this version's DOI)
+    const cited = readFileSync(v1.files.get('CITATION.cff')?.path as string, 'utf8');
+    expect(cited).toContain(`doi: 10.5281/zenodo.${v1.conceptrecid}\n`);
+    expect(cited).toContain(`value: ${first.outputs.doi}\n`);
+    expect(readFileSync(join(workspace, 'CITATION.cff'), 'utf8')).toBe(CITATION);
     // The install step put rdp on PATH for the job's later steps.
     expect(first.pathAdded).toHaveLength(1);
     expect(first.log).toContain(`rdp ${pkg.version} at `);
@@ -217,7 +222,8 @@ describe('GitLab CI (examples/gitlab-ci.yml)', () => {
     expect(v1.state).toBe('done');
     expect(v1.doi).toBe(first.dotenv.ZENODO_DOI);
     expect(first.dotenv.ZENODO_RECORD_URL?.startsWith(emu.url)).toBe(true);
-    expect(fileNames(v1.id)).toEqual(['soil-survey-v1.0.0.tar.gz']);
+    expect(fileNames(v1.id)).toEqual(['CITATION.cff', 'soil-survey-v1.0.0.tar.gz']);
+    expect(readFileSync(v1.files.get('CITATION.cff')?.path as string, 'utf8')).toContain(`value: ${first.dotenv.ZENODO_DOI}\n`);
     const archive = readFileSync(join(project, 'release', 'soil-survey-v1.0.0.tar.gz'));
     expect(v1.files.get('soil-survey-v1.0.0.tar.gz')?.md5).toBe(md5(archive));
     expect(execFileSync('tar', ['-tzf', join(project, 'release', 'soil-survey-v1.0.0.tar.gz')], { encoding: 'utf8' })).toContain('soil-survey-v1.0.0/survey.py');
@@ -232,7 +238,10 @@ describe('GitLab CI (examples/gitlab-ci.yml)', () => {
     expect(v2.conceptrecid).toBe(v1.conceptrecid);
     expect(v2.state).toBe('done');
     expect(second.dotenv.ZENODO_DOI).not.toBe(first.dotenv.ZENODO_DOI);
-    expect(fileNames(v2.id)).toEqual(['soil-survey-v1.1.0.tar.gz']); // --delete-extra: only this release's files
+    expect(fileNames(v2.id)).toEqual(['CITATION.cff', 'soil-survey-v1.1.0.tar.gz']); // --delete-extra: only this release's files
+    const cited = readFileSync(v2.files.get('CITATION.cff')?.path as string, 'utf8');
+    expect(cited).toContain(`doi: 10.5281/zenodo.${v1.conceptrecid}\n`); // the concept DOI: every version
+    expect(cited).toContain(`value: ${second.dotenv.ZENODO_DOI}\n`);
     expectNoToken(first.stdout + first.stderr + second.stdout + second.stderr);
   });
 

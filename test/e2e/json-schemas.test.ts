@@ -132,6 +132,26 @@ describe('every command with --json matches its schema', () => {
     expectSchema('upload', dry, ['provider', 'dryRun', 'files', 'skipped', 'sent', 'publish']);
   });
 
+  test('rdp publish (Zenodo with links, NOMAD with a dataset and DOI); upload --write-doi and --publish with steps', async () => {
+    const dir = join(sb.dir, 'pub');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(join(dir, 'CITATION.cff'), 'cff-version: 1.2.0\ntitle: Schemas\n');
+    const meta = ['--title', 'Schemas', '--description', 'Checking shapes.', '--creator', 'Doe, Jane'];
+    const draft = (await json(['upload', dir, '--to', 'zenodo', '--write-doi', ...meta])) as { id: number };
+    expect(draft).toHaveProperty('citation');
+    expectSchema('upload', draft);
+    // the stored ORCID login is a public client's: orcid.work is skipped (reason, code), zotero.item done
+    const pub = (await json(['publish', String(draft.id), '--zotero', '--orcid-work'])) as { steps: { status: string }[] };
+    expect(pub.steps.map((s) => s.status)).toEqual(['done', 'skipped', 'done']);
+    expectSchema('publish', pub, ['provider', 'id', 'url', 'doi', 'published', 'steps', 'warnings']);
+    const nomad = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--publish', '--dataset', 'Schema set'])) as { steps: unknown[] };
+    expect(nomad.steps.length).toBe(2);
+    expectSchema('upload', nomad);
+    const id = ((await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string }).id;
+    expectSchema('publish', await json(['publish', id, '--on', 'nomad', '--dataset', 'Schema set 2', '--doi', '--yes']), ['steps', 'doi']);
+  });
+
   test('rdp uploads list: --on zenodo, --on nomad, both', async () => {
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'zenodo']), ['id', 'doi', 'state']);
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'nomad']), ['uploadId', 'status']);
@@ -139,6 +159,20 @@ describe('every command with --json matches its schema', () => {
     expect(Object.keys(both).sort()).toEqual(['nomad', 'zenodo']);
     expectSchema('uploads-list', both);
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'zenodo', '--status', 'published', '--limit', '1']));
+  });
+
+  test('rdp sites add|list|remove, and a site as a provider: upload (draft, published), uploads list', async () => {
+    expectSchema('sites-add', await json(['sites', 'add', 'demo', emu.info.invenio.url]), ['name', 'url', 'api', 'tokenEnv', 'addedNow']);
+    expectSchema('sites-list', await json(['sites', 'list']), ['name', 'url', 'tokenEnv']);
+    await json(['login', 'demo', '--with-token', '--insecure-storage'], { stdin: emu.tokens.invenio });
+    const data = join(sb.dir, 'site-data');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'a.txt'), 'a');
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--dry-run']), ['provider', 'dryRun', 'files', 'multipart']);
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane']), ['provider', 'id', 'url', 'status', 'multipart', 'metadata']);
+    expectSchema('upload', await json(['upload', data, '--to', 'demo', '--title', 'Shapes', '--creator', 'Doe, Jane', '--publish']), ['id', 'doi', 'published', 'deposition']);
+    expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'demo']), ['id', 'state', 'doi', 'service']);
+    expectSchema('sites-remove', await json(['sites', 'remove', 'demo']), ['name', 'loggedOut']);
   });
 
   test('rdp dmps list, dmps get (the plan, saved as JSON, saved as PDF), dmps templates', async () => {

@@ -137,7 +137,7 @@ describe('the CI integrations with the installed package', () => {
     const d = deposition(r.dotenv.ZENODO_RECORD_ID);
     expect(d?.state).toBe('done');
     expect(d?.doi).toBe(r.dotenv.ZENODO_DOI);
-    expect([...(d?.files.values() ?? [])].map((f) => f.key)).toEqual(['pkg-check-v0.9.0.tar.gz']);
+    expect([...(d?.files.values() ?? [])].map((f) => f.key).sort()).toEqual(['CITATION.cff', 'pkg-check-v0.9.0.tar.gz']);
   }, INSTALL_TIMEOUT);
 
   test("GitHub Action's default: a fresh checkout of the action is built (npm ci runs prepare) and used", async () => {

@@ -285,3 +285,32 @@ describe('Zotero: a retried write that was already written', () => {
     expect(res.zotero?.key).toBe(items[0]?.key);
   });
 });
+
+describe('the same command twice at the same time', () => {
+  test('the second run is refused while the first holds the paths (no second draft); after the first ends the same command continues its draft', async () => {
+    folder('concurrent', { 'a.bin': big, 'b.txt': 'b' });
+    const cmd = ['upload', 'concurrent', '--to', 'zenodo', ...meta('Concurrent runs')];
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*', action: 'latency', latencyMs: 60_000, always: true });
+    const from = log().length;
+    const first = sb.start(cmd);
+    await first.waitFor(/Uploading 2 files/);
+
+    const second = await sb.run([...cmd, '--json']);
+    expect(second.code).toBe(1);
+    const err = parseJson<ErrorDoc>(second.stderr).error;
+    expect(err.code).toBe('UPLOAD_IN_PROGRESS');
+    expect(err.hint).toMatch(/run this command again/);
+    expect(creates(from)).toHaveLength(1);
+    // A dry run changes nothing remote, so it is not held up.
+    expect((await sb.run([...cmd, '--dry-run'])).code).toBe(0);
+
+    first.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+    emu.server.faults.clear();
+    const again = await sb.run([...cmd, '--json']);
+    expect(again.code).toBe(0);
+    expect(parseJson<Result>(again.stdout)).toMatchObject({ deposition: 'existing' });
+    expect(creates(from)).toHaveLength(1);
+    expect(titled('Concurrent runs')).toHaveLength(1);
+  });
+});

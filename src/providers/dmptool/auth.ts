@@ -82,6 +82,9 @@ export const oauth: OAuthLogin = {
   },
   codeLifetime: '10 minutes',
   clientSecret: 'required',
+  // Doorkeeper's enforce_configured_scopes: a client gets only the scopes of its own record (providers.md 0.2).
+  scopeRefusedHint:
+    'DMPTool gives an API client only the scopes its record holds: public and read_dmps, unless a DMPTool administrator enabled edit_dmps (adding a DOI to a plan) or create_dmps for it. Ask them to enable it for your client, or leave out --scope.',
   clientCredentials: {
     scopes: DMPTOOL_CLIENT_SCOPES,
     replaces: 'DMPTool then answers as the client, so `rdp dmps list` shows what the client may see, not your plans.',

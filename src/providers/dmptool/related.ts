@@ -9,7 +9,9 @@
 import { AuthDeniedError, FailureError, NotFoundError } from '../../errors/errors.js';
 import { parseJson } from '../../http/errors.js';
 import type { HttpClient } from '../../http/client.js';
-import { classify as dmptoolAuthFailure } from './auth.js';
+// The descriptor's refusal reader, through the list (lazy code reaches the descriptors only there, so
+// that they stay one chunk loaded with the command tree).
+import { getProvider } from '../index.js';
 import { DmptoolClient } from './client.js';
 import { arr, bareDoi, isEnvelope, isObj, sameDoi, str } from './types.js';
 
@@ -99,7 +101,7 @@ export async function linkDatasetToPlan(http: HttpClient, input: PlanLinkInput):
     return { outcome: 'done', planId, identifier };
   }
   if (res.status === 403) {
-    const failure = dmptoolAuthFailure(403, { message: text.trim() || 'HTTP 403' }, res.headers);
+    const failure = getProvider('dmptool').auth.classify(403, { message: text.trim() || 'HTTP 403' }, res.headers);
     if (failure?.kind === 'scope') return needsScope(planId);
   }
   if (res.status === 404 && isEnvelope(parseJson(text))) {

@@ -195,15 +195,22 @@ export class InvenioClient {
    * `{"status", "message"}` shape. An HTML page or another JSON shape is refused clearly.
    */
   async probe(): Promise<{ total?: number | undefined; guestsRefused: boolean }> {
-    const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [401, 403] });
-    const data = this.parse(await res.body.text(), res);
+    const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [400, 401, 403, 404, 405, 406, 410] });
+    const text = await res.body.text();
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined; // an HTML page or garbage: not an InvenioRDM API
+    }
     if (res.status === 401 || res.status === 403) {
       if (isObj(data) && data.status === res.status && typeof data.message === 'string') return { guestsRefused: true };
-    } else {
+    } else if (res.status >= 200 && res.status < 300) {
       const s = toSearch(data);
       if (s) return { total: s.total, guestsRefused: false };
     }
-    throw new FailureError('NOT_INVENIO', `${this.http.base} does not answer like an InvenioRDM repository (GET /api/records has no hits.hits and hits.total).`, {
+    const what = res.status >= 200 && res.status < 300 ? (data === undefined ? 'answers with something that is not JSON' : 'has no hits.hits and hits.total') : `answers ${res.status}`;
+    throw new FailureError('NOT_INVENIO', `${this.http.base} does not answer like an InvenioRDM repository (GET /api/records ${what}).`, {
       hint: 'Give the address of the repository itself (e.g. https://researchdata.tuwien.ac.at), not of a page on it.',
     });
   }
@@ -342,6 +349,12 @@ export class InvenioClient {
 
   async listFiles(id: string): Promise<RdmFile[]> {
     const { data } = await this.http.json<unknown>({ method: 'GET', path: `${this.draftPath(id)}/files` });
+    return this.files(data);
+  }
+
+  /** A published record's files. */
+  async recordFiles(id: string): Promise<RdmFile[]> {
+    const { data } = await this.http.json<unknown>({ method: 'GET', path: `/records/${encodeURIComponent(id)}/files` });
     return this.files(data);
   }
 

@@ -62,6 +62,8 @@ export interface RdmRecord {
   owner?: string | undefined;
   metadata: Record<string, unknown>;
   access?: Record<string, unknown> | undefined;
+  /** The record's `pids` as answered (kept when a draft is saved again: a full replace would drop them). */
+  pids?: Record<string, unknown> | undefined;
   filesEnabled: boolean;
   /** The files as the record lists them (`files.entries`), when the answer had them. */
   files?: RdmFile[] | undefined;
@@ -166,6 +168,7 @@ export function toRdmRecord(v: unknown): RdmRecord | undefined {
     owner: owner === undefined || owner === null ? undefined : String(owner),
     metadata,
     access: isObj(v.access) ? v.access : undefined,
+    pids: isObj(v.pids) ? v.pids : undefined,
     filesEnabled: files ? files.enabled !== false : true,
     files: files && files.entries !== undefined ? toRdmFiles(files) : undefined,
     links: {

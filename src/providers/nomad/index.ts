@@ -3,7 +3,18 @@
 import { bearer, strip } from '../endpoints.js';
 import type { Provider } from '../types.js';
 import { classify, errorBody, password, verify } from './auth.js';
-import { NOMAD_EXAMPLES, NOMAD_HELP, NOMAD_OPTIONS, readNomadOptions } from './deposit/options.js';
+import {
+  confirmNomadDoi,
+  NOMAD_EXAMPLES,
+  NOMAD_HELP,
+  NOMAD_OPTIONS,
+  NOMAD_PUBLISH_EXAMPLES,
+  NOMAD_PUBLISH_HELP,
+  NOMAD_PUBLISH_OPTIONS,
+  type NomadPublishOptions,
+  readNomadOptions,
+  readNomadPublishOptions,
+} from './deposit/options.js';
 
 export const nomad: Provider = {
   id: 'nomad',
@@ -37,6 +48,17 @@ export const nomad: Provider = {
       const { runNomadUpload, renderNomadUpload } = await import('./deposit/run.js');
       return { run: runNomadUpload, render: (_io, r) => renderNomadUpload(r as Parameters<typeof renderNomadUpload>[0]) };
     },
+  },
+  publish: {
+    idHelp: 'a NOMAD upload id',
+    options: NOMAD_PUBLISH_OPTIONS,
+    links: false,
+    readOptions: readNomadPublishOptions,
+    asks: (read) => (read as NomadPublishOptions).dataset !== undefined,
+    confirm: confirmNomadDoi,
+    help: NOMAD_PUBLISH_HELP,
+    examples: NOMAD_PUBLISH_EXAMPLES,
+    load: () => import('./publish.js'),
   },
   list: {
     columns: 'Columns for NOMAD: UPLOAD_ID, NAME, STATUS (processing), ENTRIES, PUBLISHED (date, embargo).',

@@ -20,7 +20,7 @@ import { header } from '../../http/headers.js';
 import type { Log } from '../../ports.js';
 import { isObj } from '../../util/guards.js';
 import { parseOrcid } from '../../util/orcid-id.js';
-import type { AccountUser, Endpoints } from '../types.js';
+import type { AccountUser, Endpoints, LinkOutcome, PublishedRecord } from '../types.js';
 import { OrcidClient } from './client.js';
 
 export async function creator(http: HttpClient, ep: Endpoints, user: AccountUser, log: Log, flag: string): Promise<{ name: string; orcid: string }> {
@@ -183,4 +183,27 @@ export async function addDatasetWork(http: HttpClient, work: DatasetWork): Promi
   if (res.status === 403) return needsMember('scope');
   if (res.status === 401 && code === 9017) return needsMember('client');
   throw http.errorFor(res.status, text, res.headers, req);
+}
+
+/** Where works are written: the Member API host for the Public API base a login reads from. */
+export const worksApi = memberApiBase;
+
+/**
+ * `--orcid-work` as a link (the `works` capability): the published record as a `data-set` work of the
+ * logged-in researcher. `refused` (the step is skipped, the command exits 0) without a member login.
+ */
+export async function addWork(http: HttpClient, user: AccountUser, record: PublishedRecord): Promise<LinkOutcome> {
+  const raw = user.orcid;
+  if (!raw) {
+    throw new AuthRequiredError('Your ORCID login does not say which iD it belongs to, so rdp cannot add the work.', {
+      hint: 'Set RDP_ORCID_ID beside RDP_ORCID_TOKEN, or run `rdp login orcid` again.',
+    });
+  }
+  const id = parseOrcid(raw);
+  if (!id.ok) throw new InputError('INVALID_ORCID', `The stored ORCID iD "${raw}" is not valid: ${id.reason}.`, { hint: 'Run `rdp login orcid` again.' });
+  const r = await addDatasetWork(http, { orcid: id.id, title: record.title, doi: record.doi, year: /^\d{4}/.exec(record.date)?.[0] });
+  if (r.outcome === 'needs-member') return { outcome: 'refused', code: r.reason === 'client' ? 'NEEDS_ORCID_MEMBER' : 'NEEDS_ORCID_SCOPE', message: r.message, hint: r.hint };
+  const detail: Record<string, string> = { orcid: id.id };
+  if (r.putCode) detail.putCode = r.putCode;
+  return { outcome: r.outcome, detail };
 }

@@ -3,7 +3,7 @@
 import { bearer, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
 import { classify, errorBody, oauth, verify } from './auth.js';
-import { readZenodoOptions, ZENODO_EXAMPLES, ZENODO_HELP, ZENODO_OPTIONS } from './deposit/options.js';
+import { parseDepositionId, readZenodoOptions, ZENODO_EXAMPLES, ZENODO_HELP, ZENODO_OPTIONS, ZENODO_PUBLISH_EXAMPLES, ZENODO_PUBLISH_HELP, ZENODO_PUBLISH_OPTIONS } from './deposit/options.js';
 
 export const zenodo: Provider = {
   id: 'zenodo',
@@ -37,6 +37,16 @@ export const zenodo: Provider = {
       const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
       return { run: runZenodoUpload, render: (io, r) => renderUpload(io, r as Parameters<typeof renderUpload>[1]) };
     },
+  },
+  publish: {
+    idHelp: 'a Zenodo deposition id (or its URL)',
+    options: ZENODO_PUBLISH_OPTIONS,
+    links: true,
+    checkId: (id) => String(parseDepositionId(id, 'rdp publish')),
+    readOptions: (o) => ({ writeDoi: Boolean(o.writeDoi) }),
+    help: ZENODO_PUBLISH_HELP,
+    examples: ZENODO_PUBLISH_EXAMPLES,
+    load: () => import('./publish.js'),
   },
   list: {
     columns: 'Columns for Zenodo: ID, TITLE, STATE (draft, published, editing), FILES, SIZE, DOI, MODIFIED.',

@@ -110,3 +110,8 @@ export function toDeposition(v: unknown): Deposition | undefined {
     },
   };
 }
+
+/** The publish journal's key for a Zenodo record (rdp publish, and the steps after rdp upload --publish). */
+export function journalRecord(host: string, id: number | string): string {
+  return `zenodo:${host}:${id}`;
+}

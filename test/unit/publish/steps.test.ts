@@ -204,6 +204,16 @@ describe('runSteps', () => {
     await expect(run([a, a])).rejects.toThrow(/two steps are called x/);
   });
 
+  test('runs at the same time (a CI matrix publishing several records) lose no entry: every write holds the journal lock', async () => {
+    const records = Array.from({ length: 12 }, (_, i) => `zenodo:zenodo.org:${1000 + i}`);
+    const steps = () => ['publish', 'dmp.link', 'orcid.work', 'zotero.item'].map((id) => scripted(id, [done({ id })]));
+    await Promise.all(records.map((record) => run(steps(), { record })));
+    const j = await readJournalFile(journal);
+    expect(Object.keys(j.records).sort()).toEqual(records);
+    for (const r of records) expect(Object.keys(j.records[r]?.steps ?? {}).sort()).toEqual(['dmp.link', 'orcid.work', 'publish', 'zotero.item']);
+    expect((await readdir(join(dir, 'state', 'rdp'))).filter((f) => f.endsWith('.lock'))).toEqual([]);
+  });
+
   test('the journal lives in $XDG_STATE_HOME/rdp/publish.json', () => {
     expect(journalPath({ XDG_STATE_HOME: '/s' })).toBe(join('/s', 'rdp', 'publish.json'));
   });

@@ -12,12 +12,61 @@ function parseEmbargo(value: string): number {
   return n;
 }
 
+/** `rdp publish <upload-id> --on nomad`'s own options; `rdp upload --to nomad --publish` takes them too. */
+export const NOMAD_PUBLISH_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--dataset <name>', description: "NOMAD: put the upload's entries into your dataset of this name (made when missing)" },
+  { flags: '--doi', description: 'NOMAD: then mint the dataset\'s DOI (permanent; asks first, --yes in scripts)' },
+  { flags: '--yes', description: 'NOMAD: confirm --doi without asking (scripts, CI)' },
+];
+
+export interface NomadPublishOptions {
+  dataset?: string | undefined;
+  doi: boolean;
+  yes: boolean;
+}
+
+/** --dataset, --doi, --yes: checked together (a DOI belongs to a dataset). */
+export function readNomadPublishOptions(options: Record<string, unknown>): NomadPublishOptions {
+  const dataset = typeof options.dataset === 'string' ? options.dataset.trim() : undefined;
+  if (dataset !== undefined && (dataset === '' || dataset.length > 200 || /[\u0000-\u001f]/.test(dataset))) {
+    throw new UsageError(`--dataset needs a dataset name (up to 200 characters), not ${JSON.stringify(options.dataset)}.`);
+  }
+  const doi = Boolean(options.doi);
+  if (doi && dataset === undefined) {
+    throw new UsageError('--doi mints the DOI of a dataset, so it needs --dataset NAME.', { hint: 'Add --dataset NAME (your dataset of that name; made when missing).' });
+  }
+  return { dataset, doi, yes: Boolean(options.yes) };
+}
+
+/** A DOI is permanent: asked for on a terminal, or confirmed with --yes. */
+export function confirmNomadDoi(read: unknown): { question: string; yes: boolean; flag: string } | undefined {
+  const o = read as NomadPublishOptions;
+  if (!o.doi || o.dataset === undefined) return undefined;
+  return {
+    question: `Mint a DOI for your NOMAD dataset "${o.dataset}"? A DOI is permanent: the dataset can then take no more uploads and cannot be deleted.`,
+    yes: o.yes,
+    flag: '--yes',
+  };
+}
+
+export const NOMAD_PUBLISH_HELP = `
+NOMAD (--on nomad): publishes the upload (if it is not yet), then with --dataset NAME puts its entries
+into your dataset NAME (made when missing), and with --doi mints that dataset's DOI. A DOI is
+permanent: rdp asks on a terminal; in scripts --yes is required (without it: exit 2, nothing minted).
+`;
+
+export const NOMAD_PUBLISH_EXAMPLES = [
+  'rdp publish YXUIZpw5RJyV3LAsFI2MmQ --on nomad --dataset "Si phonons"',
+  'rdp publish YXUIZpw5RJyV3LAsFI2MmQ --on nomad --dataset "Si phonons" --doi --yes',
+];
+
 export const NOMAD_OPTIONS: readonly OptionSpec[] = [
   { flags: '--name <name>', description: 'NOMAD: name of the new upload (default: the folder or file name)' },
   { flags: '--upload <id>', description: 'NOMAD: add the files to this existing upload' },
   { flags: '--embargo <months>', description: 'NOMAD: embargo period when published, 0-36 months', parse: parseEmbargo },
   { flags: '--no-wait', description: 'NOMAD: print the upload id at once; do not wait for processing' },
   { flags: '--timeout <duration>', description: 'NOMAD: stop waiting for processing after this long (90s, 30m, 2h)' },
+  ...NOMAD_PUBLISH_OPTIONS,
 ];
 
 export interface NomadOptions {
@@ -50,6 +99,13 @@ export function readNomadOptions(input: Pick<DepositInput, 'options' | 'publish'
       throw new UsageError('--publish with --upload needs rdp to wait for the processing.', { hint: 'Leave out --no-wait.' });
     }
   }
+  const pub = readNomadPublishOptions(input.options);
+  if (pub.dataset !== undefined && !input.publish) {
+    throw new UsageError('--dataset takes the entries of a published upload, so it needs --publish.', { hint: 'Add --publish, or leave out --dataset (and --doi).' });
+  }
+  if (pub.dataset !== undefined && !wait) {
+    throw new UsageError('--dataset needs rdp to wait for the upload to be processed and published.', { hint: 'Leave out --no-wait.' });
+  }
   let timeoutMs: number | undefined;
   if (o.timeout !== undefined) {
     if (!wait) throw new UsageError('--timeout bounds the wait for processing; with --no-wait there is none.', { hint: 'Leave out one of them.' });
@@ -79,6 +135,7 @@ export const NOMAD_EXAMPLES = [
   'rdp upload run1 run2 notes.txt --to nomad --name "Si phonons"',
   'rdp upload extra/ --to nomad --upload YXUIZpw5RJyV3LAsFI2MmQ',
   'rdp upload run1 --to nomad --publish --embargo 12 --timeout 2h',
+  'rdp upload run1 --to nomad --publish --dataset "Si phonons" --doi --yes   # a dataset, and its DOI',
   'id=$(rdp upload data.zip --to nomad --no-wait)',
   'rdp upload run1 --to nomad --dry-run                   # what the zip would hold, and what is left out',
 ];

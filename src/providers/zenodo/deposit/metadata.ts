@@ -15,6 +15,7 @@ import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
 import type { ZenodoOptions } from './options.js';
+import type { PublishedRecord } from '../../types.js';
 import { isObj } from '../../../util/guards.js';
 import { formatBytes } from '../../../output/format.js';
 
@@ -318,4 +319,20 @@ export function sameMetadata(a: Metadata, b: Metadata): boolean {
     return out;
   };
   return JSON.stringify(canon(known(a))) === JSON.stringify(canon(known(b)));
+}
+
+/** The published record as the links see it (--zotero, --orcid-work, --dmp). */
+export function publishedRecord(md: Metadata, doi: string, url: string): PublishedRecord {
+  return {
+    title: typeof md.title === 'string' ? md.title : '',
+    creators: Array.isArray(md.creators) ? (md.creators as Metadata[]).map((c) => String(c.name)) : [],
+    date: typeof md.publication_date === 'string' ? md.publication_date : '',
+    doi,
+    url,
+    repository: 'Zenodo',
+    keywords: Array.isArray(md.keywords) ? (md.keywords as string[]) : [],
+    version: typeof md.version === 'string' ? md.version : undefined,
+    description: typeof md.description === 'string' ? md.description : undefined,
+    license: typeof md.license === 'string' ? md.license : undefined,
+  };
 }

@@ -28,6 +28,8 @@ export const ZENODO_OPTIONS: readonly OptionSpec[] = [
   { flags: '--orcid-creator', description: 'Zenodo: add your ORCID identity (from `rdp login orcid`) as a creator' },
   { flags: '--dmp <id>', description: 'Zenodo: link the data management plan (DMP DOI, DMPTool plan id or URL)' },
   { flags: '--zotero', description: 'Zenodo: after --publish, add the record to your Zotero library' },
+  { flags: '--orcid-work', description: 'Zenodo: after --publish, add the record to your ORCID works (needs an ORCID member login)' },
+  { flags: '--write-doi', description: "Zenodo: write the reserved DOI into the folder's CITATION.cff before its files are sent" },
   { flags: '--concurrency <n>', description: 'Zenodo: files sent at the same time (default 4)', parse: count('--concurrency', 16) },
   { flags: '--zip <name.zip>', description: 'Zenodo: send everything as one zip archive, built while sending (keeps subfolders)' },
   { flags: '--delete-extra', description: 'Zenodo: delete files in the draft that are not among the local files' },
@@ -48,6 +50,8 @@ export interface ZenodoOptions {
   orcidCreator: boolean;
   dmp?: string | undefined;
   zotero: boolean;
+  orcidWork: boolean;
+  writeDoi: boolean;
   concurrency: number;
   zip?: string | undefined;
   deleteExtra: boolean;
@@ -86,6 +90,11 @@ export function readZenodoOptions(input: Pick<DepositInput, 'options' | 'publish
       hint: 'Add --publish, or leave out --zotero.',
     });
   }
+  if (o.orcidWork && !input.publish) {
+    throw new UsageError('--orcid-work adds the published record to your ORCID works, so it needs --publish.', {
+      hint: 'Add --publish, or leave out --orcid-work.',
+    });
+  }
   const zip = str('zip');
   if (zip !== undefined && (!/\.zip$/i.test(zip) || zip.includes('/') || zip.includes('\\') || zip.length < 5)) {
     throw new UsageError(`--zip needs a file name ending in .zip (no folders), not "${zip}".`, { hint: 'For example: --zip data.zip' });
@@ -104,6 +113,8 @@ export function readZenodoOptions(input: Pick<DepositInput, 'options' | 'publish
     orcidCreator: Boolean(o.orcidCreator),
     dmp: str('dmp'),
     zotero: Boolean(o.zotero),
+    orcidWork: Boolean(o.orcidWork),
+    writeDoi: Boolean(o.writeDoi),
     concurrency: typeof o.concurrency === 'number' ? o.concurrency : 4,
     zip,
     deleteExtra: Boolean(o.deleteExtra),
@@ -117,6 +128,10 @@ MD5 is skipped, a changed one replaced; a rerun after a failure or Ctrl-C sends 
 The same command run again works on the draft it created until that draft is published; after that
 it refuses (use --new-version ID for the next version, --new-record for a separate record).
 Metadata comes from --metadata FILE, else .zenodo.json or CITATION.cff in the folder, then the flags.
+--write-doi writes the draft's reserved DOI into the folder's CITATION.cff (doi: the concept DOI, the
+version DOI under identifiers; comments kept) before the files are sent, so the record cites itself.
+With --publish, --dmp also adds the record's DOI to the plan, --orcid-work adds it to your ORCID works
+and --zotero to your Zotero library, as the steps of \`rdp publish\` (a rerun does only what is missing).
 stdout holds the deposition id, URL and DOI. Limits: 100 files and 50 GB per record.
 `;
 
@@ -125,7 +140,26 @@ export const ZENODO_EXAMPLES = [
   'rdp upload ./data --to zenodo --deposition 542201      # resume, or sync the draft with ./data',
   'rdp upload ./data --to zenodo --title "Soil samples" --creator "Doe, Jane;Example University" --publish',
   'rdp upload ./data --to zenodo --new-version 542201 --publish   # only changed files are sent',
+  'rdp upload ./data --to zenodo --write-doi --publish --dmp 89799 --orcid-work   # the DOI in CITATION.cff, the plan, ORCID',
   'rdp upload ./tree --to zenodo --zip tree.zip           # subfolders kept inside one streamed zip',
   'rdp upload ./data --to zenodo --dry-run --json         # the plan as JSON; nothing changes',
   "rdp upload ./data --to zenodo --exclude '*.tmp' --exclude scratch/   # gitignore-style; also ./data/.rdpignore",
+];
+
+/** `rdp publish <deposition-id>`'s own options (the links are the command's). */
+export const ZENODO_PUBLISH_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--write-doi', description: "Zenodo: write the DOI into ./CITATION.cff (and the draft's copy of it) before publishing" },
+];
+
+export const ZENODO_PUBLISH_HELP = `
+Zenodo (--on zenodo, the default): publishes the draft (a published record is left as it is), after
+--dmp has put the plan's DOI on it (a draft only) and --write-doi has written the reserved DOI into
+./CITATION.cff and replaced the draft's copy; then the links: --dmp gives the plan the record's DOI,
+--orcid-work adds it to your ORCID works, --zotero to your Zotero library.
+`;
+
+export const ZENODO_PUBLISH_EXAMPLES = [
+  'rdp publish 542201                                     # publish the draft',
+  'rdp publish 542201 --dmp 89799 --orcid-work --zotero   # and link it to the plan, ORCID and Zotero',
+  'rdp publish 542201 --write-doi                         # the DOI into CITATION.cff first',
 ];

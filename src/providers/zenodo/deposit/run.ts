@@ -12,11 +12,14 @@
 import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../../errors/errors.js';
 import type { UploadKey } from '../../../store/upload-state.js';
 import { uploadKey } from '../../../store/upload-state.js';
-import { readInputs } from '../../../transfer/local.js';
+import { dirname } from 'node:path';
+import { CFF_FILE, writeDoiToCitation } from '../../../citation/write-doi.js';
+import { type LocalInput, readInputs } from '../../../transfer/local.js';
 import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { shellQuote } from '../../../util/text.js';
-import type { Deposit, DepositInput, DepositPorts, PublishedRecord } from '../../types.js';
+import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { type Deposition, ZenodoClient } from '../client.js';
+import { journalRecord } from '../types.js';
 import { createDraft } from './create.js';
 import {
   checkMetadata,
@@ -32,6 +35,7 @@ import {
 } from './metadata.js';
 import type { ZenodoOptions } from './options.js';
 import { publishDraft } from './publish.js';
+import { reservedDois } from '../reserved-doi.js';
 import { type LocalPlan, planSources } from './sources.js';
 import { changesFiles, checkRecordLimits, executePlan, type FilePlan, failureError, planFiles, verifyFinal } from './sync.js';
 
@@ -49,6 +53,8 @@ export interface ZenodoDeposit extends Deposit {
   metadataChanged: boolean;
   metadata: Metadata;
   zotero?: { key: string; userId: string } | undefined;
+  /** --write-doi: what happened to each CITATION.cff. */
+  citation?: { path: string; outcome: 'written' | 'unchanged' | 'no-file'; doi: string; versionDoi: string }[] | undefined;
 }
 
 /** What the local files and flags say, before anything remote is looked at. */
@@ -57,6 +63,7 @@ interface Local {
   /** --deposition was given (then the state file is neither read nor written). */
   givenDeposition: boolean;
   plan: LocalPlan;
+  inputs: LocalInput[];
   skipped: { path: string; why: string }[];
   meta: LocalMetadata;
 }
@@ -73,6 +80,8 @@ interface Target {
   /** What this command remembers between runs (state file); undefined with --deposition. */
   stateKey: UploadKey | undefined;
   notes: string[];
+  /** The same command after it published its record (a step after publishing failed): nothing is sent. */
+  rerun?: boolean | undefined;
 }
 
 export async function runZenodoUpload(ports: DepositPorts, input: DepositInput): Promise<ZenodoDeposit> {
@@ -107,8 +116,7 @@ async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Loca
     meta.creators.push({ name: me.name, orcid: me.orcid });
   }
   if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
-  if (o.zotero) await ports.links.requireLibrary({ flag: '--zotero', instead: 'leave out --zotero' });
-  return { o, givenDeposition: o.deposition !== undefined, plan, skipped, meta };
+  return { o, givenDeposition: o.deposition !== undefined, plan, inputs, skipped, meta };
 }
 
 // ---- 2. the target deposition --------------------------------------------------------------------
@@ -125,12 +133,12 @@ async function findTarget(ports: DepositPorts, input: DepositInput, local: Local
   const t: Target = { client, dep: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
   // What this command remembers between runs: the draft it made, until it is published.
   t.stateKey = uploadKey('zenodo', client.http.base, input.cwd, input.paths, o.newVersion !== undefined ? { kind: 'new-version', of: String(o.newVersion) } : { kind: 'record' });
-  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(ports, input, local, t);
+  if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(ports, input, local, t, login.endpoints.host);
 
   if (o.deposition !== undefined) {
     t.kind = 'existing';
     t.dep = await client.get(o.deposition);
-    if (t.dep.state === 'done') {
+    if (t.dep.state === 'done' && !t.rerun) {
       throw new UsageError(`Deposition ${t.dep.id} is published; the files of a published record cannot change.`, {
         hint: `Start its next version instead: rdp upload ${input.paths.map(shellQuote).join(' ')} --to zenodo --new-version ${t.dep.id}`,
       });
@@ -144,16 +152,22 @@ async function findTarget(ports: DepositPorts, input: DepositInput, local: Local
 }
 
 /** The same command again: the draft it made before, until that draft is published. */
-async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<void> {
+async function continueOwnDraft(ports: DepositPorts, input: DepositInput, local: Local, t: Target, host: string): Promise<void> {
   const client = t.client as ZenodoClient;
   const key = t.stateKey as UploadKey;
   const left = await ports.state.read(key);
-  const draft = left ? await getIfThere(client, left.id) : undefined;
+  const draft = left ? await getIfThere(client, Number(left.id)) : undefined;
   if (left && draft && !draft.submitted) {
     local.o.deposition = draft.id;
     ports.log.info(`Continuing draft ${draft.id}, which this command created on ${left.created.slice(0, 16).replace('T', ' ')} (--new-record starts a separate record).`);
   } else if (left && draft) {
-    throw alreadyPublished(draft, input, false);
+    // With --publish, the same command again after a step that follows publishing failed (ORCID,
+    // the plan, Zotero): the record stays as it is and only the missing steps run, provided the
+    // local files are what was published (checked with the plan; otherwise the refusal below).
+    if (!input.publish || draft.state !== 'done' || !(await ports.links.unfinished(journalRecord(host, draft.id)))) throw alreadyPublished(draft, input, false);
+    local.o.deposition = draft.id;
+    t.rerun = true;
+    ports.log.info(`This command published record ${draft.id} already; the steps after publishing that are still missing run now.`);
   } else if (left) {
     ports.log.info(`Draft ${left.id}, which this command created earlier, is gone from Zenodo${input.dryRun ? '; a new draft would be created' : '; creating a new one'}.`);
     if (!input.dryRun) await ports.state.update(key, () => undefined);
@@ -250,6 +264,7 @@ async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, 
   const remoteFiles = t.client && t.compareWith ? await t.client.files(t.compareWith) : [];
   const plans = await planFiles(ports, local.plan.sources, remoteFiles, { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency });
   checkRecordLimits(plans);
+  if (t.rerun && dep && changesFiles(plans)) throw alreadyPublished(dep, input, false);
   if (dep?.submitted && changesFiles(plans)) {
     throw new UsageError(`Deposition ${dep.id} is published (being edited), and the files of a published record cannot change.`, {
       hint: `Start a new version for changed files: --new-version ${dep.id}`,
@@ -274,6 +289,10 @@ async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, 
     bytesSent: 0,
     notes: t.notes,
   };
+  if (input.dryRun && local.o.writeDoi) {
+    const folders = citationFolders(local.inputs);
+    result.notes.push(folders.length ? `--write-doi: the draft's DOI would be written into ${CFF_FILE} (where it exists) before the files are sent.` : `--write-doi: no folder to write a DOI into.`);
+  }
   describe(result, dep, plans);
   return { result, plans, metadata };
 }
@@ -315,11 +334,18 @@ async function execute(
   local: Local,
   t: Target,
   result: ZenodoDeposit,
-  plans: FilePlan[],
+  planned: FilePlan[],
   metadata: Metadata,
 ): Promise<ZenodoDeposit> {
+  let plans = planned;
   const client = t.client;
   if (!client) throw new FailureError('INTERNAL', 'no Zenodo client');
+  if (t.rerun && t.dep) {
+    // Published by this command before: nothing to send or change here; the steps after publishing follow.
+    if (result.metadataChanged) result.notes.push(`The metadata differs from what record ${t.dep.id} was published with; rdp leaves a published record as it is (use --new-version for changes).`);
+    describe(result, t.dep, plans);
+    return result;
+  }
   const remembers = !local.givenDeposition && t.stateKey !== undefined;
   let dep = t.dep;
   if (!dep) {
@@ -330,17 +356,14 @@ async function execute(
   const draft = dep;
   const resume = input.resume(draft.id);
   try {
+    if (local.o.writeDoi) plans = await writeDoi(ports, input, local, client, dep, plans, result);
     if (t.kind !== 'created' && result.metadataChanged) dep = await client.updateMetadata(dep, metadata).catch(rejected);
     dep = await sendFiles(ports, client, dep, plans, local.o.concurrency, resume, result);
     if (input.publish) {
       dep = await publishDraft(client, dep, resume);
       if (remembers && t.stateKey) await ports.state.rememberPublished(t.stateKey, dep);
       ports.log.success(`Published ${dep.doi ? `${dep.doi} ` : ''}(${depUrl(dep) ?? dep.id}).`);
-      if (local.o.zotero) {
-        const doi = dep.doi ?? dep.reservedDoi ?? '';
-        result.zotero = await ports.links.addToLibrary(publishedRecord(metadata, doi, doi ? `https://doi.org/${doi}` : (depUrl(dep) ?? '')));
-        ports.log.success(`Added to your Zotero library (item ${result.zotero.key}).`);
-      }
+      // --dmp (the plan's side), --orcid-work and --zotero follow as the steps of `rdp publish` (the workflow runs them).
     }
   } catch (err) {
     if (ports.signal.aborted || err instanceof CancelledError) {
@@ -370,18 +393,52 @@ async function sendFiles(ports: DepositPorts, client: ZenodoClient, dep: Deposit
   return now;
 }
 
-/** The published record as a library sees it (--zotero). */
-export function publishedRecord(md: Metadata, doi: string, url: string): PublishedRecord {
-  return {
-    title: typeof md.title === 'string' ? md.title : '',
-    creators: Array.isArray(md.creators) ? (md.creators as Metadata[]).map((c) => String(c.name)) : [],
-    date: typeof md.publication_date === 'string' ? md.publication_date : '',
-    doi,
-    url,
-    repository: 'Zenodo',
-    keywords: Array.isArray(md.keywords) ? (md.keywords as string[]) : [],
-    version: typeof md.version === 'string' ? md.version : undefined,
-    description: typeof md.description === 'string' ? md.description : undefined,
-    license: typeof md.license === 'string' ? md.license : undefined,
-  };
+/** The CITATION.cff files --write-doi writes: each named folder's, and a CITATION.cff named as a file. */
+function citationFolders(inputs: LocalInput[]): string[] {
+  const out = new Set<string>();
+  for (const i of inputs) {
+    if (i.kind === 'folder') out.add(i.path);
+    else if (i.files.some((f) => f.rel === CFF_FILE)) out.add(dirname(i.path));
+  }
+  return [...out];
+}
+
+/**
+ * --write-doi: the draft's DOIs into the CITATION.cff of the folders being sent, before their files
+ * go (so the published file cites itself). A folder without one gets a warning, never a new file. When
+ * a file changed, what is sent is read again (its size and checksum are new).
+ */
+async function writeDoi(ports: DepositPorts, input: DepositInput, local: Local, client: ZenodoClient, dep: Deposition, plans: FilePlan[], result: ZenodoDeposit): Promise<FilePlan[]> {
+  const dois = reservedDois(dep);
+  if (!dois) {
+    ports.log.warn(`Zenodo reserved no DOI for draft ${dep.id}, so --write-doi wrote nothing.`);
+    return plans;
+  }
+  const folders = citationFolders(local.inputs);
+  if (!folders.length) ports.log.warn(`--write-doi: none of the paths to upload is a folder or a ${CFF_FILE}, so no DOI was written (rdp creates no ${CFF_FILE}).`);
+  result.citation = [];
+  let changed = false;
+  for (const folder of folders) {
+    const r = await writeDoiToCitation(folder, dois);
+    const shown = relativeTo(input.cwd, r.path);
+    result.citation.push({ path: shown, outcome: r.outcome, doi: dois.concept, versionDoi: dois.version });
+    if (r.outcome === 'no-file') ports.log.warn(`--write-doi: ${relativeTo(input.cwd, folder) || '.'} has no ${CFF_FILE}; rdp creates none (add one to have the DOI cited).`);
+    else if (r.outcome === 'unchanged') ports.log.info(`${shown} cites ${dois.concept} already.`);
+    else {
+      changed = true;
+      if (r.replacedDoi) ports.log.warn(`${shown} named the DOI ${r.replacedDoi}; it now names ${dois.concept}.`);
+      ports.log.info(`Wrote DOI ${dois.concept} (this version: ${dois.version}) into ${shown}.`);
+    }
+  }
+  if (!changed) return plans;
+  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
+  local.inputs = inputs;
+  local.plan = await planSources(inputs, local.o.zip);
+  const next = await planFiles(ports, local.plan.sources, await client.files(dep), { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency });
+  checkRecordLimits(next);
+  return next;
+}
+
+function relativeTo(cwd: string, path: string): string {
+  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path === cwd ? '' : path;
 }

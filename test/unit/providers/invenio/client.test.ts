@@ -152,7 +152,11 @@ describe('the site and the token', () => {
       await expect(c.probe()).rejects.toMatchObject({ code: 'NOT_INVENIO' });
       body = '<!doctype html><html><body>Welcome</body></html>';
       type = 'text/html';
-      await expect(c.probe()).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+      await expect(c.probe()).rejects.toMatchObject({ code: 'NOT_INVENIO', message: expect.stringMatching(/not JSON/) });
+      // an address where nothing answers at /api/records (another web application)
+      status = 404;
+      body = '{"detail": "Not Found"}';
+      await expect(c.probe()).rejects.toMatchObject({ code: 'NOT_INVENIO', message: expect.stringMatching(/answers 404/) });
       // a site that shows nothing to guests still answers in InvenioRDM's error shape
       status = 403;
       body = '{"status": 403, "message": "Permission denied."}';
