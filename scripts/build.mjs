@@ -1,36 +1,138 @@
 // Builds dist/ with esbuild. One bundled entry (dist/cli.js) holds commander and the command tree;
-// every command's implementation is a lazily imported chunk, so `rdp --help` loads little.
+// every command's implementation is a lazily loaded chunk, so `rdp --help` loads little.
 // The keychain child (dist/keychain-child.js) is its own entry: it is the only code that loads the
 // native keychain module, in a process the CLI can SIGKILL when the keychain does not answer.
+//
+// dist/ is CommonJS (dist/package.json says so), built in two steps because esbuild splits code into
+// lazy chunks only for ES modules: first an ES module build with splitting, then every file of it
+// converted to CommonJS (esbuild again, which carries the source maps through to src/). Why: Node's
+// ES module loader costs far more per module than require() (an upload loads some 30 of rdp's own),
+// and V8's code cache, which takes most of the compiling out of a start (bin/compile-cache.cjs), is
+// available to CommonJS only on Node 20. Dynamic import() calls become __rdpI() (same length, so
+// source-map columns stay right): a chunk of rdp's own is require()d, anything else imported.
+// Last, the start-up path is run once and V8's code for it kept in dist/cache/.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
 
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const root = fileURLToPath(new URL('..', import.meta.url));
 
-await rm(new URL('../dist', import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: {
-    cli: 'src/cli.ts',
-    'keychain-child': 'src/store/keychain-child.ts',
-    emulator: 'src/emulator/index.ts',
+// undici's HTTP/1 client loads its HTTP/2 half (and with it node:http2) when it loads, for a
+// connection that negotiates h2, which rdp never offers: the HTTP/2 half is loaded on first use
+// instead (a tenth of the start of an upload, in instructions).
+const lazyHttp2 = {
+  name: 'lazy-undici-h2',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/client-h2\.js$/ }, (args) =>
+      /[\\/]undici[\\/]lib[\\/]dispatcher[\\/]client\.js$/.test(args.importer)
+        ? { path: 'undici/lib/dispatcher/client-h2.js', namespace: 'rdp-lazy-h2', pluginData: join(args.resolveDir, 'client-h2.js') }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'rdp-lazy-h2' }, (args) => ({
+      contents: `module.exports = function connectH2(client, socket) { return require(${JSON.stringify(args.pluginData)})(client, socket); };`,
+      resolveDir: dirname(args.pluginData),
+      loader: 'js',
+    }));
   },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  logLevel: 'warning',
-  // Runtime dependencies stay in node_modules (loaded lazily, by the commands that use them), except:
-  // commander is bundled into the entry because every invocation needs it, and the part of undici rdp
-  // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
-  external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
-  define: { __RDP_VERSION__: JSON.stringify(pkg.version) },
-  banner: {
-    // commander is CommonJS and requires node builtins; give the ESM bundle a require().
-    js: "import { createRequire as __rdpCreateRequire } from 'node:module'; const require = __rdpCreateRequire(import.meta.url);",
+};
+// commander requires node:child_process when it loads, for executable subcommands (`git-style`), which
+// rdp has none of; child_process (and node:net with it) is a fifth of a bare Node start. The require is
+// made on first use instead. The build fails if commander's line changes, rather than bundle it as is.
+const lazyChildProcess = {
+  name: 'lazy-commander-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: no "${eager}" to make lazy (scripts/build.mjs)`);
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
   },
+};
+const dist = join(root, 'dist');
+const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+
+await rm(dist, { recursive: true, force: true });
+const stage = await mkdtemp(join(tmpdir(), 'rdp-build-'));
+try {
+  await build({
+    absWorkingDir: root,
+    entryPoints: {
+      cli: 'src/cli.ts',
+      'keychain-child': 'src/store/keychain-child.ts',
+      emulator: 'src/emulator/index.ts',
+    },
+    outdir: stage,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // Runtime dependencies stay in node_modules (loaded lazily, by the commands that use them), except:
+    // commander is bundled into the entry because every invocation needs it, and the part of undici rdp
+    // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
+    external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
+    define: { __RDP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__rdp_import_meta_url' },
+    plugins: [lazyHttp2, lazyChildProcess],
+  });
+
+  const inputs = [];
+  for (const dir of ['', 'chunks']) for (const f of await readdir(join(stage, dir))) if (f.endsWith('.js')) inputs.push(join(stage, dir, f));
+  const converted = await build({
+    entryPoints: inputs,
+    outbase: stage,
+    outdir: dist,
+    bundle: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    banner: {
+      js: [
+        '"use strict";',
+        'var __rdp_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+        // __rdp_import: the importer bin/compile-cache.cjs hands to modules it compiles from the cache
+        'var __rdpI = (s) => /^\\.\\.?\\//.test(s) ? Promise.resolve().then(() => require(s)) : typeof __rdp_import === "function" ? __rdp_import(s) : import(s);',
+      ].join('\n'),
+    },
+  });
+  if (converted.warnings.length) throw new Error('converting dist/ to CommonJS gave warnings (see above)');
+  for (const out of converted.outputFiles) {
+    let text = out.text;
+    if (out.path.endsWith('.js')) {
+      // The banner's own import(s) stays; every other dynamic import is a literal one of the bundle.
+      const body = text.slice(text.indexOf('\n', text.indexOf('var __rdpI')) + 1);
+      const rewritten = body.replace(/\bimport\((?=["'](?:\.{1,2}\/|node:|@?[\w-]))/g, '__rdpI(');
+      if (/\bimport\(/.test(rewritten)) throw new Error(`${relative(root, out.path)}: an import() the build cannot convert`);
+      text = text.slice(0, text.length - body.length) + rewritten;
+      // What the file's code cache is checked against (bin/compile-cache.cjs): a hash of the file.
+      text += `\n//# rdpSource=${createHash('sha256').update(text).digest('hex').slice(0, 32)}\n`;
+    }
+    await mkdir(dirname(out.path), { recursive: true });
+    await writeFile(out.path, text);
+  }
+  await writeFile(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
+} finally {
+  await rm(stage, { recursive: true, force: true });
+}
+
+// V8's code for the start-up path, made by a plain Node (no NODE_OPTIONS: V8 refuses a cache made
+// under other flags, so it would only go unused).
+const env = { ...process.env };
+delete env.NODE_OPTIONS;
+const gen = spawnSync(process.execPath, ['-e', 'require(process.argv[1]).generate(process.argv[2]).catch((e) => { console.error(e); process.exit(1); })', join(root, 'bin', 'compile-cache.cjs'), dist], {
+  stdio: 'inherit',
+  env,
 });
+if (gen.status !== 0) throw new Error('making the start-up code cache failed (see above)');

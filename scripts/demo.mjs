@@ -73,10 +73,15 @@ try {
   // A browser-less OAuth flow: DMPTool's client-credentials grant with the emulator's ready-made
   // client (the secret is piped, never an argument). rdp keeps the secret beside the 2-hour token and
   // mints a new token from it when the old one runs out.
-  console.log(dim('\nDMPTool without a browser: the client-credentials grant (scopes public and read_dmps), with the emulator\'s OAuth client.'));
-  await rdp(['login', 'dmptool', '--client-credentials', `--client-id=${info.dmptool.oauth.clientId}`, '--client-secret', ...storageFlag], {
-    stdin: info.dmptool.oauth.clientSecret,
-    show: `login dmptool --client-credentials --client-id=${info.dmptool.oauth.clientId} --client-secret ${storageFlag.join(' ')} < client-secret.txt`,
+  // The client is one a DMPTool administrator enabled for edit_dmps (the emulator's control API makes
+  // it), so that publishing can put the dataset's DOI on the plan.
+  console.log(dim('\nDMPTool without a browser: the client-credentials grant, with an API client a DMPTool administrator enabled for edit_dmps.'));
+  const dmptool = await (
+    await fetch(`${emu.url}/_emulator/dmptool/api-clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scopes: ['public', 'read_dmps', 'edit_dmps'] }) })
+  ).json();
+  await rdp(['login', 'dmptool', '--client-credentials', `--client-id=${dmptool.clientId}`, '--client-secret', '--scope', 'edit_dmps', ...storageFlag], {
+    stdin: dmptool.clientSecret,
+    show: `login dmptool --client-credentials --client-id=${dmptool.clientId} --client-secret --scope edit_dmps ${storageFlag.join(' ')} < client-secret.txt`,
   });
   await rdp(['login', 'orcid', '--with-token', '--orcid', SEED.orcid.orcid, ...storageFlag], {
     stdin: info.orcid.token,
@@ -104,13 +109,23 @@ try {
   // that supplies the metadata). The second run finds every file already there and sends nothing.
   {
     const data = 'examples/soil-survey';
-    console.log(dim(`\nUploading ${data} to Zenodo: first the plan, then a draft, then publishing it (linked to its DMP, and added to Zotero).`));
+    console.log(dim(`\nUploading ${data} to Zenodo: first the plan, then a draft, then publishing it: the DMP and the record name each other, and the record goes into Zotero.`));
     await rdp(['upload', data, '--to', 'zenodo', '--dry-run']);
     const draft = await rdp(['upload', data, '--to', 'zenodo'], { capture: true });
     const id = /^deposition\s+(\d+)/m.exec(draft.stdout)?.[1];
     if (!id) throw new Error('the upload did not print a deposition id');
-    await rdp(['upload', data, '--to', 'zenodo', '--deposition', id, '--dmp', '10.48321/D1ABCD', '--publish', '--zotero']);
+    await rdp(['publish', id, '--dmp', '10.48321/D1ABCD', '--zotero']);
     await rdp(['uploads', 'list']); // every service you are logged in to: Zenodo and NOMAD
+  }
+
+  // Any InvenioRDM repository: the emulator's site, added by its address, then used like Zenodo (large
+  // files go in parts where the site offers multipart uploads).
+  {
+    console.log(dim('\nAnother InvenioRDM repository (the emulator has one): added by its address, then used by its name.'));
+    await rdp(['sites', 'add', 'demo', info.invenio.url]);
+    await rdp(['login', 'demo', '--with-token', ...storageFlag], { stdin: info.invenio.token, show: `login demo --with-token ${storageFlag.join(' ')} < demo-token.txt` });
+    await rdp(['upload', 'examples/soil-survey', '--to', 'demo', '--publish']);
+    await rdp(['uploads', 'list', '--on', 'demo']);
   }
 
   console.log(dim('\nA wrong token is refused (exit 4) and nothing is stored:'));
@@ -121,7 +136,7 @@ try {
   console.error(`\ndemo failed: ${err.message}`);
 } finally {
   // Remove the demo's logins (only the emulator's accounts; your own logins stay).
-  for (const id of Object.keys(info)) {
+  for (const id of [...Object.keys(info).filter((x) => x !== 'invenio'), 'demo']) {
     await new Promise((resolve) => {
       const c = spawn(process.execPath, [bin, 'logout', id, '--quiet'], { env, stdio: 'ignore' });
       c.on('close', resolve);

@@ -2,7 +2,7 @@
 # smoke-installed.sh VERSION
 # Drives the `rdp` found first on PATH (an installed package, not this checkout) the way a user does,
 # from an empty temporary folder: --version, --help, a completion script, `rdp emulator`, a published
-# Zenodo upload with a file big enough for the hashing thread, a NOMAD upload (zipped while sent), and
+# Zenodo upload with a file of several read chunks, a NOMAD upload (zipped while sent), and
 # a keychain login (the keychain child process) used by a later command. It uses only what the package
 # installed; nothing in this checkout is read. scripts/check-package.sh runs it after `npm install -g`.
 #
@@ -78,7 +78,7 @@ export $urls
 [ -n "${RDP_ZENODO_URL:-}" ] && [ -n "$zenodo_token" ] && [ -n "$nomad_token" ] || fail "rdp emulator --json lacks URLs or tokens: $(cat emulator.json)"
 say "rdp emulator: $url"
 
-# 3. Zenodo, as in CI: the token from the environment; published. 9 MiB goes through the hashing thread.
+# 3. Zenodo, as in CI: the token from the environment; published. 9 MiB: nine 1 MiB reads and a short one.
 mkdir data
 printf 'site,depth\nA,10\n' > data/samples.csv
 echo 'Soil samples (smoke test)' > data/README.txt

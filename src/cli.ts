@@ -2,7 +2,7 @@
 // to exit codes and prints them (SPEC.md section 4). Nothing here or below calls process.exit.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import { buildProgram } from './commands/index.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors/errors.js';
@@ -70,7 +70,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     getErrHasColors: () => false,
   });
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withoutHelpForUnknownCommand(program, argv), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
     return report(io, err, ac.signal.aborted);
@@ -78,6 +78,26 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
   }
+}
+
+/**
+ * `rdp bogus --help` would print rdp's own help and exit 0, as if `bogus` were fine: without the help
+ * flag the parser reports the unknown command (with the nearest valid one) and exits 2, as gh does.
+ */
+function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[] {
+  if (!argv.includes('--help') && !argv.includes('-h')) return argv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') return argv;
+    if (arg.startsWith('-')) {
+      const opt = program.options.find((o) => o.long === arg || o.short === arg);
+      if (opt && (opt.required || opt.optional) && !arg.includes('=')) i++;
+      continue;
+    }
+    const known = arg === 'help' || program.commands.some((c) => c.name() === arg || c.aliases().includes(arg));
+    return known ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
+  }
+  return argv;
 }
 
 const pipeWatched = new WeakSet<object>();

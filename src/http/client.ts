@@ -33,8 +33,11 @@ export type { RetryFailure, RetryPolicy } from './retry.js';
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
 
-/** A request body. A function is called again for every attempt, so a stream can be re-opened. */
-export type BodySource = string | Uint8Array | (() => Readable | string | Uint8Array);
+/**
+ * A request body. A function is called again for every attempt, so a stream can be re-opened. An async
+ * iterable is written chunk by chunk, the next asked for once the socket has taken the last.
+ */
+export type BodySource = string | Uint8Array | (() => Readable | AsyncIterable<Uint8Array> | string | Uint8Array);
 
 /** Join a base (which may carry a path prefix) and an absolute path of the service's API. */
 export function joinUrl(base: string, path: string): string {
@@ -292,7 +295,7 @@ export class HttpClient {
         ...(req.anonymous || !this.opts.auth ? {} : await this.opts.auth()),
         ...req.headers,
       };
-      let body: Readable | string | Uint8Array | undefined;
+      let body: Readable | AsyncIterable<Uint8Array> | string | Uint8Array | undefined;
       if (req.json !== undefined) {
         body = JSON.stringify(req.json);
         headers['content-type'] ??= 'application/json';
@@ -312,7 +315,8 @@ export class HttpClient {
           path: `${target.pathname}${target.search}`,
           method: req.method,
           headers,
-          body: body ?? null,
+          // undici writes async iterables too (its types leave them out)
+          body: (body ?? null) as Dispatcher.DispatchOptions['body'],
           signal,
           headersTimeout,
           bodyTimeout: this.limits.bodyTimeoutMs,

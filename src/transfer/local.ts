@@ -2,10 +2,11 @@
 // what a folder leaves out (selection.ts: hidden files, --exclude, .rdpignore) and why. Every check
 // that can be made before anything remote changes is made here (SPEC.md section 5): missing paths,
 // unreadable files and folders, broken links, empty folders.
-import { constants } from 'node:fs';
-import { access, lstat, readdir, realpath, stat } from 'node:fs/promises';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
+import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors/errors.js';
+import { keepYoungGenerationSmall } from './heap.js';
 import { folderSelector, type SelectionOptions, type Selector } from './selection.js';
 
 export type { SelectionOptions } from './selection.js';
@@ -81,6 +82,17 @@ async function checkReadable(path: string, what: string, leaveOut: string): Prom
   }
 }
 
+/** checkReadable with a blocking call, and the words made only when needed (a walk asks once per file). */
+function checkReadableSync(path: string, what: () => string, leaveOut: () => string): void {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch (err) {
+    throw new InputError('FILE_UNREADABLE', `Cannot read ${what()}: ${describeFsError(err)}.`, {
+      hint: `Fix the permissions (chmod u+r), or ${leaveOut()}.`,
+    });
+  }
+}
+
 /** The --exclude flag that leaves out exactly this path (anchored, glob characters escaped, shell-quoted). */
 export function excludeFlag(rel: string): string {
   const pattern = `/${rel.replace(/[\\*?[\]]/g, '\\$&')}`;
@@ -92,6 +104,9 @@ export function excludeFlag(rel: string): string {
  * leaves out. Symbolic links to files and folders are followed; a link to a folder that is being
  * walked already (one of its own parents) is a loop and is not followed, nor is a chain of links
  * that ends where it started.
+ *
+ * Files are looked at with blocking calls (lstat, access): one per file, where the thread-pool round
+ * trip of an asynchronous call costs more than the call itself (a folder of 10,000 files).
  */
 export async function walkFolder(
   root: string,
@@ -107,7 +122,7 @@ export async function walkFolder(
     throw new InputError('FILE_UNREADABLE', `Cannot read the folder ${shown(root, cwd)}: ${describeFsError(err)}.`, { hint: 'Fix the permissions (chmod u+rx).' });
   }
   const selector: Selector = await folderSelector(root, opts);
-  const walk = async (dir: string, parents: string[]): Promise<void> => {
+  const walk = async (dir: string, dirRel: string, parents: string[]): Promise<void> => {
     let names: string[];
     try {
       names = await readdir(dir);
@@ -120,11 +135,11 @@ export async function walkFolder(
     names.sort();
     for (const name of names) {
       const p = join(dir, name);
-      const rel = toPosix(relative(root, p));
-      let st = await lstat(p);
+      const rel = dirRel ? `${dirRel}/${name}` : name;
+      let st = lstatSync(p);
       if (st.isSymbolicLink()) {
         try {
-          st = await stat(p);
+          st = statSync(p);
         } catch (err) {
           const why = selector.why(rel);
           if (why) skipped.push({ rel, from: arg, why });
@@ -149,27 +164,28 @@ export async function walkFolder(
       if (st.isDirectory()) {
         const why = selector.why(`${rel}/`);
         if (why) skipped.push({ rel: `${rel}/`, from: arg, why });
-        else await walk(p, [...parents, await realpath(p)]);
+        else await walk(p, rel, [...parents, await realpath(p)]);
       } else if (st.isFile()) {
         const why = selector.why(rel);
         if (why) {
           skipped.push({ rel, from: arg, why });
           continue;
         }
-        await checkReadable(p, shown(p, cwd), `leave the file out: ${excludeFlag(rel)}`);
+        checkReadableSync(p, () => shown(p, cwd), () => `leave the file out: ${excludeFlag(rel)}`);
         files.push({ path: p, rel, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode, from: arg });
       } else {
         skipped.push({ rel, from: arg, why: 'not a regular file (a socket, pipe or device)' });
       }
     }
   };
-  await walk(root, [await realpath(root)]);
+  await walk(root, '', [await realpath(root)]);
   return { files, skipped };
 }
 
 /** Resolve the paths given on the command line; folders are walked with the selection rules. */
 export async function readInputs(args: string[], cwd: string, selection: SelectionOptions = {}): Promise<LocalInput[]> {
   if (args.length === 0) throw new InputError('MISSING_PATH', 'No files or folders to upload.', { hint: 'Name at least one path: rdp upload ./data --to zenodo' });
+  keepYoungGenerationSmall(); // an upload's heavy work starts here (a walk of maybe many files)
   const inputs: LocalInput[] = [];
   for (const arg of args) {
     const path = resolve(cwd, arg);

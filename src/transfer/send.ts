@@ -4,10 +4,8 @@
 // something) is resent after a network failure only while its body was still going out: a server
 // that has not received the whole body cannot have acted on it.
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { FailureError, RdpError } from '../errors/errors.js';
 import type { HttpClient, HttpRequest, Method, ResponseHeaders, RetryPolicy } from '../http/client.js';
-import { md5FileInWorker, WORKER_HASH_MIN_BYTES } from './md5-worker.js';
 import type { FileChangedError, UploadSource } from './source.js';
 
 export interface SendOptions extends Pick<HttpRequest, 'query' | 'headers' | 'retry' | 'accept' | 'signal' | 'anonymous'> {
@@ -43,34 +41,26 @@ export interface SendResult {
 }
 
 /**
- * Counts (and optionally hashes) the bytes flowing through, and holds the source to the size it
- * announced as Content-Length: more or fewer bytes end the body with an error that says why (a file
- * that changed while being read, or rdp's own fault), never with the network error the HTTP client
- * would report for a length mismatch.
+ * The source's chunks, counted and (optionally) hashed on their way to the socket: each chunk is read
+ * once, hashed and handed on in the same buffer. The source is held to the size it announced as
+ * Content-Length: more or fewer bytes end the body with an error that says why (a file that changed
+ * while being read, or rdp's own fault), never with the network error the HTTP client would report
+ * for a length mismatch; a read failure is a local error, not a network one.
  */
-class Meter extends Transform {
-  bytes = 0;
-  constructor(
-    private readonly source: UploadSource,
-    private readonly hash: Hash | undefined,
-    private readonly onBytes: ((n: number) => void) | undefined,
-  ) {
-    super({ highWaterMark: 1 << 20 });
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (this.bytes + chunk.length > this.source.size) {
-      void lengthError(this.source, this.bytes + chunk.length).then(cb);
-      return;
+async function* metered(source: UploadSource, hash: Hash | undefined, onBytes: (n: number) => void): AsyncGenerator<Buffer, void, undefined> {
+  let bytes = 0;
+  try {
+    for await (const chunk of source.chunks()) {
+      if (bytes + chunk.length > source.size) throw await lengthError(source, bytes + chunk.length);
+      hash?.update(chunk);
+      bytes += chunk.length;
+      onBytes(bytes);
+      yield chunk;
     }
-    this.hash?.update(chunk);
-    this.bytes += chunk.length;
-    this.onBytes?.(this.bytes);
-    cb(null, chunk);
+  } catch (err) {
+    throw await readError(source, err);
   }
-  override _flush(cb: TransformCallback): void {
-    if (this.bytes === this.source.size) cb();
-    else void lengthError(this.source, this.bytes).then(cb);
-  }
+  if (bytes !== source.size) throw await lengthError(source, bytes);
 }
 
 /** Why a source produced `got` bytes instead of its size: a file changed, or (never expected) rdp erred. */
@@ -98,44 +88,44 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
   const { source } = opts;
   let attempts = 0;
   let hash: Hash | undefined;
-  let meter: Meter | undefined;
-  // A large file on disk is hashed on a worker thread while the bytes go out; anything else inline.
-  const wantMd5 = opts.md5 !== false;
-  const hashAside = wantMd5 && source.file !== undefined && source.size >= WORKER_HASH_MIN_BYTES;
-  let aside: Promise<string> | undefined;
+  /** Bytes passed on to the HTTP client in the current attempt. */
+  let sent = 0;
+  /** The current attempt's body: closed when the next attempt starts and when the send ends. */
+  let current: AsyncGenerator<Buffer, void, undefined> | undefined;
   const body = () => {
     attempts += 1;
     if (attempts > 1) opts.onRestart?.(attempts);
-    if (hashAside && source.file) {
-      aside ??= md5FileInWorker(source.file, opts.signal);
-      aside.catch(() => {}); // awaited below; a failure here must not be an unhandled rejection
-    }
-    hash = wantMd5 && !hashAside ? createHash('md5') : undefined;
-    const m = new Meter(source, hash, opts.onProgress);
-    meter = m;
-    const input = source.open();
-    input.on('error', (err) => void readError(source, err).then((e) => m.destroy(e as Error)));
-    return input.pipe(m);
+    void current?.return(undefined).catch(() => {});
+    hash = opts.md5 !== false ? createHash('md5') : undefined;
+    sent = 0;
+    current = metered(source, hash, (n) => {
+      sent = n;
+      opts.onProgress?.(n);
+    });
+    return current;
   };
-  // The body is incomplete while the meter has not passed every byte on (bytes passed on may still
+  // The body is incomplete while not every byte has been passed on (bytes passed on may still
   // sit in socket buffers, so a cut after the last byte is never taken for an incomplete body).
-  const unsent = () => (meter?.bytes ?? 0) < source.size;
+  const unsent = () => sent < source.size;
   const postRetry: RetryPolicy = (f) =>
     f.status !== undefined ? f.status === 429 || f.status === 503 : f.code === 'ECONNREFUSED' || f.code === 'EAI_AGAIN' || unsent();
   const retry = opts.method === 'POST' && (opts.retry ?? 'auto') === 'auto' ? postRetry : opts.retry;
-  const res = await opts.http.request({
-    method: opts.method,
-    path: opts.path,
-    query: opts.query,
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size), ...opts.headers },
-    body,
-    retry,
-    accept: opts.accept,
-    anonymous: opts.anonymous,
-    timeoutMs: opts.timeoutMs ?? 15 * 60_000,
-    progress: { total: source.size, sent: () => meter?.bytes ?? 0 },
-    signal: opts.signal,
-  });
+  const res = await opts.http
+    .request({
+      method: opts.method,
+      path: opts.path,
+      query: opts.query,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(source.size), ...opts.headers },
+      body,
+      retry,
+      accept: opts.accept,
+      anonymous: opts.anonymous,
+      timeoutMs: opts.timeoutMs ?? 15 * 60_000,
+      progress: { total: source.size, sent: () => sent },
+      signal: opts.signal,
+    })
+    // undici does not close an iterable body it stops reading (a cut, an early answer): close the file.
+    .finally(() => void current?.return(undefined).catch(() => {}));
   const text = await opts.http.text(res);
   // A file that changed after its bytes were read went out whole and consistent, but older than
   // what is on disk now: say so (the size and modification time tell).
@@ -148,8 +138,8 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     status: res.status,
     headers: res.headers,
     text,
-    md5: aside ? await aside : hash?.digest('hex'),
-    bytes: meter?.bytes ?? 0,
+    md5: hash?.digest('hex'),
+    bytes: sent,
     attempts,
   };
 }

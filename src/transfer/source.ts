@@ -1,13 +1,14 @@
-// What an upload sends: a named byte stream of known size that can be opened again for every attempt
+// What an upload sends: a named byte stream of known size that can be read again for every attempt
 // (a consumed stream is never replayed). A file on disk, or a zip archive built on the fly from many
 // files (stored, not compressed: its exact size is known before the first byte, so the request
-// carries a Content-Length, and no temporary file is ever written; see ./zip.ts).
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// carries a Content-Length, and no temporary file is ever written; see ./zip.ts). Both are read into
+// reused buffers (./chunks.ts), so memory stays flat whatever the size.
+import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { FailureError } from '../errors/errors.js';
+import { copied, fileChunks, openReader } from './chunks.js';
 import type { LocalFile } from './local.js';
-import { planZip, zipStream } from './zip.js';
+import { planZip, zipChunks } from './zip.js';
 
 export interface UploadSource {
   /** The name on the remote side. */
@@ -15,9 +16,14 @@ export interface UploadSource {
   /** What to call it in messages (a local path, or "3 files as data.zip"). */
   label: string;
   size: number;
-  /** A fresh stream of the whole content. */
+  /**
+   * The whole content, read afresh, in chunks read into reused buffers: a chunk is valid only until the
+   * next one is asked for (./chunks.ts). What the sender hands to the HTTP client.
+   */
+  chunks(): AsyncIterable<Buffer>;
+  /** The whole content as a stream of fresh buffers (for consumers that keep chunks). */
   open(): Readable;
-  /** Set when the content is exactly this file on disk (it can then be hashed on another thread). */
+  /** Set when the content is exactly this file on disk (a multipart upload reads it in ranges). */
   file?: string | undefined;
   /**
    * Whether the files behind the source still are what was planned (size and modification time):
@@ -39,9 +45,17 @@ export class FileChangedError extends FailureError {
 
 /** The planned state of a file compared with the disk now. */
 export async function checkUnchanged(file: Pick<LocalFile, 'path' | 'size'> & { mtimeMs?: number | undefined }, shown = file.path): Promise<FileChangedError | undefined> {
+  return changedSince(file, shown);
+}
+
+/**
+ * The same, with a blocking stat: a zip of 10,000 files is looked at again file by file after it was
+ * sent, and one stat is cheaper than the thread-pool round trip of an asynchronous one.
+ */
+function changedSince(file: Pick<LocalFile, 'path' | 'size'> & { mtimeMs?: number | undefined }, shown: string): FileChangedError | undefined {
   let now;
   try {
-    now = await stat(file.path);
+    now = statSync(file.path);
   } catch (err) {
     return new FileChangedError(shown, `it is gone: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
@@ -50,19 +64,12 @@ export async function checkUnchanged(file: Pick<LocalFile, 'path' | 'size'> & { 
   return undefined;
 }
 
-/** Read size for files: large enough for few syscalls, small enough to keep memory flat. */
-export const READ_CHUNK = 1 << 20;
-
 /**
- * A read stream of the first `size` bytes of a file (a file that grew since it was planned yields no
- * more than the size announced; one that shrank yields fewer, which the sender notices). Node allocates
- * a whole highWaterMark per read even for a small file, so a folder of many small files would churn
- * through 1 MiB buffers (garbage that counts towards peak RSS until the next GC); small files get a
- * buffer of their own size.
+ * A stream of the first `size` bytes of a file (a file that grew since it was planned yields no more
+ * than the size announced; one that shrank yields fewer, which the sender notices).
  */
 export function openFile(path: string, size: number): Readable {
-  if (size === 0) return Readable.from([]);
-  return createReadStream(path, { start: 0, end: size - 1, highWaterMark: Math.min(READ_CHUNK, Math.max(16 * 1024, size)) });
+  return Readable.from(copied(fileChunks(path, size)), { objectMode: false });
 }
 
 export function fileSource(file: Pick<LocalFile, 'path' | 'size'> & { mtimeMs?: number | undefined }, name: string, label = file.path): UploadSource {
@@ -70,6 +77,7 @@ export function fileSource(file: Pick<LocalFile, 'path' | 'size'> & { mtimeMs?: 
     name,
     label,
     size: file.size,
+    chunks: () => fileChunks(file.path, file.size),
     open: () => openFile(file.path, file.size),
     file: file.path,
     verify: () => checkUnchanged(file, label),
@@ -87,7 +95,7 @@ export interface ZipEntry {
 
 /**
  * A zip archive of `entries` (stored, see ./zip.ts), streamed, its exact size known up front. A file
- * that changes size while being read fails the stream instead of producing a corrupt archive.
+ * that shrinks while being read fails the stream instead of producing a corrupt archive.
  */
 export async function zipSource(entries: ZipEntry[], name: string, label: string): Promise<UploadSource> {
   const plan = planZip(entries);
@@ -97,13 +105,14 @@ export async function zipSource(entries: ZipEntry[], name: string, label: string
     size: plan.size,
     verify: async () => {
       for (const e of entries) {
-        const changed = await checkUnchanged(e);
+        const changed = changedSince(e, e.path);
         if (changed) return changed;
       }
       return undefined;
     },
     // An entry whose bytes do not add up (EntrySizeError) fails the stream; the sender then asks
     // verify() which file changed.
-    open: () => zipStream(plan, (e) => openFile(e.path, e.size)),
+    chunks: () => zipChunks(plan, (e) => openReader(e.path, e.size)),
+    open: () => Readable.from(copied(zipChunks(plan, (e) => openReader(e.path, e.size))), { objectMode: false }),
   };
 }

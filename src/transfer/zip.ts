@@ -16,6 +16,7 @@
 // the directory's size or its offset do not fit in the classic end record.
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
+import { CHUNK_SIZE, copied, type EntryReader, reusedChunks } from './chunks.js';
 
 export interface ZipInput {
   /** Name inside the archive (POSIX separators). */
@@ -197,45 +198,72 @@ export class EntrySizeError extends Error {
 }
 
 /**
- * The archive of `plan` as a byte stream; `open` gives each entry's bytes. An entry that yields more or
- * fewer bytes than planned fails the stream (EntrySizeError) instead of producing a corrupt archive.
+ * The archive of `plan` in chunks of `chunkSize` packed full (headers, file bytes and directory records
+ * side by side; only the last chunk is shorter), read into reused buffers (see ./chunks.ts: a chunk is
+ * valid until the next one is asked for). `open` gives each entry's reader (./chunks.ts: openReader). An entry that ends before its
+ * planned size fails the stream (EntrySizeError) instead of producing a corrupt archive; one that grew
+ * gives its planned size only (the sender looks at the files again afterwards).
  */
-export function zipStream<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => Readable): Readable {
-  async function* bytes(): AsyncGenerator<Buffer> {
-    const crcs = new Uint32Array(plan.items.length);
+export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
+  const crcs = new Uint32Array(plan.items.length);
+  // The archive as a sequence of pieces: bytes to copy, or an entry's data (by index).
+  function* pieces(): Generator<Buffer | number> {
     for (let i = 0; i < plan.items.length; i++) {
       const item = plan.items[i] as Item<T>;
       yield localHeader(item);
-      let crc = 0;
-      let n = 0;
-      if (item.entry.size > 0) {
-        for await (const chunk of open(item.entry)) {
-          const buf = chunk as Buffer;
-          n += buf.length;
-          if (n > item.entry.size) throw new EntrySizeError(item.entry, n);
-          crc = crc32(buf, crc);
-          yield buf;
-        }
-      }
-      if (n !== item.entry.size) throw new EntrySizeError(item.entry, n);
-      crcs[i] = crc;
-      yield descriptor(item, crc);
+      yield i;
+      yield descriptor(item, crcs[i] as number); // made after the data: its CRC is known by then
     }
-    // The central directory in blocks of about 64 KiB (one chunk per record would be 65,000 tiny writes).
-    let block: Buffer[] = [];
-    let blockBytes = 0;
-    for (let i = 0; i < plan.items.length; i++) {
-      const rec = centralHeader(plan.items[i] as Item<T>, crcs[i] as number);
-      block.push(rec);
-      blockBytes += rec.length;
-      if (blockBytes >= 64 * 1024) {
-        yield Buffer.concat(block, blockBytes);
-        block = [];
-        blockBytes = 0;
-      }
-    }
-    block.push(endRecords(plan));
-    yield Buffer.concat(block);
+    for (let i = 0; i < plan.items.length; i++) yield centralHeader(plan.items[i] as Item<T>, crcs[i] as number);
+    yield endRecords(plan);
   }
-  return Readable.from(bytes(), { objectMode: false });
+  const queue = pieces();
+  let piece: Buffer | number | undefined;
+  /** Bytes of the current piece written so far (for an entry: the position in its file). */
+  let done = 0;
+  let crc = 0;
+  let reader: EntryReader | undefined;
+  const fill = async (buf: Buffer): Promise<number> => {
+    let at = 0;
+    while (at < buf.length) {
+      if (piece === undefined) {
+        const r = queue.next();
+        if (r.done) break;
+        piece = r.value;
+        done = 0;
+        crc = 0;
+      }
+      if (typeof piece !== 'number') {
+        const n = piece.copy(buf, at, done);
+        at += n;
+        done += n;
+        if (done === piece.length) piece = undefined;
+        continue;
+      }
+      const entry = (plan.items[piece] as Item<T>).entry;
+      if (done < entry.size) {
+        reader ??= await open(entry);
+        const got = reader.read(buf, at, Math.min(entry.size - done, buf.length - at), done);
+        const n = typeof got === 'number' ? got : await got;
+        if (n === 0) throw new EntrySizeError(entry, done);
+        crc = crc32(buf.subarray(at, at + n), crc);
+        at += n;
+        done += n;
+      }
+      if (done >= entry.size) {
+        const r = reader;
+        reader = undefined;
+        await r?.close();
+        crcs[piece] = crc;
+        piece = undefined;
+      }
+    }
+    return at;
+  };
+  return reusedChunks(plan.size, fill, () => reader?.close(), chunkSize);
+}
+
+/** The archive of `plan` as a byte stream of fresh buffers (for consumers that keep them). */
+export function zipStream<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize?: number): Readable {
+  return Readable.from(copied(zipChunks(plan, open, chunkSize)), { objectMode: false });
 }

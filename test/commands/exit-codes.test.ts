@@ -88,6 +88,8 @@ const rows: [string, () => Row][] = [
   // global
   ['no command', () => ({ argv: [], exit: 2 })],
   ['unknown command', () => ({ argv: ['frobnicate'], exit: 2, code: 'USAGE' })],
+  ['unknown command with --help (an error, not the top-level help with exit 0)', () => ({ argv: ['frobnicate', '--help'], exit: 2, code: 'USAGE' })],
+  ['unknown command with -h after a global flag', () => ({ argv: ['--json', 'frobnicate', '-h'], exit: 2, code: 'USAGE' })],
   ['unknown global option', () => ({ argv: ['--frob'], exit: 2, code: 'USAGE' })],
   ['--version', () => ({ argv: ['--version'], exit: 0 })],
   // login

@@ -5,7 +5,7 @@
 // descriptors are loaded with the command tree; lazy code reaches them only through
 // src/providers/index.ts, so that they stay one chunk.)
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ROOT } from '../helpers/sandbox.js';
 
@@ -19,7 +19,9 @@ function startupFiles(): Map<string, string> {
     const text = readFileSync(join(DIST, rel), 'utf8');
     seen.set(rel, text);
     const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
-    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?["'](\.{1,2}\/[^"']+)["']/gm)) {
+    // dist/ is CommonJS (scripts/build.mjs): a static import is a top-level require() of a chunk (lazy
+    // ones are __rdpI() calls, which this leaves alone); an ES module build's import/export too.
+    for (const m of text.matchAll(/^(?:(?:import|export)\s[^;]*?|var \w+ = require\()["'](\.{1,2}\/[^"']+)["']/gm)) {
       const target = new URL(m[1] as string, `file:///${dir}`).pathname.slice(1);
       visit(target);
     }
@@ -30,7 +32,16 @@ function startupFiles(): Map<string, string> {
 
 describe('rdp --help loads little', () => {
   const files = startupFiles();
-  const sources = [...files.values()].flatMap((t) => [...t.matchAll(/^\/\/ (src\/\S+)/gm)].map((m) => m[1] as string));
+  // What each file was built from: its source map's sources (the build's CommonJS step drops the
+  // `// src/...` comments of the bundle but carries the maps through), as paths from the root.
+  const sources = [...files.keys()].flatMap((rel) => {
+    const map = JSON.parse(readFileSync(join(DIST, `${rel}.map`), 'utf8')) as { sources: string[] };
+    return map.sources.map((s) => relative(ROOT, resolve(dirname(join(DIST, rel)), s))).filter((s) => s.startsWith('src/'));
+  });
+
+  test('the start-up files are found (the entry requires its chunks)', () => {
+    expect(files.size).toBeGreaterThan(1);
+  });
 
   test('the entry and at most 8 chunks', () => {
     expect(files.size - 1, [...files.keys()].join('\n')).toBeLessThanOrEqual(8);

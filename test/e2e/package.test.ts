@@ -1,6 +1,6 @@
 // The package as users install it: scripts/check-package.sh packs it, checks the tarball's contents,
 // installs it with `npm install -g` into an empty prefix and drives the installed `rdp` (its own
-// emulator, uploads, the keychain child, the hashing thread). Then the CI integrations install it their
+// emulator, uploads, the keychain child). Then the CI integrations install it their
 // own way: the GitHub Action with its rdp-package input, the GitLab job with its before_script, and the
 // action's default (a fresh checkout of this repository: `npm ci`, whose prepare script builds dist/).
 // Needs the npm registry (or npm's cache) for the dependencies.

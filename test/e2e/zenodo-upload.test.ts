@@ -100,12 +100,13 @@ describe('sync semantics', () => {
     expect(store().depositions.get(id)?.metadata).toMatchObject({ title: 'Soil samples', upload_type: 'dataset', creators: [{ name: 'Doe, Jane', affiliation: 'Example University' }] });
   });
 
-  test('the human output names the id, URL and reserved DOI', async () => {
+  test('the human output names the id, URL and reserved DOI, and the command that publishes the draft', async () => {
     const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id)]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(String(id));
     expect(r.stdout).toContain(`/deposit/${id}`);
     expect(r.stdout).toContain(`10.5281/zenodo.${id} (reserved`);
+    expect(r.stdout).toContain(`rdp publish ${id}`);
   });
 
   test('a re-run sends zero file bytes', async () => {

@@ -90,8 +90,8 @@ export interface InitEntry {
 export interface UploadedFile {
   key: string;
   size: number;
-  /** Hex MD5 of the local content. */
-  md5: string;
+  /** Hex MD5 of the local content (not taken for a multipart file whose site reports the parts' checksum). */
+  md5?: string | undefined;
   /** The site's checksum as finally read. */
   checksum: string | null;
   /** false when the site had not computed its checksum yet (the next run verifies it). */
@@ -437,7 +437,7 @@ export class InvenioClient {
     if (mp && parts) {
       const expected = compositeMd5(parts.md5s);
       if (mp.hex !== expected || mp.parts !== parts.md5s.length || (mp.partSize !== undefined && mp.partSize !== parts.partSize)) {
-        throw new ChecksumMismatchError(this.site.name, key, `${md5} (parts: ${expected}-${parts.md5s.length})`, checksum);
+        throw new ChecksumMismatchError(this.site.name, key, md5 ? `${md5} (parts: ${expected}-${parts.md5s.length})` : `parts: ${expected}-${parts.md5s.length}`, checksum);
       }
       return true;
     }

@@ -23,6 +23,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, FailureError } from '../../errors/errors.js';
+import { fileChunks } from '../../transfer/chunks.js';
 import { runPool } from '../../transfer/pool.js';
 import { sendSource } from '../../transfer/send.js';
 import type { UploadSource } from '../../transfer/source.js';
@@ -30,7 +31,7 @@ import { writeFileAtomic } from '../../util/atomic.js';
 import { isObj } from '../../util/guards.js';
 import { header } from '../../http/client.js';
 import type { InvenioClient, UploadedFile, UploadFileOptions } from './client.js';
-import { type RdmFile, toRdmFile } from './types.js';
+import { multipartChecksum, type RdmFile, toRdmFile } from './types.js';
 
 const MiB = 1024 * 1024;
 
@@ -80,6 +81,8 @@ export interface Journal {
   partSize: number;
   /** Parts the site has answered for. */
   done: number[];
+  /** Their MD5s as sent (hex, by part number), so a resumed upload need not read them again. */
+  md5s?: Record<string, string> | undefined;
   updated: string;
 }
 
@@ -139,7 +142,7 @@ const HASH_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const { path, partSize } = workerData;
+const { path, partSize, wantParts } = workerData;
 const buf = Buffer.allocUnsafe(1 << 20);
 const whole = createHash('md5');
 let part = createHash('md5');
@@ -155,7 +158,7 @@ try {
       const take = Math.min(n - off, partSize - inPart);
       const slice = buf.subarray(off, off + take);
       whole.update(slice);
-      part.update(slice);
+      if (wantParts) part.update(slice);
       inPart += take;
       off += take;
       if (inPart === partSize) {
@@ -169,17 +172,20 @@ try {
   closeSync(fd);
 }
 if (inPart > 0 || parts.length === 0) parts.push(part.digest('hex'));
-parentPort.postMessage({ md5: whole.digest('hex'), parts });
+parentPort.postMessage({ md5: whole.digest('hex'), parts: wantParts ? parts : [] });
 `;
 
-/** MD5 of the file and of each `partSize` slice of it, read on a worker thread. */
-export function hashParts(path: string, partSize: number, signal?: AbortSignal): Promise<{ md5: string; parts: string[] }> {
+/**
+ * MD5 of the file and of each `partSize` slice of it, read on a worker thread (with `wantParts`
+ * false, the file's MD5 alone: `parts` is empty).
+ */
+export function hashParts(path: string, partSize: number, signal?: AbortSignal, wantParts = true): Promise<{ md5: string; parts: string[] }> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError());
       return;
     }
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { path, partSize }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { path, partSize, wantParts }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -208,7 +214,8 @@ function rangeSource(path: string, name: string, start: number, end: number): Up
     name,
     label: name,
     size: end - start,
-    // No `file`: the part is not the whole file (hashes come from the worker's pass).
+    // No `file`: the part is not the whole file (its MD5 is taken on the way out).
+    chunks: () => fileChunks(path, end - start, start),
     open: () => createReadStream(path, { start, end: end - 1, highWaterMark: Math.min(MiB, Math.max(16 * 1024, end - start)) }),
   };
 }
@@ -261,10 +268,14 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
   const writer = new JournalWriter(jpath, journal);
   await writer.save();
 
-  // Stopped when this function leaves early (a failure, a refusal), so no thread reads on for nothing.
+  // Each part's MD5 is taken as its bytes go out (one read, one hash: the S3-style checksum is made of
+  // them); the file's own MD5 is needed only where the site reports one (local storage computes it in
+  // a background task after the commit), so it is read then, on a thread, while rdp waits for the
+  // site's. Stopped when this function leaves early, so no thread reads on for nothing.
   const stopHashing = new AbortController();
-  const hashes = hashParts(file, partSize, opts.signal ? AbortSignal.any([opts.signal, stopHashing.signal]) : stopHashing.signal);
-  hashes.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+  const hashSignal = opts.signal ? AbortSignal.any([opts.signal, stopHashing.signal]) : stopHashing.signal;
+  journal.md5s ??= {};
+  const partMd5 = journal.md5s;
   try {
     const urls = new Map((entry.links.parts ?? []).map((p) => [p.part, p.url]));
     const origin = new URL(api).origin;
@@ -293,7 +304,6 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
         method: 'PUT',
         path: url,
         source: rangeSource(file, `${key} (part ${n} of ${parts})`, start, end),
-        md5: false,
         accept: [403],
         anonymous: foreign, // a presigned URL on another host (S3) gets no token
         signal: opts.signal,
@@ -317,6 +327,7 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
       const etag = header(sent.headers, 'etag')?.replace(/"/g, '');
       if (etag && /^[0-9a-f]{32}$/i.test(etag)) etags.set(n, etag.toLowerCase());
       doneBytes += end - start;
+      if (sent.md5) partMd5[String(n)] = sent.md5;
       journal.done.push(n);
       report();
       await writer.save();
@@ -349,22 +360,34 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
       throw failed.error;
     }
 
+    // Parts sent by an earlier run whose journal kept no MD5 for them: read once more.
+    let md5s = Array.from({ length: parts }, (_, i) => partMd5[String(i + 1)]);
+    let whole: Promise<string> | undefined;
+    if (md5s.some((m) => m === undefined)) {
+      const h = await hashParts(file, partSize, hashSignal);
+      md5s = h.parts;
+      whole = Promise.resolve(h.md5);
+    }
     let committed = await client.commitFile(id, key);
-    const h = await hashes;
-    if (!committed.checksum) committed = await client.waitForChecksum(id, committed, opts.signal);
+    if (!multipartChecksum(committed.checksum ?? '')) {
+      whole ??= hashParts(file, partSize, hashSignal, false).then((h) => h.md5);
+      whole.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+      if (!committed.checksum) committed = await client.waitForChecksum(id, committed, opts.signal);
+    }
+    const md5 = multipartChecksum(committed.checksum ?? '') ? undefined : await whole;
     let verified: boolean;
     try {
       for (const [n, etag] of etags) {
-        if (h.parts[n - 1] !== etag) throw new FailureError('CHECKSUM_MISMATCH', `${key}: part ${n} arrived damaged (its ETag ${etag} is not the MD5 of the part).`, { hint: 'Run the command again: the damaged copy is replaced.' });
+        if (md5s[n - 1] !== etag) throw new FailureError('CHECKSUM_MISMATCH', `${key}: part ${n} arrived damaged (its ETag ${etag} is not the MD5 of the part).`, { hint: 'Run the command again: the damaged copy is replaced.' });
       }
-      verified = client.checkChecksum(key, committed.checksum, h.md5, { md5s: h.parts, partSize });
+      verified = client.checkChecksum(key, committed.checksum, md5 ?? '', { md5s: md5s as string[], partSize });
     } catch (err) {
       await client.deleteFile(id, key).catch(() => {});
       await writer.remove();
       throw err;
     }
     await writer.remove();
-    return { key, size: source.size, md5: h.md5, checksum: committed.checksum ?? null, verified, multipart: true, partRequests, fellBack: false };
+    return { key, size: source.size, md5, checksum: committed.checksum ?? null, verified, multipart: true, partRequests, fellBack: false };
   } finally {
     stopHashing.abort();
   }

@@ -15,7 +15,8 @@ import { zenodo } from '../../../src/providers/zenodo/index.js';
 import { IO } from '../../../src/output/io.js';
 import { HttpClient } from '../../../src/http/client.js';
 import { readInputs } from '../../../src/transfer/local.js';
-import { md5FileInWorker } from '../../../src/transfer/md5-worker.js';
+import { CHUNK_SIZE, fileChunks, MIN_REUSED_CHUNK, reusedChunks } from '../../../src/transfer/chunks.js';
+import { md5Of } from '../../../src/transfer/hash.js';
 import { runPool } from '../../../src/transfer/pool.js';
 import { sendSource } from '../../../src/transfer/send.js';
 import { FileChangedError, fileSource, type UploadSource, zipSource } from '../../../src/transfer/source.js';
@@ -147,7 +148,7 @@ describe('sendSource with POST (creates something: resent only when the server c
   });
 });
 
-describe('sendSource with a large file (MD5 on a worker thread while the bytes go out)', () => {
+describe('sendSource with a large file (read once into two reused buffers, hashed as the bytes go out)', () => {
   const big = Buffer.alloc(9 * 1024 * 1024 + 3);
   for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
   const file = join(dir, 'nine-mib.bin');
@@ -175,13 +176,55 @@ describe('sendSource with a large file (MD5 on a worker thread while the bytes g
     expect(JSON.parse(r.text).md5).toBe(md5(big));
   });
 
-  test('md5FileInWorker stops when the signal aborts', async () => {
+  test('a file is read into two buffers used in turn, and the next chunk is read while the consumer holds the current one', async () => {
+    const seen = new Set<ArrayBufferLike>();
+    const parts: Buffer[] = [];
+    let chunks = 0;
+    for await (const chunk of fileChunks(file, big.length)) {
+      seen.add(chunk.buffer);
+      chunks += 1;
+      // give the read-ahead time to land: it must go into the other buffer, not this one
+      await new Promise((r) => setTimeout(r, 5));
+      parts.push(Buffer.from(chunk));
+    }
+    expect(chunks).toBe(Math.ceil(big.length / CHUNK_SIZE));
+    expect(seen.size).toBe(2);
+    expect(md5(Buffer.concat(parts))).toBe(md5(big));
+  });
+
+  test('abandoning the chunks closes the file; a short file ends early; a small file is one chunk of its size', async () => {
+    const closed: string[] = [];
+    const gen = reusedChunks(4 * CHUNK_SIZE, async (buf) => buf.fill(1).length, () => void closed.push('closed'));
+    await gen.next();
+    await gen.return(undefined);
+    expect(closed).toEqual(['closed']);
+
+    let fills = 0;
+    let short = 0;
+    for await (const c of reusedChunks(4 * CHUNK_SIZE, async (buf) => (++fills === 1 ? buf.length : 10))) short += c.length;
+    expect(short).toBe(CHUNK_SIZE + 10);
+    expect(fills).toBe(2);
+
+    const small = join(dir, 'small.bin');
+    writeFileSync(small, 'x'.repeat(5000));
+    const got: Buffer[] = [];
+    for await (const c of fileChunks(small, 5000)) got.push(c);
+    expect(got.map((c) => c.length)).toEqual([5000]);
+    expect(got[0]?.buffer.byteLength).toBeLessThan(MIN_REUSED_CHUNK);
+  });
+
+  test('below MIN_REUSED_CHUNK, buffers are never handed out twice (a socket may still hold them)', async () => {
+    const seen = new Set<ArrayBufferLike>();
+    for await (const c of reusedChunks(10 * 1024, async (buf) => buf.fill(2).length, undefined, 1024)) seen.add(c.buffer);
+    expect(seen.size).toBe(10);
+  });
+
+  test('md5Of reads a source once, and stops when the signal aborts', async () => {
+    await expect(md5Of(fileSource({ path: file, size: big.length }, 'nine.bin'))).resolves.toBe(md5(big));
     const ac = new AbortController();
-    const p = md5FileInWorker(file, ac.signal);
     ac.abort();
-    await expect(p).rejects.toBeInstanceOf(CancelledError);
-    await expect(md5FileInWorker(file)).resolves.toBe(md5(big));
-    await expect(md5FileInWorker(join(dir, 'missing'))).rejects.toThrow(/ENOENT/);
+    await expect(md5Of(fileSource({ path: file, size: big.length }, 'nine.bin'), ac.signal)).rejects.toBeInstanceOf(CancelledError);
+    await expect(md5Of(fileSource({ path: join(dir, 'missing'), size: 10 }, 'missing'))).rejects.toThrow(/ENOENT/);
   });
 });
 
@@ -204,6 +247,60 @@ describe('a source that does not match what was planned', () => {
     expect(err).toBeInstanceOf(FileChangedError);
     expect(err.code).toBe('FILE_CHANGED');
     expect(err.message).toMatch(/shrinks\.bin changed while being sent \(25165824 bytes when rdp started, 1048576 now\)/);
+  });
+
+  test('a file that grows while it is read: exactly the announced bytes go out, then FILE_CHANGED', async () => {
+    const path = join(dir, 'grows-while-read.bin');
+    const size = 6 * 1024 * 1024;
+    writeFileSync(path, Buffer.alloc(size, 4));
+    const src = fileSource({ path, size, mtimeMs: statSync(path).mtimeMs }, 'grows-while-read.bin');
+    let received = -1;
+    handlers.push((req, res) => {
+      let got = 0;
+      let grown = false;
+      req.on('data', (c: Buffer) => {
+        if (!grown) appendFileSync(path, Buffer.alloc(1024 * 1024, 5));
+        grown = true;
+        got += c.length;
+      });
+      req.on('end', () => {
+        received = got;
+        res.end('{}');
+      });
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/grows-while-read.bin', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(received).toBe(size);
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toMatch(/grows-while-read\.bin changed while being sent \(6291456 bytes when rdp started, 7340032 now\)/);
+  });
+
+  test('a file in a zip that shrinks while it is read: FILE_CHANGED naming that file, and no archive is completed', async () => {
+    const a = join(dir, 'zip-a.bin');
+    const b = join(dir, 'zip-b.bin');
+    // b comes after 8 MiB of a: far more than the sender reads ahead of what the server has taken
+    writeFileSync(a, Buffer.alloc(8 * 1024 * 1024, 1));
+    writeFileSync(b, Buffer.alloc(3 * 1024 * 1024, 2));
+    const entry = (path: string, rel: string) => ({ path, rel, size: statSync(path).size, mtimeMs: statSync(path).mtimeMs, mode: 0o644 });
+    const src = await zipSource([entry(a, 'a.bin'), entry(b, 'b.bin')], 'two.zip', '2 files as two.zip');
+    let ended = false;
+    handlers.push((req, res) => {
+      let cut = false;
+      req.on('data', () => {
+        if (!cut) truncateSync(b, 1000);
+        cut = true;
+      });
+      req.on('end', () => {
+        ended = true;
+        res.end('{}');
+      });
+      req.on('error', () => {});
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/two.zip', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(err).toBeInstanceOf(FileChangedError);
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toContain(`${b} changed while being sent (3145728 bytes when rdp started, 1000 now)`);
+    expect(ended).toBe(false);
   });
 
   test('a small file that grew after its bytes were read is reported after the send (size and mtime looked at again)', async () => {
@@ -231,11 +328,17 @@ describe('a source that does not match what was planned', () => {
   });
 
   test('a source that yields other than its announced size is rdp\'s own fault (LENGTH_MISMATCH), never "Cannot reach"', async () => {
-    const liar: UploadSource = { name: 'x', label: 'x', size: 10, open: () => Readable.from([Buffer.from('12345')]) };
+    const gives = (text: string) => ({
+      async *chunks() {
+        yield Buffer.from(text);
+      },
+      open: () => Readable.from([Buffer.from(text)]),
+    });
+    const liar: UploadSource = { name: 'x', label: 'x', size: 10, ...gives('12345') };
     const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/x', source: liar }).catch((e: unknown) => e)) as RdpError;
     expect(err.code).toBe('LENGTH_MISMATCH');
     expect(err.message).toMatch(/rdp announced 10 bytes for x but produced 5: this is a fault in rdp, not in the network/);
-    const long: UploadSource = { name: 'y', label: 'y', size: 3, open: () => Readable.from([Buffer.from('12345')]) };
+    const long: UploadSource = { name: 'y', label: 'y', size: 3, ...gives('12345') };
     const err2 = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/y', source: long }).catch((e: unknown) => e)) as RdpError;
     expect(err2.code).toBe('LENGTH_MISMATCH');
     expect(err2.message).toMatch(/produced more/);

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, test } from 'vitest';
-import { openFile, zipSource, type ZipEntry } from '../../../src/transfer/source.js';
-import { planZip, zipStream } from '../../../src/transfer/zip.js';
+import { CHUNK_SIZE, FileReader } from '../../../src/transfer/chunks.js';
+import { zipSource, type ZipEntry } from '../../../src/transfer/source.js';
+import { planZip, zipChunks, zipStream } from '../../../src/transfer/zip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-zip-'));
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
@@ -82,7 +83,36 @@ describe('zip size', () => {
 
   test('a file that yields fewer bytes than planned fails the stream instead of making a corrupt archive', async () => {
     const plan = planZip([{ rel: 'x', size: 10, mtimeMs: 0, mode: 0o644, path: tiny }]);
-    const s = zipStream(plan, (e) => openFile(e.path, 3));
+    const s = zipStream(plan, (e) => FileReader.open(e.path));
     await expect(pipeline(s, createWriteStream(join(dir, 'short.zip')))).rejects.toThrow(/3 bytes read where 10 were planned/);
+  });
+
+  test('chunks are packed full: headers, file bytes and directory side by side, only the last chunk shorter', async () => {
+    const kib = join(dir, 'kib.bin');
+    writeFileSync(kib, Buffer.alloc(1000, 9));
+    const list = entries(3000, kib, 1000);
+    const plan = planZip(list);
+    const sizes: number[] = [];
+    const whole: Buffer[] = [];
+    for await (const c of zipChunks(plan, (e) => FileReader.open(e.path))) {
+      sizes.push(c.length);
+      whole.push(Buffer.from(c));
+    }
+    expect(plan.size).toBeGreaterThan(CHUNK_SIZE);
+    expect(sizes.slice(0, -1).every((n) => n === CHUNK_SIZE)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(plan.size);
+    const path = join(dir, 'packed.zip');
+    writeFileSync(path, Buffer.concat(whole));
+    expect(python(path)).toMatchObject({ count: 3000, zip64: false, bad: null });
+    // a smaller archive cut at every 7 bytes (headers, data and directory split across chunks in
+    // every possible way) is the same archive as one read in 1 MiB chunks
+    const few = planZip(entries(300, kib, 1000));
+    const big: Buffer[] = [];
+    for await (const c of zipChunks(few, (e) => FileReader.open(e.path))) big.push(Buffer.from(c));
+    const small: Buffer[] = [];
+    for await (const c of zipChunks(few, (e) => FileReader.open(e.path), 7)) small.push(c);
+    expect(small.slice(0, -1).every((c) => c.length === 7)).toBe(true);
+    expect(md5(Buffer.concat(small))).toBe(md5(Buffer.concat(big)));
+    expect(Buffer.concat(small).length).toBe(few.size);
   });
 });

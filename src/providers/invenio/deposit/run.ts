@@ -13,13 +13,12 @@ import { ApiError, CancelledError, FailureError, InputError, NetworkError, NotFo
 import { formatBytes } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
 import { type UploadKey, uploadKey } from '../../../store/upload-state.js';
-import { readInputs, type LocalFile, type LocalInput } from '../../../transfer/local.js';
-import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
+import type { LocalFile, LocalInput } from '../../../transfer/local.js';
 import { fileSource, type UploadSource, zipSource } from '../../../transfer/source.js';
 import { isObj } from '../../../util/guards.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
-import { checkMetadata, dmpRelated, findMetadataFile, flagMetadata, type LocalMetadata, today } from '../../zenodo/deposit/metadata.js';
+import { type LocalMetadata, readLocalMetadata, readSelection, today } from '../../zenodo/deposit/metadata.js';
 import { InvenioClient, type RdmFile, type RdmRecord, type SiteNames } from '../client.js';
 import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../metadata.js';
 import { publishSiteDraft } from '../publish.js';
@@ -96,23 +95,9 @@ export async function runSiteUpload(site: SiteNames, ports: DepositPorts, input:
 
 async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Local> {
   const o = { ...(input.read as SiteOptions) };
-  checkExcludes(input.exclude);
-  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
-  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
-  if (skipped.length && !input.dryRun) ports.log.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
+  const { inputs, skipped } = await readSelection(ports, input);
   const sources = await siteSources(inputs, o.zip);
-  const file = await findMetadataFile(ports.log, input.cwd, inputs, o.metadata);
-  if (file) {
-    file.metadata = checkMetadata(file.metadata, file.path, (t) => ports.log.warn(t));
-    const flags = o.title || o.description || o.uploadType || o.license || o.creator.length || o.keyword.length || o.orcidCreator || o.dmp;
-    ports.log.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
-  }
-  const meta: LocalMetadata = { file, ...flagMetadata(o, (text) => ports.log.warn(text)) };
-  if (o.orcidCreator) {
-    const me = await ports.links.creator({ sandbox: input.sandbox, flag: '--orcid-creator', instead: 'name yourself with --creator "Family, Given;Affiliation;ORCID"' });
-    meta.creators.push({ name: me.name, orcid: me.orcid });
-  }
-  if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
+  const meta = await readLocalMetadata(ports, input, inputs, o);
   return { o, givenDeposition: o.deposition !== undefined, sources, skipped, meta };
 }
 

@@ -15,7 +15,9 @@ import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
 import type { ZenodoOptions } from './options.js';
-import type { PublishedRecord } from '../../types.js';
+import type { DepositInput, DepositPorts, PublishedRecord } from '../../types.js';
+import { readInputs } from '../../../transfer/local.js';
+import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { isObj } from '../../../util/guards.js';
 import { formatBytes } from '../../../output/format.js';
 
@@ -335,4 +337,36 @@ export function publishedRecord(md: Metadata, doi: string, url: string): Publish
     description: typeof md.description === 'string' ? md.description : undefined,
     license: typeof md.license === 'string' ? md.license : undefined,
   };
+}
+
+/** The metadata flags a deposit reads (Zenodo's and an InvenioRDM site's are the same). */
+export type MetadataFlags = Pick<ZenodoOptions, 'metadata' | 'title' | 'description' | 'uploadType' | 'license' | 'creator' | 'keyword' | 'orcidCreator' | 'dmp'>;
+
+/**
+ * What a deposit reads locally before it talks to the service: the selected files (what was left out
+ * said once, listed by --dry-run) and the metadata (a metadata file, then the flags, the ORCID
+ * creator and the DMP link). Shared by the Zenodo deposit and an InvenioRDM site's.
+ */
+export async function readSelection(ports: DepositPorts, input: DepositInput): Promise<{ inputs: LocalInput[]; skipped: { path: string; why: string }[] }> {
+  checkExcludes(input.exclude);
+  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
+  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
+  if (skipped.length && !input.dryRun) ports.log.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
+  return { inputs, skipped };
+}
+
+export async function readLocalMetadata(ports: DepositPorts, input: DepositInput, inputs: LocalInput[], o: MetadataFlags): Promise<LocalMetadata> {
+  const file = await findMetadataFile(ports.log, input.cwd, inputs, o.metadata);
+  if (file) {
+    file.metadata = checkMetadata(file.metadata, file.path, (t) => ports.log.warn(t));
+    const flags = o.title || o.description || o.uploadType || o.license || o.creator.length || o.keyword.length || o.orcidCreator || o.dmp;
+    ports.log.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
+  }
+  const meta: LocalMetadata = { file, ...flagMetadata(o, (text) => ports.log.warn(text)) };
+  if (o.orcidCreator) {
+    const me = await ports.links.creator({ sandbox: input.sandbox, flag: '--orcid-creator', instead: 'name yourself with --creator "Family, Given;Affiliation;ORCID"' });
+    meta.creators.push({ name: me.name, orcid: me.orcid });
+  }
+  if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
+  return meta;
 }

@@ -65,6 +65,6 @@ export function renderUpload(io: IO, r: ZenodoUploadResult): string {
   if (r.doi) kv('doi', `${r.doi}${r.doiRegistered ? '' : ' (reserved; registered when published)'}`);
   kv('files', `${counts(r, false)}${r.bytesSent ? ` (${formatBytes(r.bytesSent)} sent)` : ' (nothing sent)'}`);
   if (r.zotero) kv('zotero', `item ${r.zotero.key}`);
-  if (!r.published) lines.push(s.dim('Not published: review the draft at the URL above, then publish there or rerun with --publish.'));
+  if (!r.published && r.id !== null) lines.push(s.dim(`Not published: review the draft at the URL above, then \`rdp publish ${r.id}\` (or run this command again with --publish).`));
   return lines.join('\n');
 }

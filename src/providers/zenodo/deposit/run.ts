@@ -15,24 +15,12 @@ import { uploadKey } from '../../../store/upload-state.js';
 import { dirname } from 'node:path';
 import { CFF_FILE, writeDoiToCitation } from '../../../citation/write-doi.js';
 import { type LocalInput, readInputs } from '../../../transfer/local.js';
-import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { type Deposition, ZenodoClient } from '../client.js';
 import { journalRecord } from '../types.js';
 import { createDraft } from './create.js';
-import {
-  checkMetadata,
-  cleanRemote,
-  dmpRelated,
-  findMetadataFile,
-  flagMetadata,
-  type LocalMetadata,
-  type Metadata,
-  mergeMetadata,
-  requirePublishable,
-  sameMetadata,
-} from './metadata.js';
+import { cleanRemote, type LocalMetadata, type Metadata, mergeMetadata, readLocalMetadata, readSelection, requirePublishable, sameMetadata } from './metadata.js';
 import type { ZenodoOptions } from './options.js';
 import { publishDraft } from './publish.js';
 import { reservedDois } from '../reserved-doi.js';
@@ -98,24 +86,9 @@ async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Loca
   // Read (and checked) by the descriptor's readOptions before the workflow ran; a copy, since a
   // continued draft sets its deposition.
   const o = { ...(input.read as ZenodoOptions) };
-  checkExcludes(input.exclude);
-  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
-  const skipped = inputs.flatMap((i) => i.skipped.map((x) => ({ path: `${i.arg.replace(/\/+$/, '')}/${x.rel}`, why: x.why })));
-  if (skipped.length && !input.dryRun) ports.log.info(`Left out of the upload: ${countLeftOut(skipped)} (--dry-run lists them, with the reason).`);
+  const { inputs, skipped } = await readSelection(ports, input);
   const plan = await planSources(inputs, o.zip);
-
-  const file = await findMetadataFile(ports.log, input.cwd, inputs, o.metadata);
-  if (file) {
-    file.metadata = checkMetadata(file.metadata, file.path, (t) => ports.log.warn(t));
-    const flags = o.title || o.description || o.uploadType || o.license || o.creator.length || o.keyword.length || o.orcidCreator || o.dmp;
-    ports.log.info(`Metadata from ${file.path}${flags ? ', then the flags' : ''}.`);
-  }
-  const meta: LocalMetadata = { file, ...flagMetadata(o, (text) => ports.log.warn(text)) };
-  if (o.orcidCreator) {
-    const me = await ports.links.creator({ sandbox: input.sandbox, flag: '--orcid-creator', instead: 'name yourself with --creator "Family, Given;Affiliation;ORCID"' });
-    meta.creators.push({ name: me.name, orcid: me.orcid });
-  }
-  if (o.dmp !== undefined) meta.related.push(dmpRelated(await ports.links.dmp(o.dmp, '--dmp')));
+  const meta = await readLocalMetadata(ports, input, inputs, o);
   return { o, givenDeposition: o.deposition !== undefined, plan, inputs, skipped, meta };
 }
 
