@@ -91,6 +91,11 @@ export function missingClientError(p: Provider, ep: Endpoints, what: 'id' | 'sec
   return new UsageError(message, { hint: guideParagraph(guide, command), details: { register: guide.page, redirectUri: clientCredentials ? undefined : guide.redirectUri } });
 }
 
+/** The client id configured for a provider (RDP_<ID>_CLIENT_ID, else `<id>.client_id`), if any. */
+export async function configuredClientId(ports: Pick<AuthPorts, 'env' | 'clients'>, p: Provider): Promise<string | undefined> {
+  return ports.env[clientEnv(p.id, 'ID')]?.trim() || (await ports.clients.clientId(p.id))?.trim() || undefined;
+}
+
 export interface ResolveClientOptions {
   redirect: Redirect;
   clientCredentials: boolean;

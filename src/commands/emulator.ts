@@ -99,10 +99,13 @@ async function runEmulator(ctx: Context, opts: { port: number; latencyMs: number
     const nomad = services.nomad as { username?: string; password?: string } | undefined;
     if (nomad) lines.push(`# NOMAD user: ${nomad.username} / ${nomad.password}`);
     const withClients = ids.filter((id) => services[id]?.oauth);
-    lines.push(`# OAuth clients for browser logins (rdp login ${withClients.join('|')}), each registered as on the real service:`);
+    // The site's client goes by the site's name (RDP_DEMO_CLIENT_ID once added as demo).
+    const loginName = (id: string) => siteOf(id) ?? id;
+    lines.push(`# OAuth clients for browser logins (rdp login ${withClients.map(loginName).join('|')}), each registered as on the real service:`);
     for (const id of withClients) {
       const oauth = services[id]?.oauth as { clientId: string; clientSecret: string; redirectUri: string };
-      lines.push(`export RDP_${id.toUpperCase()}_CLIENT_ID=${oauth.clientId} RDP_${id.toUpperCase()}_CLIENT_SECRET=${oauth.clientSecret}   # redirect URI ${oauth.redirectUri}`);
+      const v = loginName(id).toUpperCase().replace(/[^A-Z0-9]/g, '_');
+      lines.push(`export RDP_${v}_CLIENT_ID=${oauth.clientId} RDP_${v}_CLIENT_SECRET=${oauth.clientSecret}   # redirect URI ${oauth.redirectUri}`);
     }
     lines.push('# More clients (any port, https, public): POST /_emulator/oauth/clients (see the README, "The emulator").');
     lines.push(`# ORCID iD: ${String((services.orcid as { orcid?: string } | undefined)?.orcid)}   Zotero userID: ${String((services.zotero as { userID?: number } | undefined)?.userID)}`);

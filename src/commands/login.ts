@@ -42,7 +42,7 @@ export function loginCommand(ctx: Context): Command {
     .description('Log in to a service (in the browser, or with a token) and keep the token in the OS keychain')
     .addArgument(providerArgument())
     .addOption(new Option('--no-browser', 'do not open a browser: print the address to open, then wait (on a terminal you can paste where the browser ended)'))
-    .option('--port <n>', 'port of the 127.0.0.1 listener (default: config <service>.port; Zenodo 21930, the one to register; else any free port; 0 = any)')
+    .option('--port <n>', 'port of the 127.0.0.1 listener (default: config <service>.port; Zenodo and sites 21930, the one to register; else any free port; 0 = any)')
     .option('--redirect-uri <uri>', 'redirect URI registered with the service: http://127.0.0.1:<port>/callback, urn:ietf:wg:oauth:2.0:oob (paste the code) or https://… (paste the address); default: config <service>.redirect_uri')
     .option('--timeout <duration>', 'give up waiting for the browser after this long (default 5m)')
     .option('--scope <scope>', 'ask for this scope too (repeatable), e.g. user:email (Zenodo), create_dmps (DMPTool), openid (ORCID)', collect)
@@ -78,7 +78,7 @@ export function loginCommand(ctx: Context): Command {
         'rdp login zenodo --with-token --insecure-storage < t.txt   # no keychain on this machine',
       ]) +
         `
-Browser logins (zenodo, dmptool, orcid, zotero) need an OAuth client registered with the service.
+Browser logins (zenodo, dmptool, orcid, zotero, sites) need an OAuth client registered with the service.
 On a terminal without one, rdp offers to walk you through registering it; otherwise configure it with
 RDP_<ID>_CLIENT_ID and RDP_<ID>_CLIENT_SECRET, or \`rdp config set <id>.client_id ID\` and
 \`rdp config set <id>.client_secret\` (the secret goes to the keychain). The redirect URI to register:
@@ -88,6 +88,9 @@ RDP_<ID>_CLIENT_ID and RDP_<ID>_CLIENT_SECRET, or \`rdp config set <id>.client_i
            code after you approve, and you paste it here)
   orcid    http://127.0.0.1                   (ORCID lets any port and path on it match)
   zotero   http://127.0.0.1/callback          (rdp sends its own callback address with each login)
+  <site>   http://127.0.0.1:21930/callback   (an InvenioRDM site from \`rdp sites add\`, at
+           <site>/account/settings/applications/clients/new/; matched exactly as on Zenodo. Without a
+           client configured, \`rdp login <site>\` asks for a personal token instead)
 --redirect-uri (or \`rdp config set <id>.redirect_uri URI\`) picks another mode: a 127.0.0.1 URI (rdp
 listens there), urn:ietf:wg:oauth:2.0:oob (paste the code the service shows) or an https:// page you
 registered (paste the address the browser lands on). Pasted input is read hidden on a terminal, or as
@@ -97,7 +100,7 @@ printed; with --no-browser, or over SSH, open it on any machine and paste the ad
 on (http://127.0.0.1:…/callback?…) into the terminal.
 Scopes asked for: zenodo deposit:write deposit:actions; dmptool public read_dmps (also with
 --client-credentials); orcid /authenticate (or openid; no PKCE: ORCID does not support it); zotero
-library write.
+library write; a site user:email (its records API needs no scope).
 
 Tokens you can paste:
   zenodo   a personal access token with deposit:write and deposit:actions
@@ -105,6 +108,7 @@ Tokens you can paste:
   dmptool  an API token with public and read_dmps
   orcid    an access token and its iD (--orcid, or read from ORCID's userinfo)
   zotero   an API key (the userID is looked up)
+  <site>   a personal token (<site>/account/settings/applications/tokens/new/)
 In CI, skip login and set RDP_ZENODO_TOKEN, RDP_NOMAD_TOKEN, RDP_DMPTOOL_TOKEN,
 RDP_ORCID_TOKEN + RDP_ORCID_ID or RDP_ZOTERO_KEY instead. A Zenodo login with the same OAuth client on
 another machine revokes this one's token: use one OAuth client per machine, or a personal token there.`,
@@ -220,6 +224,8 @@ export async function loginMethod(p: Provider, f: LoginFlags): Promise<LoginMeth
     client: { clientId: f.clientId, clientSecret: f.clientSecret },
     keyName: f.keyName,
     readOnly: f.readOnly,
+    // A site without a configured OAuth client logs in with a personal token (no browser flag asked otherwise).
+    orToken: oauth.withoutClient === 'token' && browser.length === 0 ? true : undefined,
   };
 }
 

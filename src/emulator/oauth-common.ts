@@ -93,9 +93,9 @@ const DEFAULT_SETTINGS: Record<ProviderId, ServiceOAuthSettings> = {
   dmptool: { accessTokenLifetime: 315_569_520, clientCredentialsLifetime: 7200, codeLifetime: 600 },
   orcid: { accessTokenLifetime: 631_138_518, clientCredentialsLifetime: 631_138_518, codeLifetime: 600 },
   zotero: { accessTokenLifetime: 0, clientCredentialsLifetime: 0, codeLifetime: 600 },
-  // The InvenioRDM site has no OAuth client in the emulator (personal tokens only); the values are
-  // Invenio-OAuth2Server's, as for Zenodo.
-  invenio: { accessTokenLifetime: 5_184_000, clientCredentialsLifetime: 5_184_000, codeLifetime: 600 },
+  // A generic InvenioRDM: Invenio-OAuth2Server's codes live 100 s as on Zenodo, but neither invenio-app
+  // nor invenio-app-rdm sets a token lifetime, so flask-oauthlib's default applies: 3600 s.
+  invenio: { accessTokenLifetime: 3600, clientCredentialsLifetime: 3600, codeLifetime: 100 },
 };
 
 /** The OAuth state of one emulator (created on first use). */
@@ -194,7 +194,7 @@ export function redirectRegistrationError(service: ProviderId, uris: string[], o
     if (u.hash) return `${raw}: a redirect URI cannot contain a fragment.`;
     if (u.protocol === 'https:') continue;
     if (u.protocol !== 'http:') return `${raw} is not an http(s) URI.`;
-    if (service === 'zenodo' && !['localhost', '127.0.0.1'].includes(u.hostname)) return `Invalid redirect URIs: ${raw}`;
+    if ((service === 'zenodo' || service === 'invenio') && !['localhost', '127.0.0.1'].includes(u.hostname)) return `Invalid redirect URIs: ${raw}`;
     if (service === 'dmptool' && !opts.development) return `Redirect URI ${raw} must be an HTTPS/SSL URI.`;
     if (service === 'orcid' && u.hostname !== '127.0.0.1') return `${raw}: http is accepted only for 127.0.0.1.`;
   }
@@ -329,6 +329,11 @@ export interface OAuth2ServerSpec {
   /** Scopes when the authorize request names none. */
   defaultScopes: string[];
   /**
+   * An authorize request that ends with no scope at all is granted (Invenio-OAuth2Server: a client's
+   * default scopes are none, and validating an empty list succeeds); otherwise it is invalid_scope.
+   */
+  emptyScopesOk?: boolean | undefined;
+  /**
    * The scopes this client may be granted (undefined = any of `scopes`): DMPTool's per-client scopes,
    * ORCID's member-only scopes. A request beyond them is `invalid_scope`.
    */
@@ -410,7 +415,7 @@ export function mountOAuth2(ctx: ServiceContext, spec: OAuth2ServerSpec): void {
     }
     const scopes = q.has('scope') ? parseScopes(q.get('scope')) : spec.defaultScopes;
     const unknown = scopes.filter((s) => !spec.scopes.includes(s) || !(spec.allowedScopes?.(client)?.includes(s) ?? true));
-    if (unknown.length || scopes.length === 0) {
+    if (unknown.length || (scopes.length === 0 && !spec.emptyScopesOk)) {
       fail('invalid_scope', `The requested scope is invalid, unknown, or malformed: ${unknown.join(' ') || '(none)'}.`);
       return;
     }
@@ -615,19 +620,22 @@ export function oauthErrorBody(status: number, error: string, description: strin
 // ---------------------------------------------------------------------------------------------------
 // Control API: GET/POST /_emulator/oauth, POST /_emulator/oauth/clients
 
+/** The services with an OAuth server (the InvenioRDM site's is Invenio-OAuth2Server, as Zenodo's). */
+const OAUTH_SERVICES: ProviderId[] = ['zenodo', 'dmptool', 'orcid', 'zotero', 'invenio'];
+
 export async function oauthControl(state: EmulatorState, req: EmuRequest, res: EmuResponse, sub: string): Promise<void> {
   const os = oauthState(state);
   if (sub === '/oauth' && req.method === 'GET') {
     const settings: Record<string, ServiceOAuthSettings> = {};
-    for (const id of ['zenodo', 'dmptool', 'orcid', 'zotero'] as ProviderId[]) settings[id] = os.settingsFor(id);
+    for (const id of OAUTH_SERVICES) settings[id] = os.settingsFor(id);
     const clients = [...state.clients.values()].map((c) => ({ service: c.service, clientId: c.clientId, redirectUris: c.redirectUris, name: c.name }));
     res.json(200, { settings, clients });
     return;
   }
   if (sub === '/oauth' && req.method === 'POST') {
     const body = await req.json<Partial<ServiceOAuthSettings> & { service?: ProviderId }>();
-    if (!body.service || !['zenodo', 'dmptool', 'orcid', 'zotero'].includes(body.service)) {
-      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid or zotero' });
+    if (!body.service || !OAUTH_SERVICES.includes(body.service)) {
+      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid, zotero or invenio' });
     }
     const s = os.settingsFor(body.service);
     for (const k of ['accessTokenLifetime', 'clientCredentialsLifetime', 'codeLifetime'] as const) {
@@ -646,8 +654,8 @@ export async function oauthControl(state: EmulatorState, req: EmuRequest, res: E
     // development deployment (http allowed); `anyPort: true` lets loopback URIs match on any port (for
     // tests that log in on a free port); `confidential: false` registers a public client (no secret).
     const body = await req.json<Partial<OAuthClient> & { confidential?: boolean; development?: boolean }>();
-    if (!body.service || !['zenodo', 'dmptool', 'orcid', 'zotero'].includes(body.service)) {
-      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid or zotero' });
+    if (!body.service || !OAUTH_SERVICES.includes(body.service)) {
+      throw new EmuHttpError(400, { message: 'service must be zenodo, dmptool, orcid, zotero or invenio' });
     }
     const redirectUris = body.redirectUris ?? [];
     if (!Array.isArray(redirectUris) || redirectUris.some((u) => typeof u !== 'string')) throw new EmuHttpError(400, { message: 'redirectUris must be a list of strings' });

@@ -132,6 +132,12 @@ export interface OAuthLogin {
   notFoundIsInvalidClient?: boolean | undefined;
   /** A stored login can be renewed (refresh token, client credentials). */
   renewable: boolean;
+  /**
+   * `token`: the login needs a client the user registers on their own (an InvenioRDM site); while none
+   * is configured (no --client-id, RDP_<ID>_CLIENT_ID or `<id>.client_id`), `rdp login <id>` without
+   * browser flags asks for a personal token instead of starting a browser login.
+   */
+  withoutClient?: 'token' | undefined;
   /** Checks the login's settings (scopes and the like) before anything is looked up or opened. */
   checkSettings?(s: BrowserLoginSettings): void;
   /** Authorize parameters that come from the settings (Zotero's new-key form pre-fill). */

@@ -5,6 +5,11 @@ export function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
+/** "create a token…" -> "Create a token…", to start a sentence with a phrase. */
+export function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 /** Edit distance with transpositions (optimal string alignment), case-insensitive. */
 function distance(a: string, b: string): number {
   const s = a.toLowerCase();

@@ -4,7 +4,7 @@
 // flags), a LoginResult out. The keychain is checked last, once everything the user must fix is known
 // good, but before anything is asked for or opened: nobody types a password or approves in a browser
 // for a login that cannot be kept.
-import { type ClientFlags, resolveClient } from '../auth/client.js';
+import { type ClientFlags, clientEnv, configuredClientId, registrationGuide, resolveClient } from '../auth/client.js';
 import { verifyToken } from '../auth/credentials.js';
 import type { AuthPorts, BrowserLoginSettings, NewLogin } from '../auth/ports.js';
 import { chooseRedirect, type Redirect, redirectText } from '../auth/redirect.js';
@@ -12,6 +12,7 @@ import { AuthDeniedError, UsageError } from '../errors/errors.js';
 import { promptHidden, promptLine, readStdin } from '../output/prompt.js';
 import type { Endpoints, Identity, Provider } from '../providers/types.js';
 import { keychainAdvice } from '../store/keychain.js';
+import { upperFirst } from '../util/text.js';
 import type { AccountMeta, AccountUser, SecretName, Storage } from '../store/types.js';
 
 export interface LoginResult {
@@ -42,6 +43,8 @@ export type LoginMethod =
       client: ClientFlags;
       keyName?: string | undefined;
       readOnly?: boolean | undefined;
+      /** Without a configured OAuth client, ask for a token instead (the provider's `withoutClient`). */
+      orToken?: boolean | undefined;
     };
 
 export interface LoginRequest {
@@ -94,12 +97,18 @@ export function checkTokenShape(p: Provider, raw: string): string {
   return token;
 }
 
-async function tokenLogin(ports: AuthPorts, p: Provider, ep: Endpoints, owner: string | undefined, ready: () => Promise<void>): Promise<NewLogin> {
+async function tokenLogin(ports: AuthPorts, p: Provider, ep: Endpoints, owner: string | undefined, ready: () => Promise<void>, noClient?: string): Promise<NewLogin> {
   const io = ports.terminal;
   // On a terminal the keychain is checked before asking; a piped token is checked for shape first.
   if (io.stdinIsTTY) await ready();
+  if (noClient && io.stdinIsTTY) io.notice(`No OAuth client for ${p.name} is configured, so rdp asks for a personal token (${p.auth.tokenHelp.replace('<web>', ep.web)}). For a browser login instead: ${noClient}`);
   const raw = io.stdinIsTTY ? await promptHidden(io, `Paste your ${p.name} token (input hidden):`, 'Pipe the token on stdin.') : await readStdin(io);
   ports.log.secret(raw);
+  if (noClient && !raw.trim()) {
+    throw new UsageError(`No OAuth client for ${p.name} is configured and ${io.stdinIsTTY ? 'no token was pasted' : 'no token came on stdin'}, so rdp cannot log in.`, {
+      hint: `${upperFirst(p.auth.tokenHelp.replace('<web>', ep.web))}, then pipe it: \`rdp login ${p.id} --with-token < token.txt\`. For a browser login: ${noClient}`,
+    });
+  }
   const token = checkTokenShape(p, raw);
   ports.log.secret(token);
   if (!io.stdinIsTTY) await ready();
@@ -151,6 +160,12 @@ async function browserLogin(ports: AuthPorts, req: LoginRequest, ep: Endpoints, 
     readOnly: m.readOnly,
   };
   oauth.checkSettings?.(settings);
+  if (m.orToken && !(await configuredClientId(ports, p))) {
+    const guide = registrationGuide(p, ep, choice.redirect);
+    const fields = guide.fields.map(([k, v]) => `${k}: ${v.replace(/\s{3}\(/, ' (')}`).join('; ');
+    const how = `register an OAuth client at ${guide.page} (${fields}), then set ${clientEnv(p.id, 'ID')} and ${clientEnv(p.id, 'SECRET')} (or \`rdp config set ${p.id}.client_id <id>\`) and run \`${req.command}\` again.`;
+    return tokenLogin(ports, p, ep, undefined, ready, how);
+  }
   const client = await resolveClient(ports, p, ep, m.client, {
     redirect: choice.redirect,
     clientCredentials: m.clientCredentials,

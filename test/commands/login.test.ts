@@ -3,7 +3,7 @@
 // descriptors (gh's TestNewCmdX, table-driven).
 import { describe, expect, test } from 'vitest';
 import { DEFAULT_LOGIN_TIMEOUT_MS, type LoginFlags, loginMethod } from '../../src/commands/login.js';
-import { getProvider } from '../../src/providers/index.js';
+import { getProvider, siteProvider } from '../../src/providers/index.js';
 
 const method = (id: string, flags: Partial<LoginFlags>) => loginMethod(getProvider(id), { lifetime: '30d', ...flags } as LoginFlags);
 
@@ -21,6 +21,25 @@ describe('rdp login: flags to a plain request', () => {
     ['zotero', { keyName: 'laptop', readOnly: true, scope: ['notes groups:read'] }, { kind: 'browser', keyName: 'laptop', readOnly: true, scopes: ['notes', 'groups:read'] }],
   ])('rdp login %s %j', async (id, flags, want) => {
     expect(await method(id, flags)).toMatchObject(want);
+  });
+});
+
+describe('rdp login <site>: a browser login, or a token while no OAuth client is configured', () => {
+  const site = siteProvider({ name: 'tuwien', url: 'https://researchdata.tuwien.ac.at', added: '2026-12-01T00:00:00Z' });
+  const siteMethod = (flags: Partial<LoginFlags>) => loginMethod(site, { lifetime: '30d', ...flags } as LoginFlags);
+  test('no flags: the browser login, or the token when no client turns up (orToken)', async () => {
+    expect(await siteMethod({})).toMatchObject({ kind: 'browser', orToken: true, scopes: [] });
+  });
+  test('a browser flag asks for the browser login only (no token way)', async () => {
+    for (const flags of [{ port: '8765' }, { browser: false }, { clientId: 'ID' }, { scope: ['user:email'] }]) {
+      const m = await siteMethod(flags);
+      expect(m.kind).toBe('browser');
+      expect((m as { orToken?: boolean }).orToken).toBeUndefined();
+    }
+  });
+  test('--with-token is a token login; --client-credentials is refused', async () => {
+    expect(await siteMethod({ withToken: true })).toMatchObject({ kind: 'token' });
+    await expect(siteMethod({ clientCredentials: true })).rejects.toMatchObject({ code: 'USAGE', message: '--client-credentials is for DMPTool and ORCID only.' });
   });
 });
 

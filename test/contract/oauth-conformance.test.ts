@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
 import { type ClientInfo, client, registerClient } from '../helpers/oauth.js';
 
-type Service = 'zenodo' | 'dmptool' | 'orcid' | 'zotero';
+type Service = 'zenodo' | 'dmptool' | 'orcid' | 'zotero' | 'invenio';
 interface Fixture {
   service: Service;
   kind: string;
@@ -23,7 +23,7 @@ interface Fixture {
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const FIXTURES: [string, Fixture][] = [];
-for (const service of ['zenodo', 'dmptool', 'orcid', 'zotero']) {
+for (const service of ['zenodo', 'dmptool', 'orcid', 'zotero', 'invenio']) {
   for (const name of readdirSync(join(HERE, service)).filter((n) => /^oauth-.*\.json$/.test(n)).sort()) {
     FIXTURES.push([`${service}/${name}`, JSON.parse(readFileSync(join(HERE, service, name), 'utf8')) as Fixture]);
   }
@@ -39,7 +39,7 @@ const VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
 const CHALLENGE = createHash('sha256').update(VERIFIER).digest('base64url');
 const LOOPBACK = 'http://127.0.0.1:4321/callback';
 const OOB = 'urn:ietf:wg:oauth:2.0:oob';
-const DEFAULT_SCOPE: Record<Service, string> = { zenodo: 'deposit:write deposit:actions', dmptool: 'public read_dmps', orcid: '/authenticate', zotero: '' };
+const DEFAULT_SCOPE: Record<Service, string> = { zenodo: 'deposit:write deposit:actions', dmptool: 'public read_dmps', orcid: '/authenticate', zotero: '', invenio: 'user:email' };
 
 const base = (s: Service) => emu.info[s].url;
 const control = (path: string, body: unknown) => fetch(`${emu.url}/_emulator${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -243,6 +243,36 @@ const KINDS: Record<string, (f: Fixture) => Promise<void>> = {
       expect(ok, `${k.path} with ${k.scopes.join(' ')}: ${r.status}`).toContain(r.status);
       if (r.status === 403) expect(body).toBe(f.forbidden_body);
     }
+  },
+
+  async 'rdm-scopes'(f) {
+    const c = await testClient(f.service);
+    for (const k of f.authorize as { scope: string | null; accepted: boolean; error?: string }[]) {
+      const u = new URL(authorizeUrl(f.service, c, LOOPBACK));
+      if (k.scope === null) u.searchParams.delete('scope');
+      else u.searchParams.set('scope', k.scope);
+      const r = await fetch(u, { redirect: 'manual' });
+      if (k.accepted) {
+        expect(r.status, String(k.scope)).toBe(200);
+        expect(await r.text()).toMatch(/id="approve"/);
+      } else {
+        expect(r.status, String(k.scope)).not.toBe(200);
+        expect(new URL(r.headers.get('location') ?? '', base(f.service)).searchParams.get('error')).toBe(k.error);
+      }
+    }
+    // A token granted no scope at all acts for its user on the records API.
+    const bare = new URL(authorizeUrl(f.service, c, LOOPBACK));
+    bare.searchParams.delete('scope');
+    const res = await decide(bare.toString(), 'approve');
+    const code = new URL(res.headers.get('location') ?? '', base(f.service)).searchParams.get('code') ?? '';
+    const t = await exchange(f.service, c, code, LOOPBACK);
+    expect(t.status).toBe(200);
+    const want = f.granted_without_scope as { api: { method: string; path: string }; status: number };
+    const api = await fetch(`${base(f.service)}${want.api.path}`, { method: want.api.method, headers: { authorization: `Bearer ${t.json.access_token as string}` } });
+    expect(api.status).toBe(want.status);
+    const conf = f.confidential as { expires_in: number; refresh_token: boolean };
+    expect(t.json.expires_in).toBe(conf.expires_in);
+    expect(typeof t.json.refresh_token === 'string').toBe(conf.refresh_token);
   },
 
   async 'orcid-no-pkce'(f) {

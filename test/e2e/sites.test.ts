@@ -141,10 +141,10 @@ describe('rdp sites add, list, remove', () => {
     expect(parseJson(login.stdout)).toMatchObject({ provider: 'demo', account: emu.account('invenio').replace(/^invenio@/, 'demo@') });
     const status = await sb.run(['auth', 'status', 'demo', '--json']);
     expect(parseJson(status.stdout)).toMatchObject({ provider: 'demo', loggedIn: true, source: 'file' });
-    // No browser login without an OAuth client: a clear refusal that names --with-token.
+    // No browser login without an OAuth client: a clear refusal that names --with-token (test/e2e/sites-login.test.ts: with one).
     const browser = await sb.run(['login', 'demo', '--no-browser', '--json']);
     expect(browser.code).toBe(2);
-    expect(parseJson<{ error: { message: string; hint: string } }>(browser.stderr).error).toMatchObject({ message: expect.stringMatching(/demo has no browser login/), hint: expect.stringMatching(/rdp login demo --with-token/) });
+    expect(parseJson<{ error: { message: string; hint: string } }>(browser.stderr).error).toMatchObject({ message: expect.stringMatching(/No OAuth client for demo is configured/), hint: expect.stringMatching(/rdp login demo --with-token/) });
   });
 });
 
@@ -349,6 +349,10 @@ describe('rdp emulator and its site', () => {
       const add = await e.waitFor(/^rdp sites add demo (http:\/\/127\.0\.0\.1:\d+\/invenio)$/m);
       const tok = await e.waitFor(/RDP_DEMO_TOKEN=(\S+)/);
       expect(e.stdout()).not.toMatch(/export RDP_INVENIO_URL/);
+      // Its ready-made OAuth client goes by the site's name, registered for rdp's default port.
+      await e.waitFor(/^export RDP_DEMO_CLIENT_ID=\S+ RDP_DEMO_CLIENT_SECRET=\S+ +# redirect URI http:\/\/127\.0\.0\.1:21930\/callback$/m);
+      expect(e.stdout()).not.toMatch(/RDP_INVENIO_CLIENT_ID/);
+      expect(e.stdout()).toMatch(/^# OAuth clients for browser logins \(rdp login zenodo\|dmptool\|orcid\|zotero\|demo\)/m);
       expect((await own.run(['sites', 'add', 'demo', add[1] as string])).code).toBe(0);
       const login = await own.run(['login', 'demo', '--with-token', '--insecure-storage', '--json'], { stdin: tok[1] });
       expect(login.code, login.stderr).toBe(0);

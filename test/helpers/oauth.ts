@@ -52,7 +52,7 @@ export interface OAuthFixture {
 /** Register a client through the emulator's control API (its stand-in for a registration page). */
 export async function registerClient(
   emu: TestEmulator,
-  body: { service: OAuthId; redirectUris: string[]; anyPort?: boolean; development?: boolean; confidential?: boolean; name?: string },
+  body: { service: OAuthId | 'invenio'; redirectUris: string[]; anyPort?: boolean; development?: boolean; confidential?: boolean; name?: string },
 ): Promise<ClientInfo> {
   const r = await fetch(`${emu.url}/_emulator/oauth/clients`, { method: 'POST', body: JSON.stringify(body) });
   const json = (await r.json()) as ClientInfo & { message?: string };

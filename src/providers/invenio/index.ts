@@ -4,12 +4,12 @@
 // refusal is 403 (the server ignores a token it does not know and the request runs anonymously); the
 // RDM records API for uploads (deposit/), the user's records for `rdp uploads list` (list.ts), and
 // `rdp publish <id> --on <name>` with the link steps (publish.ts).
-// No browser login: InvenioRDM's OAuth server has no scopes for records, and personal tokens are what
-// the sites hand out (providers.md 0.1).
+// A browser login (auth.ts) once an OAuth client is configured for the site; personal tokens otherwise.
 import type { SiteRecord } from '../../config/sites.js';
 import { bearer, envName, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
 import { isObject, text } from '../../http/errors.js';
+import { siteOAuth } from './auth.js';
 import { parseRecordId, readSiteOptions, SITE_HELP, SITE_OPTIONS, sitePublishHelp } from './deposit/options.js';
 
 /** A site's web and API bases from its address (people may paste the API base, `<site>/api`). */
@@ -68,6 +68,7 @@ export function siteProvider(site: SiteRecord): Provider {
         const who = await new InvenioClient(await ports.verifyHttp(token), { site: names }).verifyToken();
         return { user: { id: who.owner }, expiresAt: null, grant: 'token' };
       },
+      oauth: siteOAuth(id),
     },
     deposit: {
       options: SITE_OPTIONS,

@@ -7,7 +7,8 @@
 // Authentication: personal tokens as `Authorization: Bearer` (or `?access_token=`). Invenio-OAuth2Server
 // ignores a token it does not know (bad, expired, revoked) and the request runs anonymously; the records
 // service then answers 403 "Permission denied." wherever a user is needed, never 401. Public reads
-// (GET /api/records) answer anonymously either way.
+// (GET /api/records) answer anonymously either way. OAuth tokens (oauth.ts: Invenio-OAuth2Server, with a
+// ready-made client registered for http://127.0.0.1:21930/callback) act for their user the same way.
 //
 // Knobs: `multipart` (default on; off refuses it as Zenodo does: init accepted, parts 403),
 // `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI, as a
@@ -16,6 +17,7 @@ import { EmuHttpError } from '../../http.js';
 import type { EmulatorService } from '../../server.js';
 import { SEED } from '../../state.js';
 import { mountFiles } from './files.js';
+import { mountSiteOAuth } from './oauth.js';
 import { mountRecords } from './records.js';
 import { invenioStore } from './store.js';
 
@@ -47,6 +49,7 @@ export const invenio: EmulatorService = {
     const pat = ctx.state.issue({ service: 'invenio', userId: SEED.invenio.id, scopes: [], kind: 'personal' });
     mountRecords(ctx);
     mountFiles(ctx);
+    mountSiteOAuth(ctx);
 
     // Control: GET/POST /_emulator/invenio/settings
     ctx.control.get('/settings', (_req, res) => res.json(200, store.settings));
