@@ -38,12 +38,14 @@ http:// is accepted for this machine only (or with RDP_ALLOW_HTTP=1).
     )
     .action(
       run(ctx, async (name: string, url: string, opts: { sandboxUrl?: string }) => {
-        const { addSite } = await import('../workflows/sites.js');
+        const [{ addSite }, { siteProvider }] = await Promise.all([import('../workflows/sites.js'), import('../providers/index.js')]);
         const r = await addSite(ctx, { name, url, sandboxUrl: opts.sandboxUrl });
         ctx.io.result(r, () => {
           if (!r.addedNow) ctx.io.info(`Site ${r.name} (${r.url}) was added already; nothing changed.`);
           else ctx.io.success(`Added site ${r.name}: ${r.url}${r.records !== undefined ? ` (${r.records} public record${r.records === 1 ? '' : 's'})` : ''}.`);
           ctx.io.info(`Next: printf %s "$TOKEN" | rdp login ${r.name} --with-token   (a personal token from ${r.url}/account/settings/applications; in CI set ${r.tokenEnv})`);
+          const oauth = siteProvider({ name: r.name, url: r.url, added: '' }).auth.oauth;
+          if (oauth) ctx.io.info(`  or, with an OAuth client registered on the site for ${oauth.redirectToRegister(oauth.defaultRedirect)}: rdp login ${r.name}   (see rdp login --help)`);
           return '';
         });
       }),

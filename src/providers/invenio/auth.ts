@@ -13,7 +13,6 @@
 // A site offers this login once an OAuth client is configured for it (RDP_<NAME>_CLIENT_ID, or
 // `<name>.client_id`); without one, `rdp login <name>` asks for a personal token (`withoutClient`).
 import type { Redirect } from '../../auth/redirect.js';
-import { unique } from '../../auth/ports.js';
 import { clientName, LOOPBACK_HOST } from '../endpoints.js';
 import type { OAuthLogin } from '../types.js';
 
@@ -73,7 +72,7 @@ export function siteOAuth(id: string): OAuthLogin {
     },
     login: async (ports, p, ep, client, s) => {
       const [{ authorizationCodeLogin, expiryOf }, { renewalSecrets }] = await Promise.all([import('../../auth/oauth2.js'), import('../../auth/renew.js')]);
-      const scopes = unique([...SITE_SCOPES, ...s.scopes]);
+      const scopes = [...new Set([...SITE_SCOPES, ...s.scopes])];
       return authorizationCodeLogin(
         ports,
         {
