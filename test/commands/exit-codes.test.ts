@@ -201,7 +201,7 @@ const rows: [string, () => Row][] = [
   ['sites remove of a site never added', () => ({ argv: ['sites', 'remove', 'demo'], exit: 2, code: 'USAGE' })],
   ['upload --to <site> without a login', () => ({ argv: ['upload', 'data', '--to', 'demo'], env: site(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['login <site> --with-token with a token the site does not know', () => ({ argv: ['login', 'demo', '--with-token', '--insecure-storage'], env: site(), stdin: 'nope-nope-nope', exit: 4, code: 'AUTH_INVALID' })],
-  ['upload --to <site> with a Zenodo-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--write-doi'], env: site(), exit: 2, code: 'USAGE' })],
+  ['upload --to <site> with a NOMAD-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--embargo', '3'], env: site(), exit: 2, code: 'USAGE' })],
   ['upload --to <site> --zotero without --publish', () => ({ argv: ['upload', 'data', '--to', 'demo', '--zotero'], env: site(), exit: 2, code: 'USAGE' })],
   ['publish --on <site> not logged in', () => ({ argv: ['publish', 'abcde-12345', '--on', 'demo'], env: site(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['publish --on <site> of something that is no record id', () => ({ argv: ['publish', 'not an id', '--on', 'demo'], env: site(true), exit: 2, code: 'USAGE' })],
