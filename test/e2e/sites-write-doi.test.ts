@@ -192,6 +192,14 @@ describe('rdp upload --to <site> --write-doi', () => {
 });
 
 describe('rdp publish <id> --on <site> --write-doi', () => {
+  test('--help names both services that take --write-doi, and the site\'s paragraph says what it does', async () => {
+    const r = await sb.run(['publish', '--help']);
+    expect(r.code).toBe(0);
+    const text = r.stdout.replace(/\s+/g, ' ');
+    expect(text).toContain("--write-doi Zenodo, sites: write the DOI into ./CITATION.cff (and the draft's copy of it) before publishing");
+    expect(text).toContain("--write-doi has written the draft's reserved DOI into ./CITATION.cff (and the draft's copy)");
+  });
+
   test('a draft: ./CITATION.cff and the draft\'s copy get the DOI before publishing; the same command again changes nothing', async () => {
     const cff = '# ours\ncff-version: 1.2.0\ntitle: Soil samples\nauthors:\n  - name: Soil Lab # an entity\n';
     const dir = folder('pub', { 'CITATION.cff': cff, 'w.txt': 'w' });
