@@ -12,9 +12,10 @@
 // Idempotent: a file that already says all this is left untouched ('unchanged'). A folder without a
 // CITATION.cff gets no new file ('no-file'; the caller warns). Written atomically, keeping its mode.
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Composer, CST, type Document, isMap, isScalar, isSeq, Parser, type Scalar, stringify as yamlStringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../errors/errors.js';
+import type { LocalInput } from '../transfer/local.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
 export const CFF_FILE = 'CITATION.cff';
@@ -51,6 +52,16 @@ export function bareDoi(value: string): string {
 }
 
 const sameDoi = (a: unknown, b: string) => typeof a === 'string' && bareDoi(a) === bareDoi(b);
+
+/** The folders whose CITATION.cff --write-doi writes: each named folder, and the folder of a CITATION.cff named as a file. */
+export function citationFolders(inputs: LocalInput[]): string[] {
+  const out = new Set<string>();
+  for (const i of inputs) {
+    if (i.kind === 'folder') out.add(i.path);
+    else if (i.files.some((f) => f.rel === CFF_FILE)) out.add(dirname(i.path));
+  }
+  return [...out];
+}
 
 interface Plan {
   setDoi: boolean;

@@ -30,16 +30,20 @@ export function publishCommand(ctx: Context): Command {
     .option('--orcid-work', 'add the record to your ORCID works (needs an ORCID member login)')
     .option('--zotero', 'add the record to your Zotero library')
     .addOption(sandboxOption());
-  const seen = new Set<string>();
+  // One option per flag; a flag several services take names them all ("Zenodo, sites: ...").
+  const byFlag = new Map<string, { spec: OptionSpec; prefixes: string[]; text: string }>();
   const own: { spec: OptionSpec; owner: string }[] = [];
   for (const t of targets) {
     for (const spec of t.publish.options) {
       own.push({ spec, owner: t.id });
-      if (seen.has(longFlag(spec))) continue;
-      seen.add(longFlag(spec));
-      cmd.addOption(toOption(spec));
+      const m = /^([^:]{1,40}): (.*)$/s.exec(spec.description);
+      const prefix = m ? (m[1] as string) : '';
+      const seen = byFlag.get(longFlag(spec));
+      if (!seen) byFlag.set(longFlag(spec), { spec, prefixes: [prefix], text: m ? (m[2] as string) : spec.description });
+      else if (!seen.prefixes.includes(prefix)) seen.prefixes.push(prefix);
     }
   }
+  for (const { spec, prefixes, text } of byFlag.values()) cmd.addOption(toOption(prefixes.length > 1 ? { ...spec, description: `${prefixes.filter(Boolean).join(', ')}: ${text}` } : spec));
   return cmd
     .addHelpText(
       'after',

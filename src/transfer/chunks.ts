@@ -150,7 +150,7 @@ export function openReader(path: string, size: number): EntryReader | Promise<En
  * `size` bytes of a file from byte `start` (the whole file by default: no more, if it grew; fewer, if
  * it shrank) in reused chunks.
  */
-export function fileChunks(path: string, size: number, start = 0): AsyncGenerator<Buffer, void, undefined> {
+export function fileChunks(path: string, size: number, start = 0, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
   let reader: EntryReader | undefined;
   let pos = start;
   return reusedChunks(
@@ -162,6 +162,7 @@ export function fileChunks(path: string, size: number, start = 0): AsyncGenerato
       return n;
     },
     () => reader?.close(),
+    chunkSize,
   );
 }
 

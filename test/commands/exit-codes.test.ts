@@ -204,7 +204,7 @@ const rows: [string, () => Row][] = [
   ['login <site> without an OAuth client and without a token on stdin', () => ({ argv: ['login', 'demo', '--insecure-storage'], env: site(), stdin: '', exit: 2, code: 'USAGE' })],
   ['login <site> --no-browser without an OAuth client', () => ({ argv: ['login', 'demo', '--no-browser'], env: site(), exit: 2, code: 'USAGE' })],
   ['login <site> --client-credentials (a site has no client-credentials login)', () => ({ argv: ['login', 'demo', '--client-credentials'], env: site(), exit: 2, code: 'USAGE' })],
-  ['upload --to <site> with a Zenodo-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--write-doi'], env: site(), exit: 2, code: 'USAGE' })],
+  ['upload --to <site> with a NOMAD-only flag', () => ({ argv: ['upload', 'data', '--to', 'demo', '--embargo', '3'], env: site(), exit: 2, code: 'USAGE' })],
   ['upload --to <site> --zotero without --publish', () => ({ argv: ['upload', 'data', '--to', 'demo', '--zotero'], env: site(), exit: 2, code: 'USAGE' })],
   ['publish --on <site> not logged in', () => ({ argv: ['publish', 'abcde-12345', '--on', 'demo'], env: site(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['publish --on <site> of something that is no record id', () => ({ argv: ['publish', 'not an id', '--on', 'demo'], env: site(true), exit: 2, code: 'USAGE' })],

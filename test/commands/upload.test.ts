@@ -17,16 +17,17 @@ describe('rdp upload: targets that share flags (an InvenioRDM site takes Zenodo\
     const merged = mergedOptions(both);
     expect(merged.filter((s) => s.flags.startsWith('--title ')).map((s) => s.description)).toEqual(['Zenodo, sites: title']);
     expect(merged.find((s) => s.flags === '--zotero')?.description).toBe('Zenodo, sites: after --publish, add the record to your Zotero library');
-    expect(merged.find((s) => s.flags === '--write-doi')?.description).toMatch(/^Zenodo: /);
+    expect(merged.find((s) => s.flags === '--write-doi')?.description).toBe("Zenodo, sites: write the reserved DOI into the folder's CITATION.cff before its files are sent");
     expect(new Set(merged.map((s) => s.flags)).size).toBe(merged.length);
   });
 
-  test('a shared flag reaches the site as its own option; a flag only Zenodo takes is refused, naming who takes it', () => {
+  test('a shared flag reaches the site as its own option; a flag the site does not take is refused, naming who takes it', () => {
     const { target, input } = uploadInput(both, ['d'], { to: 'tuwien', title: 'T', newVersion: 'https://researchdata.tuwien.ac.at/records/4d0ns-ntd89', publish: true });
     expect(target.id).toBe('tuwien');
     expect(input.read).toMatchObject({ title: 'T', newVersion: '4d0ns-ntd89' });
     expect(input.resume('ab12c-de345')).toBe('rdp upload d --to tuwien --deposition ab12c-de345 --publish --title T');
-    expect(() => uploadInput(both, ['d'], { to: 'tuwien', writeDoi: true })).toThrow(/--write-doi works only with --to zenodo, not with --to tuwien\./);
+    expect(uploadInput(both, ['d'], { to: 'tuwien', writeDoi: true }).input.read).toMatchObject({ writeDoi: true });
+    expect(() => uploadInput(both, ['d'], { to: 'tuwien', embargo: 3 })).toThrow(/--embargo works only with --to nomad, not with --to tuwien\./);
     expect(() => uploadInput(both, ['d'], { to: 'tuwien', zotero: true })).toThrow(/--zotero adds the published record to your Zotero library, so it needs --publish\./);
     expect(uploadInput(both, ['d'], { to: 'tuwien', zotero: true, orcidWork: true, publish: true }).input.read).toMatchObject({ zotero: true, orcidWork: true });
     expect(() => uploadInput(both, ['d'], { to: 'nomad', title: 'T' })).toThrow(/--title works only with --to zenodo or --to tuwien, not with --to nomad\./);

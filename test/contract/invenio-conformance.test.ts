@@ -186,6 +186,24 @@ describe('InvenioRDM: records and drafts', () => {
     expect(ok.links.self).toBe(`${api()}/records/${ok.id}`);
   });
 
+  test('DOIs: a draft reserves its own DOI; the parent (concept) DOI is minted when the first version is published, and a new-version draft shows it', async () => {
+    const d = await draft();
+    expect(d.parent.pids).toEqual(REC.parentDoi.firstDraftParentPids);
+    const r = await call('POST', `${api()}/records/${d.id}/draft/pids/doi`);
+    expect(r.status).toBe(REC.parentDoi.reserveStatus);
+    const reserved = r.body.pids.doi.identifier as string;
+    expect(reserved).toMatch(/^10\.\d+\//);
+    expect((await call('POST', `${api()}/records/${d.id}/draft/pids/doi`)).body.pids.doi.identifier).toBe(reserved);
+    expect(r.body.parent.pids).toEqual(REC.parentDoi.firstDraftParentPids);
+    await addFile(d, 'a.txt', new TextEncoder().encode('a'));
+    const v1 = (await call('POST', d.links.publish)).body;
+    expect(v1.pids.doi.identifier).toBe(reserved);
+    expect(Boolean(v1.parent.pids.doi?.identifier)).toBe(REC.parentDoi.parentDoiAfterPublish);
+    expect(v1.parent.pids.doi.identifier).not.toBe(reserved);
+    const nv = (await call('POST', `${api()}/records/${v1.id}/versions`)).body;
+    expect(nv.parent.pids.doi?.identifier === v1.parent.pids.doi.identifier).toBe(REC.parentDoi.newVersionDraftHasParentDoi);
+  });
+
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {
     const v1d = await draft({ ...META, version: '1.0' });
     await addFile(v1d, 'one.txt', new TextEncoder().encode('one'));

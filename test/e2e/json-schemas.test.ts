@@ -183,8 +183,10 @@ describe('every command with --json matches its schema', () => {
     const linked = join(sb.dir, 'site-linked');
     mkdirSync(linked, { recursive: true });
     writeFileSync(join(linked, 'b.txt'), 'b');
-    const withSteps = (await json(['upload', linked, '--to', 'demo', '--title', 'Linked', '--creator', 'Doe, Jane', '--publish', '--zotero'])) as { steps: unknown[]; zotero: unknown };
+    writeFileSync(join(linked, 'CITATION.cff'), 'cff-version: 1.2.0\ntitle: Linked\nauthors:\n  - name: Lab\n');
+    const withSteps = (await json(['upload', linked, '--to', 'demo', '--title', 'Linked', '--creator', 'Doe, Jane', '--publish', '--zotero', '--write-doi'])) as { steps: unknown[]; zotero: unknown; citation: unknown };
     expect(withSteps.steps).toHaveLength(2);
+    expect(withSteps.citation).toEqual([expect.objectContaining({ outcome: 'written' })]);
     expect(withSteps.zotero).toMatchObject({ key: expect.any(String) });
     expectSchema('upload', withSteps, ['provider', 'site', 'multipart']);
     expectSchema('uploads-list', await json(['uploads', 'list', '--on', 'demo']), ['id', 'state', 'doi', 'service']);

@@ -10,7 +10,7 @@ import { bearer, envName, strip } from '../endpoints.js';
 import type { Lister, Provider } from '../types.js';
 import { isObject, text } from '../../http/errors.js';
 import { siteOAuth } from './auth.js';
-import { parseRecordId, readSiteOptions, SITE_HELP, SITE_OPTIONS, sitePublishHelp } from './deposit/options.js';
+import { parseRecordId, readSiteOptions, readSitePublishOptions, SITE_HELP, SITE_OPTIONS, SITE_PUBLISH_OPTIONS, sitePublishHelp } from './deposit/options.js';
 
 /** A site's web and API bases from its address (people may paste the API base, `<site>/api`). */
 export function siteBases(url: string): { web: string; api: string } {
@@ -83,10 +83,10 @@ export function siteProvider(site: SiteRecord): Provider {
     },
     publish: {
       idHelp: `a record id on ${id} (or its address)`,
-      options: [],
+      options: SITE_PUBLISH_OPTIONS,
       links: true,
       checkId: (value) => parseRecordId(value, 'rdp publish', id),
-      readOptions: () => ({}),
+      readOptions: readSitePublishOptions,
       help: sitePublishHelp(id),
       examples: [`rdp publish 4d0ns-ntd89 --on ${id} --orcid-work --zotero   # publish the draft on ${id}, then link it`],
       load: async () => ({ plan: (await import('./publish.js')).sitePublishPlan(names) }),

@@ -1,19 +1,28 @@
 // `rdp publish <record-id> --on <site>` (the `publish` capability of an InvenioRDM site), and the same
 // steps after `rdp upload --to <site> --publish`: the steps for one draft or record, in order, each
 // looking at the site before it acts so that a re-run is safe:
+//   citation.doi  --write-doi (a draft only): the draft's DOI reserved, the DOIs into ./CITATION.cff,
+//              and the draft's CITATION.cff replaced by it when the draft holds one
 //   site.dmp   --dmp, the deposit's side: the plan's DOI among the draft's RDM `related_identifiers`
 //              (is documented by); a published record is not changed (skipped, with the way on)
 //   publish    POST /records/{id}/draft/actions/publish (a published record: `already`)
 // The links to the other services (the plan gets the DOI, ORCID, Zotero) are added by the workflow.
 // What the site requires before it publishes (resource type, title, creators, publication date) is
 // checked before anything changes: MISSING_METADATA names the fields, and the draft stays as it is.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CFF_FILE, type RecordDois, writeDoiToCitation } from '../../citation/write-doi.js';
 import { ApiError, InputError, NetworkError, NotFoundError } from '../../errors/errors.js';
+import type { Log } from '../../ports.js';
+import { fileSource } from '../../transfer/source.js';
 import type { Step, StepResult } from '../../publish/steps.js';
 import { isObj } from '../../util/guards.js';
 import type { PublishedRecord, PublishInput, PublishPlan, PublishPorts } from '../types.js';
 import { dmpRelated } from '../zenodo/deposit/metadata.js';
 import { InvenioClient, type RdmRecord, type SiteNames } from './client.js';
 import { missingForRdmPublish, rdmIdentifier, zenodoToRdm } from './metadata.js';
+import type { SitePublishOptions } from './deposit/options.js';
+import { planSync, syncFiles } from './sync.js';
 import { siteJournalRecord } from './types.js';
 
 type Md = Record<string, unknown>;
@@ -56,6 +65,31 @@ export async function publishSiteDraft(site: SiteNames, client: InvenioClient, i
     }
     throw err;
   }
+}
+
+/**
+ * The DOIs --write-doi writes for a site's draft (its DOI reserved first when it has none): `doi:` the
+ * parent's DOI (all versions) where the record has one, which InvenioRDM mints when the first version
+ * is published (invenio-rdm-records ParentPIDsComponent.publish); a first version has none yet, so
+ * its own DOI stands in. undefined (with a warning) when the site reserves no DOI.
+ */
+export async function siteDois(site: SiteNames, ports: { log: Log }, client: InvenioClient, draft: RdmRecord): Promise<{ dois: RecordDois; draft: RdmRecord; firstVersion: boolean } | undefined> {
+  let d = draft;
+  if (!d.doi) {
+    try {
+      d = await client.reserveDoi(d.id);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status < 400 || err.status >= 500 || err.status === 401 || err.status === 403) throw err;
+      ports.log.warn(`${site.name} reserved no DOI for draft ${d.id} (${err.message.replace(/^.* answered \d+( to [A-Z]+ \S+)?: /, '')}): its DOIs are probably not set up, so --write-doi wrote nothing.`);
+      return undefined;
+    }
+    if (!d.doi) {
+      ports.log.warn(`${site.name} answered without a DOI for draft ${d.id}, so --write-doi wrote nothing.`);
+      return undefined;
+    }
+  }
+  const version = d.doi as string;
+  return { dois: { concept: d.parentDoi ?? version, version }, draft: d, firstVersion: !d.parentDoi };
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
@@ -131,6 +165,40 @@ export function sitePublishPlan(site: SiteNames) {
     const current = (): RdmRecord => (record ?? draft) as RdmRecord;
 
     const steps: Step[] = [];
+    const o = input.read as SitePublishOptions | undefined;
+    if (o?.writeDoi && !input.afterUpload) {
+      steps.push({
+        id: 'citation.doi',
+        run: async (): Promise<StepResult> => {
+          if (!draft) return { status: 'skipped', reason: `${id} is published on ${site.name}, so its ${CFF_FILE} cannot change.`, code: 'PUBLISHED' };
+          const got = await siteDois(site, ports, client, draft);
+          if (!got) return { status: 'skipped', reason: `${site.name} reserved no DOI for draft ${draft.id} (its DOIs are probably not set up).`, code: 'NO_RESERVED_DOI' };
+          draft = got.draft;
+          const { dois } = got;
+          const w = await writeDoiToCitation(input.cwd, dois);
+          if (w.outcome === 'no-file') {
+            return { status: 'skipped', reason: `There is no ${CFF_FILE} in ${input.cwd}; rdp creates none.`, code: 'NO_CITATION_FILE', detail: { hint: `Run rdp publish in the folder that holds the ${CFF_FILE}.` } };
+          }
+          if (got.firstVersion) ports.log.warn(`${site.name} mints the DOI of all versions only when the first version is published, so doi: names this version's DOI.`);
+          // The draft's copy is replaced by the local one when it differs (same size and checksum is kept).
+          const remote = (await client.listFiles(draft.id)).find((f) => f.key === CFF_FILE);
+          let sent = false;
+          if (remote) {
+            const path = join(input.cwd, CFF_FILE);
+            const st = await stat(path);
+            const plan = await planSync(client, draft.id, [fileSource({ path, size: st.size, mtimeMs: st.mtimeMs }, CFF_FILE)], [remote], { concurrency: 1, signal: ports.signal });
+            if (plan.some((p) => p.action !== 'skip' && p.action !== 'keep')) {
+              const outcome = await syncFiles(client, draft.id, plan, { concurrency: 1, signal: ports.signal });
+              const failed = outcome.failures[0];
+              if (failed) throw failed.error;
+              sent = true;
+            }
+          } else ports.log.warn(`Draft ${draft.id} holds no ${CFF_FILE}; only the local file got the DOI.`);
+          const detail = { doi: dois.concept, versionDoi: dois.version, file: w.path, draftFile: sent ? 'replaced' : remote ? 'unchanged' : 'none' };
+          return { status: w.outcome === 'written' || sent ? 'done' : 'already', detail };
+        },
+      });
+    }
     if (dmpId !== undefined) {
       const wanted = (zenodoToRdm({ related_identifiers: [dmpRelated(dmpId)] }).body.metadata.related_identifiers as Md[])[0] as Md;
       steps.push({

@@ -6,7 +6,7 @@ import { appendFileSync, mkdtempSync, truncateSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CHUNK_SIZE, FileReader, fileChunks, reusedChunks, SYNC_READ_MAX, SyncFileReader } from '../../../src/transfer/chunks.js';
+import { CHUNK_SIZE, FileReader, fileChunks, MIN_REUSED_CHUNK, reusedChunks, SYNC_READ_MAX, SyncFileReader } from '../../../src/transfer/chunks.js';
 
 const reads = vi.hoisted(() => ({ cap: Number.POSITIVE_INFINITY, calls: 0, opened: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -108,6 +108,14 @@ describe('fileChunks at the edges of a chunk', () => {
     const { path, data } = file(3 * CHUNK_SIZE + 5);
     const got = await readAll(fileChunks(path, CHUNK_SIZE + 3, CHUNK_SIZE + 1));
     expect(got.sizes).toEqual([CHUNK_SIZE, 3]);
+    expect(md5(got.bytes)).toBe(md5(data.subarray(CHUNK_SIZE + 1, 2 * CHUNK_SIZE + 4)));
+  });
+
+  test('a range in smaller chunks (multipart parts, several at once): exactly those bytes, no chunk larger', async () => {
+    const { path, data } = file(3 * CHUNK_SIZE + 5);
+    const small = MIN_REUSED_CHUNK;
+    const got = await readAll(fileChunks(path, CHUNK_SIZE + 3, CHUNK_SIZE + 1, small));
+    expect(got.sizes).toEqual([small, small, small, small, 3]);
     expect(md5(got.bytes)).toBe(md5(data.subarray(CHUNK_SIZE + 1, 2 * CHUNK_SIZE + 4)));
   });
 });

@@ -11,8 +11,8 @@
 // ready-made client registered for http://127.0.0.1:21930/callback) act for their user the same way.
 //
 // Knobs: `multipart` (default on; off refuses it as Zenodo does: init accepted, parts 403),
-// `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI, as a
-// site whose DOIs are optional and not set up) (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
+// `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI and refuses
+// to reserve one (400), as a site whose DOIs are optional and not set up) (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
 import { EmuHttpError } from '../../http.js';
 import type { EmulatorService } from '../../server.js';
 import { SEED } from '../../state.js';

@@ -189,6 +189,8 @@ export function mountRecords(ctx: ServiceContext): void {
   r.post('/api/records/:id/draft/pids/doi', async (req, res) => {
     await req.text();
     const { r: d } = ownDraft(ctx, store, req, req.params.id);
+    // A site whose DOIs are not set up (the `doi: false` knob) has no DOI provider to reserve with.
+    if (!store.settings.doi && !isObj(d.pids.doi)) throw siteError(400, 'No PID provider is configured for the scheme doi.');
     if (!isObj(d.pids.doi)) {
       d.pids = { ...d.pids, doi: { identifier: `${DOI_PREFIX}/${d.id}`, provider: 'datacite', client: 'datacite' } };
       store.touch(d);

@@ -31,7 +31,22 @@ export const SITE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--concurrency <n>', description: 'sites: files sent at the same time (default 4)', parse: count('--concurrency', 16) },
   { flags: '--zip <name.zip>', description: 'sites: send everything as one zip archive, built while sending' },
   { flags: '--delete-extra', description: 'sites: delete files in the draft that are not among the local files' },
+  { flags: '--write-doi', description: "sites: write the reserved DOI into the folder's CITATION.cff before its files are sent" },
 ];
+
+/** \`rdp publish --on <site>\`'s own options. */
+export const SITE_PUBLISH_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--write-doi', description: "sites: write the draft's reserved DOI into ./CITATION.cff (and the draft's copy of it) before publishing" },
+];
+
+/** \`rdp publish --on <site>\`'s options as its plan reads them. */
+export interface SitePublishOptions {
+  writeDoi: boolean;
+}
+
+export function readSitePublishOptions(o: Record<string, unknown>): SitePublishOptions {
+  return { writeDoi: Boolean(o.writeDoi) };
+}
 
 /** The options as a site's deposit reads them. */
 export interface SiteOptions {
@@ -52,6 +67,7 @@ export interface SiteOptions {
   concurrency: number;
   zip?: string | undefined;
   deleteExtra: boolean;
+  writeDoi: boolean;
 }
 
 /** A record or draft id as given: the id itself, or a site address ending in /records/<id> or /uploads/<id>. */
@@ -108,6 +124,7 @@ export function readSiteOptions(siteId: string) {
       concurrency: typeof o.concurrency === 'number' ? o.concurrency : 4,
       zip,
       deleteExtra: Boolean(o.deleteExtra),
+      writeDoi: Boolean(o.writeDoi),
     };
   };
 }
@@ -122,14 +139,18 @@ that draft is published; after that it refuses (--new-version ID, or --new-recor
 Zenodo (--metadata, .zenodo.json, CITATION.cff, flags), mapped to the RDM schema. With --publish,
 --dmp also adds the record's DOI to the plan, --orcid-work adds it to your ORCID works and --zotero to
 your Zotero library, as the steps of \`rdp publish\` (a rerun does only what is missing).
+--write-doi reserves the draft's DOI and writes it into the folder's CITATION.cff before the files are
+sent (a new version: doi: the record's DOI of all versions, this version's under identifiers; a first
+version: its own DOI, since the site mints the DOI of all versions only when it is published).
 `;
 
 /** \`rdp publish --help\`'s paragraph on a site. */
 export function sitePublishHelp(id: string): string {
   return `
 ${id} (--on ${id}, an InvenioRDM site): publishes the draft (a published record is left as it is), after
---dmp has put the plan's DOI among its related identifiers (a draft only); the fields the site requires
-are checked first. Then the links: --dmp gives the plan the record's DOI, --orcid-work adds it to
+--dmp has put the plan's DOI among its related identifiers (a draft only) and --write-doi has written
+the draft's reserved DOI into ./CITATION.cff (and the draft's copy); the fields the site requires are
+checked first. Then the links: --dmp gives the plan the record's DOI, --orcid-work adds it to
 your ORCID works, --zotero to your Zotero library.
 `;
 }

@@ -13,7 +13,8 @@ import { ApiError, CancelledError, FailureError, InputError, NetworkError, NotFo
 import { formatBytes } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
 import { type UploadKey, uploadKey } from '../../../store/upload-state.js';
-import type { LocalFile, LocalInput } from '../../../transfer/local.js';
+import { CFF_FILE, citationFolders, writeDoiToCitation } from '../../../citation/write-doi.js';
+import { type LocalFile, type LocalInput, readInputs } from '../../../transfer/local.js';
 import { fileSource, type UploadSource, zipSource } from '../../../transfer/source.js';
 import { isObj } from '../../../util/guards.js';
 import { shellQuote } from '../../../util/text.js';
@@ -21,7 +22,7 @@ import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { type LocalMetadata, readLocalMetadata, readSelection, today } from '../../zenodo/deposit/metadata.js';
 import { InvenioClient, type RdmFile, type RdmRecord, type SiteNames } from '../client.js';
 import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../metadata.js';
-import { publishSiteDraft } from '../publish.js';
+import { publishSiteDraft, siteDois } from '../publish.js';
 import { planSync, type SyncItem, syncFiles } from '../sync.js';
 import { siteJournalRecord } from '../types.js';
 import type { SiteOptions } from './options.js';
@@ -44,11 +45,14 @@ export interface SiteDeposit extends Deposit {
   unmapped: string[];
   /** Files sent in parts, the part requests that went out (resends included), and whether the site refused multipart. */
   multipart: { files: number; partRequests: number; refused: boolean };
+  /** --write-doi: what happened to each CITATION.cff. */
+  citation?: { path: string; outcome: 'written' | 'unchanged' | 'no-file'; doi: string; versionDoi: string }[] | undefined;
 }
 
 interface Local {
   o: SiteOptions;
   givenDeposition: boolean;
+  inputs: LocalInput[];
   sources: UploadSource[];
   skipped: { path: string; why: string }[];
   meta: LocalMetadata;
@@ -98,7 +102,7 @@ async function readLocal(ports: DepositPorts, input: DepositInput): Promise<Loca
   const { inputs, skipped } = await readSelection(ports, input);
   const sources = await siteSources(inputs, o.zip);
   const meta = await readLocalMetadata(ports, input, inputs, o);
-  return { o, givenDeposition: o.deposition !== undefined, sources, skipped, meta };
+  return { o, givenDeposition: o.deposition !== undefined, inputs, sources, skipped, meta };
 }
 
 /** Why a site cannot hold a file name (one segment of its key), or undefined. */
@@ -375,6 +379,9 @@ async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInpu
     notes: t.notes,
     multipart: { files: 0, partRequests: 0, refused: false },
   };
+  if (input.dryRun && local.o.writeDoi) {
+    result.notes.push(citationFolders(local.inputs).length ? `--write-doi: the draft's DOI would be reserved and written into ${CFF_FILE} (where it exists) before the files are sent.` : '--write-doi: no folder to write a DOI into.');
+  }
   describe(result, draft, plan);
   if (t.rerun && draft && plan.some((p) => p.action !== 'skip' && p.action !== 'keep')) throw alreadyPublished(site, draft, input, false);
   return { result, plan, body };
@@ -468,7 +475,8 @@ function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord): void 
   for (const e of r.errors) ports.log.info(`${site.name} saved the draft and notes ${e.field || 'a field'}: ${e.messages.join(' ')} (needed before it can be published).`);
 }
 
-async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, result: SiteDeposit, plan: SyncItem[], body: DraftBody): Promise<SiteDeposit> {
+async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, result: SiteDeposit, planned: SyncItem[], body: DraftBody): Promise<SiteDeposit> {
+  let plan = planned;
   const client = t.client;
   if (!client) throw new FailureError('INTERNAL', `no ${site.name} client`);
   if (t.rerun && t.draft) {
@@ -489,6 +497,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
   const resume = input.resume(id);
   let final: RdmRecord = draft;
   try {
+    if (local.o.writeDoi) plan = await writeDoi(site, ports, input, local, client, draft, body, plan, result);
     if (t.kind !== 'created' && result.metadataChanged) {
       final = await client.updateDraft(id, body as unknown as Record<string, unknown>).catch(rejected(site, false));
       warnProblems(ports, site, final);
@@ -542,4 +551,43 @@ function failureError(failures: { name: string; error: unknown }[], total: numbe
   }
   const lines = failures.map((f) => `${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
   return new FailureError('UPLOAD_FAILED', `${failures.length} of ${total} files failed: ${lines.join('; ')}`, { hint, details: { failed: failures.map((f) => f.name) } });
+}
+
+/**
+ * --write-doi: the draft's DOIs into the CITATION.cff of the folders being sent, before their files go
+ * (so the published file cites itself). A folder without one gets a warning, never a new file; a site
+ * without DOIs a warning, and the upload goes on. When a file changed, the plan is made again.
+ */
+async function writeDoi(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, client: InvenioClient, draft: RdmRecord, body: DraftBody, plan: SyncItem[], result: SiteDeposit): Promise<SyncItem[]> {
+  const got = await siteDois(site, ports, client, draft);
+  if (!got) return plan;
+  const { dois } = got;
+  // A later save of the draft keeps the reserved DOI (a full replace without it would drop it).
+  if (got.draft.pids) body.pids = got.draft.pids;
+  const folders = citationFolders(local.inputs);
+  if (!folders.length) ports.log.warn(`--write-doi: none of the paths to upload is a folder or a ${CFF_FILE}, so no DOI was written (rdp creates no ${CFF_FILE}).`);
+  result.citation = [];
+  let changed = false;
+  for (const folder of folders) {
+    const r = await writeDoiToCitation(folder, dois);
+    const shown = relativeTo(input.cwd, r.path);
+    result.citation.push({ path: shown, outcome: r.outcome, doi: dois.concept, versionDoi: dois.version });
+    if (r.outcome === 'no-file') ports.log.warn(`--write-doi: ${relativeTo(input.cwd, folder) || '.'} has no ${CFF_FILE}; rdp creates none (add one to have the DOI cited).`);
+    else if (r.outcome === 'unchanged') ports.log.info(`${shown} cites ${dois.concept} already.`);
+    else {
+      changed = true;
+      if (r.replacedDoi) ports.log.warn(`${shown} named the DOI ${r.replacedDoi}; it now names ${dois.concept}.`);
+      ports.log.info(`Wrote DOI ${dois.concept}${dois.version !== dois.concept ? ` (this version: ${dois.version})` : ''} into ${shown}.`);
+    }
+  }
+  if (got.firstVersion && folders.length) ports.log.warn(`${site.name} mints the DOI of all versions only when the first version is published, so doi: names this version's DOI.`);
+  if (!changed) return plan;
+  const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
+  local.inputs = inputs;
+  local.sources = await siteSources(inputs, local.o.zip);
+  return planSync(client, draft.id, local.sources, await client.listFiles(draft.id), { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency, signal: ports.signal });
+}
+
+function relativeTo(cwd: string, path: string): string {
+  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path === cwd ? '' : path;
 }

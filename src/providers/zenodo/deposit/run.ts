@@ -12,8 +12,7 @@
 import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../../errors/errors.js';
 import type { UploadKey } from '../../../store/upload-state.js';
 import { uploadKey } from '../../../store/upload-state.js';
-import { dirname } from 'node:path';
-import { CFF_FILE, writeDoiToCitation } from '../../../citation/write-doi.js';
+import { CFF_FILE, citationFolders, writeDoiToCitation } from '../../../citation/write-doi.js';
 import { type LocalInput, readInputs } from '../../../transfer/local.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
@@ -364,16 +363,6 @@ async function sendFiles(ports: DepositPorts, client: ZenodoClient, dep: Deposit
   const now = await client.get(dep.id);
   verifyFinal(plans, await client.files(now));
   return now;
-}
-
-/** The CITATION.cff files --write-doi writes: each named folder's, and a CITATION.cff named as a file. */
-function citationFolders(inputs: LocalInput[]): string[] {
-  const out = new Set<string>();
-  for (const i of inputs) {
-    if (i.kind === 'folder') out.add(i.path);
-    else if (i.files.some((f) => f.rel === CFF_FILE)) out.add(dirname(i.path));
-  }
-  return [...out];
 }
 
 /**
