@@ -15,6 +15,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Composer, CST, type Document, isMap, isScalar, isSeq, Parser, type Scalar, stringify as yamlStringify, type YAMLMap, type YAMLSeq } from 'yaml';
 import { InputError } from '../errors/errors.js';
+import type { Log } from '../ports.js';
 import type { LocalInput } from '../transfer/local.js';
 import { writeFileAtomic } from '../util/atomic.js';
 
@@ -303,4 +304,41 @@ function editDocument(doc: Document.Parsed, root: YAMLMap, plan: Plan, dois: Rec
   }
   const indentSeq = !/^[A-Za-z0-9_-]+:\s*\n-\s/m.test(src);
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false, indentSeq });
+}
+
+/** What --write-doi did to one CITATION.cff, as an upload's --json reports it. */
+export interface CitationResult {
+  path: string;
+  outcome: WriteDoiOutcome['outcome'];
+  doi: string;
+  versionDoi: string;
+}
+
+/**
+ * --write-doi for the folders of an upload: `dois` into the CITATION.cff of each (a folder without one
+ * gets a warning, never a new file), each outcome said once. `changed`: a file was written, so what is
+ * sent must be read again.
+ */
+export async function writeDoiToFolders(log: Pick<Log, 'info' | 'warn'>, cwd: string, inputs: LocalInput[], dois: RecordDois): Promise<{ citation: CitationResult[]; changed: boolean }> {
+  const folders = citationFolders(inputs);
+  if (!folders.length) log.warn(`--write-doi: none of the paths to upload is a folder or a ${CFF_FILE}, so no DOI was written (rdp creates no ${CFF_FILE}).`);
+  const citation: CitationResult[] = [];
+  let changed = false;
+  for (const folder of folders) {
+    const r = await writeDoiToCitation(folder, dois);
+    const shown = relativeTo(cwd, r.path);
+    citation.push({ path: shown, outcome: r.outcome, doi: dois.concept, versionDoi: dois.version });
+    if (r.outcome === 'no-file') log.warn(`--write-doi: ${relativeTo(cwd, folder) || '.'} has no ${CFF_FILE}; rdp creates none (add one to have the DOI cited).`);
+    else if (r.outcome === 'unchanged') log.info(`${shown} cites ${dois.concept} already.`);
+    else {
+      changed = true;
+      if (r.replacedDoi) log.warn(`${shown} named the DOI ${r.replacedDoi}; it now names ${dois.concept}.`);
+      log.info(`Wrote DOI ${dois.concept}${dois.version !== dois.concept ? ` (this version: ${dois.version})` : ''} into ${shown}.`);
+    }
+  }
+  return { citation, changed };
+}
+
+function relativeTo(cwd: string, path: string): string {
+  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path === cwd ? '' : path;
 }

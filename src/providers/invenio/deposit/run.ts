@@ -13,7 +13,7 @@ import { ApiError, CancelledError, FailureError, InputError, NetworkError, NotFo
 import { formatBytes } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
 import { type UploadKey, uploadKey } from '../../../store/upload-state.js';
-import { CFF_FILE, citationFolders, writeDoiToCitation } from '../../../citation/write-doi.js';
+import { CFF_FILE, citationFolders, writeDoiToFolders } from '../../../citation/write-doi.js';
 import { type LocalFile, type LocalInput, readInputs } from '../../../transfer/local.js';
 import { fileSource, type UploadSource, zipSource } from '../../../transfer/source.js';
 import { isObj } from '../../../util/guards.js';
@@ -564,23 +564,10 @@ async function writeDoi(site: SiteNames, ports: DepositPorts, input: DepositInpu
   const { dois } = got;
   // A later save of the draft keeps the reserved DOI (a full replace without it would drop it).
   if (got.draft.pids) body.pids = got.draft.pids;
-  const folders = citationFolders(local.inputs);
-  if (!folders.length) ports.log.warn(`--write-doi: none of the paths to upload is a folder or a ${CFF_FILE}, so no DOI was written (rdp creates no ${CFF_FILE}).`);
-  result.citation = [];
-  let changed = false;
-  for (const folder of folders) {
-    const r = await writeDoiToCitation(folder, dois);
-    const shown = relativeTo(input.cwd, r.path);
-    result.citation.push({ path: shown, outcome: r.outcome, doi: dois.concept, versionDoi: dois.version });
-    if (r.outcome === 'no-file') ports.log.warn(`--write-doi: ${relativeTo(input.cwd, folder) || '.'} has no ${CFF_FILE}; rdp creates none (add one to have the DOI cited).`);
-    else if (r.outcome === 'unchanged') ports.log.info(`${shown} cites ${dois.concept} already.`);
-    else {
-      changed = true;
-      if (r.replacedDoi) ports.log.warn(`${shown} named the DOI ${r.replacedDoi}; it now names ${dois.concept}.`);
-      ports.log.info(`Wrote DOI ${dois.concept}${dois.version !== dois.concept ? ` (this version: ${dois.version})` : ''} into ${shown}.`);
-    }
-  }
-  if (got.firstVersion && folders.length) ports.log.warn(`${site.name} mints the DOI of all versions only when the first version is published, so doi: names this version's DOI.`);
+  const written = await writeDoiToFolders(ports.log, input.cwd, local.inputs, dois);
+  result.citation = written.citation;
+  const { changed } = written;
+  if (got.firstVersion && written.citation.length) ports.log.warn(`${site.name} mints the DOI of all versions only when the first version is published, so doi: names this version's DOI.`);
   if (!changed) return plan;
   const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
   local.inputs = inputs;
@@ -588,6 +575,3 @@ async function writeDoi(site: SiteNames, ports: DepositPorts, input: DepositInpu
   return planSync(client, draft.id, local.sources, await client.listFiles(draft.id), { deleteExtra: local.o.deleteExtra, concurrency: local.o.concurrency, signal: ports.signal });
 }
 
-function relativeTo(cwd: string, path: string): string {
-  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path === cwd ? '' : path;
-}

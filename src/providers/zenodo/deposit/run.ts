@@ -12,7 +12,7 @@
 import { ApiError, CancelledError, FailureError, NotFoundError, UsageError } from '../../../errors/errors.js';
 import type { UploadKey } from '../../../store/upload-state.js';
 import { uploadKey } from '../../../store/upload-state.js';
-import { CFF_FILE, citationFolders, writeDoiToCitation } from '../../../citation/write-doi.js';
+import { CFF_FILE, citationFolders, writeDoiToFolders } from '../../../citation/write-doi.js';
 import { type LocalInput, readInputs } from '../../../transfer/local.js';
 import { shellQuote } from '../../../util/text.js';
 import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
@@ -376,22 +376,9 @@ async function writeDoi(ports: DepositPorts, input: DepositInput, local: Local, 
     ports.log.warn(`Zenodo reserved no DOI for draft ${dep.id}, so --write-doi wrote nothing.`);
     return plans;
   }
-  const folders = citationFolders(local.inputs);
-  if (!folders.length) ports.log.warn(`--write-doi: none of the paths to upload is a folder or a ${CFF_FILE}, so no DOI was written (rdp creates no ${CFF_FILE}).`);
-  result.citation = [];
-  let changed = false;
-  for (const folder of folders) {
-    const r = await writeDoiToCitation(folder, dois);
-    const shown = relativeTo(input.cwd, r.path);
-    result.citation.push({ path: shown, outcome: r.outcome, doi: dois.concept, versionDoi: dois.version });
-    if (r.outcome === 'no-file') ports.log.warn(`--write-doi: ${relativeTo(input.cwd, folder) || '.'} has no ${CFF_FILE}; rdp creates none (add one to have the DOI cited).`);
-    else if (r.outcome === 'unchanged') ports.log.info(`${shown} cites ${dois.concept} already.`);
-    else {
-      changed = true;
-      if (r.replacedDoi) ports.log.warn(`${shown} named the DOI ${r.replacedDoi}; it now names ${dois.concept}.`);
-      ports.log.info(`Wrote DOI ${dois.concept} (this version: ${dois.version}) into ${shown}.`);
-    }
-  }
+  const written = await writeDoiToFolders(ports.log, input.cwd, local.inputs, dois);
+  result.citation = written.citation;
+  const { changed } = written;
   if (!changed) return plans;
   const inputs = await readInputs(input.paths, input.cwd, { includeHidden: input.includeHidden, exclude: input.exclude });
   local.inputs = inputs;
@@ -401,6 +388,3 @@ async function writeDoi(ports: DepositPorts, input: DepositInput, local: Local, 
   return next;
 }
 
-function relativeTo(cwd: string, path: string): string {
-  return path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path === cwd ? '' : path;
-}
