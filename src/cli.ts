@@ -165,6 +165,10 @@ function usageError(err: CommanderError): UsageError {
     message = `Unknown command "${m[1]}".${suggestion(meant?.[1])}`;
   } else if ((m = /^unknown option '(.*)'$/.exec(message))) {
     message = `Unknown option '${m[1]}'.${meant ? ` Did you mean '${meant[1]}'?` : ''}`;
+    // NOMAD's upload ids (base64url) may begin with a dash, and the parser takes them for options.
+    if (!meant && /^-[A-Za-z0-9_-]{15,}$/.test(m[1] as string)) {
+      hint = `If ${m[1]} is an id, put it after \`--\`, which ends the options: rdp ${path ? `${path} ` : ''}[options] -- ${m[1]}`;
+    }
   } else if ((m = /^option '(\S+)[^']*' argument '(.*)' is invalid\. Allowed choices are (.+)\.$/.exec(message))) {
     const choices = (m[3] as string).split(', ');
     message = `${m[1]} cannot be "${m[2]}".${suggestion(nearest(m[2] as string, choices))}`;

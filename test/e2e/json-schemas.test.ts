@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 async function json(args: string[], opts: { stdin?: string; printsSecret?: boolean } = {}): Promise<unknown> {
-  const r = await sb.run([...args, '--json'], opts);
+  const r = await sb.run(args.includes('--json') ? args : [...args, '--json'], opts);
   if (r.code !== 0) throw new Error(`rdp ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
   return parseJson(r.stdout);
 }
@@ -149,7 +149,7 @@ describe('every command with --json matches its schema', () => {
     expect(nomad.steps.length).toBe(2);
     expectSchema('upload', nomad);
     const id = ((await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string }).id;
-    expectSchema('publish', await json(['publish', id, '--on', 'nomad', '--dataset', 'Schema set 2', '--doi', '--yes']), ['steps', 'doi']);
+    expectSchema('publish', await json(['publish', '--on', 'nomad', '--dataset', 'Schema set 2', '--doi', '--yes', '--json', '--', id]), ['steps', 'doi']);
   });
 
   test('rdp uploads list: --on zenodo, --on nomad, both', async () => {

@@ -385,7 +385,7 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
   test('--doi without --yes and without a terminal: exit 2, nothing published, no dataset, nothing minted', async () => {
     const id = await nomadUpload();
     const from = log().length;
-    const r = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'No yes', '--doi']);
+    const r = await sb.run(['publish', '--on', 'nomad', '--dataset', 'No yes', '--doi', '--', id]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--yes/);
     expect(writesSince(from)).toEqual([]);
@@ -399,7 +399,7 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
 
   test('--yes: published, the dataset made with the entries, its DOI minted; a re-run is `already`, no second DOI', async () => {
     const id = await nomadUpload();
-    const r = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Si phonons', '--doi', '--yes', '--json']);
+    const r = await sb.run(['publish', '--on', 'nomad', '--dataset', 'Si phonons', '--doi', '--yes', '--json', '--', id]);
     expect(r.code, r.stderr).toBe(0);
     const doc = parseJson<PublishDoc>(r.stdout);
     expect(doc.steps.map((s) => [s.id, s.status])).toEqual([
@@ -411,7 +411,7 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
     expect(ds?.doi).toBe(doc.doi);
     expect(ds?.members.size).toBeGreaterThan(0);
     const from = log().length;
-    const again = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Si phonons', '--doi', '--yes', '--json']);
+    const again = await sb.run(['publish', '--on', 'nomad', '--dataset', 'Si phonons', '--doi', '--yes', '--json', '--', id]);
     expect(again.code).toBe(0);
     expect(parseJson<PublishDoc>(again.stdout)).toMatchObject({ doi: doc.doi });
     expect(writesSince(from)).toEqual([]);
@@ -420,12 +420,12 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
 
   test('on a terminal rdp asks; "y" mints, anything else changes nothing (exit 1)', async () => {
     const id = await nomadUpload();
-    const no = sb.start(['publish', id, '--on', 'nomad', '--dataset', 'Asked', '--doi'], { pty: true });
+    const no = sb.start(['publish', '--on', 'nomad', '--dataset', 'Asked', '--doi', '--', id], { pty: true });
     await no.waitFor(/\[y\/N\]/);
     no.write('n\r');
     expect((await no.done).code).toBe(1);
     expect(dsNamed('Asked')).toHaveLength(0);
-    const yes = sb.start(['publish', id, '--on', 'nomad', '--dataset', 'Asked', '--doi'], { pty: true });
+    const yes = sb.start(['publish', '--on', 'nomad', '--dataset', 'Asked', '--doi', '--', id], { pty: true });
     await yes.waitFor(/\[y\/N\]/);
     yes.write('y\r');
     const done = await yes.done;
