@@ -10,7 +10,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   const { readFileSync } = require('node:fs');
   const pkg = JSON.parse(readFileSync(require('node:path').join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(`${pkg.version}\n`);
-} else {
+} else if (!fastHelp()) {
   // dist/ is CommonJS too (scripts/build.mjs says why). Compiled code is reused between runs: Node 22.1
   // and later keep it themselves; on Node 20, V8's code for the start-up path comes from dist/cache/
   // (bin/compile-cache.cjs), except under --enable-source-maps, whose stack traces need Node's loader.
@@ -23,4 +23,25 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
     // Safety net: a handle left open by mistake must not keep a finished command (or a CI job) waiting.
     setTimeout(() => process.exit(code), 2000).unref();
   });
+}
+
+/**
+ * `rdp --help` (`-h`, `help`) without loading the CLI: the build renders rdp's help once into
+ * dist/help.txt (scripts/build.mjs), and it is printed as is where commander would print the very same
+ * text, i.e. 80 columns wide: on a pipe or file, or on a terminal of 80 columns. A terminal of another
+ * width, or a missing file, takes the normal path. (SPEC.md section 6: `--help` <= 1.3 x a bare Node
+ * start; loading commander and the command tree alone is a third of one.)
+ */
+function fastHelp() {
+  if (argv.length !== 1 || !(argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help')) return false;
+  if (process.stdout.isTTY && process.stdout.columns !== 80) return false;
+  let text;
+  try {
+    text = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'dist', 'help.txt'), 'utf8');
+  } catch {
+    return false;
+  }
+  process.stdout.on('error', () => {}); // `rdp --help | head -1`: a reader that stops early is fine
+  process.stdout.write(text);
+  return true;
 }

@@ -127,6 +127,21 @@ try {
   await rm(stage, { recursive: true, force: true });
 }
 
+// rdp's help as `rdp --help` prints it on a pipe (80 columns), printed by bin/rdp.js without loading the
+// CLI. Rendered by the CLI itself with no configuration (the top-level help names no site), so it
+// cannot drift from it; a test compares the two.
+{
+  const empty = await mkdtemp(join(tmpdir(), 'rdp-help-'));
+  try {
+    const env = { PATH: process.env.PATH ?? '', HOME: empty, XDG_CONFIG_HOME: empty, XDG_STATE_HOME: empty, XDG_CACHE_HOME: empty };
+    const help = spawnSync(process.execPath, [join(root, 'bin', 'rdp.js'), '--help'], { env, encoding: 'utf8' });
+    if (help.status !== 0 || !help.stdout.startsWith('Usage: rdp ')) throw new Error(`rendering rdp --help failed (exit ${help.status}): ${help.stderr}`);
+    await writeFile(join(dist, 'help.txt'), help.stdout);
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+}
+
 // V8's code for the start-up path, made by a plain Node (no NODE_OPTIONS: V8 refuses a cache made
 // under other flags, so it would only go unused).
 const env = { ...process.env };

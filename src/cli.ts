@@ -119,7 +119,9 @@ function ignoreBrokenPipe(stdout: Streams['stdout']): void {
 function report(io: IO, err: unknown, aborted: boolean): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
-    if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
+    // `rdp help [command]` asked for help (exit 0); `rdp`, `rdp auth` without a subcommand did not (2).
+    if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    if (err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
     const usage = usageError(err);
     io.error(usage);
     return usage.exitCode;

@@ -87,6 +87,8 @@ export function uploadCommand(ctx: Context): Command {
   const targets = withCapability('deposit');
   const cmd = new Command('upload')
     .description(`Upload files and folders to ${nameList(targets, 'or')}: resumable, verified, several files at a time`)
+    // rdp's own help names no configured site (bin/rdp.js prints it pre-rendered; see scripts/build.mjs).
+    .summary('Upload files and folders to Zenodo, NOMAD or an InvenioRDM site: resumable, verified')
     .argument('<path...>', 'files and folders to upload')
     .addOption(
       new Option('--to <service>', `where to upload: ${nameList(targets, 'or', 'id')}`)

@@ -20,6 +20,8 @@ export function uploadsCommand(ctx: Context): Command {
   const listers = withCapability('list');
   const uploads = new Command('uploads')
     .description(`Your uploads on ${nameList(listers, 'and')}`)
+    // rdp's own help names no configured site (bin/rdp.js prints it pre-rendered; see scripts/build.mjs).
+    .summary('Your uploads on Zenodo, NOMAD and InvenioRDM sites')
     .addHelpText(
       'after',
       examples([
