@@ -89,6 +89,8 @@ function install(dist, importer, record) {
 
 /** Build step: run `rdp --help` here and write V8's code for every dist module it compiled. */
 async function generate(dist) {
+  // The flags bin/rdp.js starts with: V8 refuses a cache made under other flags.
+  require('./v8-flags.cjs').apply();
   const scripts = new Map();
   install(dist, (specifier) => import(specifier), scripts);
   const sources = new Map();
@@ -99,8 +101,32 @@ async function generate(dist) {
   };
   const { Writable } = require('node:stream');
   const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
-  const code = await require(join(dist, 'cli.js')).main(['--help'], { streams: { stdin: process.stdin, stdout: sink, stderr: sink }, env: {}, handleSignals: false });
+  // The start-up path of every command, then an upload of one small file and a listing, made against
+  // the built-in emulator started in this process: the modules they load and the functions that ran
+  // (the HTTP client's among them) are what the cache keeps.
+  const { main } = require(join(dist, 'cli.js'));
+  const streams = { stdin: process.stdin, stdout: sink, stderr: sink };
+  const code = await main(['--no-color', '--help'], { streams, env: {}, handleSignals: false });
   if (code !== 0) throw new Error(`rdp --help exited ${code} while making the code cache`);
+  const { mkdtempSync, rmSync } = require('node:fs');
+  const work = mkdtempSync(join(require('node:os').tmpdir(), 'rdp-cache-'));
+  // The emulator's own modules (dist/emulator.js, which shares no code with rdp's) are left out of the
+  // cache: `rdp emulator` is no command to start fast, and they would double its size.
+  const before = new Set(scripts.keys());
+  const emulator = await require(join(dist, 'emulator.js')).startEmulator({ discardUploads: true });
+  for (const filename of scripts.keys()) if (!before.has(filename)) scripts.delete(filename);
+  try {
+    writeFileSync(join(work, 'data.txt'), 'rdp\n');
+    const zenodo = emulator.serviceInfo().zenodo;
+    const env = { HOME: work, XDG_CONFIG_HOME: join(work, 'config'), XDG_STATE_HOME: join(work, 'state'), XDG_CACHE_HOME: join(work, 'cache'), RDP_ZENODO_URL: zenodo.url, RDP_ZENODO_TOKEN: zenodo.token };
+    for (const argv of [['upload', join(work, 'data.txt'), '--to', 'zenodo', '--new-record', '--quiet'], ['uploads', 'list', '--on', 'zenodo']]) {
+      const exit = await main(argv, { streams, env, cwd: work, handleSignals: false });
+      if (exit !== 0) throw new Error(`rdp ${argv.slice(0, 2).join(' ')} exited ${exit} against the emulator while making the code cache`);
+    }
+  } finally {
+    await emulator.close();
+    rmSync(work, { recursive: true, force: true });
+  }
   mkdirSync(join(dist, 'cache'), { recursive: true });
   for (const [filename, script] of scripts) {
     const hash = sourceHash(sources.get(filename) ?? '');

@@ -53,6 +53,7 @@ const lazyChildProcess = {
     });
   },
 };
+const BUNDLED = new Set(['commander', 'undici', 'proper-lockfile', 'ignore']);
 const dist = join(root, 'dist');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
@@ -76,10 +77,13 @@ try {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-    // Runtime dependencies stay in node_modules (loaded lazily, by the commands that use them), except:
-    // commander is bundled into the entry because every invocation needs it, and the part of undici rdp
-    // uses is bundled into a lazy chunk (src/http/undici-core.ts: a third of the package's load time).
-    external: Object.keys(pkg.dependencies).filter((d) => d !== 'commander' && d !== 'undici'),
+    // Runtime dependencies stay in node_modules (loaded lazily, by the commands that use them), except
+    // those that every upload loads, which are bundled into lazy chunks and so compiled from the code
+    // cache: commander into the entry (every invocation needs it); the part of undici rdp uses
+    // (src/http/undici-core.ts: a third of the package's load time); proper-lockfile (the state files'
+    // lock; with graceful-fs, 15 modules) and ignore (.rdpignore). yaml stays out: it is loaded only
+    // when a CITATION.cff is read or edited.
+    external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)),
     define: { __RDP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__rdp_import_meta_url' },
     plugins: [lazyHttp2, lazyChildProcess],
   });

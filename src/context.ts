@@ -153,11 +153,7 @@ export class Context {
 
   async dispatcher(): Promise<Dispatcher> {
     if (!this.agent) {
-      // undici parses HTTP with a WebAssembly build of llhttp. V8's optimising tier recompiles it in
-      // the background at the first request, which costs ~35 MB of peak memory and gains nothing at
-      // rdp's request rates; the baseline compiler is kept (SPEC.md section 6: a 1 GiB upload stays
-      // under 120 MB of RSS). Set before the first request compiles the module.
-      (await import('node:v8')).setFlagsFromString('--liftoff-only');
+      // (V8 flags for the process, --liftoff-only for undici's llhttp among them: bin/v8-flags.cjs.)
       const [{ Agent }, { httpLimits }] = await Promise.all([import('./http/undici-core.js'), (this.httpModule ??= import('./http/client.js'))]);
       this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: httpLimits(this.env).connectTimeoutMs } });
     }

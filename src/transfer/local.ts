@@ -6,7 +6,6 @@ import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { access, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../errors/errors.js';
-import { keepYoungGenerationSmall } from './heap.js';
 import { folderSelector, type SelectionOptions, type Selector } from './selection.js';
 
 export type { SelectionOptions } from './selection.js';
@@ -185,7 +184,6 @@ export async function walkFolder(
 /** Resolve the paths given on the command line; folders are walked with the selection rules. */
 export async function readInputs(args: string[], cwd: string, selection: SelectionOptions = {}): Promise<LocalInput[]> {
   if (args.length === 0) throw new InputError('MISSING_PATH', 'No files or folders to upload.', { hint: 'Name at least one path: rdp upload ./data --to zenodo' });
-  keepYoungGenerationSmall(); // an upload's heavy work starts here (a walk of maybe many files)
   const inputs: LocalInput[] = [];
   for (const arg of args) {
     const path = resolve(cwd, arg);

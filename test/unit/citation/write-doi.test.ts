@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { CFF_FILE, rewriteCitation, VERSION_DOI_DESCRIPTION, writeDoiToCitation } from '../../../src/citation/write-doi.js';
+import { rewriteCitation } from '../../../src/citation/cff-rewrite.js';
+import { CFF_FILE, VERSION_DOI_DESCRIPTION, writeDoiToCitation } from '../../../src/citation/write-doi.js';
 import { InputError } from '../../../src/errors/errors.js';
 
 const DOIS = { concept: '10.5281/zenodo.1000', version: '10.5281/zenodo.1001' };
