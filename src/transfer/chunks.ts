@@ -12,8 +12,13 @@
 // that keeps chunks (a test collecting them) must copy them: copied() does.
 import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
 
-/** Read size: large enough for few syscalls and socket writes, small enough to keep memory flat. */
-export const CHUNK_SIZE = 1 << 20;
+/**
+ * Read size: large enough for few syscalls and socket writes, small enough that a chunk is still in the
+ * CPU's cache when it is hashed and copied to the socket. 1 GiB to the emulator, paired runs: 1 MiB
+ * chunks 3.54-3.57 s of CPU, 512 KiB 3.09-3.11 s, 384 KiB 3.06 s, 256 KiB 3.32 s (more chunks, more
+ * per-chunk work); the kernel's copy from the page cache is most of the difference (bench/NOTES.md).
+ */
+export const CHUNK_SIZE = 512 * 1024;
 
 /** Buffers smaller than this are never handed out twice (see above: a socket's highWaterMark). */
 export const MIN_REUSED_CHUNK = 256 * 1024;

@@ -23,7 +23,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CancelledError, FailureError } from '../../errors/errors.js';
-import { fileChunks, MIN_REUSED_CHUNK } from '../../transfer/chunks.js';
+import { fileChunks } from '../../transfer/chunks.js';
 import { runPool } from '../../transfer/pool.js';
 import { sendSource } from '../../transfer/send.js';
 import type { UploadSource } from '../../transfer/source.js';
@@ -216,7 +216,7 @@ function rangeSource(path: string, name: string, start: number, end: number): Up
     size: end - start,
     // No `file`: the part is not the whole file (its MD5 is taken on the way out).
     // Several parts go out at once, each with two buffers of its own: smaller ones keep the sum small.
-    chunks: () => fileChunks(path, end - start, start, MIN_REUSED_CHUNK),
+    chunks: () => fileChunks(path, end - start, start),
     open: () => createReadStream(path, { start, end: end - 1, highWaterMark: Math.min(MiB, Math.max(16 * 1024, end - start)) }),
   };
 }

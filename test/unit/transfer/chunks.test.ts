@@ -115,7 +115,7 @@ describe('fileChunks at the edges of a chunk', () => {
     const { path, data } = file(3 * CHUNK_SIZE + 5);
     const small = MIN_REUSED_CHUNK;
     const got = await readAll(fileChunks(path, CHUNK_SIZE + 3, CHUNK_SIZE + 1, small));
-    expect(got.sizes).toEqual([small, small, small, small, 3]);
+    expect(got.sizes).toEqual([...Array.from({ length: CHUNK_SIZE / small }, () => small), 3]);
     expect(md5(got.bytes)).toBe(md5(data.subarray(CHUNK_SIZE + 1, 2 * CHUNK_SIZE + 4)));
   });
 });
