@@ -14,7 +14,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
   // dist/ is CommonJS too (scripts/build.mjs says why). Compiled code is reused between runs: Node 22.1
   // and later keep it themselves; on Node 20, V8's code for the start-up path comes from dist/cache/
   // (bin/compile-cache.cjs), except under --enable-source-maps, whose stack traces need Node's loader.
-  require('./v8-flags.cjs').apply(); // before any of rdp's code is compiled (the file says why)
+  // Before any of rdp's code is compiled (the file says why); not for `rdp emulator`, a server that the
+  // benchmark's references use too: a young generation kept small slows it (curl's 1 GiB: +15 %).
+  if (argv.find((a) => !a.startsWith('-')) !== 'emulator') require('./v8-flags.cjs').apply();
   const { enableCompileCache } = require('node:module');
   if (enableCompileCache) enableCompileCache();
   else if (!process.sourceMapsEnabled) require('./compile-cache.cjs').install(require('node:path').join(__dirname, '..', 'dist'), (specifier) => import(specifier));
