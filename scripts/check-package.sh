@@ -39,8 +39,8 @@ npm pack --ignore-scripts --pack-destination "$work" --json --loglevel=error > "
 # source maps or scripts).
 summary=$(node -e '
   const [info] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/rdp\.js$/, /^bin\/package\.json$/, /^bin\/compile-cache\.cjs$/, /^dist\/[\w.-]+\.js$/, /^dist\/package\.json$/, /^dist\/chunks\/[\w.-]+\.js$/, /^dist\/cache\/[\w.-]+\.v8$/, /^completions\/(rdp\.bash|rdp\.fish|_rdp)$/, /^schemas\/[a-z-]+\.schema\.json$/];
-  const needed = ["bin/rdp.js", "bin/package.json", "bin/compile-cache.cjs", "dist/package.json", "dist/cache/cli.js.v8", "dist/cli.js", "dist/keychain-child.js", "dist/emulator.js", "completions/rdp.bash", "schemas/upload.schema.json", "schemas/error.schema.json"];
+  const allowed = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^bin\/rdp\.js$/, /^bin\/package\.json$/, /^bin\/compile-cache\.cjs$/, /^bin\/v8-flags\.cjs$/, /^dist\/[\w.-]+\.js$/, /^dist\/help\.txt$/, /^dist\/package\.json$/, /^dist\/chunks\/[\w.-]+\.js$/, /^dist\/cache\/[\w.-]+\.v8$/, /^completions\/(rdp\.bash|rdp\.fish|_rdp)$/, /^schemas\/[a-z-]+\.schema\.json$/];
+  const needed = ["bin/rdp.js", "bin/package.json", "bin/compile-cache.cjs", "bin/v8-flags.cjs", "dist/package.json", "dist/help.txt", "dist/cache/cli.js.v8", "dist/cli.js", "dist/keychain-child.js", "dist/emulator.js", "completions/rdp.bash", "schemas/upload.schema.json", "schemas/error.schema.json"];
   const paths = info.files.map((f) => f.path);
   const extra = paths.filter((p) => !allowed.some((re) => re.test(p)));
   const missing = needed.filter((p) => !paths.includes(p));
