@@ -103,8 +103,9 @@ export function uploadCommand(ctx: Context): Command {
       run(ctx, async (paths: string[], flags: Record<string, unknown>) => {
         const { target, input } = uploadInput(targets, paths, flags);
         const { runUpload } = await import('../workflows/upload.js');
-        const { deposit, render } = await runUpload(ctx, { target, ...input });
+        const { deposit, render, next } = await runUpload(ctx, { target, ...input });
         ctx.io.result(deposit, () => render(ctx.io));
+        if (next) ctx.io.info(next); // a hint, on stderr (SPEC.md section 4: stdout carries data only)
       }),
     );
 }

@@ -298,8 +298,10 @@ export interface DepositTarget {
   load(): Promise<{
     /** Upload; returns the Deposit (with the target's own fields). */
     run(ports: DepositPorts, input: DepositInput): Promise<Deposit>;
-    /** The human rendering of its result (stdout). */
+    /** The human rendering of its result (stdout: data only). */
     render(io: IO, result: Deposit): string;
+    /** The next step for a person, printed on stderr after the result (none with --json or --quiet). */
+    next?(result: Deposit): string | undefined;
   }>;
 }
 

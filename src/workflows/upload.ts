@@ -31,7 +31,7 @@ function linksOf(options: Record<string, unknown>): PublishLinks {
   return { dmp: typeof options.dmp === 'string' ? options.dmp : undefined, orcidWork: Boolean(options.orcidWork), library: Boolean(options.zotero) };
 }
 
-export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit & { steps?: PublishStep[] }; render: (io: import('../output/io.js').IO) => string }> {
+export async function runUpload(ports: UploadPorts, req: UploadRequest): Promise<{ deposit: Deposit & { steps?: PublishStep[] }; render: (io: import('../output/io.js').IO) => string; next: string | undefined }> {
   const p = req.target;
   if (!p.deposit) throw new UsageError(`${p.name} takes no uploads.`);
   const { target: _target, ...rest } = req;
@@ -59,7 +59,7 @@ async function uploadAndPublish(
   impl: Awaited<ReturnType<NonNullable<Provider['deposit']>['load']>>,
   input: DepositInput,
   follow: { target: PublishProvider; links: PublishLinks; read: unknown } | undefined,
-): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string }> {
+): Promise<{ deposit: Deposit; render: (io: import('../output/io.js').IO) => string; next: string | undefined }> {
   const deposit: Deposit & { steps?: PublishStep[]; zotero?: unknown } = await impl.run(depositPorts(ports, p, req.sandbox, follow?.links), input);
   if (follow && deposit.published && deposit.id !== null) {
     const input: PublishInput = { id: String(deposit.id), sandbox: req.sandbox, cwd: ports.cwd, read: follow.read, links: follow.links, afterUpload: true };
@@ -70,7 +70,7 @@ async function uploadAndPublish(
     const item = done.steps.find((s) => s.id === 'zotero.item' && (s.status === 'done' || s.status === 'already'));
     if (item?.detail) deposit.zotero = { key: item.detail.key, userId: item.detail.userId };
   }
-  return { deposit, render: (io) => impl.render(io, deposit) };
+  return { deposit, render: (io) => impl.render(io, deposit), next: impl.next?.(deposit) };
 }
 
 async function lockRun(ports: UploadPorts, p: Provider, input: DepositInput): Promise<() => Promise<void>> {

@@ -140,6 +140,20 @@ describe('NOMAD: the upload id on stdout as soon as NOMAD has the bytes', () => 
   });
 });
 
+describe('stdout carries data only (SPEC.md section 4)', () => {
+  test("an upload's next step (publish the draft) is a hint on stderr, after the result; --quiet leaves it out", async () => {
+    const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--new-record']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^deposition\s+\d+ \(draft\)/m);
+    expect(r.stdout).not.toMatch(/Not published|rdp publish/);
+    expect(r.stderr).toMatch(/Not published: review the draft at the URL above, then `rdp publish \d+`/);
+    const quiet = await sb.run(['upload', 'data', '--to', 'zenodo', '--new-record', '--quiet']);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toMatch(/^deposition\s+\d+ \(draft\)/m);
+    expect(quiet.stdout + quiet.stderr).not.toMatch(/Not published/);
+  });
+});
+
 describe('wording of Zenodo metadata flags', () => {
   test('--creator "Jane Doe" is kept but warned about ("Family, Given"); "Doe, Jane" and a one-word organisation are not', async () => {
     const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--creator', 'Jane Doe;Example University', '--dry-run']);

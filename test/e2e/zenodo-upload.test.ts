@@ -106,7 +106,8 @@ describe('sync semantics', () => {
     expect(r.stdout).toContain(String(id));
     expect(r.stdout).toContain(`/deposit/${id}`);
     expect(r.stdout).toContain(`10.5281/zenodo.${id} (reserved`);
-    expect(r.stdout).toContain(`rdp publish ${id}`);
+    expect(r.stderr).toContain(`rdp publish ${id}`); // a hint: stderr (stdout carries data only)
+    expect(r.stdout).not.toContain('rdp publish');
   });
 
   test('a re-run sends zero file bytes', async () => {

@@ -77,8 +77,12 @@ export function siteProvider(site: SiteRecord): Provider {
       help: SITE_HELP,
       examples: [],
       load: async () => {
-        const [{ runSiteUpload }, { renderSiteUpload }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
-        return { run: (ports, input) => runSiteUpload(names, ports, input), render: (io, r) => renderSiteUpload(io, r as Parameters<typeof renderSiteUpload>[1]) };
+        const [{ runSiteUpload }, { renderSiteUpload, nextSiteStep }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
+        return {
+          run: (ports, input) => runSiteUpload(names, ports, input),
+          render: (io, r) => renderSiteUpload(io, r as Parameters<typeof renderSiteUpload>[1]),
+          next: (r) => nextSiteStep(r as Parameters<typeof nextSiteStep>[0]),
+        };
       },
     },
     publish: {

@@ -34,8 +34,8 @@ export const zenodo: Provider = {
     help: ZENODO_HELP,
     examples: ZENODO_EXAMPLES,
     load: async () => {
-      const [{ runZenodoUpload }, { renderUpload }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
-      return { run: runZenodoUpload, render: (io, r) => renderUpload(io, r as Parameters<typeof renderUpload>[1]) };
+      const [{ runZenodoUpload }, { renderUpload, nextStep }] = await Promise.all([import('./deposit/run.js'), import('./deposit/render.js')]);
+      return { run: runZenodoUpload, render: (io, r) => renderUpload(io, r as Parameters<typeof renderUpload>[1]), next: (r) => nextStep(r as Parameters<typeof nextStep>[0]) };
     },
   },
   publish: {

@@ -52,6 +52,11 @@ export function renderSiteUpload(io: IO, r: SiteDeposit): string {
   kv('files', `${counts(r, false)}${r.bytesSent ? ` (${formatBytes(r.bytesSent)} sent${parts})` : ' (nothing sent)'}`);
   const zotero = (r as SiteDeposit & { zotero?: { key: string } }).zotero;
   if (zotero) kv('zotero', `item ${zotero.key}`);
-  if (!r.published) lines.push(s.dim(`Not published: review the draft at the URL above, then publish it with \`rdp publish ${r.id} --on ${r.provider}\` (or rerun with --publish).`));
   return lines.join('\n');
+}
+
+/** What to do next with a draft (a hint: stderr, after the result). */
+export function nextSiteStep(r: SiteDeposit): string | undefined {
+  if (r.dryRun || r.published || r.id === null) return undefined;
+  return `Not published: review the draft at the URL above, then publish it with \`rdp publish ${r.id} --on ${r.provider}\` (or rerun with --publish).`;
 }

@@ -65,6 +65,11 @@ export function renderUpload(io: IO, r: ZenodoUploadResult): string {
   if (r.doi) kv('doi', `${r.doi}${r.doiRegistered ? '' : ' (reserved; registered when published)'}`);
   kv('files', `${counts(r, false)}${r.bytesSent ? ` (${formatBytes(r.bytesSent)} sent)` : ' (nothing sent)'}`);
   if (r.zotero) kv('zotero', `item ${r.zotero.key}`);
-  if (!r.published && r.id !== null) lines.push(s.dim(`Not published: review the draft at the URL above, then \`rdp publish ${r.id}\` (or run this command again with --publish).`));
   return lines.join('\n');
+}
+
+/** What to do next with a draft (a hint: stderr, after the result). */
+export function nextStep(r: ZenodoUploadResult): string | undefined {
+  if (r.dryRun || r.published || r.id === null) return undefined;
+  return `Not published: review the draft at the URL above, then \`rdp publish ${r.id}\` (or run this command again with --publish).`;
 }
