@@ -32,6 +32,13 @@ export function envCredential(ports: Pick<AuthPorts, 'env' | 'log'>, p: Provider
   const token = ports.env[envVar]?.trim();
   if (!token) return undefined;
   ports.log.secret(token);
+  // A value that cannot be an HTTP header (a secret stored with a line break, two values pasted into
+  // one) would otherwise fail at the first request as if the network were down.
+  if (/[\s\u0000-\u001f\u007f]|[^\u0000-\u00ff]/.test(token)) {
+    throw new AuthDeniedError('AUTH_INVALID', `${envVar} is not a ${p.name} token: it contains spaces, line breaks or other characters no token has.`, {
+      hint: `Set ${envVar} to the token alone, on one line (check how the CI secret or the shell variable was made), or unset it to use the stored login.`,
+    });
+  }
   const extra = p.env.user;
   const value = extra ? ports.env[extra.name]?.trim() : undefined;
   const user: AccountUser = extra && value ? extra.read(value) : {};

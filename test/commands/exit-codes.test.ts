@@ -120,6 +120,9 @@ const rows: [string, () => Row][] = [
   ['auth token of a service not logged in to', () => ({ argv: ['auth', 'token', 'orcid'], exit: 4, code: 'AUTH_REQUIRED' })],
   ['auth token from the environment', () => ({ argv: ['auth', 'token', 'nomad'], env: login('nomad')(), exit: 0 })],
   ['auth status from the environment', () => ({ argv: ['auth', 'status', 'zotero'], env: login('zotero')(), exit: 0 })],
+  // A token variable holding a line break (a CI secret stored with one) is bad input, not a network error.
+  ['dmps list with a malformed RDP_DMPTOOL_TOKEN', () => ({ argv: ['dmps', 'list'], env: { RDP_DMPTOOL_TOKEN: 'abc\ndef' }, exit: 4, code: 'AUTH_INVALID' })],
+  ['uploads list with a malformed RDP_ZENODO_TOKEN', () => ({ argv: ['uploads', 'list', '--on', 'zenodo'], env: { RDP_ZENODO_TOKEN: 'abc def' }, exit: 4, code: 'AUTH_INVALID' })],
   // upload: usage
   ['upload without --to', () => ({ argv: ['upload', 'data'], exit: 2, code: 'USAGE' })],
   ['upload --to an unknown service', () => ({ argv: ['upload', 'data', '--to', 'figshare'], exit: 2, code: 'USAGE' })],
