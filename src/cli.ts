@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
 import { buildProgram } from './commands/index.js';
 import { Context } from './context.js';
-import { CancelledError, ExitCode, isAbortError, RdpError, UsageError } from './errors/errors.js';
+import { CancelledError, ExitCode, fromSystemError, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
 import { registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
@@ -141,6 +141,12 @@ function report(io: IO, err: unknown, aborted: boolean): number {
     if (io.flags.json) io.error(c);
     else io.notice(io.style.yellow(c.message));
     return c.exitCode;
+  }
+  const system = fromSystemError(err);
+  if (system) {
+    io.error(system);
+    if (io.flags.debug) io.debug(stackOf(err));
+    return system.exitCode;
   }
   io.error({
     code: 'INTERNAL',

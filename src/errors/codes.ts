@@ -75,6 +75,7 @@ export const ERROR_CODES = {
   STATE_CORRUPT: failure('one of rdp\'s own files is not valid JSON'),
   STATE_LOCKED: failure('another rdp holds the lock on one of rdp\'s own files'),
   STATE_LOCK_FAILED: failure('the lock on one of rdp\'s own files cannot be taken'),
+  LOCAL_FILE_ERROR: failure('a file or folder on this machine cannot be written or read (permissions, a full disk, a read-only file system)'),
   FILE_CHANGED: failure('a local file changed while it was being sent'),
   READ_ERROR: failure('a local file could not be read while it was being sent'),
   UPLOAD_FAILED: failure('files failed to upload after the retries (what arrived is kept; the same command resumes)'),

@@ -130,3 +130,33 @@ export function isAbortError(err: unknown): boolean {
     (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR'))
   );
 }
+
+const SYSTEM_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted',
+  EROFS: 'the file system is read-only',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EMFILE: 'too many files are open',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+};
+
+/**
+ * A failed file-system call that reached the top without a message of rdp's own (rdp's config or state
+ * folder not writable, a full disk): what failed, where, and what to do, instead of "a bug in rdp".
+ */
+export function fromSystemError(err: unknown): RdpError | undefined {
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (!(err instanceof Error) || typeof e?.code !== 'string' || typeof e.path !== 'string') return undefined;
+  const reason = SYSTEM_REASONS[e.code];
+  if (!reason) return undefined;
+  const what = e.syscall === 'mkdir' ? 'create the folder' : e.syscall === 'open' || e.syscall === 'rename' || e.syscall === 'write' ? 'write' : e.syscall ? `${e.syscall}` : 'use';
+  const full = e.code === 'ENOSPC' || e.code === 'EDQUOT';
+  return new FailureError('LOCAL_FILE_ERROR', `rdp cannot ${what} ${e.path}: ${reason} (${e.code}).`, {
+    hint: full
+      ? 'Free some space, then run the command again.'
+      : "Check the permissions of that folder. rdp keeps its settings under $XDG_CONFIG_HOME/rdp and what it remembers under $XDG_STATE_HOME/rdp (~/.config/rdp and ~/.local/state/rdp by default): point those variables at a writable folder if these cannot be.",
+    cause: err,
+  });
+}

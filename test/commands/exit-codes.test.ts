@@ -122,6 +122,8 @@ const rows: [string, () => Row][] = [
   ['auth status from the environment', () => ({ argv: ['auth', 'status', 'zotero'], env: login('zotero')(), exit: 0 })],
   // A token variable holding a line break (a CI secret stored with one) is bad input, not a network error.
   ['dmps list with a malformed RDP_DMPTOOL_TOKEN', () => ({ argv: ['dmps', 'list'], env: { RDP_DMPTOOL_TOKEN: 'abc\ndef' }, exit: 4, code: 'AUTH_INVALID' })],
+  // rdp's own folders cannot be made (a file in the way; a folder without write permission is the same to rdp): the path and what to do, not "a bug in rdp".
+  ['upload with a state folder that cannot be made', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--new-record'], env: { ...login('zenodo')(), XDG_STATE_HOME: join(sb.dir, 'data', 'a.txt', 'state') }, exit: 1, code: 'LOCAL_FILE_ERROR' })],
   ['uploads list with a malformed RDP_ZENODO_TOKEN', () => ({ argv: ['uploads', 'list', '--on', 'zenodo'], env: { RDP_ZENODO_TOKEN: 'abc def' }, exit: 4, code: 'AUTH_INVALID' })],
   // upload: usage
   ['upload without --to', () => ({ argv: ['upload', 'data'], exit: 2, code: 'USAGE' })],
