@@ -481,8 +481,15 @@ export class HttpClient {
       });
     }
     const what = req ? ` to ${req.method} ${describePath(req.path)}` : '';
+    // An HTML page, a redirect or a 404 where the API should answer: most often the address is not the API's.
+    const elsewhere = looksLikeHtml(text) || status === 404 || (status >= 300 && status < 400);
     return new ApiError(this.provider, status, `${this.name} answered ${status}${what}: ${parsed.message}`, {
-      hint: status >= 500 ? `${this.name} had a server error; try again later.` : undefined,
+      hint:
+        status >= 500
+          ? `${this.name} had a server error; try again later.`
+          : elsewhere
+            ? `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`
+            : 'Run the command again with --debug to see the request and the answer (secrets redacted).',
       body: parsed,
       details: parsed.fieldErrors ? { errors: parsed.fieldErrors } : undefined,
     });

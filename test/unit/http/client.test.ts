@@ -114,6 +114,32 @@ describe('HttpClient', () => {
     expect(err.hint).toMatch(/RDP_ZENODO_URL/);
   });
 
+  test('a 404 HTML page or a redirect where the API should answer: the hint names the base and its variable', async () => {
+    for (const step of [
+      (_q: IncomingMessage, r: ServerResponse) => {
+        r.writeHead(404, { 'content-type': 'text/html' });
+        r.end('<!doctype html><title>Not Found</title>');
+      },
+      (_q: IncomingMessage, r: ServerResponse) => {
+        r.writeHead(302, { location: '/login' });
+        r.end();
+      },
+    ]) {
+      steps = [step];
+      const { http } = client();
+      const err = (await http.json({ method: 'GET', path: '/deposit/depositions' }).catch((e: unknown) => e)) as ApiError;
+      expect(err.code).toBe('API_ERROR');
+      expect(err.hint).toBe(`Check that RDP_ZENODO_URL (or --sandbox) points at the Zenodo API; this base is ${base}.`);
+    }
+  });
+
+  test('any other refusal without a reading of its own still names a next step', async () => {
+    steps = [status(418, '{"message":"I am a teapot"}')];
+    const { http } = client();
+    const err = (await http.json({ method: 'GET', path: '/x' }).catch((e: unknown) => e)) as ApiError;
+    expect(err.hint).toMatch(/--debug/);
+  });
+
   test('a Retry-After longer than rdp will wait is reported, not slept through', async () => {
     steps = [status(429, '{"status":429,"message":"slow down"}', { 'retry-after': '3600' })];
     const { http } = client({ RDP_MAX_RETRY_AFTER_MS: '1000' });
