@@ -73,7 +73,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     await program.parseAsync(withoutHelpForUnknownCommand(program, argv), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
-    return report(io, err, ac.signal.aborted);
+    return report(io, withUsageHint(err, program, argv), ac.signal.aborted);
   } finally {
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
@@ -113,6 +113,25 @@ function ignoreBrokenPipe(stdout: Streams['stdout']): void {
   stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
   });
+}
+
+/**
+ * Every error names the next step (SPEC.md section 4): a usage error that names none (a flag's value
+ * refused while the command line was read) points at the help of the command it was given to.
+ */
+function withUsageHint(err: unknown, program: Command, argv: string[]): unknown {
+  if (!(err instanceof UsageError) || err.hint) return err;
+  const names: string[] = [];
+  let at: Command = program;
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (arg.startsWith('-')) continue;
+    const sub = at.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) break;
+    names.push(sub.name());
+    at = sub;
+  }
+  return new UsageError(err.message, { hint: `Run \`rdp ${[...names, '--help'].join(' ')}\` for usage.`, details: err.details, cause: err });
 }
 
 /** Print an error once, in the right format, and choose the exit code. */

@@ -248,3 +248,23 @@ describe('exit codes and error codes, per command', () => {
     expect({ exit: r.code, code: row.code === undefined ? undefined : doc.error?.code }, r.stderr).toEqual({ exit: row.exit, code: row.code });
   });
 });
+
+describe('every usage error names the next step (SPEC.md section 4)', () => {
+  // Errors raised while the command line is read (a flag's value) or by the command itself, which
+  // name no step of their own, point at the help of the command they were given to.
+  const cases: [string[], string][] = [
+    [['uploads', 'list', '--limit', '0'], 'Run `rdp uploads list --help` for usage.'],
+    [['uploads', 'list', '--limit', '5', '--all'], 'Run `rdp uploads list --help` for usage.'],
+    [['upload', 'data', '--to', 'zenodo', '--concurrency', '0'], 'Run `rdp upload --help` for usage.'],
+    [['--quiet', 'logout', 'zenodo', '--all'], 'Run `rdp logout --help` for usage.'],
+    [['config', 'set', 'zenodo.port', 'abc'], 'Run `rdp config set --help` for usage.'],
+  ];
+  test.each(cases)('%j', async (argv, hint) => {
+    const env = { ...emu.env, ...NO_KEYCHAIN, XDG_CONFIG_HOME: join(sb.dir, 'config-hints'), XDG_STATE_HOME: join(sb.dir, 'state-hints') };
+    const r = await runMain([...argv, '--json'], { env, cwd: sb.dir });
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stderr) as { error: { code: string; hint?: string } };
+    expect(doc.error.code).toBe('USAGE');
+    expect(doc.error.hint).toBe(hint);
+  });
+});
