@@ -261,6 +261,12 @@ describe('rdp upload --to <site>', () => {
     const rows = parseJson<{ id: string; state: string; title: string }[]>((await sb.run(['uploads', 'list', '--on', 'demo', '--status', 'draft', '--json'])).stdout);
     expect(rows).toContainEqual(expect.objectContaining({ id: r.id, state: 'draft', title: 'Just a draft' }));
     expect(rows.every((x) => x.state === 'draft')).toBe(true);
+    // --limit: the note says how many more exist (the site states its total).
+    const all = parseJson<unknown[]>((await sb.run(['uploads', 'list', '--on', 'demo', '--all', '--json'])).stdout);
+    expect(all.length).toBeGreaterThan(1);
+    const cut = await sb.run(['uploads', 'list', '--on', 'demo', '--limit', '1']);
+    expect(cut.code, cut.stderr).toBe(0);
+    expect(cut.stderr).toContain(`Showing the newest 1 of ${all.length} demo uploads (${all.length - 1} more)`);
   });
 });
 

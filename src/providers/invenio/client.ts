@@ -327,7 +327,7 @@ export class InvenioClient {
    * `allVersions` the site lists the latest draft of each record: an open new-version draft stands in
    * for its published versions.
    */
-  async *userRecords(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined; q?: string | undefined; sort?: string | undefined } = {}): AsyncGenerator<RdmRecord> {
+  async *userRecords(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined; q?: string | undefined; sort?: string | undefined; onTotal?: ((total: number) => void) | undefined } = {}): AsyncGenerator<RdmRecord> {
     const size = Math.min(100, Math.max(1, opts.pageSize ?? 100));
     let seen = 0;
     for (let page = 1; ; page++) {
@@ -338,6 +338,7 @@ export class InvenioClient {
       });
       const s = toSearch(data);
       if (!s) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
+      if (page === 1) opts.onTotal?.(s.total);
       for (const hit of s.hits) yield this.record(hit);
       seen += s.hits.length;
       if (s.hits.length < size || seen >= s.total) return;

@@ -48,10 +48,12 @@ export function siteLister(site: SiteNames): Lister<SiteUploadRow> {
       const client = new InvenioClient(http, { site });
       const pageSize = q.limit === undefined || q.status !== undefined ? 100 : Math.min(100, q.limit + 1);
       const rows: SiteUploadRow[] = [];
-      for await (const r of client.userRecords({ pageSize })) {
+      let total: number | undefined;
+      for await (const r of client.userRecords({ pageSize, onTotal: (n) => (total = n) })) {
         const row = siteRow(site.id, r);
         if (!wanted(row, q.status)) continue;
-        if (q.limit !== undefined && rows.length >= q.limit) return { rows, more: true };
+        // The site's total counts what a --status filter (applied here) would leave out: a count only without one.
+        if (q.limit !== undefined && rows.length >= q.limit) return { rows, more: q.status === undefined && total !== undefined && total > rows.length ? total - rows.length : true };
         rows.push(row);
       }
       return { rows, more: false };
