@@ -308,12 +308,28 @@ describe('faults', () => {
     expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
   });
 
-  test('a wrong server checksum fails the command naming the file; the same command again repairs it in the same draft', async () => {
-    const dir = folder('wrong', files);
+  test('a copy that arrives damaged once (a wrong server checksum) is sent again at once, and the upload succeeds', async () => {
+    const dir = folder('wrong-once', files);
+    const from = log().length;
     emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f2.csv', action: 'wrong-checksum' });
+    const r = await sb.run(['upload', 'wrong-once', '--to', 'zenodo']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('f2.csv arrived damaged (Zenodo\'s checksum is not that of what rdp sent); sending it again.');
+    expect(puts(from).filter((e) => e.path.endsWith('/f2.csv'))).toHaveLength(2);
+    const id = Number(/^deposition\s+(\d+)/m.exec(r.stdout)?.[1]);
+    expectArrived(id, dir, Object.keys(files));
+  });
+
+  test('a copy damaged twice fails the command naming the file; the same command again repairs it in the same draft', async () => {
+    const dir = folder('wrong', files);
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f2.csv', action: 'wrong-checksum', always: true });
+    const before = log().length;
     const r = await sb.run(['upload', 'wrong', '--to', 'zenodo', '--json']);
+    emu.server.faults.clear();
+    expect(puts(before).filter((e) => e.path.endsWith('/f2.csv'))).toHaveLength(2);
     expect(r.code).toBe(1);
-    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    // stderr: the warning that it is sent again, then the error document
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr.trim().split('\n').pop() ?? '').error;
     expect(err.code).toBe('CHECKSUM_MISMATCH');
     expect(err.message).toMatch(/^f2\.csv: /);
     const resume = /rdp upload .*--deposition (\d+)/.exec(err.hint);

@@ -117,40 +117,57 @@ export async function executePlan(ctx: Pick<DepositPorts, 'log' | 'signal' | 'te
   if (!sends.length) return outcome;
   const total = sends.reduce((n, p) => n + p.size, 0);
   ctx.log.info(`Uploading ${sends.length} file${sends.length === 1 ? '' : 's'} (${formatBytes(total)}) to deposition ${dep.id}, ${Math.min(concurrency, sends.length)} at a time…`);
-  const progress = new TransferProgress(ctx.terminal, { verb: 'Uploading', totalBytes: total, totalItems: sends.length });
-  try {
-    const items = sends.map((p) => ({ source: p.source as UploadSource, method: 'PUT' as const, path: client.fileUrl(dep, p.name), plan: p }));
-    const results = await sendBatch({
-      http: client.http,
-      items,
-      concurrency,
-      progress,
-      signal: ctx.signal,
-      accept: [200, 201],
-      verify: (item, sent) => {
-        const answer = client.uploadAnswer(sent.text);
-        const md5 = sent.md5 as string;
-        if (answer?.md5 && answer.md5 !== md5) throw new ChecksumError(item.source.name, md5, answer.md5);
-        if (answer && answer.size !== item.source.size) {
-          throw new FailureError('SIZE_MISMATCH', `${item.source.name}: Zenodo stored ${answer.size} bytes, rdp sent ${item.source.size}.`, { hint: 'Run the command again: the damaged copy is replaced.' });
-        }
-        if (!answer?.md5) outcome.unverified.push(item.source.name);
-        return md5;
-      },
+  const send = async (batch: FilePlan[]) => {
+    const progress = new TransferProgress(ctx.terminal, { verb: 'Uploading', totalBytes: batch.reduce((n, p) => n + p.size, 0), totalItems: batch.length });
+    try {
+      const items = batch.map((p) => ({ source: p.source as UploadSource, method: 'PUT' as const, path: client.fileUrl(dep, p.name), plan: p }));
+      return await sendBatch({
+        http: client.http,
+        items,
+        concurrency,
+        progress,
+        signal: ctx.signal,
+        accept: [200, 201],
+        verify: (item, sent) => {
+          const answer = client.uploadAnswer(sent.text);
+          const md5 = sent.md5 as string;
+          if (answer?.md5 && answer.md5 !== md5) throw new ChecksumError(item.source.name, md5, answer.md5);
+          if (answer && answer.size !== item.source.size) {
+            throw new FailureError('SIZE_MISMATCH', `${item.source.name}: Zenodo stored ${answer.size} bytes, rdp sent ${item.source.size}.`, { hint: 'Run the command again: the damaged copy is replaced.' });
+          }
+          if (!answer?.md5) outcome.unverified.push(item.source.name);
+          return md5;
+        },
+      });
+    } finally {
+      progress.end();
+    }
+  };
+  const results = await send(sends);
+  // A copy that arrived damaged (the server's MD5 is not that of what was sent) is sent once more at
+  // once: a PUT of the same name replaces it. A second damaged copy fails the file.
+  const damaged = sends.filter((_p, i) => {
+    const r = results[i];
+    return r && !r.ok && r.error instanceof ChecksumError;
+  });
+  if (damaged.length && !ctx.signal.aborted) {
+    for (const p of damaged) ctx.log.warn(`${p.name} arrived damaged (Zenodo's checksum is not that of what rdp sent); sending it again.`);
+    const again = await send(damaged);
+    damaged.forEach((p, j) => {
+      const r = again[j];
+      if (r) results[sends.indexOf(p)] = r;
     });
-    results.forEach((r, i) => {
-      const p = sends[i] as FilePlan;
-      if (r.ok) {
-        p.md5 = r.value.value;
-        outcome.sent.push({ name: p.name, bytes: p.size, md5: r.value.value });
-        outcome.bytesSent += p.size;
-      } else {
-        outcome.failures.push({ name: p.name, error: r.error });
-      }
-    });
-  } finally {
-    progress.end();
   }
+  results.forEach((r, i) => {
+    const p = sends[i] as FilePlan;
+    if (r.ok) {
+      p.md5 = r.value.value;
+      outcome.sent.push({ name: p.name, bytes: p.size, md5: r.value.value });
+      outcome.bytesSent += p.size;
+    } else {
+      outcome.failures.push({ name: p.name, error: r.error });
+    }
+  });
   // A copy known to be damaged is not left in the draft.
   for (const f of outcome.failures) {
     if (f.error instanceof ChecksumError && !ctx.signal.aborted) await client.deleteFile(dep, f.name).catch(() => {});
