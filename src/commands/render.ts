@@ -41,7 +41,8 @@ export function renderStatus(io: IO, result: ProviderStatus | ProviderStatus[]):
   const lines: string[] = [];
   for (const st of list) {
     lines.push(`${s.bold(st.name)} ${s.dim(`(${st.host})`)}`);
-    if (st.error) {
+    // No keychain on this machine holds nothing: not logged in (said once on stderr), not unknown.
+    if (st.error && st.error.code !== 'KEYCHAIN_UNAVAILABLE') {
       lines.push(`  ${s.yellow('?')} unknown: the keychain could not be read (${st.error.code})`);
       continue;
     }

@@ -76,20 +76,28 @@ export async function runStatus(ports: AuthPorts, target: { provider?: Provider 
   // A keychain that fails does not hide what the environment or the file say (a CI job with
   // RDP_*_TOKEN and no keychain); when nothing could be looked up at all, the keychain error is the
   // answer.
+  // A keychain that fails does not hide what the environment or the file say (a CI job with
+  // RDP_*_TOKEN and no keychain). A machine with no keychain at all (KEYCHAIN_UNAVAILABLE) holds no
+  // login in one: its services are simply not logged in (the entry keeps the reason), said once. A
+  // keychain that is there but fails (locked, not answering) leaves them unknown, with a warning; when
+  // nothing could be looked up at all, that error is the answer.
   const all: ProviderStatus[] = [];
   let keychainError: KeychainError | undefined;
+  let noKeychain: KeychainError | undefined;
   for (const q of providers()) {
     try {
       all.push(await providerStatus(ports, q, target.sandbox));
     } catch (err) {
       if (!(err instanceof KeychainError)) throw err;
-      keychainError ??= err;
+      if (err.code === 'KEYCHAIN_UNAVAILABLE') noKeychain ??= err;
+      else keychainError ??= err;
       const ep = await ports.endpoints(q, target.sandbox);
       all.push({ provider: q.id, name: ep.name, host: ep.host, api: ep.api, loggedIn: false, error: { code: err.code, message: err.message } });
     }
   }
+  if (noKeychain) ports.log.info(`${noKeychain.message} Logins come from the environment (RDP_<ID>_TOKEN) or the file of \`rdp login --insecure-storage\`.`);
   if (keychainError) {
-    if (all.every((s) => s.error)) throw keychainError;
+    if (all.every((s) => s.error && s.error.code !== 'KEYCHAIN_UNAVAILABLE')) throw keychainError;
     ports.log.warn(`${keychainError.message} Logins kept there are not shown. ${keychainError.hint ?? ''}`.trim());
   }
   warnExpiry(ports, all);
