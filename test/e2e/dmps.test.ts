@@ -86,7 +86,6 @@ describe('rdp dmps list', () => {
     const plain = await sb.run(['dmps', 'list']);
     expect(plain.code).toBe(0);
     expect(plain.stdout).toBe('');
-    expect(plain.stderr).toContain('No DMPs: DMPTool lists none for this login.'); // not silence (as `uploads list`)
     const all = await sb.run(['dmps', 'list', '--all', '--json']);
     expect(parseJson(all.stdout)).toEqual([]);
   });

@@ -9,10 +9,6 @@ const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-');
 
 export function renderPlans(io: IO, plans: PlanSummary[]): string {
   const s = io.outStyle;
-  if (plans.length === 0) {
-    io.info('No DMPs: DMPTool lists none for this login.');
-    return '';
-  }
   return renderTable(
     io,
     [
@@ -34,10 +30,6 @@ export function renderPlans(io: IO, plans: PlanSummary[]): string {
 }
 
 export function renderTemplates(io: IO, templates: TemplateSummary[]): string {
-  if (templates.length === 0) {
-    io.info('No templates.');
-    return '';
-  }
   return renderTable(
     io,
     [
