@@ -240,7 +240,8 @@ describe('rdp publish <id> --on <site>', () => {
     // once the fields are there (the upload command with --deposition), the same publish goes through
     const fill = await sb.run(['upload', 'untitled', '--to', 'demo', '--deposition', id, ...META]);
     expect(fill.code, fill.stderr).toBe(0);
-    expect(fill.stdout).toContain(`rdp publish ${id} --on demo`); // the way on, in the human output of a draft
+    expect(fill.stderr).toContain(`rdp publish ${id} --on demo`); // the way on for a draft: a hint, on stderr
+    expect(fill.stdout).not.toContain('rdp publish');
     const again = await sb.run(['publish', id, '--on', 'demo', '--dmp', '10.48321/D1ABCD', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(parseJson<PublishDoc>(again.stdout).steps.map((s) => [s.id, s.status])).toEqual([
