@@ -212,9 +212,11 @@ function tell(ports: AuthPorts, r: StepReport): void {
 }
 
 /** Run a plan's steps and the links; fail (after every step ran) when one failed. */
-export async function runPlan(ports: AuthPorts, target: PublishProvider, plan: PublishPlan, links: PublishLinks, sandbox: boolean): Promise<PublishResult> {
+export async function runPlan(ports: AuthPorts, target: PublishProvider, plan: PublishPlan, links: PublishLinks, sandbox: boolean, opts: { afterUpload?: boolean } = {}): Promise<PublishResult> {
   const steps = [...plan.steps, ...linkSteps(ports, target, plan, links, sandbox)];
-  const run = await runSteps({ record: plan.record, steps, journal: journalPath(ports.env), clock: ports.clock, signal: ports.signal, onStep: (r) => tell(ports, r) });
+  // After `upload --publish`, which has said "Published …", the publish step's "already" says it twice.
+  const told = (r: StepReport) => !(opts.afterUpload && r.id === 'publish' && r.status === 'already');
+  const run = await runSteps({ record: plan.record, steps, journal: journalPath(ports.env), clock: ports.clock, signal: ports.signal, onStep: (r) => told(r) && tell(ports, r) });
   for (const w of run.warnings) ports.log.warn(w);
   const out: PublishStep[] = run.steps.map(({ cause: _cause, ...r }) => r);
   const s = plan.summary();

@@ -64,7 +64,7 @@ async function uploadAndPublish(
   if (follow && deposit.published && deposit.id !== null) {
     const input: PublishInput = { id: String(deposit.id), sandbox: req.sandbox, cwd: ports.cwd, read: follow.read, links: follow.links, afterUpload: true };
     const plan = await (await follow.target.publish.load()).plan(publishPorts(ports, p, req.sandbox), input);
-    const done = await runPlan(ports, follow.target, plan, follow.links, req.sandbox);
+    const done = await runPlan(ports, follow.target, plan, follow.links, req.sandbox, { afterUpload: true });
     deposit.steps = done.steps;
     if (done.doi && deposit.doi === null) deposit.doi = done.doi;
     const item = done.steps.find((s) => s.id === 'zotero.item' && (s.status === 'done' || s.status === 'already'));

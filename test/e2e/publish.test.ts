@@ -126,6 +126,13 @@ describe('rdp upload --to zenodo --publish with the links', () => {
       ['orcid.work', 'done'],
       ['zotero.item', 'done'],
     ]);
+    // Without --json: the upload says it published; the publish step does not say "already" after it.
+    folder('told', { 'data.csv': 'a,b\n1,2\n' });
+    const human = await sb.run(['upload', 'told', '--to', 'zenodo', '--publish', '--zotero', '--title', 'Told once', '--description', 'Soil data', '--creator', 'Doe, Jane'], { env: allLinks() });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toMatch(/Published 10\.5281\/zenodo\.\d+/);
+    expect(human.stderr).toMatch(/zotero\.item: done/);
+    expect(human.stderr).not.toMatch(/publish: already/);
     // byte for byte the same file, except the DOI lines
     const expected = original.replace(
       'doi: 10.1234/old-doi # set by rdp\n',
