@@ -69,12 +69,12 @@ describe('the same command again, while its upload is unpublished', () => {
     const first = await upload([dir]);
     expect(first.code, first.stderr).toBe(0);
     const a = parseJson<NomadDeposit>(first.stdout);
-    expect(a).toMatchObject({ upload: 'created', processStatus: 'SUCCESS', entries: 3 });
+    expect(a).toMatchObject({ uploadAction: 'created', processStatus: 'SUCCESS', entries: 3 });
     clearLog();
     const second = await upload([dir]);
     expect(second.code, second.stderr).toBe(0);
     const b = parseJson<NomadDeposit>(second.stdout);
-    expect(b).toMatchObject({ uploadId: a.uploadId, upload: 'reused', bytesSent: 0, processStatus: 'SUCCESS', entries: 3, published: false });
+    expect(b).toMatchObject({ uploadId: a.uploadId, uploadAction: 'reused', bytesSent: 0, processStatus: 'SUCCESS', entries: 3, published: false });
     expect(store().uploads.size).toBe(1);
     expect(writes()).toEqual([]);
     // human output: the same id on stdout, and on stderr that nothing was sent
@@ -96,7 +96,7 @@ describe('the same command again, while its upload is unpublished', () => {
     clearLog();
     const second = await upload([dir]);
     expect(second.code, second.stderr).toBe(0);
-    expect(parseJson<NomadDeposit>(second.stdout)).toMatchObject({ uploadId: a.uploadId, upload: 'reused', processStatus: 'SUCCESS', processRunning: false, entries: 3 });
+    expect(parseJson<NomadDeposit>(second.stdout)).toMatchObject({ uploadId: a.uploadId, uploadAction: 'reused', processStatus: 'SUCCESS', processRunning: false, entries: 3 });
     expect(writes()).toEqual([]);
     expect(store().uploads.size).toBe(1);
   });
@@ -107,7 +107,7 @@ describe('the same command again, while its upload is unpublished', () => {
     clearLog();
     const r = await upload([dir, '--publish']);
     expect(r.code, r.stderr).toBe(0);
-    expect(parseJson<NomadDeposit>(r.stdout)).toMatchObject({ uploadId: a.uploadId, upload: 'reused', published: true });
+    expect(parseJson<NomadDeposit>(r.stdout)).toMatchObject({ uploadId: a.uploadId, uploadAction: 'reused', published: true });
     expect(writes()).toEqual([`POST /uploads/${a.uploadId}/action/publish`]);
     expect(store().uploads.size).toBe(1);
   });
@@ -140,13 +140,13 @@ describe('the same command again, while its upload is unpublished', () => {
     const sep = await upload([dir, '--new-upload']);
     expect(sep.code, sep.stderr).toBe(0);
     const b = parseJson<NomadDeposit>(sep.stdout);
-    expect(b).toMatchObject({ upload: 'created' });
+    expect(b).toMatchObject({ uploadAction: 'created' });
     expect(b.uploadId).not.toBe(a.uploadId);
     expect(store().uploads.size).toBe(2);
     clearLog();
     const again = await upload([dir]);
     expect(again.code, again.stderr).toBe(0);
-    expect(parseJson<NomadDeposit>(again.stdout)).toMatchObject({ uploadId: b.uploadId, upload: 'reused' });
+    expect(parseJson<NomadDeposit>(again.stdout)).toMatchObject({ uploadId: b.uploadId, uploadAction: 'reused' });
     expect(writes()).toEqual([]);
   });
 
@@ -291,7 +291,7 @@ describe('a lost answer to POST /uploads', () => {
     expect(store().uploads.size).toBe(1);
     clearLog();
     const again = await upload([dir]);
-    expect(parseJson<NomadDeposit>(again.stdout)).toMatchObject({ uploadId: id, upload: 'reused' });
+    expect(parseJson<NomadDeposit>(again.stdout)).toMatchObject({ uploadId: id, uploadAction: 'reused' });
     expect(writes()).toEqual([]);
     expect(store().uploads.size).toBe(1);
   });
@@ -300,7 +300,7 @@ describe('a lost answer to POST /uploads', () => {
     emu.server.faults.add({ service: 'nomad', method: 'POST', path: '/uploads', action: 'drop-after' });
     const r = await upload([makeTree()]);
     expect(r.code, r.stderr).toBe(0);
-    expect(parseJson<NomadDeposit>(r.stdout)).toMatchObject({ upload: 'adopted', processStatus: 'SUCCESS', entries: 3 });
+    expect(parseJson<NomadDeposit>(r.stdout)).toMatchObject({ uploadAction: 'adopted', processStatus: 'SUCCESS', entries: 3 });
     expect(store().uploads.size).toBe(1);
   });
 

@@ -34,7 +34,7 @@ export interface NomadDeposit extends Deposit {
    * answer was lost, sent into an `existing` one (--upload), or `reused` the one this command made
    * before (nothing sent).
    */
-  upload: 'created' | 'adopted' | 'existing' | 'reused';
+  uploadAction: 'created' | 'adopted' | 'existing' | 'reused';
   name?: string | undefined;
   processStatus: string;
   processRunning: boolean;
@@ -145,7 +145,7 @@ export async function runNomadUpload(ports: DepositPorts, input: DepositInput): 
   const { source } = plan;
   let sent = 0;
   let upload: NomadUpload;
-  let how: NomadDeposit['upload'];
+  let how: NomadDeposit['uploadAction'];
   if (own) {
     upload = own.upload;
     how = 'reused';
@@ -211,7 +211,7 @@ export async function runNomadUpload(ports: DepositPorts, input: DepositInput): 
     bytesSent: how === 'reused' ? 0 : source.size,
     notes: [],
     uploadId: u.uploadId,
-    upload: how,
+    uploadAction: how,
     name: u.name,
     processStatus: u.processStatus,
     processRunning: u.processRunning,
