@@ -89,7 +89,7 @@ export class UploadState {
     try {
       return parse(await readJsonFile<unknown>(await this.file(), undefined)).uploads[k.key];
     } catch (err) {
-      this.log.warn(`${(err as Error).message} rdp cannot tell which draft an earlier run of this command made; use --deposition ID to continue one.`);
+      this.log.warn(`${(err as Error).message} rdp cannot tell which draft an earlier run of this command made; use --deposition ID (NOMAD: --upload ID) to continue one.`);
       return undefined;
     }
   }

@@ -3,11 +3,12 @@
 // it made, sends nothing when the files are unchanged, refuses changed files and a published upload
 // (only missing dataset/DOI steps run), and adopts the upload a POST with a lost answer made. The built
 // CLI against the emulator's NOMAD; what NOMAD received is read from the emulator's store and log.
-import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { nomadDatasets } from '../../src/emulator/services/nomad/datasets.js';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
+import { SEED } from '../../src/emulator/state.js';
 import type { NomadDeposit, NomadDryRun } from '../../src/providers/nomad/deposit/run.js';
 import type { TestEmulator } from '../helpers/emulator.js';
 import { useNomadEmulator } from '../helpers/nomad.js';
@@ -296,12 +297,25 @@ describe('a lost answer to POST /uploads', () => {
     expect(store().uploads.size).toBe(1);
   });
 
-  test('the same in --json: the result says the upload was adopted', async () => {
-    emu.server.faults.add({ service: 'nomad', method: 'POST', path: '/uploads', action: 'drop-after' });
+  test.each([
+    ['the connection dropped', { action: 'drop-after' }],
+    ['a 502 from a gateway', { action: 'status-after', status: 502 }],
+  ])('%s after NOMAD made the upload, in --json: the result says the upload was adopted', async (_what, fault) => {
+    emu.server.faults.add({ service: 'nomad', method: 'POST', path: '/uploads', ...fault });
     const r = await upload([makeTree()]);
     expect(r.code, r.stderr).toBe(0);
     expect(parseJson<NomadDeposit>(r.stdout)).toMatchObject({ uploadAction: 'adopted', processStatus: 'SUCCESS', entries: 3 });
+    expect(nomadLog().filter((e) => e.method === 'POST' && e.path === '/uploads')).toHaveLength(1);
     expect(store().uploads.size).toBe(1);
+  });
+
+  test('NOMAD refused the upload (its limit): nothing is left to look for on the next run', async () => {
+    for (let i = 0; i < 10; i++) store().create(SEED.nomad.user_id, { name: `draft ${i}`, embargoLength: 0, publishDirectly: false });
+    const dir = makeTree();
+    const r = await upload([dir]);
+    expect(parseJson<ErrorDoc>(r.stderr).error.code).toBe('NOMAD_UPLOAD_LIMIT');
+    const state = JSON.parse(readFileSync(join(sb.dir, '.local', 'state', 'rdp', 'uploads.json'), 'utf8')) as { uploads: Record<string, { paths: string[] }> };
+    expect(Object.values(state.uploads).filter((e) => e.paths.some((p) => p.endsWith(`/${dir}`)))).toEqual([]);
   });
 
   test('when rdp cannot look at once, the next run finds the upload the lost answer made and uses it', async () => {

@@ -13,7 +13,7 @@
 // name and time); before trying again, or on the next run, rdp looks for an upload of that name that
 // NOMAD created since then (by the server's clock) and adopts it. NOMAD makes an upload only once it
 // has the whole body, so an adopted upload holds what the attempt sent.
-import { ApiError, FailureError, NetworkError, NotFoundError } from '../../../errors/errors.js';
+import { ApiError, CancelledError, FailureError, NetworkError, NotFoundError } from '../../../errors/errors.js';
 import { journalPath, recordedSteps } from '../../../publish/steps.js';
 import type { UploadKey, UploadSelection, UploadStateEntry } from '../../../store/upload-state.js';
 import { formatBytes } from '../../../output/format.js';
@@ -102,7 +102,9 @@ export async function createUploadOnce(
       return { upload, adopted: false };
     } catch (err) {
       if (!maybeCreated(err) || ports.signal.aborted) {
-        if (c.remember && !maybeCreated(err)) await ports.state.forgetAttempt(key);
+        // NOMAD refused (4xx), or the body never went out whole: it made nothing. Ctrl-C (maybe after
+        // the last byte) keeps the attempt written down, so that the same command looks for what it made.
+        if (c.remember && !(err instanceof CancelledError) && !ports.signal.aborted) await ports.state.forgetAttempt(key);
         throw err;
       }
       const why = err instanceof ApiError ? `answered ${err.status}` : 'did not answer';
@@ -155,7 +157,8 @@ export async function consultRemembered(c: Context): Promise<Remembered | undefi
   let upload: NomadUpload | undefined;
   if (left.pending) {
     const p = left.pending;
-    const found = await findFreshUpload(nomad, p.name, Date.parse(p.since), () => ports.clock.now()).catch(() => ({}) as Awaited<ReturnType<typeof findFreshUpload>>);
+    // An error here stops the run: without the look, a new upload could duplicate the one the attempt made.
+    const found = await findFreshUpload(nomad, p.name, Date.parse(p.since), () => ports.clock.now());
     if (found.upload) {
       upload = found.upload;
       adopted = true;
