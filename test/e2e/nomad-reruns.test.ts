@@ -9,6 +9,7 @@ import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { nomadDatasets } from '../../src/emulator/services/nomad/datasets.js';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
+import { signJwtHS256 } from '../../src/emulator/tokens.js';
 import type { NomadDeposit, NomadDryRun } from '../../src/providers/nomad/deposit/run.js';
 import type { TestEmulator } from '../helpers/emulator.js';
 import { useNomadEmulator } from '../helpers/nomad.js';
@@ -179,6 +180,14 @@ describe('the same command again, while its upload is unpublished', () => {
     const fresh = await upload([dir, '--dry-run', '--new-upload']);
     expect(parseJson<NomadDryRun>(fresh.stdout)).toMatchObject({ upload: null, reuse: null });
     expect(writes()).toEqual([]);
+    // a dry run needs no working login: a token NOMAD rejects costs only the look (a note), not the plan
+    const forged = signJwtHS256({ user: SEED.nomad.user_id, exp: Math.floor(Date.now() / 1000) + 3600 }, 'not-the-server-secret');
+    sb.secret(forged);
+    const rejected = await sb.run(['upload', dir, '--to', 'nomad', '--dry-run', '--json'], { env: { RDP_NOMAD_TOKEN: forged } });
+    expect(rejected.code, rejected.stderr).toBe(0);
+    const doc = parseJson<NomadDryRun>(rejected.stdout);
+    expect(doc).toMatchObject({ upload: null, reuse: null, name: dir });
+    expect(doc.notes.join(' ')).toMatch(/NOMAD did not accept the login .*cannot look at an upload this command made before/);
   });
 
   test('--new-upload does not go with --upload (exit 2)', async () => {
@@ -205,7 +214,7 @@ describe('the same command again, once its upload is published', () => {
     expect(e.code).toBe('ALREADY_PUBLISHED');
     expect(e.message).toContain(`This command's NOMAD upload is published already: upload ${a.uploadId}`);
     expect(e.hint).toContain('--new-upload');
-    expect(e.hint).toContain(`rdp publish ${a.uploadId.startsWith('-') ? `-- ${a.uploadId}` : a.uploadId} --on nomad --dataset NAME`);
+    expect(e.hint).toContain(`rdp publish --on nomad --dataset NAME [--doi] -- ${a.uploadId}`);
     expect(e.details).toMatchObject({ uploadId: a.uploadId });
     expect(writes()).toEqual([]);
     expect(store().uploads.size).toBe(1);

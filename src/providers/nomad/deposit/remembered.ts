@@ -50,7 +50,6 @@ interface Context {
 }
 
 const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
-const idArg = (id: string) => (id.startsWith('-') ? `-- ${id}` : id);
 const pathsArg = (input: DepositInput) => input.paths.map(shellQuote).join(' ');
 
 /** GET /uploads/{id}, undefined when NOMAD has no such upload any more. */
@@ -215,7 +214,7 @@ async function alreadyPublished(c: Context, u: NomadUpload, same: boolean): Prom
   const message = `This command's NOMAD upload is published already: ${record}. Running it again would make a second upload of ${same ? 'the same' : 'these'} files.`;
   return new FailureError('ALREADY_PUBLISHED', message, {
     hint: [
-      `To put it into a dataset (and mint the dataset's DOI): rdp publish ${idArg(u.uploadId)} --on nomad --dataset NAME [--doi]`,
+      `To put it into a dataset (and mint the dataset's DOI): rdp publish --on nomad --dataset NAME [--doi] -- ${u.uploadId}`,
       `For a separate upload on purpose: add --new-upload (rdp upload ${pathsArg(c.input)} --to nomad --new-upload${c.input.publish ? ' --publish' : ''}).`,
     ].join('\n'),
     details: { uploadId: u.uploadId, doi: doi ?? null },

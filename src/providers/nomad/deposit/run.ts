@@ -1,7 +1,7 @@
 // `rdp upload <path>... --to nomad`: check everything that can be checked locally, send one archive
 // as it is or stream one zip built on the fly, then wait for NOMAD's processing, report entries,
 // errors and warnings, and publish with --publish.
-import { AuthRequiredError, CancelledError, FailureError } from '../../../errors/errors.js';
+import { AuthDeniedError, AuthRequiredError, CancelledError, FailureError } from '../../../errors/errors.js';
 import { formatBytes, formatDuration } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
 import type { Log } from '../../../ports.js';
@@ -111,7 +111,13 @@ export async function runNomadUpload(ports: DepositPorts, input: DepositInput): 
     let own: Remembered | undefined;
     const cred = remembers && !opts.newUpload ? ((await ports.login({ optional: true })) as DepositLogin | null) : null;
     if (cred) {
-      own = await consultRemembered(context(ports, input, opts, plan, cred));
+      try {
+        own = await consultRemembered(context(ports, input, opts, plan, cred));
+      } catch (err) {
+        // A dry run needs no login: one that does not work costs only the look at the earlier upload.
+        if (!(err instanceof AuthRequiredError || err instanceof AuthDeniedError)) throw err;
+        notes.push(`NOMAD did not accept the login (${err.message.replace(/\.$/, '')}): rdp cannot look at an upload this command made before (a new upload is assumed).`);
+      }
     } else if (remembers && !opts.newUpload) {
       notes.push('Not logged in to NOMAD: rdp cannot look at an upload this command made before (a new upload is assumed).');
     }
