@@ -82,6 +82,9 @@ export interface NomadOptions {
   wait: boolean;
   /** Bounds the wait for processing and publishing (milliseconds). */
   timeoutMs?: number | undefined;
+  /** --dataset and --doi (the steps after --publish), as readNomadPublishOptions read them. */
+  dataset?: string | undefined;
+  doi?: boolean | undefined;
 }
 
 /** The rules of the combinations (UsageErrors naming the flags), then the typed options. */
@@ -126,7 +129,7 @@ export function readNomadOptions(input: Pick<DepositInput, 'options' | 'publish'
     if (!(seconds > 0)) throw new UsageError(`--timeout must be a duration such as 90s, 30m or 2h, not "${o.timeout}".`);
     timeoutMs = seconds * 1000;
   }
-  return { name: o.name, upload: o.upload, newUpload: Boolean(o.newUpload), embargo: o.embargo, wait, timeoutMs };
+  return { name: o.name, upload: o.upload, newUpload: Boolean(o.newUpload), embargo: o.embargo, wait, timeoutMs, dataset: pub.dataset, doi: pub.doi };
 }
 
 export const NOMAD_HELP = `

@@ -21,7 +21,7 @@ import { shellQuote } from '../../../util/text.js';
 import type { DepositInput, DepositPorts } from '../../types.js';
 import type { NomadClient, NomadUpload, SendBody } from '../client.js';
 import { nomadJournalRecord, nomadTimeMs } from '../types.js';
-import { type NomadOptions, readNomadPublishOptions } from './options.js';
+import type { NomadOptions } from './options.js';
 
 /** How many times the POST is sent at most when its answer is lost. */
 const ATTEMPTS = 3;
@@ -191,7 +191,7 @@ export async function consultRemembered(c: Context): Promise<Remembered | undefi
 
 /** With --publish --dataset: whether the dataset (or --doi) steps are not all done for this upload. */
 async function stepsUnfinished(c: Context, uploadId: string): Promise<boolean> {
-  const o = readNomadPublishOptions(c.input.options);
+  const o = c.opts;
   if (!c.input.publish || o.dataset === undefined) return false;
   const steps = await recordedSteps(journalPath(c.ports.env), nomadJournalRecord(c.host, uploadId, o.dataset)).catch(() => ({}) as Awaited<ReturnType<typeof recordedSteps>>);
   const ids = ['nomad.dataset', ...(o.doi ? ['nomad.doi'] : [])];
@@ -200,7 +200,7 @@ async function stepsUnfinished(c: Context, uploadId: string): Promise<boolean> {
 
 /** The DOI a --dataset --doi of this command minted for this upload, from the journal. */
 async function mintedDoi(c: Context, uploadId: string): Promise<string | undefined> {
-  const o = readNomadPublishOptions(c.input.options);
+  const o = c.opts;
   if (o.dataset === undefined) return undefined;
   const steps = await recordedSteps(journalPath(c.ports.env), nomadJournalRecord(c.host, uploadId, o.dataset)).catch(() => undefined);
   const doi = steps?.['nomad.doi']?.detail?.doi;
