@@ -148,19 +148,22 @@ export class UploadState {
   /** The entry for `dep` (created when first recorded; published with its DOI when `doi` is given). */
   private remember(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }, doi: string | null | undefined, selection?: UploadSelection): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
-    return this.update(k, (cur) => ({
-      service: k.service,
-      api: k.api,
-      paths: k.paths,
-      target: k.target,
-      id: dep.id,
-      conceptrecid: dep.conceptrecid,
-      // A published entry keeps when the draft was first recorded; a draft only when it is the same one.
-      created: (doi === undefined ? (cur && cur.id === dep.id ? cur.created : undefined) : cur?.created) ?? now,
-      updated: now,
-      ...(doi === undefined ? {} : { published: { doi, at: now } }),
+    return this.update(k, (cur) => {
       // What the upload holds: given now, or kept from when the same upload was recorded.
-      ...((selection ?? (cur && cur.id === dep.id ? cur.selection : undefined)) ? { selection: selection ?? cur?.selection } : {}),
-    }));
+      const holds = selection ?? (cur && cur.id === dep.id ? cur.selection : undefined);
+      return {
+        service: k.service,
+        api: k.api,
+        paths: k.paths,
+        target: k.target,
+        id: dep.id,
+        conceptrecid: dep.conceptrecid,
+        // A published entry keeps when the draft was first recorded; a draft only when it is the same one.
+        created: (doi === undefined ? (cur && cur.id === dep.id ? cur.created : undefined) : cur?.created) ?? now,
+        updated: now,
+        ...(doi === undefined ? {} : { published: { doi, at: now } }),
+        ...(holds ? { selection: holds } : {}),
+      };
+    });
   }
 }
