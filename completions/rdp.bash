@@ -119,7 +119,7 @@ _rdp_node() {
       ;;
     'upload')
       subcommands=''
-      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --orcid-work --write-doi --concurrency --zip --delete-extra --name --upload --embargo --no-wait --timeout --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
+      opts='--to --publish --exclude --include-hidden --dry-run --sandbox --deposition --new-version --new-record --metadata --title --description --upload-type --creator --keyword --license --orcid-creator --dmp --zotero --orcid-work --write-doi --concurrency --zip --delete-extra --name --upload --new-upload --embargo --no-wait --timeout --dataset --doi --yes -h --help --json -q --quiet --debug --no-color'
       valueopts='--to --exclude --deposition --new-version --metadata --title --description --upload-type --creator --keyword --license --dmp --concurrency --zip --name --upload --embargo --timeout --dataset'
       ;;
     'publish')

@@ -71,6 +71,7 @@ complete -c rdp -n '__fish_seen_subcommand_from upload' -l zip -r -F -d 'Zenodo:
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l delete-extra -d 'Zenodo: delete files in the draft that are not among the local files'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l name -x -d 'NOMAD: name of the new upload (default: the folder or file name)'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l upload -x -d 'NOMAD: add the files to this existing upload'
+complete -c rdp -n '__fish_seen_subcommand_from upload' -l new-upload -d 'NOMAD: make a separate new upload even if this command made one before (a second copy, on purpose)'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l embargo -x -d 'NOMAD: embargo period when published, 0-36 months'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l no-wait -d 'NOMAD: print the upload id at once; do not wait for processing'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l timeout -x -d 'NOMAD: stop waiting for processing after this long (90s, 30m, 2h)'

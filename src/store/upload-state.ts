@@ -34,6 +34,20 @@ export interface UploadStateEntry {
   updated: string;
   /** Set once this command published the draft. */
   published?: { doi: string | null; at: string } | undefined;
+  /** What the upload holds, as the local selection was when its bytes were accepted (NOMAD: names, sizes, mtimes). */
+  selection?: UploadSelection | undefined;
+  /**
+   * An upload-creating request whose answer never came (NOMAD): what it sent and when, so that the same
+   * command finds the upload it may have made instead of making another. `id` is '' while no upload is known.
+   */
+  pending?: { name: string; since: string; selection: UploadSelection } | undefined;
+}
+
+/** A fingerprint of the files a command sent (a hash of their names, sizes and modification times). */
+export interface UploadSelection {
+  fingerprint: string;
+  files: number;
+  bytes: number;
 }
 
 interface UploadStateFile {
@@ -75,7 +89,7 @@ export class UploadState {
     try {
       return parse(await readJsonFile<unknown>(await this.file(), undefined)).uploads[k.key];
     } catch (err) {
-      this.log.warn(`${(err as Error).message} rdp cannot tell which draft an earlier run of this command made; use --deposition ID to continue one.`);
+      this.log.warn(`${(err as Error).message} rdp cannot tell which draft an earlier run of this command made; use --deposition ID (NOMAD: --upload ID) to continue one.`);
       return undefined;
     }
   }
@@ -106,9 +120,9 @@ export class UploadState {
     }
   }
 
-  /** Record the draft this command works on (kept until it is published). */
-  rememberDraft(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }): Promise<void> {
-    return this.remember(k, dep, undefined);
+  /** Record the draft this command works on (kept until it is published), with what it holds when known. */
+  rememberDraft(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }, selection?: UploadSelection): Promise<void> {
+    return this.remember(k, dep, undefined, selection);
   }
 
   /** Record that this command's draft was published. */
@@ -116,20 +130,40 @@ export class UploadState {
     return this.remember(k, dep, dep.doi ?? null);
   }
 
-  /** The entry for `dep` (created when first recorded; published with its DOI when `doi` is given). */
-  private remember(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }, doi: string | null | undefined): Promise<void> {
+  /** Record an upload-creating request about to be sent (see `pending`); what was remembered before stays. */
+  rememberAttempt(k: UploadKey, attempt: { name: string; selection: UploadSelection }): Promise<void> {
     const now = new Date(this.clock.now()).toISOString();
     return this.update(k, (cur) => ({
-      service: k.service,
-      api: k.api,
-      paths: k.paths,
-      target: k.target,
-      id: dep.id,
-      conceptrecid: dep.conceptrecid,
-      // A published entry keeps when the draft was first recorded; a draft only when it is the same one.
-      created: (doi === undefined ? (cur && cur.id === dep.id ? cur.created : undefined) : cur?.created) ?? now,
+      ...(cur ?? { service: k.service, api: k.api, paths: k.paths, target: k.target, id: '', created: now }),
       updated: now,
-      ...(doi === undefined ? {} : { published: { doi, at: now } }),
+      pending: { name: attempt.name, since: now, selection: attempt.selection },
     }));
+  }
+
+  /** Forget a pending attempt (it certainly made nothing, or what it made is recorded); an entry that held only it goes. */
+  forgetAttempt(k: UploadKey): Promise<void> {
+    return this.update(k, (cur) => (!cur || cur.id === '' ? undefined : { ...cur, pending: undefined }));
+  }
+
+  /** The entry for `dep` (created when first recorded; published with its DOI when `doi` is given). */
+  private remember(k: UploadKey, dep: { id: number | string; conceptrecid?: string | undefined }, doi: string | null | undefined, selection?: UploadSelection): Promise<void> {
+    const now = new Date(this.clock.now()).toISOString();
+    return this.update(k, (cur) => {
+      // What the upload holds: given now, or kept from when the same upload was recorded.
+      const holds = selection ?? (cur && cur.id === dep.id ? cur.selection : undefined);
+      return {
+        service: k.service,
+        api: k.api,
+        paths: k.paths,
+        target: k.target,
+        id: dep.id,
+        conceptrecid: dep.conceptrecid,
+        // A published entry keeps when the draft was first recorded; a draft only when it is the same one.
+        created: (doi === undefined ? (cur && cur.id === dep.id ? cur.created : undefined) : cur?.created) ?? now,
+        updated: now,
+        ...(doi === undefined ? {} : { published: { doi, at: now } }),
+        ...(holds ? { selection: holds } : {}),
+      };
+    });
   }
 }

@@ -125,7 +125,7 @@ describe('every command with --json matches its schema', () => {
 
   test('rdp upload --to nomad', async () => {
     const doc = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string; uploadId: string; doi: unknown };
-    expectSchema('upload', doc, ['provider', 'id', 'uploadId', 'url', 'doi', 'published', 'files', 'processStatus', 'entries', 'sent']);
+    expectSchema('upload', doc, ['provider', 'id', 'uploadId', 'uploadAction', 'url', 'doi', 'published', 'files', 'processStatus', 'entries', 'sent']);
     expect(doc.id).toBe(doc.uploadId);
     expect(doc.doi).toBeNull();
     const dry = await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--dry-run']);
@@ -145,10 +145,11 @@ describe('every command with --json matches its schema', () => {
     const pub = (await json(['publish', String(draft.id), '--zotero', '--orcid-work'])) as { steps: { status: string }[] };
     expect(pub.steps.map((s) => s.status)).toEqual(['done', 'skipped', 'done']);
     expectSchema('publish', pub, ['provider', 'id', 'url', 'doi', 'published', 'steps', 'warnings']);
-    const nomad = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--publish', '--dataset', 'Schema set'])) as { steps: unknown[] };
+    // separate uploads on purpose (the same command would go on with the upload it made before)
+    const nomad = (await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--new-upload', '--publish', '--dataset', 'Schema set'])) as { steps: unknown[] };
     expect(nomad.steps.length).toBe(2);
     expectSchema('upload', nomad);
-    const id = ((await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad'])) as { id: string }).id;
+    const id = ((await json(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--new-upload'])) as { id: string }).id;
     expectSchema('publish', await json(['publish', '--on', 'nomad', '--dataset', 'Schema set 2', '--doi', '--yes', '--json', '--', id]), ['steps', 'doi']);
   });
 

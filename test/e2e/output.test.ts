@@ -76,7 +76,7 @@ describe('colour', () => {
 
   test('NOMAD processing on a terminal with NO_COLOR: the spinner and its result lines have no colour', async () => {
     emu.server.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 800 });
-    const r = await onTerminal(['upload', 'data', '--to', 'nomad'], { NO_COLOR: '1' });
+    const r = await onTerminal(['upload', 'data', '--to', 'nomad', '--new-upload'], { NO_COLOR: '1' });
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/Processing upload/);
     expect(r.text).not.toMatch(SGR);
@@ -84,7 +84,7 @@ describe('colour', () => {
 
   test('a terminal that reports no width (an unsized pty) gets plain status lines, and the wait ends', async () => {
     emu.server.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 800 });
-    const r = await onTerminal(['upload', 'data', '--to', 'nomad'], {}, false);
+    const r = await onTerminal(['upload', 'data', '--to', 'nomad', '--new-upload'], {}, false);
     expect(r.code).toBe(0);
     expect(r.text).toMatch(/Processing upload \S+ on NOMAD/);
     expect(r.text).toMatch(/entr(y|ies) found/);
@@ -104,7 +104,7 @@ describe('colour', () => {
 describe('NOMAD: the upload id on stdout as soon as NOMAD has the bytes', () => {
   test('an interrupted wait for processing still leaves the id on stdout (exit 130)', async () => {
     emu.server.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 60_000 });
-    const p = sb.start(['upload', 'data', '--to', 'nomad'], { timeoutMs: 60_000 });
+    const p = sb.start(['upload', 'data', '--to', 'nomad', '--new-upload'], { timeoutMs: 60_000 });
     await p.waitFor(/Processing upload (\S+) on NOMAD/);
     // stdout and stderr are two pipes: the id, written first, may be read second
     await p.waitFor(/(?:^|\n)[A-Za-z0-9_-]{22}\n/);
@@ -130,7 +130,7 @@ describe('NOMAD: the upload id on stdout as soon as NOMAD has the bytes', () => 
 
   test('on a terminal the id is a line of its own, never inside a progress or spinner line', async () => {
     emu.server.faults.add({ service: 'nomad', action: 'processing-delay', latencyMs: 800 });
-    const r = await onTerminal(['upload', 'data', '--to', 'nomad'], {});
+    const r = await onTerminal(['upload', 'data', '--to', 'nomad', '--new-upload'], {});
     expect(r.code).toBe(0);
     const screen = screenLines(r.text);
     const ids = screen.filter((l) => /^[A-Za-z0-9_-]{22}$/.test(l));

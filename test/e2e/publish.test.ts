@@ -384,7 +384,8 @@ describe('rdp publish <deposition-id>', () => {
 describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
   const dsNamed = (name: string) => [...nomadDatasets(emu.server.state).datasets.values()].filter((d) => d.dataset_name === name);
   async function nomadUpload(): Promise<string> {
-    const r = await sb.run(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad']);
+    // a separate upload for each test (the same command would go on with the upload it made before)
+    const r = await sb.run(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--new-upload']);
     expect(r.code, r.stderr).toBe(0);
     return r.stdout.trim();
   }
@@ -441,7 +442,7 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
   });
 
   test('rdp upload --to nomad --publish --dataset --doi --yes: the same steps after the upload', async () => {
-    const r = await sb.run(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--publish', '--dataset', 'From upload', '--doi', '--yes', '--json']);
+    const r = await sb.run(['upload', join(ROOT, 'examples', 'nomad-run'), '--to', 'nomad', '--new-upload', '--publish', '--dataset', 'From upload', '--doi', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const doc = parseJson<UploadDoc & { steps: Step[] }>(r.stdout);
     expect(doc.steps.map((s) => [s.id, s.status])).toEqual([

@@ -221,6 +221,22 @@ export class NomadClient {
   }
 
   /**
+   * The user's own unpublished uploads of this name, newest first (one page), and the server's time
+   * (its Date header) to compare their creation times with.
+   */
+  async recentUnpublished(name: string, pageSize = 20): Promise<{ uploads: NomadUpload[]; serverNow: number | undefined }> {
+    const { status, data, headers } = await this.http.json<unknown>({
+      method: 'GET',
+      path: '/uploads',
+      query: { roles: 'main_author', is_published: false, upload_name: name, page_size: pageSize, order_by: 'upload_create_time', order: 'desc' },
+    });
+    const page = narrowUploadPage(data);
+    if (!page) throw this.http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
+    const date = Date.parse(String(headers.date ?? ''));
+    return { uploads: page.items, serverNow: Number.isNaN(date) ? undefined : date };
+  }
+
+  /**
    * The user's uploads, newest first, page after page (`page_after_value` /
    * `next_page_after_value`); stops when NOMAD names no next page.
    */

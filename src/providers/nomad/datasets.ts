@@ -129,7 +129,7 @@ export async function ensureUploadDataset(
   }
   if (dataset.doi) {
     throw new FailureError('NOMAD_DATASET_FIXED', `Your NOMAD dataset "${input.name}" already has a DOI (${dataset.doi}); NOMAD keeps such a dataset as it is.`, {
-      hint: 'Choose another --dataset name for this upload.',
+      hint: 'Choose another --dataset name for this upload and run the command with it: a published upload stays as it is, and only the dataset steps run.',
       details: { datasetId: dataset.id, doi: dataset.doi },
     });
   }

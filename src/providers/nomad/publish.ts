@@ -8,6 +8,7 @@ import { FailureError } from '../../errors/errors.js';
 import type { Step, StepResult } from '../../publish/steps.js';
 import type { PublishInput, PublishPlan, PublishPorts } from '../types.js';
 import { NomadClient, type NomadUpload } from './client.js';
+import { nomadJournalRecord } from './types.js';
 import { ensureUploadDataset, mintDatasetDoi } from './datasets.js';
 import type { NomadPublishOptions } from './deposit/options.js';
 import { waitForProcess } from './deposit/wait.js';
@@ -67,7 +68,7 @@ export async function plan(ports: PublishPorts, input: PublishInput): Promise<Pu
 
   return {
     // The dataset is part of what the steps are about: another --dataset for the same upload is another record.
-    record: `nomad:${login.endpoints.host}:${upload.uploadId}${name !== undefined ? `:dataset=${name}` : ''}`,
+    record: nomadJournalRecord(login.endpoints.host, upload.uploadId, name),
     id: upload.uploadId,
     steps,
     doiStep: o.doi ? 'nomad.doi' : undefined,

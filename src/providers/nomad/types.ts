@@ -28,6 +28,20 @@ export interface NomadUploadPage {
   nextPageAfterValue?: string | undefined;
 }
 
+/**
+ * The publish journal's key for the steps of one upload (and, with --dataset, that dataset): what
+ * `rdp publish --on nomad` records, and what the same upload command consults before it refuses.
+ */
+export function nomadJournalRecord(host: string, uploadId: string, dataset?: string | undefined): string {
+  return `nomad:${host}:${uploadId}${dataset !== undefined ? `:dataset=${dataset}` : ''}`;
+}
+
+/** NOMAD's times carry no zone and are UTC ("2024-05-02T09:00:00.000000"); epoch ms, NaN when unreadable. */
+export function nomadTimeMs(t: string | undefined): number {
+  if (!t) return Number.NaN;
+  return Date.parse(/(Z|[+-]\d\d:?\d\d)$/.test(t) ? t : `${t}Z`);
+}
+
 /** The states in which NOMAD is still working on an upload (providers.md 2.4). */
 export const PROCESSING_STATES = new Set(['PENDING', 'RUNNING', 'WAITING_FOR_RESULT']);
 

@@ -63,6 +63,7 @@ export const NOMAD_PUBLISH_EXAMPLES = [
 export const NOMAD_OPTIONS: readonly OptionSpec[] = [
   { flags: '--name <name>', description: 'NOMAD: name of the new upload (default: the folder or file name)' },
   { flags: '--upload <id>', description: 'NOMAD: add the files to this existing upload' },
+  { flags: '--new-upload', description: 'NOMAD: make a separate new upload even if this command made one before (a second copy, on purpose)', notResumed: true },
   { flags: '--embargo <months>', description: 'NOMAD: embargo period when published, 0-36 months', parse: parseEmbargo },
   { flags: '--no-wait', description: 'NOMAD: print the upload id at once; do not wait for processing' },
   { flags: '--timeout <duration>', description: 'NOMAD: stop waiting for processing after this long (90s, 30m, 2h)' },
@@ -73,18 +74,28 @@ export interface NomadOptions {
   name?: string | undefined;
   /** Add to this existing upload instead of creating one. */
   upload?: string | undefined;
+  /** Make a new upload even if this command made one before. */
+  newUpload: boolean;
   /** Months, 0-36. */
   embargo?: number | undefined;
   /** false with --no-wait. */
   wait: boolean;
   /** Bounds the wait for processing and publishing (milliseconds). */
   timeoutMs?: number | undefined;
+  /** --dataset and --doi (the steps after --publish), as readNomadPublishOptions read them. */
+  dataset?: string | undefined;
+  doi?: boolean | undefined;
 }
 
 /** The rules of the combinations (UsageErrors naming the flags), then the typed options. */
 export function readNomadOptions(input: Pick<DepositInput, 'options' | 'publish'>): NomadOptions {
-  const o = input.options as { name?: string; upload?: string; embargo?: number; wait?: boolean; timeout?: string };
+  const o = input.options as { name?: string; upload?: string; newUpload?: boolean; embargo?: number; wait?: boolean; timeout?: string };
   const wait = o.wait !== false;
+  if (o.newUpload && o.upload !== undefined) {
+    throw new UsageError('--new-upload makes a separate upload, so it does not go with --upload.', {
+      hint: '--upload adds the files to an upload you name; --new-upload makes a new one.',
+    });
+  }
   if (o.upload !== undefined) {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(o.upload)) {
       throw new UsageError(`"${o.upload}" is not a NOMAD upload id.`, { hint: 'Upload ids look like YXUIZpw5RJyV3LAsFI2MmQ; `rdp uploads list --on nomad` shows yours.' });
@@ -118,7 +129,7 @@ export function readNomadOptions(input: Pick<DepositInput, 'options' | 'publish'
     if (!(seconds > 0)) throw new UsageError(`--timeout must be a duration such as 90s, 30m or 2h, not "${o.timeout}".`);
     timeoutMs = seconds * 1000;
   }
-  return { name: o.name, upload: o.upload, embargo: o.embargo, wait, timeoutMs };
+  return { name: o.name, upload: o.upload, newUpload: Boolean(o.newUpload), embargo: o.embargo, wait, timeoutMs, dataset: pub.dataset, doi: pub.doi };
 }
 
 export const NOMAD_HELP = `
@@ -127,6 +138,9 @@ one zip built on the fly (no temporary file): one folder's contents at the root 
 several inputs each under its own name. rdp then waits for NOMAD's processing (a spinner on a
 terminal, plain lines in CI), prints the entries, errors and warnings, and with --publish publishes.
 stdout holds the upload id. Limits: 32 GiB per upload, 10 unpublished uploads per user.
+The same command again (same paths, no --upload) goes on with the upload it made: nothing is sent
+when the files are unchanged; changed files are refused (with the ways on); once that upload is
+published it refuses (--new-upload makes a separate upload on purpose).
 `;
 
 export const NOMAD_EXAMPLES = [

@@ -9,12 +9,14 @@
 //   Two inputs that would land on the same path (a/data.csv and b/data.csv; folders x/run and y/run;
 //   a file `run` and a folder `run`) are refused: nothing is silently overwritten.
 // NOMAD takes at most 32 GiB per upload (providers.md 2.5: 34359738368 bytes).
+import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { InputError } from '../../../errors/errors.js';
 import { formatBytes } from '../../../output/format.js';
 import { type LocalInput, readInputs, type SelectionOptions } from '../../../transfer/local.js';
 import { fileSource, type UploadSource, type ZipEntry, zipSource } from '../../../transfer/source.js';
+import type { UploadSelection } from '../../../store/upload-state.js';
 import { archiveKind, MAGIC_BYTES } from '../../../util/magic.js';
 
 export const NOMAD_MAX_UPLOAD_BYTES = 32 * 1024 ** 3;
@@ -33,6 +35,15 @@ export interface NomadPlan {
   entries: { name: string; size: number }[];
   /** What the named folders leave out, and why (the same selection as for Zenodo). */
   skipped: { path: string; why: string }[];
+  /** The selection's fingerprint (names in the upload, sizes, modification times), for the same command run again. */
+  selection: UploadSelection;
+}
+
+/** A hash of what an upload would hold: how it is sent, and each file's name, size and modification time. */
+function selectionOf(kind: NomadPlan['kind'], fileName: string, files: { rel: string; size: number; mtimeMs: number }[]): UploadSelection {
+  const list = files.map((f) => [f.rel, f.size, Math.trunc(f.mtimeMs)] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const fingerprint = createHash('sha256').update(JSON.stringify([kind, fileName, list])).digest('hex');
+  return { fingerprint, files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
 }
 
 const ARCHIVE_EXT: [RegExp, 'zip' | 'tar' | 'gzip'][] = [
@@ -133,6 +144,7 @@ export async function planNomadUpload(args: string[], cwd: string, selection: Se
       files: 1,
       entries: [{ name: onlyFile.rel, size: onlyFile.size }],
       skipped,
+      selection: selectionOf('archive', onlyFile.rel, [onlyFile]),
     };
   } else {
     const entries = zipLayout(inputs);
@@ -147,6 +159,7 @@ export async function planNomadUpload(args: string[], cwd: string, selection: Se
       files: entries.length,
       entries: entries.map((e) => ({ name: e.rel, size: e.size })),
       skipped,
+      selection: selectionOf('zip', fileName, entries),
     };
   }
   if (plan.source.size > NOMAD_MAX_UPLOAD_BYTES) {

@@ -24,4 +24,10 @@ describe('NOMAD publish options', () => {
     expect(() => readNomadOptions({ options: { dataset: 'D', wait: false }, publish: true })).toThrow(/wait/);
     expect(readNomadOptions({ options: { dataset: 'D', doi: true, yes: true }, publish: true })).toMatchObject({ wait: true });
   });
+
+  test('--new-upload: read as newUpload; it does not go with --upload', () => {
+    expect(readNomadOptions({ options: { newUpload: true }, publish: false })).toMatchObject({ newUpload: true, upload: undefined });
+    expect(readNomadOptions({ options: {}, publish: false }).newUpload).toBe(false);
+    expect(() => readNomadOptions({ options: { newUpload: true, upload: 'YXUIZpw5RJyV3LAsFI2MmQ' }, publish: false })).toThrow(/--new-upload makes a separate upload/);
+  });
 });

@@ -1,6 +1,6 @@
 // What `rdp upload --to nomad` decides to send, on real local files: archives as they are, the zip
 // layout for folders and several paths, names, and the refusals made before anything is sent.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -55,5 +55,40 @@ describe('planNomadUpload', () => {
     expect(err).toBeInstanceOf(InputError);
     expect(err.code).toBe('NOT_AN_ARCHIVE');
     expect(err.message).toMatch(/named like a tar archive but its content is not an archive NOMAD can extract/);
+  });
+});
+
+describe('the selection fingerprint (the same command run again compares it)', () => {
+  test('the same files give the same fingerprint; a changed size, modification time, added file or other layout changes it', async () => {
+    put('fp/a.txt', 'aaa');
+    put('fp/sub/b.txt', 'b');
+    utimesSync(join(dir, 'fp/a.txt'), 1_700_000_000, 1_700_000_000);
+    const first = (await planNomadUpload(['fp'], dir)).selection;
+    expect(first).toEqual({ fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/), files: 2, bytes: 4 });
+    expect((await planNomadUpload(['fp'], dir)).selection).toEqual(first);
+    // the same bytes, another modification time
+    utimesSync(join(dir, 'fp/a.txt'), 1_700_000_100, 1_700_000_100);
+    const touched = (await planNomadUpload(['fp'], dir)).selection;
+    expect(touched.fingerprint).not.toBe(first.fingerprint);
+    // another size
+    put('fp/a.txt', 'aaaa');
+    const bigger = (await planNomadUpload(['fp'], dir)).selection;
+    expect(bigger).toMatchObject({ files: 2, bytes: 5 });
+    expect(bigger.fingerprint).not.toBe(touched.fingerprint);
+    // a file more
+    put('fp/c.txt', '');
+    const more = (await planNomadUpload(['fp'], dir)).selection;
+    expect(more.files).toBe(3);
+    expect(more.fingerprint).not.toBe(bigger.fingerprint);
+    // the same files under another layout (the folder as one of several inputs)
+    const layout = (await planNomadUpload(['fp', 'proj/notes.txt'], dir)).selection;
+    expect(layout.fingerprint).not.toBe(more.fingerprint);
+  });
+
+  test('an archive sent as it is: its name, size and modification time', async () => {
+    const a = (await planNomadUpload(['real.zip'], dir)).selection;
+    expect(a).toMatchObject({ files: 1, bytes: 22 });
+    utimesSync(join(dir, 'real.zip'), 1_600_000_000, 1_600_000_000);
+    expect((await planNomadUpload(['real.zip'], dir)).selection.fingerprint).not.toBe(a.fingerprint);
   });
 });
