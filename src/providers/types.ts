@@ -412,6 +412,11 @@ export interface PublishPlan {
 export interface PublishTarget {
   /** The id argument, for help and errors ("a deposition id or its URL"). */
   idHelp: string;
+  /**
+   * The exact shape of its ids when one may begin with `-` (NOMAD's base64url upload ids): the command
+   * line then takes such an argument for the id, not for an option (src/commands/operands.ts).
+   */
+  idShape?: RegExp | undefined;
   /** Its own options as data (NOMAD's --dataset, --doi, --yes); `rdp publish` and `rdp upload` take them. */
   options: readonly OptionSpec[];
   /** Its records carry a DOI that --dmp, --orcid-work and --zotero can link. */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { plansOf } from '../../src/emulator/services/dmptool/data.js';
 import { nomadDatasets } from '../../src/emulator/services/nomad/datasets.js';
+import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { orcidWorks } from '../../src/emulator/services/orcid/works.js';
 import { zenodoStore } from '../../src/emulator/services/zenodo/store.js';
 import { zoteroLibrary } from '../../src/emulator/services/zotero/items.js';
@@ -416,6 +417,35 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
     expect(parseJson<PublishDoc>(again.stdout)).toMatchObject({ doi: doc.doi });
     expect(writesSince(from)).toEqual([]);
     expect(dsNamed('Si phonons')).toHaveLength(1);
+  });
+
+  test('an upload id that begins with a dash is given as it is (no `--`): published, dataset, DOI', async () => {
+    // NOMAD's ids are 22 base64url characters; one in 64 begins with '-'. The emulator's upload gets
+    // such an id (re-keyed in its store) so that this runs every time, not one time in 64.
+    const made = await nomadUpload();
+    const store = nomadUploads(emu.server.state);
+    const u = store.uploads.get(made);
+    expect(u).toBeDefined();
+    const id = made.startsWith('-') ? made : `-q${made.slice(2)}`; // -q: also rdp's own --quiet
+    if (id !== made && u) {
+      store.uploads.delete(made);
+      u.upload_id = id;
+      store.uploads.set(id, u);
+    }
+    const r = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Dash led', '--doi', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseJson<PublishDoc>(r.stdout);
+    expect(doc).toMatchObject({ provider: 'nomad', id, published: true });
+    expect(doc.steps.map((s) => [s.id, s.status])).toEqual([
+      ['publish', 'done'],
+      ['nomad.dataset', 'done'],
+      ['nomad.doi', 'done'],
+    ]);
+    expect(store.uploads.get(id)?.published).toBe(true);
+    expect(dsNamed('Dash led')[0]?.doi).toBe(doc.doi);
+    // the upload list shows it; `rdp uploads list` ids can be pasted as they are
+    const list = parseJson<unknown>((await sb.run(['uploads', 'list', '--on', 'nomad', '--json'])).stdout);
+    expect(JSON.stringify(list)).toContain(id);
   });
 
   test('on a terminal rdp asks; "y" mints, anything else changes nothing (exit 1)', async () => {
