@@ -427,8 +427,12 @@ export interface PublishTarget {
   readOptions(options: Record<string, unknown>): unknown;
   /** Its own options ask for steps beyond publishing (after `rdp upload --publish`, the steps run then). */
   asks?(read: unknown): boolean;
-  /** A question to be answered yes before anything changes (a permanent DOI); `yes`: answered by a flag. */
-  confirm?(read: unknown): { question: string; yes: boolean; flag: string } | undefined;
+  /**
+   * A question to be answered yes before anything changes (a permanent DOI); `yes`: answered by a flag.
+   * `step`: the plan's step that does what is asked about; when an earlier run recorded it done, or the
+   * step finds its result on the service (Step.exists), nobody is asked (a re-run in a script).
+   */
+  confirm?(read: unknown): { question: string; yes: boolean; flag: string; step?: string | undefined } | undefined;
   help: string;
   examples: readonly string[];
   load(): Promise<{ plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> }>;
