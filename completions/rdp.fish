@@ -105,7 +105,7 @@ complete -c rdp -n '__fish_seen_subcommand_from dmps; and __fish_seen_subcommand
 complete -c rdp -n '__fish_seen_subcommand_from dmps; and __fish_seen_subcommand_from templates' -l all -d 'page through every template'
 complete -c rdp -n '__fish_seen_subcommand_from sites; and not __fish_seen_subcommand_from add list remove' -a 'add' -d 'Add an InvenioRDM repository under a name (checked: its address must answer like InvenioRDM)'
 complete -c rdp -n '__fish_seen_subcommand_from sites; and not __fish_seen_subcommand_from add list remove' -a 'list' -d 'List the sites you added'
-complete -c rdp -n '__fish_seen_subcommand_from sites; and not __fish_seen_subcommand_from add list remove' -a 'remove' -d 'Remove a site (and the logins stored for it)'
+complete -c rdp -n '__fish_seen_subcommand_from sites; and not __fish_seen_subcommand_from add list remove' -a 'remove' -d 'Remove a site, the logins stored for it and its config keys'
 complete -c rdp -n '__fish_seen_subcommand_from sites; and __fish_seen_subcommand_from add' -l sandbox-url -x -d 'its test instance, used with --sandbox'
 complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'get' -d 'Print one setting'
 complete -c rdp -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from get set unset list' -a 'set' -d 'Change a setting; a secret is read from stdin when no value is given'

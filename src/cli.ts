@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
 import { buildProgram } from './commands/index.js';
+import { operandsNotOptions } from './commands/operands.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, fromSystemError, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
@@ -70,7 +71,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     getErrHasColors: () => false,
   });
   try {
-    await program.parseAsync(withoutHelpForUnknownCommand(program, argv), { from: 'user' });
+    await program.parseAsync(withoutHelpForUnknownCommand(program, operandsNotOptions(program, argv)), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
     return report(io, withUsageHint(err, program, argv), ac.signal.aborted);
@@ -192,7 +193,8 @@ function usageError(err: CommanderError): UsageError {
     message = `Unknown command "${m[1]}".${suggestion(meant?.[1])}`;
   } else if ((m = /^unknown option '(.*)'$/.exec(message))) {
     message = `Unknown option '${m[1]}'.${meant ? ` Did you mean '${meant[1]}'?` : ''}`;
-    // NOMAD's upload ids (base64url) may begin with a dash, and the parser takes them for options.
+    // An id that begins with a dash where the command takes no such id (the ids it does take, NOMAD's,
+    // are given to it before parsing: src/commands/operands.ts): `--` ends the options.
     if (!meant && /^-[A-Za-z0-9_-]{15,}$/.test(m[1] as string)) {
       hint = `If ${m[1]} is an id, put it after \`--\`, which ends the options: rdp ${path ? `${path} ` : ''}[options] -- ${m[1]}`;
     }

@@ -8,6 +8,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
 import { getProvider, nameList, withCapability } from '../providers/index.js';
 import type { OptionSpec } from '../providers/types.js';
+import { dashLedOperand } from './operands.js';
 import { given, longFlag, toOption, valuesOf } from './options.js';
 import { examples, run, sandboxOption } from './shared.js';
 
@@ -22,7 +23,7 @@ export interface PublishFlags {
 export function publishCommand(ctx: Context): Command {
   const targets = withCapability('publish');
   const first = targets[0];
-  const cmd = new Command('publish')
+  const cmd = dashLedOperand(new Command('publish'), targets.flatMap((t) => (t.publish.idShape ? [t.publish.idShape] : [])))
     .description('Publish a draft, then link the record: its DOI on the DMP, in your ORCID works, in your Zotero library')
     .argument('<id>', targets.map((t) => `${t.publish.idHelp}${targets.length > 1 ? ` (--on ${t.id})` : ''}`).join(', or '))
     .addOption(new Option('--on <service>', `where the deposit is: ${nameList(targets, 'or', 'id')}${first ? ` (default: ${first.id})` : ''}`).choices(targets.map((p) => p.id)))

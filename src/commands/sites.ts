@@ -78,17 +78,26 @@ http:// is accepted for this machine only (or with RDP_ALLOW_HTTP=1).
     );
   sites
     .command('remove')
-    .description('Remove a site (and the logins stored for it)')
+    .description('Remove a site, the logins stored for it and its config keys')
     .argument('<name>', 'the site to remove')
-    .addHelpText('after', examples(['rdp sites remove tuwien']))
+    .addHelpText(
+      'after',
+      examples(['rdp sites remove tuwien']) +
+        `
+Its stored logins (every <name>@<host> token in the keychain or the token file) and its config keys
+(<name>.client_id, <name>.client_secret and its keychain item, <name>.url, …) go with it. A token in
+RDP_<NAME>_TOKEN is not rdp's to remove: rdp says when one is still set.
+`,
+    )
     .action(
       run(ctx, async (name: string) => {
         const { removeSite } = await import('../workflows/sites.js');
         const r = await removeSite(ctx, name);
         ctx.io.result(r, () => {
-          for (const a of r.loggedOut) ctx.io.success(`Logged out: ${a}.`);
+          for (const a of r.loggedOut) ctx.io.success(`Logged out: ${a} (its stored token is deleted).`);
+          if (r.configRemoved.length) ctx.io.success(`Removed its config: ${r.configRemoved.join(', ')}.`);
           ctx.io.success(`Removed site ${r.name} (${r.url}).`);
-          for (const v of r.envStillSet) ctx.io.warn(`${v} is still set.`);
+          for (const v of r.envStillSet) ctx.io.warn(`${v} is still set: rdp cannot change your environment. Remove it with \`unset ${v}\` (and from your CI secrets).`);
           return '';
         });
       }),

@@ -89,3 +89,29 @@ export async function updateSites(path: string, change: (current: SiteRecord[]) 
   });
   return result;
 }
+
+/**
+ * Remove a site and the config values of its provider id (every `<name>.*` key: its url, OAuth client,
+ * port, redirect URI) in one change under the file's lock. Returns the site removed (undefined when
+ * there was none) and the keys removed with their values as they were (`{keychain: true}` for a secret
+ * kept in the keychain, whose item the caller removes).
+ */
+export async function removeSiteRecord(path: string, name: string): Promise<{ site: SiteRecord | undefined; values: Record<string, unknown> }> {
+  const { updateJsonFile } = await import('../util/json-file.js');
+  let site: SiteRecord | undefined;
+  const removed: Record<string, unknown> = {};
+  await updateJsonFile<ConfigDoc>(path, { version: 1, values: {} }, (doc) => {
+    site = narrow(doc.sites).find((s) => s.name === name);
+    const values = { ...(doc.values ?? {}) };
+    for (const key of Object.keys(values)) {
+      if (!key.startsWith(`${name}.`)) continue;
+      removed[key] = values[key];
+      delete values[key];
+    }
+    if (!site && !Object.keys(removed).length) return undefined;
+    const sites = { ...(doc.sites ?? {}) };
+    delete sites[name];
+    return { ...doc, version: 1, values, sites };
+  });
+  return { site, values: removed };
+}

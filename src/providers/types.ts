@@ -414,6 +414,11 @@ export interface PublishPlan {
 export interface PublishTarget {
   /** The id argument, for help and errors ("a deposition id or its URL"). */
   idHelp: string;
+  /**
+   * The exact shape of its ids when one may begin with `-` (NOMAD's base64url upload ids): the command
+   * line then takes such an argument for the id, not for an option (src/commands/operands.ts).
+   */
+  idShape?: RegExp | undefined;
   /** Its own options as data (NOMAD's --dataset, --doi, --yes); `rdp publish` and `rdp upload` take them. */
   options: readonly OptionSpec[];
   /** Its records carry a DOI that --dmp, --orcid-work and --zotero can link. */
@@ -424,8 +429,12 @@ export interface PublishTarget {
   readOptions(options: Record<string, unknown>): unknown;
   /** Its own options ask for steps beyond publishing (after `rdp upload --publish`, the steps run then). */
   asks?(read: unknown): boolean;
-  /** A question to be answered yes before anything changes (a permanent DOI); `yes`: answered by a flag. */
-  confirm?(read: unknown): { question: string; yes: boolean; flag: string } | undefined;
+  /**
+   * A question to be answered yes before anything changes (a permanent DOI); `yes`: answered by a flag.
+   * `step`: the plan's step that does what is asked about; when an earlier run recorded it done, or the
+   * step finds its result on the service (Step.exists), nobody is asked (a re-run in a script).
+   */
+  confirm?(read: unknown): { question: string; yes: boolean; flag: string; step?: string | undefined } | undefined;
   help: string;
   examples: readonly string[];
   load(): Promise<{ plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> }>;

@@ -105,6 +105,11 @@ export interface Step {
   /** Steps that must be done (or already) for this one to run; otherwise it is skipped. */
   needs?: readonly string[] | undefined;
   run(ctx: StepContext): Promise<StepResult>;
+  /**
+   * Read-only: whether what the step makes exists on the service already (NOMAD: the dataset has its
+   * DOI). Asked before a question about the step, so that a re-run does not ask for what is done.
+   */
+  exists?(): Promise<boolean>;
 }
 
 interface JournalRecord {
@@ -262,6 +267,12 @@ export async function runSteps(opts: RunStepsOptions): Promise<RunStepsResult> {
     }
   }
   return { steps: reports, warnings };
+}
+
+/** Whether the journal holds a final outcome (done, already) of this step for `record`. */
+export async function recordedDone(journal: string, record: string, step: string): Promise<boolean> {
+  const status = (await recordedSteps(journal, record))[step]?.status;
+  return status !== undefined && FINAL.has(status);
 }
 
 /** What an earlier run recorded for a record (for `rdp publish` to show, or to pick up a detail). */

@@ -7,11 +7,11 @@
 // list of steps with their outcome); a failed step makes the run fail after the others ran.
 import { apiClient, findLogin, loginCommand, requireCredential } from '../auth/credentials.js';
 import type { AuthPorts } from '../auth/ports.js';
-import { AuthRequiredError, FailureError, RdpError, UsageError } from '../errors/errors.js';
+import { AuthRequiredError, FailureError, isAbortError, RdpError, UsageError } from '../errors/errors.js';
 import { confirm } from '../output/prompt.js';
 import { withCapability } from '../providers/index.js';
 import type { DepositLogin, LinkOutcome, Provider, PublishInput, PublishLinks, PublishPlan, PublishPorts, PublishTarget } from '../providers/types.js';
-import { journalPath, recordedSteps, runSteps, type Step, type StepReport, type StepResult } from '../publish/steps.js';
+import { journalPath, recordedDone, recordedSteps, runSteps, type Step, type StepReport, type StepResult } from '../publish/steps.js';
 
 export type PublishProvider = Provider & { publish: PublishTarget };
 
@@ -70,20 +70,25 @@ export function linksAsked(links: PublishLinks): string[] {
 
 /**
  * Checks before anything changes: the target takes the link flags given; a permanent action (a DOI)
- * is confirmed on a terminal or by its flag (else exit 2, nothing done); --zotero has a login.
+ * is confirmed on a terminal or by its flag (else exit 2, nothing done), unless `look` makes the plan
+ * and it shows the action done already (confirmPermanent); --zotero has a login. Returns the plan
+ * when `look` made it (only to answer the question).
  */
-export async function checkPublish(ports: AuthPorts, target: PublishProvider, read: unknown, links: PublishLinks, sandbox: boolean): Promise<void> {
+export async function checkPublish(
+  ports: AuthPorts,
+  target: PublishProvider,
+  read: unknown,
+  links: PublishLinks,
+  sandbox: boolean,
+  look?: () => Promise<PublishPlan>,
+): Promise<PublishPlan | undefined> {
   const asked = linksAsked(links);
   if (asked.length && !target.publish.links) {
     throw new UsageError(`${asked.join(', ')} ${asked.length === 1 ? 'needs' : 'need'} a record with a DOI, which ${target.name} does not publish this way.`, {
       hint: `Leave ${asked.length === 1 ? 'it' : 'them'} out with ${target.name}.`,
     });
   }
-  const ask = target.publish.confirm?.(read);
-  if (ask && !ask.yes) {
-    const yes = await confirm(ports.terminal, ask.question, `Add ${ask.flag} to confirm it in a script, or leave out the flag that asks for it. Nothing was changed.`);
-    if (!yes) throw new FailureError('NOT_CONFIRMED', 'Not confirmed: nothing was changed.', { hint: `Run the command again and answer yes, or add ${ask.flag}.` });
-  }
+  const plan = await confirmPermanent(ports, target, read, look);
   if (links.library) {
     const p = one('library');
     if (!(await findLogin(ports, p, sandbox))) {
@@ -92,6 +97,40 @@ export async function checkPublish(ports: AuthPorts, target: PublishProvider, re
       });
     }
   }
+  return plan;
+}
+
+/**
+ * The target's question about a permanent action (a DOI), asked before any step runs. With `look`
+ * (the record's plan: read-only requests), nobody is asked when the journal records the step done or
+ * the step finds its result on the service (a re-run in a script needs no --yes for a DOI that exists).
+ * Without a terminal and without the flag, a look that fails ends as before: exit 2, nothing changed;
+ * on a terminal its error is the answer (no question about a record rdp cannot read).
+ */
+async function confirmPermanent(ports: AuthPorts, target: PublishProvider, read: unknown, look?: () => Promise<PublishPlan>): Promise<PublishPlan | undefined> {
+  const ask = target.publish.confirm?.(read);
+  if (!ask || ask.yes) return undefined;
+  let plan: PublishPlan | undefined;
+  if (look) {
+    try {
+      plan = await look();
+      if (await doneAlready(ports, plan, ask.step)) return plan;
+    } catch (err) {
+      if (ports.terminal.canPrompt || isAbortError(err)) throw err;
+      ports.log.debug(`before asking: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const yes = await confirm(ports.terminal, ask.question, `Add ${ask.flag} to confirm it in a script, or leave out the flag that asks for it. Nothing was changed.`);
+  if (!yes) throw new FailureError('NOT_CONFIRMED', 'Not confirmed: nothing was changed.', { hint: `Run the command again and answer yes, or add ${ask.flag}.` });
+  return plan;
+}
+
+/** The step is done: recorded in the journal as done (or already), or its result found on the service. */
+async function doneAlready(ports: AuthPorts, plan: PublishPlan, stepId: string | undefined): Promise<boolean> {
+  const step = stepId === undefined ? undefined : plan.steps.find((s) => s.id === stepId);
+  if (!step) return false;
+  if (await recordedDone(journalPath(ports.env), plan.record, step.id).catch(() => false)) return true;
+  return step.exists ? step.exists() : false;
 }
 
 /** The variables that give a CI job this provider's login: `RDP_ORCID_TOKEN and RDP_ORCID_ID`. */
@@ -239,9 +278,9 @@ export async function runPlan(ports: AuthPorts, target: PublishProvider, plan: P
 
 /** `rdp publish <id> --on <provider>`. */
 export async function runPublish(ports: PublishWorkflowPorts, req: PublishRequest): Promise<PublishResult> {
-  await checkPublish(ports, req.target, req.read, req.links, req.sandbox);
-  const impl = await req.target.publish.load();
   const input: PublishInput = { id: req.id, sandbox: req.sandbox, cwd: ports.cwd, read: req.read, links: req.links, afterUpload: false };
-  const plan = await impl.plan(publishPorts(ports, req.target, req.sandbox), input);
+  // The record is looked at (read only) before a question about it: a DOI minted already is not asked for again.
+  const look = async () => (await req.target.publish.load()).plan(publishPorts(ports, req.target, req.sandbox), input);
+  const plan = (await checkPublish(ports, req.target, req.read, req.links, req.sandbox, look)) ?? (await look());
   return runPlan(ports, req.target, plan, req.links, req.sandbox);
 }

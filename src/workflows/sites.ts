@@ -4,8 +4,8 @@
 // and its address answers like an InvenioRDM (the public records search, client.ts probe()); plain
 // http:// is for this machine only (or RDP_ALLOW_HTTP=1), as for every other base URL.
 import type { AuthPorts } from '../auth/ports.js';
-import { type SiteRecord, readSites, updateSites } from '../config/sites.js';
-import { validateBaseUrl } from '../config/config.js';
+import { type SiteRecord, readSites, removeSiteRecord, updateSites } from '../config/sites.js';
+import { configAccount, validateBaseUrl } from '../config/config.js';
 import { RdpError, UsageError } from '../errors/errors.js';
 import { ALLOW_HTTP_ENV, isLoopbackHost } from '../http/client.js';
 import { envName } from '../providers/endpoints.js';
@@ -117,6 +117,8 @@ export interface RemoveSiteResult {
   url: string;
   /** Stored logins removed with it (keychain accounts). */
   loggedOut: string[];
+  /** Its config keys removed with it (`<name>.client_id`, …; a secret's keychain item too). */
+  configRemoved: string[];
   /** An environment variable that still holds a token for it. */
   envStillSet: string[];
 }
@@ -129,7 +131,9 @@ export async function removeSite(ports: SitesPorts, name: string): Promise<Remov
     const names = before.map((s) => s.name);
     throw new UsageError(`There is no site named "${name}".`, { hint: names.length ? `Your sites: ${names.join(', ')}.` : 'You have added no sites (rdp sites add <name> <url>).' });
   }
-  // Its stored logins first: once the site is gone, `rdp logout <name>` cannot name them.
+  // Its stored logins first: once the site is gone, `rdp logout <name>` cannot name them. The site's
+  // own address and its test instance, and any other host it was logged in to (<name>.url pointed
+  // elsewhere for a while): every account `<name>@<host>` rdp has a record of.
   const loggedOut: string[] = [];
   const envStillSet: string[] = [];
   const p = findProvider(name);
@@ -140,10 +144,26 @@ export async function removeSite(ports: SitesPorts, name: string): Promise<Remov
       for (const v of r.envStillSet) if (!envStillSet.includes(v)) envStillSet.push(v);
     }
   }
-  await updateSites(path, (current) => {
-    gone = current.find((s) => s.name === name);
-    return gone ? current.filter((s) => s !== gone) : undefined;
-  });
+  const store = await ports.store();
+  const recorded = new Set([...Object.keys(await store.accounts.all()), ...Object.keys(await store.file.all())]);
+  for (const account of recorded) {
+    if (!account.startsWith(`${name}@`) || loggedOut.includes(account)) continue;
+    if ((await store.delete(account)).removed) loggedOut.push(account);
+  }
+  // Its config keys (an OAuth client, a port, an address): a secret's keychain item before the file.
+  const config = (await readConfigValues(path)).filter(([key]) => key.startsWith(`${name}.`));
+  for (const [key, value] of config) {
+    if (value && typeof value === 'object') await store.keychain.delete(configAccount(key));
+  }
+  const removed = await removeSiteRecord(path, name);
+  gone = removed.site;
+  const configRemoved = [...new Set([...config.map(([key]) => key), ...Object.keys(removed.values)])].sort();
   const was = gone ?? before.find((s) => s.name === name);
-  return { name, url: was?.url ?? '', loggedOut, envStillSet };
+  return { name, url: was?.url ?? '', loggedOut, configRemoved, envStillSet };
+}
+
+/** The config file's values (`rdp config`), as they are now. */
+async function readConfigValues(path: string): Promise<[string, unknown][]> {
+  const { readJsonFile } = await import('../util/json-file.js');
+  return Object.entries((await readJsonFile<{ values?: Record<string, unknown> }>(path, { values: {} })).values ?? {});
 }

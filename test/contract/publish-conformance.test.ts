@@ -323,6 +323,23 @@ describe('NOMAD: datasets and DOIs', () => {
     expect(again.body.detail).toBe(DS.doi.alreadyHasDoi.detail);
   });
 
+  test('the search API counts the entries that carry a dataset (datasets.dataset_id), per upload', async () => {
+    const [inside, outside] = [await upload(), await upload()];
+    const ds = (await call('POST', `${api()}/datasets/`, { token: token(), json: { dataset_name: name() } })).body;
+    await call('POST', `${api()}/uploads/${inside}/edit`, { token: token(), json: { metadata: { datasets: { add: [ds.dataset_id] } } } });
+    await waitIdle(inside);
+    const count = async (query: Record<string, string>, auth = true) =>
+      call('POST', `${api()}${DS.search.path}`, { token: auth ? token() : undefined, json: { owner: 'user', query, pagination: { page_size: 1 } } });
+    const r = await count({ upload_id: inside, [DS.search.datasetQuantity]: ds.dataset_id });
+    expect(r.status).toBe(DS.search.status);
+    expect(Object.keys(r.body).sort()).toEqual([...DS.search.keys].sort());
+    expect(r.body.pagination[DS.search.paginationTotal]).toBe(1);
+    expect(r.body.data).toHaveLength(1);
+    expect((await count({ upload_id: inside })).body.pagination.total).toBe(1);
+    expect((await count({ upload_id: outside, [DS.search.datasetQuantity]: ds.dataset_id })).body.pagination.total).toBe(0);
+    expect((await count({ upload_id: inside }, false)).status).toBe(DS.search.userWithoutLogin.status);
+  });
+
   test('created with a query on the upload id: holds its entries at once; unpublished entries refuse a DOI', async () => {
     const id = await upload(false);
     const ds = (await call('POST', `${api()}/datasets/`, { token: token(), json: { dataset_name: name(), query: { upload_id: id } } })).body;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { plansOf } from '../../src/emulator/services/dmptool/data.js';
 import { nomadDatasets } from '../../src/emulator/services/nomad/datasets.js';
+import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { orcidWorks } from '../../src/emulator/services/orcid/works.js';
 import { zenodoStore } from '../../src/emulator/services/zenodo/store.js';
 import { zoteroLibrary } from '../../src/emulator/services/zotero/items.js';
@@ -424,6 +425,79 @@ describe('NOMAD: rdp publish --on nomad --dataset NAME --doi', () => {
     expect(parseJson<PublishDoc>(again.stdout)).toMatchObject({ doi: doc.doi });
     expect(writesSince(from)).toEqual([]);
     expect(dsNamed('Si phonons')).toHaveLength(1);
+  });
+
+  test('a re-run in a script once the DOI exists needs no --yes: no question, exit 0, every step already, nothing changed', async () => {
+    const id = await nomadUpload();
+    const first = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Re-run', '--doi', '--yes', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const doi = parseJson<PublishDoc>(first.stdout).doi;
+    expect(doi).toMatch(/^10\.17172\/NOMAD\//);
+    const writes = (from: number) => writesSince(from).filter((w) => !w.endsWith(' /entries/query')); // the search API only reads
+    // the same machine: the journal has the DOI step
+    let from = log().length;
+    const again = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Re-run', '--doi', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/--yes|cannot ask/);
+    const doc = parseJson<PublishDoc>(again.stdout);
+    expect(doc.doi).toBe(doi);
+    expect(doc.steps.map((s) => [s.id, s.status, s.from])).toEqual([
+      ['publish', 'already', 'journal'],
+      ['nomad.dataset', 'already', 'journal'],
+      ['nomad.doi', 'already', 'journal'],
+    ]);
+    expect(writes(from)).toEqual([]);
+    // another machine (a CI runner: no journal): NOMAD shows the dataset with its DOI holding the upload
+    from = log().length;
+    const fresh = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Re-run', '--doi', '--json'], { env: { XDG_STATE_HOME: join(sb.dir, 'other-runner') } });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    const freshDoc = parseJson<PublishDoc>(fresh.stdout);
+    expect(freshDoc.doi).toBe(doi);
+    expect(freshDoc.steps.map((s) => [s.id, s.status, s.from])).toEqual([
+      ['publish', 'already', 'run'],
+      ['nomad.dataset', 'already', 'run'],
+      ['nomad.doi', 'already', 'run'],
+    ]);
+    expect(writes(from)).toEqual([]);
+    expect(log().slice(from).some((e) => e.service === 'nomad' && e.path.endsWith('/entries/query'))).toBe(true);
+    expect(dsNamed('Re-run')).toHaveLength(1);
+    // a second upload into that dataset, without --yes: it has its DOI and does not hold this upload, so
+    // the question stands (exit 2, nothing published, nothing changed)
+    const other = await nomadUpload();
+    from = log().length;
+    const refused = await sb.run(['publish', other, '--on', 'nomad', '--dataset', 'Re-run', '--doi', '--json'], { env: { XDG_STATE_HOME: join(sb.dir, 'other-runner') } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect(writes(from)).toEqual([]);
+  });
+
+  test('an upload id that begins with a dash is given as it is (no `--`): published, dataset, DOI', async () => {
+    // NOMAD's ids are 22 base64url characters; one in 64 begins with '-'. The emulator's upload gets
+    // such an id (re-keyed in its store) so that this runs every time, not one time in 64.
+    const made = await nomadUpload();
+    const store = nomadUploads(emu.server.state);
+    const u = store.uploads.get(made);
+    expect(u).toBeDefined();
+    const id = made.startsWith('-') ? made : `-q${made.slice(2)}`; // -q: also rdp's own --quiet
+    if (id !== made && u) {
+      store.uploads.delete(made);
+      u.upload_id = id;
+      store.uploads.set(id, u);
+    }
+    const r = await sb.run(['publish', id, '--on', 'nomad', '--dataset', 'Dash led', '--doi', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = parseJson<PublishDoc>(r.stdout);
+    expect(doc).toMatchObject({ provider: 'nomad', id, published: true });
+    expect(doc.steps.map((s) => [s.id, s.status])).toEqual([
+      ['publish', 'done'],
+      ['nomad.dataset', 'done'],
+      ['nomad.doi', 'done'],
+    ]);
+    expect(store.uploads.get(id)?.published).toBe(true);
+    expect(dsNamed('Dash led')[0]?.doi).toBe(doc.doi);
+    // the upload list shows it; `rdp uploads list` ids can be pasted as they are
+    const list = parseJson<unknown>((await sb.run(['uploads', 'list', '--on', 'nomad', '--json'])).stdout);
+    expect(JSON.stringify(list)).toContain(id);
   });
 
   test('on a terminal rdp asks; "y" mints, anything else changes nothing (exit 1)', async () => {

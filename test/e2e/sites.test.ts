@@ -9,8 +9,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { invenioStore } from '../../src/emulator/services/invenio/store.js';
 import { startTestEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { requireFeature, secretServiceAvailable } from '../helpers/features.js';
 import { parseJson, Sandbox } from '../helpers/sandbox.js';
 
 interface Result {
@@ -415,5 +417,53 @@ describe('a site in CI and its removal', () => {
     expect(gone.code).toBe(2);
     const again = await sb.run(['sites', 'remove', 'demo', '--json']);
     expect(again.code).toBe(2);
+  });
+});
+
+const secretService = requireFeature('A Secret Service', secretServiceAvailable(), 'run the tests through scripts/with-secret-service.sh (npm test does)');
+
+describe.skipIf(!secretService)('rdp sites remove: its logins in the keychain and its config keys go with it', () => {
+  /** What the real Secret Service holds for rdp under this account. */
+  const lookup = (account: string) => spawnSync('secret-tool', ['lookup', 'service', 'rdp', 'username', account], { encoding: 'utf8', timeout: 5000 }).stdout;
+  const configValues = (own: Sandbox) => (JSON.parse(readFileSync(join(own.configDir, 'rdp', 'config.json'), 'utf8')) as { values: Record<string, unknown> }).values;
+
+  test('a keychain login, an OAuth client (its secret in the keychain), a port: all removed, and said so', async () => {
+    const own = new Sandbox({ RDP_RETRY_BASE_MS: '5' });
+    const clientSecret = 'kc-client-secret-4711';
+    own.secret(token, clientSecret);
+    try {
+      expect((await own.run(['sites', 'add', 'kc', siteUrl])).code).toBe(0);
+      const account = `kc@${new URL(siteUrl).host}`;
+      const login = await own.run(['login', 'kc', '--with-token', '--json'], { stdin: token });
+      expect(login.code, login.stderr).toBe(0);
+      expect(lookup(account)).toBe(token);
+      expect((await own.run(['config', 'set', 'kc.client_id', 'kc-client'])).code).toBe(0);
+      expect((await own.run(['config', 'set', 'kc.client_secret'], { stdin: clientSecret })).code).toBe(0);
+      expect((await own.run(['config', 'set', 'kc.port', '8123'])).code).toBe(0);
+      expect(lookup('config:kc.client_secret')).toBe(clientSecret);
+      // another provider's key stays
+      expect((await own.run(['config', 'set', 'zenodo.port', '8124'])).code).toBe(0);
+
+      const r = await own.run(['sites', 'remove', 'kc', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(parseJson(r.stdout)).toMatchObject({ name: 'kc', loggedOut: [account], configRemoved: ['kc.client_id', 'kc.client_secret', 'kc.port'] });
+      expect(lookup(account)).toBe('');
+      expect(lookup('config:kc.client_secret')).toBe('');
+      expect(configValues(own)).toEqual({ 'zenodo.port': '8124' });
+      // added again, it starts clean: no login, no client
+      expect((await own.run(['sites', 'add', 'kc', siteUrl])).code).toBe(0);
+      expect((await own.run(['auth', 'status', 'kc'])).code).toBe(4);
+      expect(parseJson(((await own.run(['config', 'get', 'kc.client_id', '--json'])).stdout))).toMatchObject({ set: false });
+
+      // in words: what went, and a token in the environment that rdp cannot remove
+      expect((await own.run(['config', 'set', 'kc.client_id', 'kc-client'])).code).toBe(0);
+      const said = await own.run(['sites', 'remove', 'kc'], { env: { RDP_KC_TOKEN: token } });
+      expect(said.code, said.stderr).toBe(0);
+      expect(said.stderr).toMatch(/Removed its config: kc\.client_id\./);
+      expect(said.stderr).toMatch(/RDP_KC_TOKEN is still set.*unset RDP_KC_TOKEN/);
+      own.assertNoLeaks();
+    } finally {
+      own.cleanup();
+    }
   });
 });

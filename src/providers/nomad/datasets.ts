@@ -70,6 +70,34 @@ export async function findDataset(http: HttpClient, name: string, userId: string
   return data.data.map(narrowDataset).find((d): d is NomadDataset => d !== undefined && d.name === name && (d.userId === undefined || d.userId === userId));
 }
 
+/** How many of the user's entries match `query` (POST /entries/query, owner user; only the count is read). */
+async function countEntries(http: HttpClient, query: Record<string, string>): Promise<number> {
+  const { status, data, headers } = await http.json<unknown>({ method: 'POST', path: '/entries/query', json: { owner: 'user', query, pagination: { page_size: 1 } }, retry: 'always' });
+  const total = isObj(data) && isObj(data.pagination) ? data.pagination.total : undefined;
+  if (typeof total !== 'number') throw http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
+  return total;
+}
+
+/**
+ * Whether every entry of upload `uploadId` is in dataset `datasetId` (and it has some): the search API
+ * with the quantity `datasets.dataset_id`, as NOMAD's own dataset routes query it.
+ */
+export async function uploadInDataset(http: HttpClient, uploadId: string, datasetId: string): Promise<boolean> {
+  const all = await countEntries(http, { upload_id: uploadId });
+  return all > 0 && (await countEntries(http, { upload_id: uploadId, 'datasets.dataset_id': datasetId })) === all;
+}
+
+/**
+ * The user's dataset `name` when it has its DOI and holds upload `uploadId` (what `--dataset NAME --doi`
+ * makes): the DOI step's result exists, so nobody needs to be asked again.
+ */
+export async function uploadDatasetDoi(http: HttpClient, input: { name: string; uploadId: string }): Promise<NomadDataset | undefined> {
+  const me = await new NomadClient(http).me();
+  const dataset = await findDataset(http, input.name, me.user_id);
+  if (!dataset?.doi) return undefined;
+  return (await uploadInDataset(http, input.uploadId, dataset.id)) ? dataset : undefined;
+}
+
 /** POST /datasets/ (trailing slash: NOMAD redirects without it). Undefined when the name is taken. */
 async function createDataset(http: HttpClient, name: string): Promise<NomadDataset | undefined> {
   // A name is unique per user, so repeating the POST after a lost answer cannot make a second one.
@@ -128,6 +156,8 @@ export async function ensureUploadDataset(
     if (!dataset) throw new FailureError('NOMAD_DATASET_UNCONFIRMED', `NOMAD says the dataset name "${input.name}" is taken, but rdp cannot find that dataset among yours.`, { hint: 'Choose another --dataset name.' });
   }
   if (dataset.doi) {
+    // A dataset with a DOI is fixed; if it holds this upload already (an earlier run), that is done.
+    if (await uploadInDataset(http, input.uploadId, dataset.id)) return { outcome: 'already', dataset, upload: await nomad.getUpload(input.uploadId) };
     throw new FailureError('NOMAD_DATASET_FIXED', `Your NOMAD dataset "${input.name}" already has a DOI (${dataset.doi}); NOMAD keeps such a dataset as it is.`, {
       hint: 'Choose another --dataset name for this upload and run the command with it: a published upload stays as it is, and only the dataset steps run.',
       details: { datasetId: dataset.id, doi: dataset.doi },

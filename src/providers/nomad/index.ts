@@ -51,6 +51,8 @@ export const nomad: Provider = {
   },
   publish: {
     idHelp: 'a NOMAD upload id',
+    // 22 base64url characters (16 random bytes); one in 64 begins with '-'.
+    idShape: /^[A-Za-z0-9_-]{22}$/,
     options: NOMAD_PUBLISH_OPTIONS,
     links: false,
     readOptions: readNomadPublishOptions,

@@ -9,7 +9,7 @@ import type { Step, StepResult } from '../../publish/steps.js';
 import type { PublishInput, PublishPlan, PublishPorts } from '../types.js';
 import { NomadClient, type NomadUpload } from './client.js';
 import { nomadJournalRecord } from './types.js';
-import { ensureUploadDataset, mintDatasetDoi } from './datasets.js';
+import { ensureUploadDataset, mintDatasetDoi, uploadDatasetDoi } from './datasets.js';
 import type { NomadPublishOptions } from './deposit/options.js';
 import { waitForProcess } from './deposit/wait.js';
 
@@ -62,6 +62,8 @@ export async function plan(ports: PublishPorts, input: PublishInput): Promise<Pu
           doi = r.doi;
           return { status: r.outcome, detail: { datasetId: id, doi: r.doi } };
         },
+        // Your dataset of that name has its DOI and holds this upload (an earlier run, from any machine).
+        exists: async () => (await uploadDatasetDoi(login.http, { name, uploadId: upload.uploadId })) !== undefined,
       });
     }
   }

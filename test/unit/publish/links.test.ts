@@ -233,6 +233,10 @@ describe('NOMAD: a dataset for an upload, and its DOI', () => {
     expect(doi.outcome).toBe('done');
     expect(doi.doi).toMatch(/^10\.17172\/NOMAD\/\d{4}\.\d{2}\.\d{2}-\d+$/);
     expect(await mintDatasetDoi(client('nomad', emu.tokens.nomad), made.dataset.id)).toMatchObject({ outcome: 'already', doi: doi.doi });
+    // a dataset with a DOI that holds the upload already (an earlier run, elsewhere): done, nothing sent
+    const writes = log('nomad', 'POST', /\/uploads\/.*\/edit$/).length;
+    expect(await ensureUploadDataset(client('nomad', emu.tokens.nomad), { name: nm, uploadId }, fast)).toMatchObject({ outcome: 'already', dataset: { id: made.dataset.id, doi: doi.doi } });
+    expect(log('nomad', 'POST', /\/uploads\/.*\/edit$/)).toHaveLength(writes);
     // a dataset with a DOI is fixed: another upload cannot be put into it by name
     const other = await upload(true);
     await expect(ensureUploadDataset(client('nomad', emu.tokens.nomad), { name: nm, uploadId: other }, fast)).rejects.toMatchObject({ code: 'NOMAD_DATASET_FIXED' });

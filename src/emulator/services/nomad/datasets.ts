@@ -16,6 +16,11 @@
 //                                    (422 with NOMAD's loc/msg for each problem), then run as the upload's
 //                                    `edit_upload_metadata` process (process_running true until it ends);
 //                                    400 while another process runs. Published uploads may be edited this way.
+//   POST /entries/query              the search API, as far as rdp reads it: {"owner": "user"|"visible",
+//                                    "query": {upload_id, entry_id, "datasets.dataset_id": value(s)},
+//                                    "pagination": {"page_size"}} -> 200 {owner, query, pagination: {page_size,
+//                                    order_by, order, total}, required, data: [{entry_id, upload_id, mainfile,
+//                                    datasets}]}; owner user without a login 401.
 // Fault (POST /_emulator/faults {"service":"nomad","action":"datacite-error"}): the next DOI request fails at
 // DataCite: 500, with the DOI already written on the dataset but not findable (what NOMAD then does).
 import { createHash, randomBytes } from 'node:crypto';
@@ -252,6 +257,51 @@ export function mountDatasets(ctx: ServiceContext, uploads: NomadUploadStore): v
     d.doiFindable = true;
     d.dataset_modified_time = nomadTime();
     res.json(200, { dataset_id: d.dataset_id, data: datasetData(d) });
+  });
+
+  r.post('/entries/query', async (req, res) => {
+    let body: unknown;
+    try {
+      body = JSON.parse((await req.text()) || '{}');
+    } catch {
+      throw unprocessable([{ loc: ['body'], msg: 'Expecting value', type: 'value_error.jsondecode' }]);
+    }
+    if (!isObj(body)) throw unprocessable([{ loc: ['body'], msg: 'value is not a valid dict', type: 'type_error.dict' }]);
+    const owner = body.owner ?? 'visible';
+    if (owner !== 'user' && owner !== 'visible') {
+      throw unprocessable([{ loc: ['body', 'owner'], msg: "The emulator understands owner 'user' and 'visible' only", type: 'value_error' }]);
+    }
+    const user = owner === 'user' || req.bearer() ? nomadAuth(ctx, req) : undefined;
+    const inDatasets = (id: string) => [...store.datasets.values()].filter((d) => d.members.has(id));
+    let list: { id: string; uploadId: string; mainfile: string }[] = [];
+    for (const u of uploads.uploads.values()) {
+      const own = user !== undefined && (u.main_author === user || u.coauthors.includes(user));
+      if (owner === 'user' ? !own : !own && !u.published) continue;
+      for (const m of u.mainfiles) list.push({ id: entryId(u.upload_id, m), uploadId: u.upload_id, mainfile: m });
+    }
+    const query = isObj(body.query) ? body.query : {};
+    for (const [key, v] of Object.entries(query)) {
+      const values = clauseValues(v);
+      if (!values || !['upload_id', 'entry_id', 'datasets.dataset_id'].includes(key)) {
+        throw unprocessable([{ loc: ['body', 'query', key], msg: 'The emulator understands queries on upload_id, entry_id and datasets.dataset_id only', type: 'value_error' }]);
+      }
+      list = list.filter((e) => (key === 'upload_id' ? values.includes(e.uploadId) : key === 'entry_id' ? values.includes(e.id) : inDatasets(e.id).some((d) => values.includes(d.dataset_id))));
+    }
+    list.sort((a, b) => a.id.localeCompare(b.id));
+    const pagination = isObj(body.pagination) ? body.pagination : {};
+    const size = typeof pagination.page_size === 'number' && pagination.page_size >= 0 ? pagination.page_size : 10;
+    res.json(200, {
+      owner,
+      query,
+      pagination: { page_size: size, order_by: 'entry_id', order: 'asc', total: list.length },
+      required: {},
+      data: list.slice(0, size).map((e) => ({
+        entry_id: e.id,
+        upload_id: e.uploadId,
+        mainfile: e.mainfile,
+        datasets: inDatasets(e.id).map((d) => ({ dataset_id: d.dataset_id, dataset_name: d.dataset_name, ...(d.doi ? { doi: d.doi } : {}) })),
+      })),
+    });
   });
 
   r.post('/uploads/:id/edit', async (req, res) => {

@@ -39,13 +39,14 @@ export function readNomadPublishOptions(options: Record<string, unknown>): Nomad
 }
 
 /** A DOI is permanent: asked for on a terminal, or confirmed with --yes. */
-export function confirmNomadDoi(read: unknown): { question: string; yes: boolean; flag: string } | undefined {
+export function confirmNomadDoi(read: unknown): { question: string; yes: boolean; flag: string; step: string } | undefined {
   const o = read as NomadPublishOptions;
   if (!o.doi || o.dataset === undefined) return undefined;
   return {
     question: `Mint a DOI for your NOMAD dataset "${o.dataset}"? A DOI is permanent: the dataset can then take no more uploads and cannot be deleted.`,
     yes: o.yes,
     flag: '--yes',
+    step: 'nomad.doi',
   };
 }
 
@@ -53,6 +54,7 @@ export const NOMAD_PUBLISH_HELP = `
 NOMAD (--on nomad): publishes the upload (if it is not yet), then with --dataset NAME puts its entries
 into your dataset NAME (made when missing), and with --doi mints that dataset's DOI. A DOI is
 permanent: rdp asks on a terminal; in scripts --yes is required (without it: exit 2, nothing minted).
+A re-run once the dataset has its DOI and holds the upload asks nothing (every step: already).
 `;
 
 export const NOMAD_PUBLISH_EXAMPLES = [
