@@ -39,7 +39,8 @@ const clearLog = () => {
   emu.server.state.log.length = 0;
 };
 /** The requests that change something on NOMAD (not the GETs). */
-const writes = () => nomadLog().filter((e) => e.method !== 'GET').map((e) => `${e.method} ${e.path}`);
+// Requests that change something: NOMAD's entry search is a POST that only reads (POST /entries/query).
+const writes = () => nomadLog().filter((e) => e.method !== 'GET' && !(e.method === 'POST' && e.path === '/entries/query')).map((e) => `${e.method} ${e.path}`);
 const dsNamed = (name: string) => [...nomadDatasets(emu.server.state).datasets.values()].filter((d) => d.dataset_name === name);
 
 const RUN = {
