@@ -5,7 +5,7 @@
 // CLI against the emulator's NOMAD; what NOMAD received is read from the emulator's store and log.
 import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { nomadDatasets } from '../../src/emulator/services/nomad/datasets.js';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
@@ -23,14 +23,9 @@ interface ErrorDoc {
 }
 type Steps = { steps?: { id: string; status: string }[]; doi?: string | null };
 
-const setup = useNomadEmulator();
+const setup = useNomadEmulator({ freshEachTest: true });
 beforeAll(() => {
   ({ emu, sb } = setup);
-});
-beforeEach(() => {
-  nomadUploads(emu.server.state).clear();
-  emu.server.faults.clear();
-  emu.server.state.log.length = 0;
 });
 
 const store = () => nomadUploads(emu.server.state);

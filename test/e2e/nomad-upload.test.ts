@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { nomadUploads } from '../../src/emulator/services/nomad/store.js';
 import { SEED } from '../../src/emulator/state.js';
 import { signJwtHS256 } from '../../src/emulator/tokens.js';
@@ -23,14 +23,9 @@ interface ErrorDoc {
   error: { code: string; message: string; hint?: string; details?: { errors?: string[] } };
 }
 
-const setup = useNomadEmulator();
+const setup = useNomadEmulator({ freshEachTest: true });
 beforeAll(() => {
   ({ emu, sb } = setup);
-});
-beforeEach(() => {
-  nomadUploads(emu.server.state).clear();
-  emu.server.faults.clear();
-  emu.server.state.log.length = 0;
 });
 
 const store = () => nomadUploads(emu.server.state);
