@@ -34,6 +34,8 @@ function seed(n: number): void {
     if (i % 3 === 0) Object.assign(u, { published: true, publish_time: '2024-05-02T09:00:00.000000', embargo_length: i % 6 === 0 ? 12 : 0 });
   }
   store.create('someone-else', { name: 'not mine', embargoLength: 0, publishDirectly: false });
+  // Shared with the user (a coauthor): NOMAD lists it unless asked for the user's own (roles=main_author).
+  store.create('someone-else', { name: 'shared with me', embargoLength: 0, publishDirectly: false }).coauthors.push(SEED.nomad.user_id);
 }
 
 const gets = () => emu.server.state.log.filter((e) => e.service === 'nomad' && e.method === 'GET' && e.path === '/uploads');
@@ -54,6 +56,8 @@ describe('rdp uploads list --on nomad', () => {
     expect(new Set(rows.map((x) => x.uploadId)).size).toBe(230);
     expect(gets().map((e) => new URLSearchParams(e.query).get('page_after_value'))).toEqual([null, '99', '199']);
     expect(gets().every((e) => e.query.includes('order=desc'))).toBe(true);
+    expect(gets().every((e) => new URLSearchParams(e.query).get('roles') === 'main_author')).toBe(true);
+    expect(rows.map((x) => x.name)).not.toContain('shared with me');
   });
 
   test('--limit stops early (default 30); --status maps to is_published', async () => {

@@ -247,6 +247,8 @@ export class NomadClient {
         method: 'GET',
         path: '/uploads',
         query: {
+          // Without `roles` NOMAD lists uploads shared with the user too (providers.md 0.4): the user's own.
+          roles: 'main_author',
           is_published: q.isPublished,
           page_size: q.pageSize,
           order_by: 'upload_create_time',

@@ -279,6 +279,20 @@ describe('GET /uploads pagination (index based, as NOMAD computes it)', () => {
     expect(desc.data.map((u: Upload) => u.upload_name)).toEqual(['u11', 'u10']);
   });
 
+  test('uploads shared with the user are listed too; roles=main_author narrows to the user\'s own (providers.md 0.4)', async () => {
+    const shared = nomadUploads(emu.server.state).create('someone-else', { name: 'shared with me', embargoLength: 0, publishDirectly: false });
+    shared.coauthors.push(SEED.nomad.user_id);
+    nomadUploads(emu.server.state).create('someone-else', { name: 'not shared', embargoLength: 0, publishDirectly: false });
+    const all = (await call('GET', '/uploads?page_size=100')).json;
+    expect(all.pagination.total).toBe(13);
+    expect(all.data.map((u: Upload) => u.upload_name)).toContain('shared with me');
+    const own = (await call('GET', '/uploads?page_size=100&roles=main_author')).json;
+    expect(own.pagination.total).toBe(12);
+    expect(own.data.map((u: Upload) => u.upload_name)).not.toContain('shared with me');
+    const coauthored = (await call('GET', '/uploads?page_size=100&roles=coauthor')).json;
+    expect(coauthored.data.map((u: Upload) => u.upload_name)).toEqual(['shared with me']);
+  });
+
   test('out of range, conflicting parameters, filters', async () => {
     // index 12 is still on page 3 (NOMAD checks the page, not the index): an empty page
     expect((await call('GET', '/uploads?page_size=5&page_after_value=11')).json.data).toEqual([]);

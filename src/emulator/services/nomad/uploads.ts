@@ -263,7 +263,13 @@ export function mountUploads(ctx: ServiceContext): NomadUploadStore {
 
     // filters
     const query: Record<string, unknown> = {};
+    // Every upload the user has a role in (shared ones too), unless `roles` narrows it.
     let list = [...store.uploads.values()].filter((u) => u.main_author === user || u.coauthors.includes(user) || u.reviewers.includes(user));
+    const roles = q.getAll('roles');
+    if (roles.length) {
+      query.roles = roles;
+      list = list.filter((u) => roles.some((r) => (r === 'main_author' ? u.main_author === user : r === 'coauthor' ? u.coauthors.includes(user) : r === 'reviewer' ? u.reviewers.includes(user) : false)));
+    }
     const ids = q.getAll('upload_id');
     if (ids.length) {
       query.upload_id = ids;
