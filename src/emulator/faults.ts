@@ -24,7 +24,11 @@ export interface FaultRule {
   action: 'status' | 'cut' | 'cut-response' | 'latency' | 'drop' | (string & {});
   status?: number | undefined;
   body?: unknown;
-  retryAfter?: number | undefined;
+  /**
+   * Seconds for Retry-After. An injected 429 of Zenodo or Zotero carries one even when this is absent (1 s):
+   * those servers send it (providers.md 0.1, 5.6); `null` leaves it out.
+   */
+  retryAfter?: number | null | undefined;
   afterBytes?: number | undefined;
   latencyMs?: number | undefined;
   /** How many matching requests this applies to (default 1; 0 or absent with `always` = unlimited). */

@@ -321,7 +321,9 @@ export class EmulatorServer {
   private sendFault(svc: EmulatorService, req: EmuRequest, res: EmuResponse, rule: FaultRule): void {
     const status = rule.status ?? 503;
     const headers: Record<string, string> = {};
-    if (rule.retryAfter !== undefined) headers['retry-after'] = String(rule.retryAfter);
+    if (rule.retryAfter !== undefined && rule.retryAfter !== null) headers['retry-after'] = String(rule.retryAfter);
+    // Zenodo sends Retry-After on every response, Zotero on its 429s (providers.md 0.1, 5.6).
+    else if (rule.retryAfter === undefined && status === 429 && (svc.id === 'zenodo' || svc.id === 'zotero')) headers['retry-after'] = '1';
     if (rule.body !== undefined) {
       const body = typeof rule.body === 'string' ? rule.body : JSON.stringify(rule.body);
       res.send(status, body, typeof rule.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', headers);

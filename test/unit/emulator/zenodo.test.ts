@@ -96,3 +96,21 @@ describe('Zenodo emulator', () => {
     expect((await call('GET', `${api}/deposit/depositions`, undefined, { authorization: '' })).status).toBe(403);
   });
 });
+
+describe('an injected 429', () => {
+  // Zenodo sends Retry-After on every response (providers.md 0.1): an injected 429 does too, unless the
+  // rule says otherwise (`null` leaves it out, to test a client's own backoff).
+  const get = async () => fetch(`${api}/deposit/depositions`, { headers: auth });
+  test('carries Retry-After (1 s, or the rule\'s), or none when the rule says null', async () => {
+    emu.server.faults.add({ service: 'zenodo', method: 'GET', path: '/api/deposit/depositions', action: 'status', status: 429 });
+    const plain = await get();
+    expect(plain.status).toBe(429);
+    expect(plain.headers.get('retry-after')).toBe('1');
+    emu.server.faults.add({ service: 'zenodo', method: 'GET', path: '/api/deposit/depositions', action: 'status', status: 429, retryAfter: 7 });
+    expect((await get()).headers.get('retry-after')).toBe('7');
+    emu.server.faults.add({ service: 'zenodo', method: 'GET', path: '/api/deposit/depositions', action: 'status', status: 429, retryAfter: null });
+    const none = await get();
+    expect(none.status).toBe(429);
+    expect(none.headers.get('retry-after')).toBeNull();
+  });
+});
