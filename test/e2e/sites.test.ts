@@ -256,6 +256,16 @@ describe('rdp upload --to <site>', () => {
     expectArrived(r.id, d, ['keep.txt']);
   });
 
+  test('a copy that arrives damaged once (the site\'s checksum differs) is sent again at once; the upload succeeds', async () => {
+    const d = folder('damaged-once', { 'ok.txt': 'fine\n', 'hit.txt': 'damaged on the first try\n' });
+    emu.server.faults.add({ service: 'invenio', method: 'PUT', path: '/api/records/*/draft/files/hit.txt/content', action: 'wrong-checksum' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'damaged-once', '--to', 'demo', '--title', 'Damaged once', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(contentPuts(from).filter((e) => e.path.endsWith('/hit.txt/content'))).toHaveLength(2);
+    expectArrived(parseJson<Result>(r.stdout).id, d, ['hit.txt', 'ok.txt']);
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);

@@ -11,7 +11,7 @@ import { CancelledError } from '../../errors/errors.js';
 import { md5Of as localMd5 } from '../../transfer/hash.js';
 import { runPool } from '../../transfer/pool.js';
 import type { UploadSource } from '../../transfer/source.js';
-import { compositeMd5, type InvenioClient, type UploadedFile } from './client.js';
+import { ChecksumMismatchError, compositeMd5, type InvenioClient, type UploadedFile } from './client.js';
 import { hashParts } from './multipart.js';
 import { multipartChecksum, type RdmFile } from './types.js';
 
@@ -115,13 +115,23 @@ export async function syncFiles(
     async (p) => {
       const source = p.source as UploadSource;
       opts.progress?.begin(p.name, p.size);
-      try {
-        const done = await client.uploadFile(id, source, {
-          existing: p.remote ?? null,
+      const send = (existing: RdmFile | null) =>
+        client.uploadFile(id, source, {
+          existing,
           signal: opts.signal,
           onProgress: (n) => opts.progress?.update(p.name, n),
           onRestart: () => opts.progress?.restart(p.name, 'the connection was cut'),
         });
+      try {
+        let done: UploadedFile;
+        try {
+          done = await send(p.remote ?? null);
+        } catch (err) {
+          // A copy that arrived damaged (the client removed it) is sent once more at once, as on Zenodo.
+          if (!(err instanceof ChecksumMismatchError) || opts.signal?.aborted) throw err;
+          opts.progress?.restart(p.name, 'it arrived damaged (the checksum did not match)');
+          done = await send(null);
+        }
         opts.progress?.complete(p.name);
         return done;
       } catch (err) {
