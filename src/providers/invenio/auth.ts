@@ -70,38 +70,7 @@ export function siteOAuth(id: string): OAuthLogin {
         tokenWord: 'a personal token',
       };
     },
-    login: async (ports, p, ep, client, s) => {
-      const [{ authorizationCodeLogin, expiryOf }, { renewalSecrets }] = await Promise.all([import('../../auth/oauth2.js'), import('../../auth/renew.js')]);
-      const scopes = [...new Set([...SITE_SCOPES, ...s.scopes])];
-      return authorizationCodeLogin(
-        ports,
-        {
-          provider: p,
-          ep,
-          client,
-          scopes,
-          // Invenio-OAuth2Server accepts PKCE and ignores it (providers.md 0.1): harmless, as for Zenodo.
-          pkce: true,
-          complete: async (t) => {
-            const u = (t.raw.user ?? {}) as { id?: unknown; email?: unknown };
-            return {
-              token: t.accessToken,
-              identity: {
-                user: {
-                  id: u.id !== undefined && u.id !== null ? String(u.id) : undefined,
-                  email: typeof u.email === 'string' ? u.email : undefined,
-                },
-                scopes: t.scopes ?? scopes,
-                expiresAt: expiryOf(t, ports.clock.now()),
-                grant: 'authorization_code',
-                clientId: client.clientId,
-              },
-              secrets: renewalSecrets('authorization_code', t, client),
-            };
-          },
-        },
-        s.flow,
-      );
-    },
+    // Invenio-OAuth2Server's login, as Zenodo's (src/auth/invenio-login.ts); the records API needs no scope.
+    login: async (ports, p, ep, client, s) => (await import('../../auth/invenio-login.js')).invenioLogin(ports, p, ep, client, s, { scopes: SITE_SCOPES }),
   };
 }
