@@ -132,7 +132,7 @@ function withUsageHint(err: unknown, program: Command, argv: string[]): unknown 
     names.push(sub.name());
     at = sub;
   }
-  return new UsageError(err.message, { hint: `Run \`rdp ${[...names, '--help'].join(' ')}\` for usage.`, details: err.details, cause: err });
+  return new UsageError(err.message, { hint: helpHint(names.join(' ')), details: err.details, cause: err });
 }
 
 /** Print an error once, in the right format, and choose the exit code. */
@@ -183,7 +183,7 @@ function report(io: IO, err: unknown, aborted: boolean): number {
  */
 function usageError(err: CommanderError): UsageError {
   const path = (err as CommanderError & { commandPath?: string }).commandPath;
-  let hint = `Run \`rdp ${path ? `${path} ` : ''}--help\` for usage.`;
+  let hint = helpHint(path);
   let message = err.message.replace(/^error:\s*/i, '');
   const meant = /\n\(Did you mean (.+)\?\)$/.exec(message);
   if (meant) message = message.slice(0, meant.index);
@@ -215,6 +215,11 @@ function usageError(err: CommanderError): UsageError {
     if (!/[.?!]$/.test(message)) message += '.';
   }
   return new UsageError(message, { hint });
+}
+
+/** The hint of a usage error: the help of the command (`path`: its words after `rdp`). */
+function helpHint(path: string | undefined): string {
+  return `Run \`rdp ${path ? `${path} ` : ''}--help\` for usage.`;
 }
 
 function stackOf(err: unknown): string {
