@@ -53,6 +53,37 @@ const lazyChildProcess = {
     });
   },
 };
+// undici loads node:http (and with it Node's HTTP server and client, ~7 ms of every upload's start) for
+// two things only: the default maxHeaderSize of a Client, which rdp sets itself (src/context.ts), and an
+// IncomingMessage check when a request body is destroyed, which can only be one if something else
+// loaded node:http. Both become lazy. The build fails if either line changes, rather than bundle it as is.
+const lazyUndiciHttp = {
+  name: 'lazy-undici-http',
+  setup(b) {
+    const edits = {
+      'core/util.js': [
+        ["const { IncomingMessage } = require('node:http')", "const lazyIncomingMessage = () => require('node:http').IncomingMessage"],
+        ['Object.getPrototypeOf(stream).constructor === IncomingMessage', 'Object.getPrototypeOf(stream).constructor === lazyIncomingMessage()'],
+      ],
+      'dispatcher/client.js': [
+        ["const http = require('node:http')", "const http = { get maxHeaderSize () { return require('node:http').maxHeaderSize } }"],
+        [
+          "const getDefaultNodeMaxHeaderSize = http &&\n  http.maxHeaderSize &&\n  Number.isInteger(http.maxHeaderSize) &&\n  http.maxHeaderSize > 0\n  ? () => http.maxHeaderSize\n  : () => { throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }",
+          "const getDefaultNodeMaxHeaderSize = () => { if (Number.isInteger(http.maxHeaderSize) && http.maxHeaderSize > 0) return http.maxHeaderSize; throw new InvalidArgumentError('http module not available or http.maxHeaderSize invalid') }",
+        ],
+      ],
+    };
+    b.onLoad({ filter: /[\\/]undici[\\/]lib[\\/](core[\\/]util|dispatcher[\\/]client)\.js$/ }, async (args) => {
+      let text = await readFile(args.path, 'utf8');
+      const which = /core[\\/]util\.js$/.test(args.path) ? 'core/util.js' : 'dispatcher/client.js';
+      for (const [from, to] of edits[which]) {
+        if (!text.includes(from)) throw new Error(`${args.path}: no "${from.split('\n')[0]}" to make lazy (scripts/build.mjs)`);
+        text = text.replace(from, to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
 const BUNDLED = new Set(['commander', 'undici', 'proper-lockfile', 'ignore']);
 const dist = join(root, 'dist');
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -85,7 +116,7 @@ try {
     // when a CITATION.cff is read or edited.
     external: Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)),
     define: { __RDP_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__rdp_import_meta_url' },
-    plugins: [lazyHttp2, lazyChildProcess],
+    plugins: [lazyHttp2, lazyChildProcess, lazyUndiciHttp],
   });
 
   const inputs = [];

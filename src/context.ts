@@ -155,7 +155,8 @@ export class Context {
     if (!this.agent) {
       // (V8 flags for the process, --liftoff-only for undici's llhttp among them: bin/v8-flags.cjs.)
       const [{ Agent }, { httpLimits }] = await Promise.all([import('./http/undici-core.js'), (this.httpModule ??= import('./http/client.js'))]);
-      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, connect: { timeout: httpLimits(this.env).connectTimeoutMs } });
+      // maxHeaderSize: Node's default (16 KiB), given here so that undici need not load node:http for it.
+      this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 32, maxHeaderSize: 16 * 1024, connect: { timeout: httpLimits(this.env).connectTimeoutMs } });
     }
     return this.agent;
   }

@@ -3,7 +3,7 @@
 // whose state is missing or wrong and keeps waiting, answers 404 to everything else (a favicon), stops
 // accepting connections after the first valid callback, and shows the outcome of the login as a small
 // HTML page once the flow has exchanged the code.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CancelledError, FailureError } from '../errors/errors.js';
 import { escapeHtml, htmlPage } from '../util/html.js';
@@ -90,6 +90,9 @@ export class LoopbackServer {
   /** Bind 127.0.0.1:port. A busy port is a clear error that says how to choose another. */
   static async start(opts: LoopbackOptions): Promise<LoopbackServer> {
     let self: LoopbackServer | undefined;
+    // node:http is loaded here, not at the top: this module is on every command's path (token renewal
+    // shares a bundle chunk with it) and node:http costs ~8 ms of start-up that only a login needs.
+    const { createServer } = await import('node:http');
     const server = createServer((req, res) => self?.handle(req, res));
     server.keepAliveTimeout = 1000;
     server.headersTimeout = 10_000;

@@ -15,7 +15,6 @@
 // entry whose size or offset does not fit in 32 bits, and the ZIP64 end records when the entry count,
 // the directory's size or its offset do not fit in the classic end record.
 import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { CHUNK_SIZE, copied, type EntryReader, reusedChunks } from './chunks.js';
 
 export interface ZipInput {
@@ -204,6 +203,8 @@ export class EntrySizeError extends Error {
  * planned size fails the stream (EntrySizeError) instead of producing a corrupt archive; one that grew
  * gives its planned size only (the sender looks at the files again afterwards).
  */
+let crc32: typeof import('node:zlib').crc32 | undefined;
+
 export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
   const crcs = new Uint32Array(plan.items.length);
   // The archive as a sequence of pieces: bytes to copy, or an entry's data (by index).
@@ -224,6 +225,8 @@ export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T)
   let crc = 0;
   let reader: EntryReader | undefined;
   const fill = async (buf: Buffer): Promise<number> => {
+    // node:zlib (~3 ms of start-up) only when a zip is written, not on every upload's path.
+    crc32 ??= (await import('node:zlib')).crc32;
     let at = 0;
     while (at < buf.length) {
       if (piece === undefined) {
