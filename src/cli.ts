@@ -1,5 +1,6 @@
 // main(argv) -> exit code. Builds the command tree, runs it, and is the ONLY place that maps errors
 // to exit codes and prints them (SPEC.md section 4). Nothing here or below calls process.exit.
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Command, CommanderError } from 'commander';
@@ -24,8 +25,24 @@ export interface MainOptions {
   handleSignals?: boolean;
 }
 
+/**
+ * The process's own streams. stdin is made when first read, not here: making it (a file stream for
+ * /dev/null or a file, a socket for a pipe) costs ~6 ms of every start, and only prompts, pastes and
+ * piped secrets read it. Whether it is a terminal is asked of the descriptor, which makes no stream.
+ */
+function processStreams(): Streams {
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: () => (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(0),
+  };
+}
+
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
-  const streams: Streams = options.streams ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const streams: Streams = options.streams ?? processStreams();
   const env = options.env ?? process.env;
   const io = new IO(streams, env, { json: argv.includes('--json'), debug: argv.includes('--debug') || env.RDP_DEBUG === '1' });
   // A secret given as a flag value is redacted from everything printed, even from the parser's own

@@ -13,6 +13,8 @@ export interface Streams {
   stdin: Readable & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
   stdout: OutStream;
   stderr: OutStream;
+  /** Is stdin a terminal, asked without making the stdin stream (default: stdin.isTTY). */
+  stdinIsTTY?: () => boolean;
 }
 
 export interface OutputFlags {
@@ -94,7 +96,7 @@ export class IO {
   }
 
   get stdinIsTTY(): boolean {
-    return Boolean(this.streams.stdin.isTTY);
+    return this.streams.stdinIsTTY ? this.streams.stdinIsTTY() : Boolean(this.streams.stdin.isTTY);
   }
   get stdoutIsTTY(): boolean {
     return Boolean(this.streams.stdout.isTTY);

@@ -1,6 +1,7 @@
 // What an upload loads of Node itself (SPEC.md section 6, bench/NOTES.md): node:http (Node's HTTP server
 // and client, ~7 ms of every start) is only for a browser login's loopback listener, and node:zlib only for
 // a zip's CRC-32; undici and the token renewal that share bundle chunks with them must not pull them in.
+// Node's file streams neither: graceful-fs (under proper-lockfile) made Node load them as it patched fs.
 // Checked on the built CLI uploading to the emulator, through a preload that lists the built-in modules
 // the process loaded.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,7 @@ describe('built-in modules an upload loads', () => {
     expect(loaded).not.toContain('http');
     expect(loaded).not.toContain('_http_server');
     expect(loaded).not.toContain('zlib');
+    expect(loaded).not.toContain('internal/fs/streams');
   });
 
   test('a zip upload loads node:zlib for the CRC-32, and still not node:http', async () => {
