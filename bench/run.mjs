@@ -21,7 +21,7 @@
 // --compare runs another build of rdp (say, a checkout of main) as one more contender in the same
 // paired series, for before/after figures; its results go in the detail column.
 import { execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,9 +190,32 @@ function warm(path) {
   execFileSync('sh', ['-c', `find "$1" -type f -exec cat {} + > /dev/null`, 'sh', path]);
 }
 
+/**
+ * The machine's CPU times from /proc/stat (Linux; undefined elsewhere): on a virtual machine, `steal` is
+ * the time the hypervisor gave the virtual CPUs to someone else, which slows whatever runs then. The
+ * share of it while a row was measured goes into the row, so that a figure taken on a busy host reads
+ * as one.
+ */
+function cpuTimes() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+let since = cpuTimes();
+/** Start measuring the steal for the rows that follow. */
+const section = () => (since = cpuTimes());
+const stealText = () => {
+  const now = cpuTimes();
+  if (!now || !since || now.total === since.total) return '';
+  return ` [CPU steal ${((100 * (now.steal - since.steal)) / (now.total - since.total)).toFixed(0)} %]`;
+};
+
 const rows = [];
 function row(name, target, result, detail, ok) {
-  rows.push({ name, target, result, detail, ok });
+  rows.push({ name, target, result, detail: detail + stealText(), ok });
 }
 const f0 = (ms) => `${ms.toFixed(0)} ms`;
 
@@ -205,6 +228,7 @@ const rdpEnv = (extra) => ({ XDG_CONFIG_HOME: join(tmp, 'config'), XDG_STATE_HOM
 // would hide what rdp itself costs) and without NODE_OPTIONS. With the environment as it is, the
 // ratios are given beside.
 if (want('startup')) {
+  section();
   const bare = bareEnv;
   const trio = (env) => [
     { label: 'node -e 0', run: () => started([process.execPath, '-e', '0'], env) },
@@ -230,6 +254,7 @@ if (want('startup')) {
 
 // 1. one 1 GiB file to Zenodo (and one of 256 MiB: memory must not grow with the size)
 if (want('zenodo-1g')) {
+  section();
   console.error('zenodo: one file of 1 GiB and one of 256 MiB, rdp upload vs curl -T to a bucket and md5sum (paired)');
   const big = join(tmp, 'one-gib.bin');
   const quarter = join(tmp, 'quarter-gib.bin');
@@ -280,6 +305,7 @@ if (want('zenodo-1g')) {
 
 // 2. 100 files of 8 KiB with 50 ms latency per request
 if (want('zenodo-small')) {
+  section();
   const dir = join(tmp, 'small-files');
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < 100; i++) {
@@ -402,6 +428,7 @@ async function nomadSeries(dir, label) {
 
 // 4. NOMAD: a 500 MB folder of mixed file sizes, streamed as a stored zip
 if (want('nomad-zip')) {
+  section();
   const dir = join(tmp, 'nomad-folder');
   mkdirSync(join(dir, 'raw'), { recursive: true });
   mkdirSync(join(dir, 'tables'), { recursive: true });
@@ -418,6 +445,7 @@ if (want('nomad-zip')) {
 
 // 5. NOMAD: a folder of 10,000 small files (memory must not grow with the number of files)
 if (want('nomad-many')) {
+  section();
   const dir = join(tmp, 'nomad-many');
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).length !== 100) {
@@ -438,6 +466,7 @@ if (want('nomad-many')) {
 // --discard-uploads the site keeps no bytes and computes a multipart file's checksum from its parts
 // (the S3-style ETag) rather than reading the file again, so neither contender pays for a disk write.
 if (want('site-multipart')) {
+  section();
   console.error('site: one file of 1 GiB to an InvenioRDM site, rdp upload (multipart) vs curl -T of one stream and md5sum (paired)');
   const big = join(tmp, 'one-gib.bin');
   await randomFile(big, 1 << 30);
