@@ -1,8 +1,8 @@
 // Reading for uploads without garbage. A Node read stream allocates a fresh buffer for every read, and
 // V8 collects such off-heap buffers only after ~64 MB of them have piled up: a 1 GiB upload used to
 // peak 40 MB above its working set that way (bench/NOTES.md). Here a source is read into two buffers
-// that are used again and again: while one is being written to the socket, the next bytes are read into
-// the other.
+// that are used again and again: while one is out with the consumer (being written to the socket), the
+// next bytes are read into the other. Reads block while they are quick (FileReader, SLOW_READ_MS).
 //
 // The contract that makes reuse safe: a chunk is valid only until the consumer asks for the next one.
 // undici's body writer keeps to it: it asks for the next chunk only once socket.write() has returned
@@ -10,7 +10,7 @@
 // highWaterMark (16 KiB for sockets; 64 KiB from Node 22) returns false until the chunk has been
 // handed on, so every chunk but the last is a full buffer of at least MIN_REUSED_CHUNK bytes. A consumer
 // that keeps chunks (a test collecting them) must copy them: copied() does.
-import { close, closeSync, open, openSync, read, readSync } from 'node:fs';
+import { close, closeSync, openSync, read, readSync } from 'node:fs';
 
 /**
  * Read size: large enough for few syscalls and socket writes, small enough that a chunk is still in the
@@ -24,12 +24,14 @@ export const CHUNK_SIZE = 512 * 1024;
 export const MIN_REUSED_CHUNK = 256 * 1024;
 
 /**
- * Files up to this size are read with blocking calls. For a small file the cost is all in the calls
- * (open, read, close through the thread pool: three round trips each way), not in the bytes: a folder
- * of 10,000 small files spent most of its CPU there. Larger files are read asynchronously, so that
- * reading the next chunk overlaps with sending the current one.
+ * Files are read with blocking calls, the chunk landing in the cache of the core that then hashes it and
+ * copies it to the socket: through the thread pool, another core's copy had to travel back first, and
+ * each read was a round trip of two threads (1 GiB to the emulator, paired: 0.15 s less CPU, 3-7 % less
+ * time; bench/NOTES.md 12). A read that takes longer than this (a network file system, a disk spinning
+ * up) moves the rest of its file to the thread pool, so a slow disk never holds rdp's event loop
+ * (Ctrl-C, timeouts, the other transfers) for more than one read.
  */
-export const SYNC_READ_MAX = 256 * 1024;
+export const SLOW_READ_MS = 50;
 
 /**
  * Fills `buf` with the next bytes of a stream; returns how many. Fewer than `buf.length` means the end
@@ -76,7 +78,6 @@ export async function* reusedChunks(total: number, fill: Fill, cleanup: () => Pr
   }
 }
 
-const fsOpen = (path: string) => new Promise<number>((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
 const fsRead = (fd: number, buf: Buffer, offset: number, length: number, position: number) =>
   new Promise<number>((resolve, reject) => read(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
 const fsClose = (fd: number) => new Promise<void>((resolve) => close(fd, () => resolve()));
@@ -88,67 +89,64 @@ export interface EntryReader {
   close(): void | Promise<void>;
 }
 
-/** A file read through the thread pool. */
+/** Milliseconds from some fixed point (injected by tests). */
+export type Clock = () => number;
+
+/**
+ * A file read with blocking calls until one is slow, then through the thread pool (see SLOW_READ_MS).
+ * Reads go on until the buffer is full or the file ends.
+ */
 export class FileReader implements EntryReader {
+  /** Set once a read was slow: the rest of the file goes through the thread pool. */
+  private threaded = false;
+
   private constructor(
     readonly path: string,
     private fd: number | undefined,
+    private readonly now: Clock,
   ) {}
 
-  static async open(path: string): Promise<FileReader> {
-    return new FileReader(path, await fsOpen(path));
+  static open(path: string, now: Clock = Date.now): FileReader {
+    return new FileReader(path, openSync(path, 'r'), now);
   }
 
-  async read(buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+  /** Whether the reads have moved to the thread pool. */
+  get inThreadPool(): boolean {
+    return this.threaded;
+  }
+
+  read(buf: Buffer, offset: number, length: number, position: number): number | Promise<number> {
     if (this.fd === undefined) throw new Error(`${this.path} is closed`);
-    let got = 0;
-    while (got < length) {
-      const n = await fsRead(this.fd, buf, offset + got, length - got, position + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got;
-  }
-
-  async close(): Promise<void> {
-    const fd = this.fd;
-    this.fd = undefined;
-    if (fd !== undefined) await fsClose(fd);
-  }
-}
-
-/** A (small) file read with blocking calls (see SYNC_READ_MAX). */
-export class SyncFileReader implements EntryReader {
-  private constructor(
-    readonly path: string,
-    private fd: number | undefined,
-  ) {}
-
-  static open(path: string): SyncFileReader {
-    return new SyncFileReader(path, openSync(path, 'r'));
-  }
-
-  read(buf: Buffer, offset: number, length: number, position: number): number {
-    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    if (this.threaded) return this.readThreaded(this.fd, buf, offset, length, position);
+    const started = this.now();
     let got = 0;
     while (got < length) {
       const n = readSync(this.fd, buf, offset + got, length - got, position + got);
       if (n === 0) break;
       got += n;
     }
+    if (this.now() - started > SLOW_READ_MS) this.threaded = true;
     return got;
   }
 
-  close(): void {
+  private async readThreaded(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
+    let got = 0;
+    while (got < length) {
+      const n = await fsRead(fd, buf, offset + got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  close(): void | Promise<void> {
     const fd = this.fd;
     this.fd = undefined;
-    if (fd !== undefined) closeSync(fd);
+    if (fd === undefined) return;
+    // A file whose reads were slow may be slow to close as well.
+    if (this.threaded) return fsClose(fd);
+    closeSync(fd);
   }
-}
-
-/** A reader for a file of (planned) `size` bytes: blocking calls for a small one. */
-export function openReader(path: string, size: number): EntryReader | Promise<EntryReader> {
-  return size <= SYNC_READ_MAX ? SyncFileReader.open(path) : FileReader.open(path);
 }
 
 /**
@@ -161,8 +159,9 @@ export function fileChunks(path: string, size: number, start = 0, chunkSize = CH
   return reusedChunks(
     size,
     async (buf) => {
-      reader ??= await openReader(path, size);
-      const n = await reader.read(buf, 0, buf.length, pos);
+      reader ??= FileReader.open(path);
+      const got = reader.read(buf, 0, buf.length, pos);
+      const n = typeof got === 'number' ? got : await got;
       pos += n;
       return n;
     },

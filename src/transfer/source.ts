@@ -6,7 +6,7 @@
 import { statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { FailureError } from '../errors/errors.js';
-import { copied, fileChunks, openReader } from './chunks.js';
+import { copied, FileReader, fileChunks } from './chunks.js';
 import type { LocalFile } from './local.js';
 import { planZip, zipChunks } from './zip.js';
 
@@ -112,7 +112,7 @@ export async function zipSource(entries: ZipEntry[], name: string, label: string
     },
     // An entry whose bytes do not add up (EntrySizeError) fails the stream; the sender then asks
     // verify() which file changed.
-    chunks: () => zipChunks(plan, (e) => openReader(e.path, e.size)),
-    open: () => Readable.from(copied(zipChunks(plan, (e) => openReader(e.path, e.size))), { objectMode: false }),
+    chunks: () => zipChunks(plan, (e) => FileReader.open(e.path)),
+    open: () => Readable.from(copied(zipChunks(plan, (e) => FileReader.open(e.path))), { objectMode: false }),
   };
 }

@@ -199,7 +199,7 @@ export class EntrySizeError extends Error {
 /**
  * The archive of `plan` in chunks of `chunkSize` packed full (headers, file bytes and directory records
  * side by side; only the last chunk is shorter), read into reused buffers (see ./chunks.ts: a chunk is
- * valid until the next one is asked for). `open` gives each entry's reader (./chunks.ts: openReader). An entry that ends before its
+ * valid until the next one is asked for). `open` gives each entry's reader (./chunks.ts: FileReader). An entry that ends before its
  * planned size fails the stream (EntrySizeError) instead of producing a corrupt archive; one that grew
  * gives its planned size only (the sender looks at the files again afterwards).
  */

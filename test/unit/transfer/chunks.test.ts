@@ -6,9 +6,19 @@ import { appendFileSync, mkdtempSync, truncateSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { CHUNK_SIZE, FileReader, fileChunks, MIN_REUSED_CHUNK, reusedChunks, SYNC_READ_MAX, SyncFileReader } from '../../../src/transfer/chunks.js';
+import { CHUNK_SIZE, FileReader, fileChunks, MIN_REUSED_CHUNK, reusedChunks, SLOW_READ_MS } from '../../../src/transfer/chunks.js';
 
-const reads = vi.hoisted(() => ({ cap: Number.POSITIVE_INFINITY, calls: 0, opened: 0 }));
+const reads = vi.hoisted(() => ({
+  cap: Number.POSITIVE_INFINITY,
+  calls: 0,
+  opened: 0,
+  /** Blocking and thread-pool reads. */
+  sync: 0,
+  threaded: 0,
+  /** The next this many blocking reads "take" this long (the faked Date moves on). */
+  slowReads: 0,
+  slowMs: 0,
+}));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const cap = (len: number) => Math.min(len, reads.cap);
@@ -24,10 +34,16 @@ vi.mock('node:fs', async (importOriginal) => {
     },
     read: (fd: number, buf: Buffer, off: number, len: number, pos: number, cb: (err: Error | null, n: number) => void) => {
       reads.calls += 1;
+      reads.threaded += 1;
       fs.read(fd, buf, off, cap(len), pos, cb);
     },
     readSync: (fd: number, buf: Buffer, off: number, len: number, pos: number) => {
       reads.calls += 1;
+      reads.sync += 1;
+      if (reads.slowReads > 0) {
+        reads.slowReads -= 1;
+        vi.setSystemTime(Date.now() + reads.slowMs);
+      }
       return fs.readSync(fd, buf, off, cap(len), pos);
     },
   };
@@ -57,9 +73,7 @@ async function readAll(chunks: AsyncIterable<Buffer>, between?: (i: number) => v
 }
 
 afterEach(() => {
-  reads.cap = Number.POSITIVE_INFINITY;
-  reads.calls = 0;
-  reads.opened = 0;
+  Object.assign(reads, { cap: Number.POSITIVE_INFINITY, calls: 0, opened: 0, sync: 0, threaded: 0, slowReads: 0, slowMs: 0 });
 });
 
 describe('fileChunks at the edges of a chunk', () => {
@@ -121,7 +135,7 @@ describe('fileChunks at the edges of a chunk', () => {
 });
 
 describe('short reads (the system returns fewer bytes than asked, as a network file system may)', () => {
-  test('a large file (read through the thread pool) is read on until every chunk is full', async () => {
+  test('a file is read on until every chunk is full', async () => {
     const { path, data } = file(CHUNK_SIZE + 1);
     reads.cap = 4093;
     const got = await readAll(fileChunks(path, CHUNK_SIZE + 1));
@@ -130,29 +144,69 @@ describe('short reads (the system returns fewer bytes than asked, as a network f
     expect(reads.calls).toBeGreaterThanOrEqual(Math.ceil(CHUNK_SIZE / 4093) + 1);
   });
 
-  test('a small file (read with blocking calls) too', async () => {
-    const size = SYNC_READ_MAX;
-    const { path, data } = file(size);
-    reads.cap = 1000;
-    const got = await readAll(fileChunks(path, size));
-    expect(got.sizes).toEqual([size]);
-    expect(md5(got.bytes)).toBe(md5(data));
-    expect(reads.calls).toBeGreaterThanOrEqual(Math.ceil(size / 1000));
-  });
-
-  test('both readers stop at the end of the file, and a closed reader says so', async () => {
+  test('in both modes the reader stops at the end of the file, and a closed reader says so', async () => {
     const { path, data } = file(10_000);
     reads.cap = 999;
     const buf = Buffer.alloc(20_000);
-    const a = await FileReader.open(path);
-    expect(await a.read(buf, 0, 20_000, 0)).toBe(10_000);
-    await a.close();
-    await expect(a.read(buf, 0, 1, 0)).rejects.toThrow(/is closed/);
-    const s = SyncFileReader.open(path);
+    const s = FileReader.open(path);
     expect(s.read(buf, 5, 20_000, 9_000)).toBe(1_000);
-    s.close();
+    await s.close();
     expect(() => s.read(buf, 0, 1, 0)).toThrow(/is closed/);
     expect(buf.subarray(5, 1_005).equals(data.subarray(9_000))).toBe(true);
+    // a reader whose first read was slow goes on through the thread pool, and stops the same way
+    let t = 0;
+    const a = FileReader.open(path, () => (t += SLOW_READ_MS + 1));
+    expect(a.read(buf, 0, 20_000, 0)).toBe(10_000);
+    expect(a.inThreadPool).toBe(true);
+    await expect(a.read(buf, 0, 20_000, 0)).resolves.toBe(10_000);
+    await a.close();
+    expect(() => a.read(buf, 0, 1, 0)).toThrow(/is closed/);
+  });
+});
+
+describe('blocking reads, and the thread pool once a read is slow (a network file system, a disk waking up)', () => {
+  test('quick reads stay blocking: every read answers at once, with a number', () => {
+    const { path, data } = file(3000);
+    let t = 0;
+    const r = FileReader.open(path, () => (t += SLOW_READ_MS - 1)); // each read takes just under the limit
+    const buf = Buffer.alloc(1000);
+    for (let pos = 0; pos < 3000; pos += 1000) {
+      expect(r.read(buf, 0, 1000, pos)).toBe(1000);
+      expect(buf.equals(data.subarray(pos, pos + 1000))).toBe(true);
+    }
+    expect(r.inThreadPool).toBe(false);
+    expect(r.close()).toBeUndefined();
+  });
+
+  test('after one slow read the rest of the file goes through the thread pool, and the bytes are the same', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { path, data } = file(4 * CHUNK_SIZE + 17);
+      // each chunk is read before the one before it is handed out: once the first is out, the next
+      // blocking read (the third chunk's) is slow, and the fourth and the last go through the thread pool
+      const got = await readAll(fileChunks(path, 4 * CHUNK_SIZE + 17), (i) => {
+        if (i === 1) Object.assign(reads, { slowReads: 1, slowMs: SLOW_READ_MS + 1 });
+      });
+      expect(got.sizes).toEqual([CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, CHUNK_SIZE, 17]);
+      expect(md5(got.bytes)).toBe(md5(data));
+      expect(reads.sync).toBe(3);
+      expect(reads.threaded).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  test('a read just under the limit keeps the file on blocking reads', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { path, data } = file(3 * CHUNK_SIZE);
+      Object.assign(reads, { slowReads: 3, slowMs: SLOW_READ_MS });
+      const got = await readAll(fileChunks(path, 3 * CHUNK_SIZE));
+      expect(md5(got.bytes)).toBe(md5(data));
+      expect(reads.threaded).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
