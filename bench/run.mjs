@@ -229,7 +229,6 @@ const rdpEnv = (extra) => ({ XDG_CONFIG_HOME: join(tmp, 'config'), XDG_STATE_HOM
 // ratios are given beside.
 if (want('startup')) {
   section();
-  const bare = bareEnv;
   const trio = (env) => [
     { label: 'node -e 0', run: () => started([process.execPath, '-e', '0'], env) },
     { label: 'rdp --version', run: () => started([process.execPath, bin, '--version'], env) },
@@ -239,7 +238,7 @@ if (want('startup')) {
   ];
   const runs = Math.max(RUNS * 4, 21);
   console.error('start-up: rdp --version, rdp --help vs node -e 0, bare environment (paired, interleaved)');
-  const [base, ver, help, verC, helpC] = await paired(trio(bare), { runs });
+  const [base, ver, help, verC, helpC] = await paired(trio(bareEnv), { runs });
   let asIs = '';
   if (process.env.NODE_EXTRA_CA_CERTS || process.env.NODE_OPTIONS) {
     console.error('start-up: the same with the environment as it is (NODE_EXTRA_CA_CERTS / NODE_OPTIONS set)');

@@ -11,6 +11,7 @@
 // handed on, so every chunk but the last is a full buffer of at least MIN_REUSED_CHUNK bytes. A consumer
 // that keeps chunks (a test collecting them) must copy them: copied() does.
 import { close, closeSync, openSync, read, readSync } from 'node:fs';
+import { type Clock, systemClock } from '../ports.js';
 
 /**
  * Read size: large enough for few syscalls and socket writes, small enough that a chunk is still in the
@@ -89,9 +90,6 @@ export interface EntryReader {
   close(): void | Promise<void>;
 }
 
-/** Milliseconds from some fixed point (injected by tests). */
-export type Clock = () => number;
-
 /**
  * A file read with blocking calls until one is slow, then through the thread pool (see SLOW_READ_MS).
  * Reads go on until the buffer is full or the file ends.
@@ -103,11 +101,11 @@ export class FileReader implements EntryReader {
   private constructor(
     readonly path: string,
     private fd: number | undefined,
-    private readonly now: Clock,
+    private readonly clock: Pick<Clock, 'now'>,
   ) {}
 
-  static open(path: string, now: Clock = Date.now): FileReader {
-    return new FileReader(path, openSync(path, 'r'), now);
+  static open(path: string, clock: Pick<Clock, 'now'> = systemClock): FileReader {
+    return new FileReader(path, openSync(path, 'r'), clock);
   }
 
   /** Whether the reads have moved to the thread pool. */
@@ -118,14 +116,14 @@ export class FileReader implements EntryReader {
   read(buf: Buffer, offset: number, length: number, position: number): number | Promise<number> {
     if (this.fd === undefined) throw new Error(`${this.path} is closed`);
     if (this.threaded) return this.readThreaded(this.fd, buf, offset, length, position);
-    const started = this.now();
+    const started = this.clock.now();
     let got = 0;
     while (got < length) {
       const n = readSync(this.fd, buf, offset + got, length - got, position + got);
       if (n === 0) break;
       got += n;
     }
-    if (this.now() - started > SLOW_READ_MS) this.threaded = true;
+    if (this.clock.now() - started > SLOW_READ_MS) this.threaded = true;
     return got;
   }
 

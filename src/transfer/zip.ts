@@ -196,6 +196,9 @@ export class EntrySizeError extends Error {
   }
 }
 
+/** node:zlib's CRC-32, loaded with the first zip (see zipChunks). */
+let crc32: typeof import('node:zlib').crc32 | undefined;
+
 /**
  * The archive of `plan` in chunks of `chunkSize` packed full (headers, file bytes and directory records
  * side by side; only the last chunk is shorter), read into reused buffers (see ./chunks.ts: a chunk is
@@ -203,8 +206,6 @@ export class EntrySizeError extends Error {
  * planned size fails the stream (EntrySizeError) instead of producing a corrupt archive; one that grew
  * gives its planned size only (the sender looks at the files again afterwards).
  */
-let crc32: typeof import('node:zlib').crc32 | undefined;
-
 export function zipChunks<T extends ZipInput>(plan: ZipPlan<T>, open: (entry: T) => EntryReader | Promise<EntryReader>, chunkSize = CHUNK_SIZE): AsyncGenerator<Buffer, void, undefined> {
   const crcs = new Uint32Array(plan.items.length);
   // The archive as a sequence of pieces: bytes to copy, or an entry's data (by index).

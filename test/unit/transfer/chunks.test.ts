@@ -155,7 +155,7 @@ describe('short reads (the system returns fewer bytes than asked, as a network f
     expect(buf.subarray(5, 1_005).equals(data.subarray(9_000))).toBe(true);
     // a reader whose first read was slow goes on through the thread pool, and stops the same way
     let t = 0;
-    const a = FileReader.open(path, () => (t += SLOW_READ_MS + 1));
+    const a = FileReader.open(path, { now: () => (t += SLOW_READ_MS + 1) });
     expect(a.read(buf, 0, 20_000, 0)).toBe(10_000);
     expect(a.inThreadPool).toBe(true);
     await expect(a.read(buf, 0, 20_000, 0)).resolves.toBe(10_000);
@@ -168,7 +168,7 @@ describe('blocking reads, and the thread pool once a read is slow (a network fil
   test('quick reads stay blocking: every read answers at once, with a number', () => {
     const { path, data } = file(3000);
     let t = 0;
-    const r = FileReader.open(path, () => (t += SLOW_READ_MS - 1)); // each read takes just under the limit
+    const r = FileReader.open(path, { now: () => (t += SLOW_READ_MS - 1) }); // each read takes just under the limit
     const buf = Buffer.alloc(1000);
     for (let pos = 0; pos < 3000; pos += 1000) {
       expect(r.read(buf, 0, 1000, pos)).toBe(1000);
