@@ -6,7 +6,7 @@
 // that refuses multipart gets one stream per file). Every check reads the emulator's own record of what
 // it received (the request log, the site's store).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -341,6 +341,29 @@ describe('multipart uploads to a site', () => {
     expect(sent).not.toContain(5);
     expect(sent.length).toBeLessThanOrEqual(4);
     expectArrived(id, dir, ['big.bin']);
+  });
+
+  test('a file that grows while its parts go out: FILE_CHANGED (exit 1), not a checksum "mismatch" sent again; once it is still, the same command sends it', async () => {
+    const dir = folder('big5', { 'big.bin': pseudoRandom(5 * MiB, 17) });
+    // The smallest part goes first, alone; the others wait, so that the file grows while they are out.
+    for (const n of [1, 2, 3, 4]) emu.server.faults.add({ service: 'invenio', method: 'PUT', path: `/api/records/*/draft/files/big.bin/content/${n}`, action: 'latency', latencyMs: 1500, always: true });
+    const run = sb.start(['upload', 'big5', '--to', 'demo', '--title', 'Big 5', '--json'], { env: PARTS });
+    const journals = join(sb.dir, '.local', 'state', 'rdp', 'multipart');
+    const recorded = () => (existsSync(journals) ? readdirSync(journals) : []).some((f) => /"key":"big\.bin".*"done":\[5\]/.test(readFileSync(join(journals, f), 'utf8')));
+    const deadline = Date.now() + 20_000;
+    while (!recorded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(recorded()).toBe(true);
+    appendFileSync(join(dir, 'big.bin'), 'more data, written while rdp sends the file\n');
+    const done = await run.done;
+    emu.server.faults.clear();
+    expect(done.code, done.stderr).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string } }>(done.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toMatch(/big\.bin changed while being sent \(5242880 bytes when rdp started, 5242924 now\)/);
+    expect(done.stderr).not.toMatch(/damaged|CHECKSUM_MISMATCH/);
+    const again = await sb.run(['upload', 'big5', '--to', 'demo', '--title', 'Big 5', '--json'], { env: PARTS });
+    expect(again.code, again.stderr).toBe(0);
+    expectArrived(parseJson<Result>(again.stdout).id, dir, ['big.bin']);
   });
 
   test('a site that refuses multipart (403 on the parts) gets one stream per file, and the upload succeeds', async () => {

@@ -142,17 +142,20 @@ const HASH_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { openSync, readSync, closeSync } = require('node:fs');
 const { createHash } = require('node:crypto');
-const { path, partSize, wantParts, wantWhole } = workerData;
+const { path, size, partSize, wantParts, wantWhole } = workerData;
 const buf = Buffer.allocUnsafe(1 << 20);
 const whole = createHash('md5');
 let part = createHash('md5');
 let inPart = 0;
 const parts = [];
 const fd = openSync(path, 'r');
+let left = size;
 try {
-  for (;;) {
-    const n = readSync(fd, buf, 0, buf.length, null);
-    if (n === 0) break;
+  while (left > 0) {
+    // the size planned, no more (a file that grew since is found out by the size check)
+    const n = readSync(fd, buf, 0, Math.min(buf.length, left), null);
+    if (n === 0) throw new Error(path + ' is shorter than the ' + size + ' bytes planned: it changed');
+    left -= n;
     let off = 0;
     while (off < n) {
       const take = Math.min(n - off, partSize - inPart);
@@ -176,17 +179,18 @@ parentPort.postMessage({ md5: wantWhole ? whole.digest('hex') : '', parts: wantP
 `;
 
 /**
- * MD5 of the file and of each `partSize` slice of it, read on a worker thread (with `wantParts`
- * false, the file's MD5 alone: `parts` is empty; with `wantWhole` false, the parts' alone: `md5` is
- * empty, and every byte is hashed once instead of twice).
+ * MD5 of the first `size` bytes of the file and of each `partSize` slice of them, read on a worker
+ * thread (with `wantParts` false, the file's MD5 alone: `parts` is empty; with `wantWhole` false, the
+ * parts' alone: `md5` is empty, and every byte is hashed once instead of twice). A file shorter than
+ * `size` fails it.
  */
-export function hashParts(path: string, partSize: number, signal?: AbortSignal, wantParts = true, wantWhole = true): Promise<{ md5: string; parts: string[] }> {
+export function hashParts(path: string, size: number, partSize: number, signal?: AbortSignal, wantParts = true, wantWhole = true): Promise<{ md5: string; parts: string[] }> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError());
       return;
     }
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { path, partSize, wantParts, wantWhole }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { path, size, partSize, wantParts, wantWhole }, resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 } });
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
@@ -210,11 +214,14 @@ export function hashParts(path: string, partSize: number, signal?: AbortSignal, 
 /** The site refused a part (403): multipart is not for this site. */
 class PartRefused extends Error {}
 
-function rangeSource(path: string, name: string, start: number, end: number): UploadSource {
+function rangeSource(path: string, name: string, start: number, end: number, verify: UploadSource['verify']): UploadSource {
   return {
     name,
     label: name,
     size: end - start,
+    // The whole file's check: a file that changes while its parts go out is an error of its own (exit 1,
+    // FILE_CHANGED), never a checksum that "does not match" after the commit.
+    verify,
     // No `file`: the part is not the whole file (its MD5 is taken on the way out).
     // Several parts go out at once, each with two buffers of its own: smaller ones keep the sum small.
     chunks: () => fileChunks(path, end - start, start),
@@ -305,7 +312,7 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
         http,
         method: 'PUT',
         path: url,
-        source: rangeSource(file, `${key} (part ${n} of ${parts})`, start, end),
+        source: rangeSource(file, `${key} (part ${n} of ${parts})`, start, end, source.verify),
         accept: [403],
         anonymous: foreign, // a presigned URL on another host (S3) gets no token
         signal: opts.signal,
@@ -366,19 +373,20 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
     let md5s = Array.from({ length: parts }, (_, i) => partMd5[String(i + 1)]);
     let whole: Promise<string> | undefined;
     if (md5s.some((m) => m === undefined)) {
-      const h = await hashParts(file, partSize, hashSignal);
+      const h = await hashParts(file, source.size, partSize, hashSignal);
       md5s = h.parts;
       whole = Promise.resolve(h.md5);
     }
     let committed = await client.commitFile(id, key);
     if (!multipartChecksum(committed.checksum ?? '')) {
-      whole ??= hashParts(file, partSize, hashSignal, false).then((h) => h.md5);
+      whole ??= hashParts(file, source.size, partSize, hashSignal, false).then((h) => h.md5);
       whole.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       if (!committed.checksum) committed = await client.waitForChecksum(id, committed, opts.signal);
     }
-    const md5 = multipartChecksum(committed.checksum ?? '') ? undefined : await whole;
+    let md5: string | undefined;
     let verified: boolean;
     try {
+      md5 = multipartChecksum(committed.checksum ?? '') ? undefined : await whole;
       for (const [n, etag] of etags) {
         if (md5s[n - 1] !== etag) throw new FailureError('CHECKSUM_MISMATCH', `${key}: part ${n} arrived damaged (its ETag ${etag} is not the MD5 of the part).`, { hint: 'Run the command again: the damaged copy is replaced.' });
       }
@@ -386,7 +394,8 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
     } catch (err) {
       await client.deleteFile(id, key).catch(() => {});
       await writer.remove();
-      throw err;
+      // A file changed since its parts went out reads differently now: say that, not "damaged".
+      throw (await source.verify?.().catch(() => undefined)) ?? err;
     }
     await writer.remove();
     return { key, size: source.size, md5, checksum: committed.checksum ?? null, verified, multipart: true, partRequests, fellBack: false };

@@ -43,7 +43,7 @@ async function sameContent(client: InvenioClient, id: string, source: UploadSour
   if (r.md5) return (await localMd5(source, signal)) === r.md5;
   const mp = multipartChecksum(r.checksum);
   if (mp?.partSize && source.file) {
-    const h = await hashParts(source.file, mp.partSize, signal, true, false); // the parts' MD5s are all it takes
+    const h = await hashParts(source.file, source.size, mp.partSize, signal, true, false); // the parts' MD5s are all it takes
     return h.parts.length === mp.parts && compositeMd5(h.parts) === mp.hex;
   }
   return undefined;

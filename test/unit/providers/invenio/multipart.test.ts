@@ -20,16 +20,26 @@ describe('hashParts', () => {
   const slices = [data.subarray(0, partSize), data.subarray(partSize, 2 * partSize), data.subarray(2 * partSize)];
 
   test('the file and its parts', async () => {
-    const h = await hashParts(path, partSize);
+    const h = await hashParts(path, data.length, partSize);
     expect(h.md5).toBe(md5(data));
     expect(h.parts).toEqual(slices.map(md5));
   });
 
   test('the file alone', async () => {
-    expect(await hashParts(path, partSize, undefined, false)).toEqual({ md5: md5(data), parts: [] });
+    expect(await hashParts(path, data.length, partSize, undefined, false)).toEqual({ md5: md5(data), parts: [] });
   });
 
   test('the parts alone (no whole-file MD5 is computed)', async () => {
-    expect(await hashParts(path, partSize, undefined, true, false)).toEqual({ md5: '', parts: slices.map(md5) });
+    expect(await hashParts(path, data.length, partSize, undefined, true, false)).toEqual({ md5: '', parts: slices.map(md5) });
+  });
+
+  test('the size planned and no more: bytes the file grew by since are not read', async () => {
+    const grown = join(dir, 'grown.bin');
+    writeFileSync(grown, Buffer.concat([data, randomBytes(1000)]));
+    expect(await hashParts(grown, data.length, partSize)).toEqual({ md5: md5(data), parts: slices.map(md5) });
+  });
+
+  test('a file shorter than planned fails, naming it', async () => {
+    await expect(hashParts(path, data.length + 1, partSize)).rejects.toThrow(/data\.bin is shorter than the 5242898 bytes planned/);
   });
 });
