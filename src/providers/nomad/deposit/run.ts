@@ -276,7 +276,7 @@ export async function runNomadUpload(ports: DepositPorts, input: DepositInput): 
     if (remembers) await ports.state.rememberPublished(c.key, { id });
     io.success(`Published upload ${id}${upload.embargoLength > 0 ? ` under an embargo of ${upload.embargoLength} months` : ''}.`);
   } else {
-    io.info(`Not published yet: check the entries at ${page(id)}, then publish there (or upload with --publish).`);
+    io.info(`Not published yet: check the entries at ${page(id)}, then \`rdp publish ${id} --on nomad\` (or run this command again with --publish).`);
   }
   return result(upload);
 }
