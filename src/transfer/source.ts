@@ -35,9 +35,11 @@ export interface UploadSource {
 
 /** A local file changed (grew, shrank, was rewritten) between planning and the end of its sending. */
 export class FileChangedError extends FailureError {
-  constructor(path: string, what: string) {
+  constructor(path: string, what: string, gone = false) {
     super('FILE_CHANGED', `${path} changed while being sent (${what}).`, {
-      hint: 'Something is still writing to it: wait until it is finished, then run the command again.',
+      hint: gone
+        ? 'It was removed or renamed while rdp sent it: put it back (or leave it out of the command), then run the command again.'
+        : 'Something is still writing to it: wait until it is finished, then run the command again.',
       details: { file: path },
     });
   }
@@ -57,7 +59,7 @@ function changedSince(file: Pick<LocalFile, 'path' | 'size'> & { mtimeMs?: numbe
   try {
     now = statSync(file.path);
   } catch (err) {
-    return new FileChangedError(shown, `it is gone: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return new FileChangedError(shown, `it is gone: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, true);
   }
   if (now.size !== file.size) return new FileChangedError(shown, `${file.size} bytes when rdp started, ${now.size} now`);
   if (file.mtimeMs !== undefined && now.mtimeMs !== file.mtimeMs) return new FileChangedError(shown, 'it was modified after rdp started');

@@ -2,7 +2,7 @@
 // re-open the source, the on-the-fly zip, the pool, and local input checks.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -247,6 +247,24 @@ describe('a source that does not match what was planned', () => {
     expect(err).toBeInstanceOf(FileChangedError);
     expect(err.code).toBe('FILE_CHANGED');
     expect(err.message).toMatch(/shrinks\.bin changed while being sent \(25165824 bytes when rdp started, 1048576 now\)/);
+  });
+
+  test('a file removed while it is sent: FILE_CHANGED that says it is gone, with a hint to put it back (not "still writing")', async () => {
+    const path = join(dir, 'removed.bin');
+    writeFileSync(path, Buffer.alloc(8 * 1024 * 1024, 6));
+    const src = fileSource({ path, size: 8 * 1024 * 1024, mtimeMs: statSync(path).mtimeMs }, 'removed.bin');
+    handlers.push((req, res) => {
+      let gone = false;
+      req.on('data', () => {
+        if (!gone) rmSync(path);
+        gone = true;
+      });
+      req.on('end', () => res.end('{}'));
+    });
+    const err = (await sendSource({ http: client(), method: 'PUT', path: '/bucket/removed.bin', source: src }).catch((e: unknown) => e)) as RdpError;
+    expect(err.code).toBe('FILE_CHANGED');
+    expect(err.message).toMatch(/removed\.bin changed while being sent \(it is gone: ENOENT\)/);
+    expect(err.hint).toMatch(/removed or renamed while rdp sent it: put it back/);
   });
 
   test('a file that grows while it is read: exactly the announced bytes go out, then FILE_CHANGED', async () => {
