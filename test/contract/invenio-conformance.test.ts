@@ -280,6 +280,10 @@ describe('InvenioRDM: files', () => {
     expect(done.body.checksum).toMatch(new RegExp(FILES.commit.checksumPattern));
     expect(done.body.checksum).toBe(`md5:${md5(data)}`);
     expect(done.body.size).toBe(data.length);
+    const twice = await call('POST', `${d.links.files}/a.csv/commit`);
+    expect(twice.status).toBe(FILES.commit.again.status);
+    expect(twice.body.checksum).toBe(done.body.checksum);
+    expect(twice.body.status).toBe(FILES.commit.completedStatus);
     const again = await call('PUT', `${d.links.files}/a.csv/content`, { raw: data });
     expect(again.status).toBe(FILES.content.afterCommit.status);
     expect(again.body.errors).toBe(FILES.content.afterCommit.errors);
@@ -345,6 +349,7 @@ describe('InvenioRDM: files', () => {
     expect(c.status).toBe(200);
     expect(c.body.transfer.type).toBe(FILES.multipart.afterCommitTransferType);
     expect(c.body.checksum).toBe(FILES.multipart.checksumAtCommitLocal);
+    expect((await call('POST', e.links.commit)).status).toBe(FILES.commit.again.status);
     let later: string | null = null;
     for (let i = 0; i < 200 && !later; i++) {
       later = (await call('GET', e.links.self)).body.checksum;

@@ -266,6 +266,21 @@ describe('rdp upload --to <site>', () => {
     expectArrived(parseJson<Result>(r.stdout).id, d, ['hit.txt', 'ok.txt']);
   });
 
+  test('a commit whose answer is lost (the site committed, a proxy answered 502) is sent again; the upload succeeds in one run', async () => {
+    const d = folder('lost-commit', { 'one.txt': 'committed once, answered twice\n', 'big.bin': pseudoRandom(3 * MiB, 19) });
+    for (const key of ['one.txt', 'big.bin']) emu.server.faults.add({ service: 'invenio', method: 'POST', path: `/api/records/*/draft/files/${key}/commit`, action: 'status-after', status: 502 });
+    const from = log().length;
+    const r = await sb.run(['upload', 'lost-commit', '--to', 'demo', '--title', 'Lost commit', '--json'], { env: { ...PARTS, RDP_RETRY_BASE_MS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    expect(res.multipart.files).toBe(1);
+    const commits = log()
+      .slice(from)
+      .filter((e) => e.service === 'invenio' && e.method === 'POST' && e.path.endsWith('/commit'));
+    expect(commits.map((e) => `${e.path.split('/').at(-2)} ${e.status}`).sort()).toEqual(['big.bin 200', 'big.bin 502', 'one.txt 200', 'one.txt 502']);
+    expectArrived(res.id, d, ['big.bin', 'one.txt']);
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);

@@ -399,7 +399,9 @@ export class InvenioClient {
   }
 
   async commitFile(id: string, key: string): Promise<RdmFile> {
-    const { status, data } = await this.http.json<unknown>({ method: 'POST', path: `${this.filePath(id, key)}/commit`, timeoutMs: 15 * 60_000 });
+    // Sent again after a lost answer (a 5xx, a cut connection) like a PUT: a second commit of a committed
+    // file answers 200 with the same entry (test/contract/invenio/files-api.json, commit.again).
+    const { status, data } = await this.http.json<unknown>({ method: 'POST', path: `${this.filePath(id, key)}/commit`, retry: 'always', timeoutMs: 15 * 60_000 });
     return this.file(data, status);
   }
 
