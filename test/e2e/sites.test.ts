@@ -281,6 +281,27 @@ describe('rdp upload --to <site>', () => {
     expectArrived(res.id, d, ['big.bin', 'one.txt']);
   });
 
+  test('a file entry whose answer is lost (created, then 502) is sent again and the stale entry replaced; a large file still goes in parts', async () => {
+    for (const [name, files] of [
+      ['lost-init', { 'one.txt': 'its entry was made twice\n' }],
+      ['lost-init-parts', { 'big.bin': pseudoRandom(3 * MiB, 23) }],
+    ] as const) {
+      const d = folder(name, files);
+      emu.server.faults.add({ service: 'invenio', method: 'POST', path: '/api/records/*/draft/files', action: 'status-after', status: 502 });
+      const from = log().length;
+      const r = await sb.run(['upload', name, '--to', 'demo', '--title', name, '--json'], { env: { ...PARTS, RDP_RETRY_BASE_MS: '1' } });
+      expect(r.code, r.stderr).toBe(0);
+      const res = parseJson<Result>(r.stdout);
+      const inits = log()
+        .slice(from)
+        .filter((e) => e.service === 'invenio' && e.method === 'POST' && e.path.endsWith('/draft/files'))
+        .map((e) => e.status);
+      expect(inits).toEqual([502, 400, 201]);
+      expect(res.multipart).toEqual(name === 'lost-init' ? { files: 0, partRequests: 0, refused: false } : { files: 1, partRequests: 3, refused: false });
+      expectArrived(res.id, d, Object.keys(files));
+    }
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);

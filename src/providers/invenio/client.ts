@@ -367,9 +367,13 @@ export class InvenioClient {
     return this.file(this.parse(text, res), res.status);
   }
 
-  /** Start uploads; answers every file of the draft. `accept` hands back statuses instead of throwing. */
+  /**
+   * Start uploads; answers every file of the draft. `accept` hands back statuses instead of throwing.
+   * Sent again after a lost answer (a 5xx, a cut connection): if the lost attempt made the entry, the
+   * next one answers 400 "already exists", which the callers take as a stale entry to replace.
+   */
   async initFiles(id: string, entries: InitEntry[], accept?: number[]): Promise<{ status: number; files: RdmFile[] }> {
-    const res = await this.http.request({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept });
+    const res = await this.http.request({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept, retry: 'always' });
     const text = await res.body.text();
     if (res.status < 200 || res.status >= 300) return { status: res.status, files: [] };
     return { status: res.status, files: this.files(this.parse(text, res), res.status) };

@@ -30,7 +30,7 @@ import type { UploadSource } from '../../transfer/source.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { isObj } from '../../util/guards.js';
 import { header } from '../../http/client.js';
-import type { InvenioClient, UploadedFile, UploadFileOptions } from './client.js';
+import type { InitEntry, InvenioClient, UploadedFile, UploadFileOptions } from './client.js';
 import { multipartChecksum, type RdmFile, toRdmFile } from './types.js';
 
 const MiB = 1024 * 1024;
@@ -262,7 +262,13 @@ export async function sendMultipart(client: InvenioClient, id: string, source: U
     journal = old as Journal;
   } else {
     if (existing) await client.deleteFile(id, key);
-    const init = await client.initFiles(id, [{ key, size: source.size, transfer: { type: 'M', parts, part_size: partSize } }], [400, 403]);
+    const entry0: InitEntry = { key, size: source.size, transfer: { type: 'M', parts, part_size: partSize } };
+    let init = await client.initFiles(id, [entry0], [400, 403]);
+    if (init.status === 400 && (await client.getFile(id, key))) {
+      // The key exists: a stale entry (an attempt whose answer was lost), not a site without multipart.
+      await client.deleteFile(id, key);
+      init = await client.initFiles(id, [entry0], [400, 403]);
+    }
     const got = init.files.find((f) => f.key === key);
     if (init.status === 400 || init.status === 403 || !got || got.transfer.type !== 'M' || !got.links.parts?.length) {
       // Refused (403), or a site without multipart (an older InvenioRDM: 400, or no part links).
