@@ -227,6 +227,30 @@ describe('rdp upload --to <site>', () => {
     expect(rows[0]).toMatchObject({ id: v2.id, state: 'published', doi: expect.stringMatching(/^10\.1234\//) });
   });
 
+  test('--new-version when the answers to the new version and to the files import are lost (the site acted, then 502): sent again, one run', async () => {
+    const d = folder('lost-version', { 'kept.txt': 'from version 1\n' });
+    const v1 = await sb.run(['upload', 'lost-version', '--to', 'demo', ...meta, '--publish', '--json']);
+    expect(v1.code, v1.stderr).toBe(0);
+    const first1 = parseJson<Result>(v1.stdout);
+    writeFileSync(join(d, 'added.txt'), 'new in version 2\n');
+    emu.server.faults.add({ service: 'invenio', method: 'POST', path: `/api/records/${first1.id}/versions`, action: 'status-after', status: 502 });
+    emu.server.faults.add({ service: 'invenio', method: 'POST', path: '/api/records/*/draft/actions/files-import', action: 'status-after', status: 502 });
+    const from = log().length;
+    const r = await sb.run(['upload', 'lost-version', '--to', 'demo', '--new-version', first1.id, '--json'], { env: { RDP_RETRY_BASE_MS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = parseJson<Result>(r.stdout);
+    const calls = (suffix: string) =>
+      log()
+        .slice(from)
+        .filter((e) => e.method === 'POST' && e.path.endsWith(suffix))
+        .map((e) => e.status);
+    expect(calls('/versions')).toEqual([502, 201]);
+    expect(calls('/files-import')).toEqual([502, 400]);
+    expect([...store().records.values()].filter((x) => x.parentId === store().records.get(first1.id)?.parentId)).toHaveLength(2);
+    expect(contentPuts(from).map((e) => e.path)).toEqual([`/api/records/${v2.id}/draft/files/added.txt/content`]);
+    expectArrived(v2.id, d, ['added.txt', 'kept.txt']);
+  });
+
   test('a 5xx on the draft-creating POST leaves no second draft: the draft that attempt made is adopted, or the POST is sent again', async () => {
     const drafts = (title: string) => [...store().records.values()].filter((r) => r.metadata.title === title);
     folder('five', { 'f.txt': 'five' });
@@ -308,7 +332,8 @@ describe('rdp upload --to <site>', () => {
     expectArrived(r.id, d, ['x.txt']);
     const rows = parseJson<{ id: string; state: string; title: string }[]>((await sb.run(['uploads', 'list', '--on', 'demo', '--status', 'draft', '--json'])).stdout);
     expect(rows).toContainEqual(expect.objectContaining({ id: r.id, state: 'draft', title: 'Just a draft' }));
-    expect(rows.every((x) => x.state === 'draft')).toBe(true);
+    // every kind of draft (a new version's, a published record being edited), no published record
+    expect(rows.every((x) => x.state !== 'published')).toBe(true);
     // --limit: the note says how many more exist (the site states its total).
     const all = parseJson<unknown[]>((await sb.run(['uploads', 'list', '--on', 'demo', '--all', '--json'])).stdout);
     expect(all.length).toBeGreaterThan(1);

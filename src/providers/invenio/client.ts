@@ -303,14 +303,35 @@ export class InvenioClient {
    * (importFiles copies the latest version's).
    */
   async newVersion(id: string): Promise<RdmRecord> {
-    const { status, data } = await this.http.json<unknown>({ method: 'POST', path: `/records/${encodeURIComponent(id)}/versions` });
+    // So it is sent again after a lost answer (a 5xx, a cut connection) as well.
+    const { status, data } = await this.http.json<unknown>({ method: 'POST', path: `/records/${encodeURIComponent(id)}/versions`, retry: 'always' });
     return this.record(data, status);
   }
 
-  /** Copy the latest version's files into an empty new-version draft. */
+  /**
+   * Copy the latest version's files into an empty new-version draft. Sent again after a lost answer: if
+   * the lost attempt imported them, the site refuses the next one (400 "Please remove all files first.")
+   * and the draft's files are the answer.
+   */
   async importFiles(id: string): Promise<RdmFile[]> {
-    const { status, data } = await this.http.json<unknown>({ method: 'POST', path: `${this.draftPath(id)}/actions/files-import` });
-    return this.files(data, status);
+    let retried = false;
+    const res = await this.http.request({
+      method: 'POST',
+      path: `${this.draftPath(id)}/actions/files-import`,
+      accept: [400],
+      // asked only after a 5xx, a 429 or a network failure
+      retry: () => {
+        retried = true;
+        return true;
+      },
+    });
+    const text = await res.body.text();
+    if (res.status === 400) {
+      const files = retried ? await this.listFiles(id) : [];
+      if (files.length > 0) return files;
+      throw this.http.errorFor(res.status, text, res.headers, { method: 'POST', path: `${this.draftPath(id)}/actions/files-import` });
+    }
+    return this.files(this.parse(text, res), res.status);
   }
 
   /** The latest published version of a record id or a parent (concept) id; undefined when neither is known. */
