@@ -206,6 +206,22 @@ describe('after publication the same command refuses', () => {
     expect(concept?.versions).toEqual([v1.id, v2.id, parseJson<Result>(v3.stdout).id]);
   });
 
+  test('--new-version when the answer to newversion is lost (Zenodo opened it, then 502): sent again, the open draft found, one run', async () => {
+    folder('lostver', { 'l.txt': 'v1' });
+    const v1 = parseJson<Result>((await sb.run(['upload', 'lostver', '--to', 'zenodo', '--publish', '--json', ...meta('Lost version')])).stdout);
+    writeFileSync(join(sb.dir, 'lostver', 'l.txt'), 'v2');
+    emu.server.faults.add({ service: 'zenodo', method: 'POST', path: `/api/deposit/depositions/${v1.id}/actions/newversion`, action: 'status-after', status: 502 });
+    const from = log().length;
+    const r = await sb.run(['upload', 'lostver', '--to', 'zenodo', '--new-version', String(v1.id), '--json'], { env: { RDP_RETRY_BASE_MS: '1' } });
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = parseJson<Result>(r.stdout);
+    expect(v2).toMatchObject({ deposition: 'new-version', published: false });
+    expect(log().slice(from).filter((e) => e.path.endsWith('/actions/newversion')).map((e) => e.status)).toEqual([502, 400]);
+    const concept = store().concepts.get(store().depositions.get(v1.id)?.conceptrecid ?? 0);
+    expect(concept?.versions).toEqual([v1.id]);
+    expect([...store().depositions.values()].filter((d) => d.conceptrecid === store().depositions.get(v1.id)?.conceptrecid && !d.submitted).map((d) => d.id)).toEqual([v2.id]);
+  });
+
   test('--new-record goes with neither --deposition nor --new-version', async () => {
     folder('nr', { 'n.txt': 'n' });
     for (const flag of ['--deposition', '--new-version']) {

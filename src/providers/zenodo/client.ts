@@ -146,6 +146,9 @@ export class ZenodoClient {
       const { status, data } = await this.http.json<unknown>({
         method: 'POST',
         path: dep.links.newversion ?? `/deposit/depositions/${dep.id}/actions/newversion`,
+        // Sent again after a lost answer (a 5xx, a cut connection): Zenodo opens no second new version;
+        // if the lost attempt opened one, the repeat answers 400 and the open draft is found below.
+        retry: 'always',
       });
       answer = this.deposition(data, status);
     } catch (err) {
