@@ -204,6 +204,19 @@ describe('processing outcomes and publishing', () => {
     expect(posts).toEqual(['/uploads?file_name=pub.zip&upload_name=pub&embargo_length=6', `/uploads/${res.uploadId}/action/publish?embargo_length=6`]);
   });
 
+  test('--publish whose answer is lost (NOMAD started publishing, a proxy answered 502): the upload says so, the publish is waited for, one run', async () => {
+    makeTree('lostpub', RUN);
+    const from = emu.server.state.log.length;
+    emu.server.faults.add({ service: 'nomad', method: 'POST', path: '/uploads/*/action/publish', action: 'status-after', status: 502 });
+    const r = await sb.run(['upload', 'lostpub', '--to', 'nomad', '--publish', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const res = parseJson<Result>(r.stdout);
+    expect(res).toMatchObject({ published: true, processStatus: 'SUCCESS' });
+    expect(store().uploads.get(res.uploadId)).toMatchObject({ published: true });
+    const publishes = emu.server.state.log.slice(from).filter((e) => e.service === 'nomad' && e.path.endsWith('/action/publish'));
+    expect(publishes.map((e) => e.status)).toEqual([502]);
+  });
+
   test('--publish of an upload without entries: the server\'s refusal, explained (exit 1)', async () => {
     makeTree('noentries', { 'readme.txt': 'nothing NOMAD parses' });
     const r = await sb.run(['upload', 'noentries', '--to', 'nomad', '--publish', '--json']);

@@ -1,5 +1,5 @@
 // NOMAD's v1 API (providers.md section 2). Base: the API root ending in /api/v1.
-import { ApiError, FailureError, NotFoundError, type RdpError } from '../../errors/errors.js';
+import { ApiError, FailureError, NetworkError, NotFoundError, type RdpError } from '../../errors/errors.js';
 import { sendSource } from '../../transfer/send.js';
 import type { FileChangedError, UploadSource } from '../../transfer/source.js';
 import type { ParsedError } from '../../http/errors.js';
@@ -37,6 +37,11 @@ export interface UploadListQuery {
 }
 
 /** The upload NOMAD answered with (JSON `{upload_id, data}`), or a clear error. */
+/** A failure after which the request may have been acted on: a 5xx (a proxy's 502), a connection lost. */
+function lostAnswer(err: unknown): boolean {
+  return (err instanceof ApiError && err.status >= 500) || err instanceof NetworkError;
+}
+
 function uploadFrom(http: HttpClient, status: number, text: string, headers: Record<string, string | string[] | undefined>): NomadUpload {
   let json: unknown;
   try {
@@ -216,6 +221,12 @@ export class NomadClient {
       if (!upload) throw this.http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
       return upload;
     } catch (err) {
+      // An answer lost on the way (a 5xx from a proxy, a cut connection) may hide a publish that NOMAD
+      // started: then the upload says so, and that is the answer (a second publish would be refused).
+      if (lostAnswer(err)) {
+        const now = await this.getUpload(uploadId).catch(() => undefined);
+        if (now && (now.published || (now.processRunning && now.currentProcess === 'publish_upload'))) return now;
+      }
       throw explainNomadError(err, uploadId);
     }
   }
