@@ -30,7 +30,7 @@ export const ERROR_CODES = {
   NOT_A_FILE: usage('a path to upload is neither a regular file nor a folder'),
   BROKEN_LINK: usage('a symbolic link in a folder to upload points at nothing'),
   EMPTY_FOLDER: usage('a folder to upload holds nothing to send (empty, or everything left out)'),
-  EMPTY_FILE: usage('an archive to send to NOMAD is empty'),
+  EMPTY_FILE: usage('an empty file where the service takes none (an archive to NOMAD, any file to Zenodo)'),
   NOT_AN_ARCHIVE: usage('a file named like an archive is not one (NOMAD decides by content)'),
   BAD_EXCLUDE: usage('an --exclude value is not a pattern'),
   BAD_FILE_NAME: usage('a file name the service cannot hold'),

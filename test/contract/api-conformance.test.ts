@@ -29,6 +29,7 @@ const DEP = fixture<{
   unknownTopLevelKey: { status: number; example: Record<string, unknown>; message: string };
   publishedDeposition: { publishAgain: number; put: number; delete: number };
   rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
+  emptyFile: { status: number; message: string };
 }>('zenodo/deposit-api.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
@@ -203,6 +204,17 @@ describe('Zenodo: the deposit API', () => {
     const bad = await call('POST', deposit(), { body: { metadata: META, ...DEP.unknownTopLevelKey.example } });
     expect(bad.status).toBe(DEP.unknownTopLevelKey.status);
     expect(bad.body.errors[0].messages).toEqual([DEP.unknownTopLevelKey.message]);
+  });
+
+  test('an empty file is refused (400 "Empty files are not accepted."); one already under its key stays', async () => {
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const empty = await call('PUT', `${d.links.bucket}/nothing.txt`, { raw: new Uint8Array(0) });
+    expect(empty.status).toBe(DEP.emptyFile.status);
+    expect(empty.body.message).toBe(DEP.emptyFile.message);
+    expect((await call('PUT', `${d.links.bucket}/kept.txt`, { raw: new TextEncoder().encode('kept') })).status).toBe(201);
+    expect((await call('PUT', `${d.links.bucket}/kept.txt`, { raw: new Uint8Array(0) })).status).toBe(DEP.emptyFile.status);
+    const listed = (await call('GET', d.links.bucket)).body.contents as { key: string; size: number }[];
+    expect(listed.map((f) => [f.key, f.size])).toEqual([['kept.txt', 4]]);
   });
 
   test('a published deposition: publish again, PUT and DELETE answer 404', async () => {

@@ -85,7 +85,7 @@ describe('sync semantics', () => {
   let id: number;
 
   test('a folder is uploaded to a new draft; every file arrives with the right MD5; --json is one document', async () => {
-    dir = folder('data', { 'a.csv': 'x,y\n1,2\n', 'b.txt': 'hello\n', 'big.bin': big, 'empty.dat': '' });
+    dir = folder('data', { 'a.csv': 'x,y\n1,2\n', 'b.txt': 'hello\n', 'big.bin': big, 'one.dat': '1' });
     const from = log().length;
     const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--json', ...META]);
     expect(r.stderr).toBe('');
@@ -94,8 +94,8 @@ describe('sync semantics', () => {
     id = res.id;
     expect(res).toMatchObject({ deposition: 'created', published: false, state: 'unsubmitted', doi: `10.5281/zenodo.${id}`, doiRegistered: false });
     expect(res.url).toBe(`${emu.env.RDP_ZENODO_URL}/deposit/${id}`);
-    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'empty.dat']);
-    expect(sentBytes(from)).toBe(big.length + 8 + 6);
+    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'one.dat']);
+    expect(sentBytes(from)).toBe(big.length + 8 + 6 + 1);
     expect(res.files.every((f) => f.action === 'upload')).toBe(true);
     expect(store().depositions.get(id)?.metadata).toMatchObject({ title: 'Soil samples', upload_type: 'dataset', creators: [{ name: 'Doe, Jane', affiliation: 'Example University' }] });
   });
@@ -127,7 +127,7 @@ describe('sync semantics', () => {
     expect(r.code).toBe(0);
     expect(puts(from).map((e) => e.path)).toEqual([expect.stringMatching(/\/a\.csv$/)]);
     expect(sentBytes(from)).toBe(12);
-    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'empty.dat']);
+    expectArrived(id, dir, ['a.csv', 'b.txt', 'big.bin', 'one.dat']);
     expect(parseJson<Result>(r.stdout).files.find((f) => f.name === 'a.csv')?.action).toBe('replace');
   });
 
@@ -139,7 +139,7 @@ describe('sync semantics', () => {
     const del = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--delete-extra', '--json']);
     expect(del.code).toBe(0);
     expect(parseJson<Result>(del.stdout).files.find((f) => f.name === 'b.txt')?.action).toBe('delete');
-    expectArrived(id, dir, ['a.csv', 'big.bin', 'empty.dat']);
+    expectArrived(id, dir, ['a.csv', 'big.bin', 'one.dat']);
   });
 
   test('--dry-run changes nothing and shows the plan', async () => {
@@ -435,6 +435,26 @@ describe('folders and archives', () => {
     expect(r.code).toBe(2);
     expect(parseJson<{ error: { code: string; hint: string } }>(r.stderr).error).toMatchObject({ code: 'TOO_MANY_FILES', hint: expect.stringMatching(/--zip/) });
     expect(log().length).toBe(from);
+  });
+
+  test('an empty file is refused before anything remote happens (Zenodo answers 400 to one); --zip holds it', async () => {
+    const dir = folder('hollow', { 'data.csv': 'a,b\n1,2\n', 'placeholder.txt': '' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'hollow', '--to', 'zenodo', '--json']);
+    expect(r.code).toBe(2);
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err).toMatchObject({ code: 'EMPTY_FILE', message: expect.stringMatching(/^placeholder\.txt is an empty file \(0 bytes\), and Zenodo does not accept empty files/) });
+    expect(err.hint).toContain("--exclude '/placeholder.txt'");
+    expect(err.hint).toContain('--zip');
+    expect(log().length).toBe(from);
+    const named = await sb.run(['upload', join(dir, 'placeholder.txt'), '--to', 'zenodo']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/do not name it/);
+    const left = await sb.run(['upload', 'hollow', '--to', 'zenodo', '--exclude', '/placeholder.txt', '--json']);
+    expect(left.code, left.stderr).toBe(0);
+    expectArrived(parseJson<Result>(left.stdout).id, dir, ['data.csv']);
+    const zipped = await sb.run(['upload', 'hollow', '--to', 'zenodo', '--zip', 'hollow.zip', '--new-record', '--json']);
+    expect(zipped.code, zipped.stderr).toBe(0);
   });
 });
 

@@ -126,6 +126,12 @@ export function mountBucket(ctx: ServiceContext): void {
       store.discard(path); // the connection ended early: nothing is stored
       return;
     }
+    if (size === 0) {
+      // zenodo-rdm sets RECORDS_RESOURCES_ALLOW_EMPTY_FILES = False: the commit of a 0-byte file raises,
+      // and its unit of work (which removed a file of the same key first) is not committed.
+      store.discard(path);
+      throw zenodoError(400, 'Empty files are not accepted.');
+    }
     let md5 = got.md5;
     if (wrong) md5 = createHash('md5').update(`corrupted:${md5}`).digest('hex');
     const now = timestamp();

@@ -4,7 +4,7 @@
 // Zenodo records hold a flat list of files, so a folder's files are named relative to the folder
 // and a file in a subfolder (a name with "/") is refused, with a hint to use --zip. `--zip NAME.zip`
 // sends everything as one stored zip archive built on the fly, with the subfolders kept inside it.
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { InputError } from '../../../errors/errors.js';
 import { formatBytes } from '../../../output/format.js';
 import type { LocalFile, LocalInput } from '../../../transfer/local.js';
@@ -81,6 +81,16 @@ export async function planSources(inputs: LocalInput[], zip: string | undefined)
     const folders = [...new Set(nested.map((f) => f.from))];
     throw new InputError('NESTED_FOLDERS', `${folders.join(', ')} has files in subfolders (${listSome(nested.map((f) => f.rel))}), and a Zenodo record holds a flat list of files.`, {
       hint: `Send the folder as one zip archive with --zip ${basename(folders[0] ?? 'data').replace(/[^A-Za-z0-9._-]/g, '_') || 'data'}.zip (the subfolders are kept inside it), or name the files to upload.`,
+    });
+  }
+  // Zenodo refuses a file of 0 bytes (400 "Empty files are not accepted.", providers.md 0.1): said
+  // before a draft exists, with the ways on. Inside a zip an empty file is fine.
+  const empty = all.filter((f) => f.size === 0);
+  if (empty.length) {
+    const first = empty[0] as LocalFile;
+    const inFolder = resolve(first.from) !== first.path; // else named on the command line itself
+    throw new InputError('EMPTY_FILE', `${listSome(empty.map((f) => f.rel))} ${empty.length === 1 ? 'is an empty file' : 'are empty files'} (0 bytes), and Zenodo does not accept empty files. Nothing was sent.`, {
+      hint: `Leave ${empty.length === 1 ? 'it' : 'them'} out (${inFolder ? `--exclude '/${first.rel}'` : 'do not name it'}), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
     });
   }
   if (all.length > ZENODO_LIMITS.files) {
