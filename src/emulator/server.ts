@@ -98,6 +98,12 @@ export interface InvenioSiteOptions {
    * published without a DOI (its own or its parent's) unless the draft had one.
    */
   doi?: boolean | undefined;
+  /**
+   * Files of 0 bytes (default allowed, as upstream's RECORDS_RESOURCES_ALLOW_EMPTY_FILES). false, as
+   * Zenodo's own configuration: the commit of an empty file answers 400 "Empty files are not accepted."
+   * and the entry stays pending.
+   */
+  allowEmptyFiles?: boolean | undefined;
 }
 
 interface Mounted {

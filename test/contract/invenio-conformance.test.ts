@@ -292,6 +292,21 @@ describe('InvenioRDM: files', () => {
     expect((await call('DELETE', `${d.links.files}/b`)).status).toBe(FILES.delete.status);
   });
 
+  test('a site that refuses empty files: the commit of one answers 400 "Empty files are not accepted." and the entry stays pending', async () => {
+    await fetch(`${emu.url}/_emulator/invenio/settings`, { method: 'POST', body: JSON.stringify({ allowEmptyFiles: false }) });
+    try {
+      const d = await draft();
+      await call('POST', d.links.files, { body: [{ key: 'empty.txt' }] });
+      await call('PUT', `${d.links.files}/empty.txt/content`, { raw: new Uint8Array(0) });
+      const c = await call('POST', `${d.links.files}/empty.txt/commit`);
+      expect(c.status).toBe(FILES.commit.emptyRefused.status);
+      expect(c.body.message).toBe(FILES.commit.emptyRefused.message);
+      expect((await call('GET', `${d.links.files}/empty.txt`)).body.status).toBe(FILES.init.pendingStatus);
+    } finally {
+      await fetch(`${emu.url}/_emulator/invenio/settings`, { method: 'POST', body: JSON.stringify({ allowEmptyFiles: true }) });
+    }
+  });
+
   test('file keys with "/" (the route is <path:key>): init, content and commit under the nested key', async () => {
     const d = await draft();
     const key = FILES.nestedKeys.key as string;

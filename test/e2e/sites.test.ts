@@ -326,6 +326,26 @@ describe('rdp upload --to <site>', () => {
     }
   });
 
+  test('a site that refuses empty files (as Zenodo is configured): EMPTY_FILE (exit 2) naming the file and the ways on, its entry removed; the other files arrive', async () => {
+    const d = folder('with-empty', { 'full.txt': 'something\n', 'blank.txt': '' });
+    store().settings.allowEmptyFiles = false;
+    try {
+      const r = await sb.run(['upload', 'with-empty', '--to', 'demo', '--title', 'With an empty file', '--json']);
+      expect(r.code).toBe(2);
+      const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.code).toBe('EMPTY_FILE');
+      expect(err.message).toBe('blank.txt is an empty file (0 bytes), and demo does not accept empty files (it answered 400 to the commit).');
+      expect(err.hint).toContain("--exclude '/blank.txt'");
+      const id = /--deposition (\S+)/.exec(err.hint)?.[1] as string;
+      expectArrived(id, d, ['full.txt']);
+      const left = await sb.run(['upload', 'with-empty', '--to', 'demo', '--title', 'With an empty file', '--exclude', '/blank.txt', '--json']);
+      expect(left.code, left.stderr).toBe(0);
+      expect(parseJson<Result>(left.stdout).id).toBe(id);
+    } finally {
+      store().settings.allowEmptyFiles = true;
+    }
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);

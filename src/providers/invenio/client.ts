@@ -16,7 +16,7 @@
 // 400 "Invalid value <id>." and nothing is saved; a failed transfer can be a 200 with
 // `"errors": "File upload transfer failed."`.
 import { createHash } from 'node:crypto';
-import { ApiError, AuthDeniedError, FailureError, NotFoundError, type RdpError } from '../../errors/errors.js';
+import { ApiError, AuthDeniedError, FailureError, InputError, NotFoundError, type RdpError } from '../../errors/errors.js';
 import { sendSource } from '../../transfer/send.js';
 import type { UploadSource } from '../../transfer/source.js';
 import { isObj } from '../../util/guards.js';
@@ -502,7 +502,15 @@ export class InvenioClient {
       await this.initFiles(id, [{ key, size: source.size }]);
     }
     const { md5 } = await this.putContent(id, key, source, opts);
-    let entry = await this.commitFile(id, key);
+    let entry = await this.commitFile(id, key).catch(async (err: unknown) => {
+      // A site configured as Zenodo is (RECORDS_RESOURCES_ALLOW_EMPTY_FILES off) refuses to commit a file
+      // of 0 bytes (400 "Empty files are not accepted."); the pending entry is removed again.
+      if (source.size !== 0 || !(err instanceof ApiError) || err.status !== 400) throw err;
+      await this.deleteFile(id, key).catch(() => {});
+      throw new InputError('EMPTY_FILE', `${key} is an empty file (0 bytes), and ${this.site.name} does not accept empty files (it answered 400 to the commit).`, {
+        hint: `Leave it out (--exclude '/${key}' for a file in a folder you name), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
+      });
+    });
     if (!entry.checksum) entry = await this.waitForChecksum(id, entry, opts.signal);
     if (entry.size !== undefined && entry.size !== source.size) {
       await this.deleteFile(id, key).catch(() => {});

@@ -268,6 +268,9 @@ export function mountFiles(ctx: ServiceContext): void {
     if (f.transfer === 'L') {
       if (!f.committed) {
         if (!f.content) throw siteError(500, 'Internal server error.'); // the server raises a bare Exception: "not uploaded yet"
+        // FileMetadataComponent.commit_file: FileSizeError when RECORDS_RESOURCES_ALLOW_EMPTY_FILES is off;
+        // the commit's unit of work is rolled back, so the entry stays pending with its content.
+        if (f.content.size === 0 && !store.settings.allowEmptyFiles) throw siteError(400, 'Empty files are not accepted.');
         f.committed = true;
         f.size = f.content.size;
         const md5 = f.content.md5 as string;

@@ -45,6 +45,7 @@ export const invenio: EmulatorService = {
       multipartChecksum: o.multipartChecksum ?? 'task',
       checksumDelayMs: o.checksumDelayMs ?? 0,
       doi: o.doi ?? true,
+      allowEmptyFiles: o.allowEmptyFiles ?? true,
     };
     const pat = ctx.state.issue({ service: 'invenio', userId: SEED.invenio.id, scopes: [], kind: 'personal' });
     mountRecords(ctx);
@@ -70,6 +71,10 @@ export const invenio: EmulatorService = {
       if (body.doi !== undefined) {
         if (typeof body.doi !== 'boolean') throw new EmuHttpError(400, { message: 'doi must be true or false' });
         store.settings.doi = body.doi;
+      }
+      if (body.allowEmptyFiles !== undefined) {
+        if (typeof body.allowEmptyFiles !== 'boolean') throw new EmuHttpError(400, { message: 'allowEmptyFiles must be true or false' });
+        store.settings.allowEmptyFiles = body.allowEmptyFiles;
       }
       res.json(200, store.settings);
     });
