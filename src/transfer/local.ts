@@ -42,6 +42,9 @@ export interface LocalInput {
   skipped: SkippedEntry[];
 }
 
+/** What a name that is not UTF-8 shows in place of the bytes that are not (U+FFFD). */
+const NOT_UTF8 = '\uFFFD';
+
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
@@ -123,8 +126,13 @@ export async function walkFolder(
   const selector: Selector = await folderSelector(root, opts);
   const walk = async (dir: string, dirRel: string, parents: string[]): Promise<void> => {
     let names: string[];
+    const notUtf8 = new Set<string>();
     try {
-      names = await readdir(dir);
+      names = (await readdir(dir, { encoding: 'buffer' })).map((raw) => {
+        const text = raw.toString('utf8');
+        if (!Buffer.from(text, 'utf8').equals(raw)) notUtf8.add(text);
+        return text;
+      });
     } catch (err) {
       const rel = toPosix(relative(root, dir));
       throw new InputError('FILE_UNREADABLE', `Cannot read the folder ${shown(dir, cwd)}: ${describeFsError(err)}.`, {
@@ -135,6 +143,19 @@ export async function walkFolder(
     for (const name of names) {
       const p = join(dir, name);
       const rel = dirRel ? `${dirRel}/${name}` : name;
+      if (notUtf8.has(name)) {
+        // A name in another encoding (Latin-1 from an old system, say) cannot be opened by its decoded
+        // text, and no service could hold it: said, unless the selection leaves it out anyway.
+        const why = selector.why(rel) ?? selector.why(`${rel}/`);
+        if (why) {
+          skipped.push({ rel, from: arg, why });
+          continue;
+        }
+        const pattern = `'/${rel.replace(/[\\*?[\]]/g, '\\$&').replace(/'/g, `'\\''`).split(NOT_UTF8).join('?')}'`;
+        throw new InputError('BAD_FILE_NAME', `${shown(p, cwd)} has a name that is not UTF-8 text (shown with ${NOT_UTF8} for the bytes that are not); the services take UTF-8 names only.`, {
+          hint: `Rename it to UTF-8 (convmv -f latin1 -t utf8 --notest NAME, or mv), or leave it out: --exclude ${pattern}`,
+        });
+      }
       let st = lstatSync(p);
       if (st.isSymbolicLink()) {
         try {

@@ -144,6 +144,24 @@ describe('Zenodo', () => {
     expect((await sb.run(['upload', 'links', '--to', 'zenodo', '--exclude', '/broken.txt', '--dry-run'])).code).toBe(0);
   });
 
+  test('a file whose name is not UTF-8 (Latin-1 bytes) is refused with exit 2 and an --exclude that works, not "a bug in rdp"', async () => {
+    const root = tree(join(sb.dir, 'latin1'), { 'good.txt': 'ok' });
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name');
+    const from = emu.server.state.log.length;
+    for (const to of ['zenodo', 'nomad']) {
+      const r = await sb.run(['upload', 'latin1', '--to', to, '--json']);
+      expect(r.code, r.stderr).toBe(2);
+      const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+      expect(err.code).toBe('BAD_FILE_NAME');
+      expect(err.message).toMatch(/latin1\/caf\uFFFD\.txt has a name that is not UTF-8 text/);
+      expect(err.hint).toContain("--exclude '/caf?.txt'");
+    }
+    expect(emu.server.state.log.length).toBe(from);
+    const left = await sb.run(['upload', 'latin1', '--to', 'zenodo', '--exclude', '/caf?.txt', '--json']);
+    expect(left.code, left.stderr).toBe(0);
+    expect(zenodoFiles(parseJson<ZenodoResult>(left.stdout).id)).toEqual(['good.txt']);
+  });
+
   test('a folder whose files are all left out is refused with a hint, before anything remote', async () => {
     tree(join(sb.dir, 'onlyhidden'), { '.a': 'a', '.b/c': 'c' });
     const from = emu.server.state.log.length;

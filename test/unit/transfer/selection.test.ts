@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { InputError } from '../../../src/errors/errors.js';
 import { excludeFlag, walkFolder } from '../../../src/transfer/local.js';
 import { countLeftOut } from '../../../src/transfer/selection.js';
 import { uploadKey } from '../../../src/store/upload-state.js';
@@ -41,6 +42,23 @@ describe('selection', () => {
       expect(skipped.map((s) => s.rel), flag).toEqual([left]);
       expect(files).toHaveLength(5);
     }
+  });
+
+  test('a name that is not UTF-8 (Latin-1 bytes): BAD_FILE_NAME naming it, whose --exclude hint leaves it out; nothing else is lost', async () => {
+    const root = join(dir, 'latin1');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'good.txt'), 'ok');
+    // caf<E9>.txt: the byte E9 alone is "é" in Latin-1 and no UTF-8 at all
+    writeFileSync(Buffer.concat([Buffer.from(`${root}/caf`), Buffer.from([0xe9]), Buffer.from('.txt')]), 'latin-1 name');
+    const err = (await walkFolder(root, 'latin1').catch((e: unknown) => e)) as InputError;
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.code).toBe('BAD_FILE_NAME');
+    expect(err.message).toMatch(/caf\uFFFD\.txt has a name that is not UTF-8 text/);
+    expect(err.hint).toMatch(/--exclude '\/caf\?\.txt'$/);
+    const pattern = /--exclude '(.*)'$/.exec(err.hint ?? '')?.[1] as string;
+    const { files, skipped } = await walkFolder(root, 'latin1', { exclude: [pattern] });
+    expect(files.map((f) => f.rel)).toEqual(['good.txt']);
+    expect(skipped).toEqual([{ rel: 'caf\uFFFD.txt', from: 'latin1', why: `--exclude ${pattern}` }]);
   });
 
   test('the left-out summary counts by kind', () => {
