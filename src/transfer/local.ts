@@ -216,8 +216,12 @@ export async function readInputs(args: string[], cwd: string, selection: Selecti
       if (code === 'EACCES' || code === 'EPERM') {
         throw new InputError('FILE_UNREADABLE', `Cannot read ${arg}: permission denied.`, { hint: 'Fix the permissions of the folders on its path (chmod u+rx).' });
       }
-      throw new InputError('MISSING_PATH', `${arg}: ${describeFsError(err)}.`, {
-        hint: 'Check the path (it is relative to the current directory).',
+      // Node hands over an argument that is not UTF-8 with U+FFFD for its bytes: that name cannot be opened.
+      const garbled = arg.includes(NOT_UTF8) && code === 'ENOENT';
+      throw new InputError('MISSING_PATH', `${arg}: ${describeFsError(err)}${garbled ? `, or a name that is not UTF-8 text (shown with ${NOT_UTF8} for the bytes that are not)` : ''}.`, {
+        hint: garbled
+          ? 'Rename it to UTF-8 (convmv -f latin1 -t utf8 --notest NAME, or mv): the services take UTF-8 names only.'
+          : 'Check the path (it is relative to the current directory).',
       });
     }
     if (st.isDirectory()) {

@@ -156,6 +156,11 @@ describe('Zenodo', () => {
       expect(err.message).toMatch(/latin1\/caf\uFFFD\.txt has a name that is not UTF-8 text/);
       expect(err.hint).toContain("--exclude '/caf?.txt'");
     }
+    // named on the command line, it reaches rdp garbled: Node decodes argv as UTF-8, the byte E9 as U+FFFD
+    const named = spawnSync(process.execPath, [BIN, 'upload', `${root}/caf\uFFFD.txt`, '--to', 'zenodo'], { env: sb.env as NodeJS.ProcessEnv, encoding: 'utf8' });
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/caf\uFFFD\.txt: no such file or folder, or a name that is not UTF-8 text/);
+    expect(named.stderr).toMatch(/Rename it to UTF-8/);
     expect(emu.server.state.log.length).toBe(from);
     const left = await sb.run(['upload', 'latin1', '--to', 'zenodo', '--exclude', '/caf?.txt', '--json']);
     expect(left.code, left.stderr).toBe(0);
