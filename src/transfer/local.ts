@@ -128,11 +128,15 @@ export async function walkFolder(
     let names: string[];
     const notUtf8 = new Set<string>();
     try {
-      names = (await readdir(dir, { encoding: 'buffer' })).map((raw) => {
-        const text = raw.toString('utf8');
-        if (!Buffer.from(text, 'utf8').equals(raw)) notUtf8.add(text);
-        return text;
-      });
+      names = await readdir(dir);
+      // A name that is not UTF-8 reads with U+FFFD in it; only then are the bytes looked at (a name may
+      // hold U+FFFD itself, rightly encoded).
+      if (names.some((n) => n.includes(NOT_UTF8))) {
+        for (const raw of await readdir(dir, { encoding: 'buffer' })) {
+          const text = raw.toString('utf8');
+          if (!Buffer.from(text, 'utf8').equals(raw)) notUtf8.add(text);
+        }
+      }
     } catch (err) {
       const rel = toPosix(relative(root, dir));
       throw new InputError('FILE_UNREADABLE', `Cannot read the folder ${shown(dir, cwd)}: ${describeFsError(err)}.`, {
