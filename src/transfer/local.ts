@@ -44,6 +44,7 @@ export interface LocalInput {
 
 /** What a name that is not UTF-8 shows in place of the bytes that are not (U+FFFD). */
 const NOT_UTF8 = '\uFFFD';
+const RENAME_TO_UTF8 = 'Rename it to UTF-8 (convmv -f latin1 -t utf8 --notest NAME, or mv)';
 
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
@@ -155,9 +156,9 @@ export async function walkFolder(
           skipped.push({ rel, from: arg, why });
           continue;
         }
-        const pattern = `'/${rel.replace(/[\\*?[\]]/g, '\\$&').replace(/'/g, `'\\''`).split(NOT_UTF8).join('?')}'`;
         throw new InputError('BAD_FILE_NAME', `${shown(p, cwd)} has a name that is not UTF-8 text (shown with ${NOT_UTF8} for the bytes that are not); the services take UTF-8 names only.`, {
-          hint: `Rename it to UTF-8 (convmv -f latin1 -t utf8 --notest NAME, or mv), or leave it out: --exclude ${pattern}`,
+          // `?` matches the one character each stretch of bad bytes was decoded to
+          hint: `${RENAME_TO_UTF8}, or leave it out: ${excludeFlag(rel).split(NOT_UTF8).join('?')}`,
         });
       }
       let st = lstatSync(p);
@@ -224,7 +225,7 @@ export async function readInputs(args: string[], cwd: string, selection: Selecti
       const garbled = arg.includes(NOT_UTF8) && code === 'ENOENT';
       throw new InputError('MISSING_PATH', `${arg}: ${describeFsError(err)}${garbled ? `, or a name that is not UTF-8 text (shown with ${NOT_UTF8} for the bytes that are not)` : ''}.`, {
         hint: garbled
-          ? 'Rename it to UTF-8 (convmv -f latin1 -t utf8 --notest NAME, or mv): the services take UTF-8 names only.'
+          ? `${RENAME_TO_UTF8}: the services take UTF-8 names only.`
           : 'Check the path (it is relative to the current directory).',
       });
     }

@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { ApiError, AuthDeniedError, FailureError, InputError, NotFoundError, type RdpError } from '../../errors/errors.js';
 import { sendSource } from '../../transfer/send.js';
+import { excludeFlag } from '../../transfer/local.js';
 import type { UploadSource } from '../../transfer/source.js';
 import { isObj } from '../../util/guards.js';
 import { sleep as realSleep } from '../../util/sleep.js';
@@ -309,27 +310,18 @@ export class InvenioClient {
   }
 
   /**
-   * Copy the latest version's files into an empty new-version draft. Sent again after a lost answer: if
-   * the lost attempt imported them, the site refuses the next one (400 "Please remove all files first.")
-   * and the draft's files are the answer.
+   * Copy the latest version's files into an empty new-version draft (the callers ask only for an empty
+   * one). Sent again after a lost answer: if the lost attempt imported them, the site refuses the next
+   * one (400 "Please remove all files first.") and the draft's files are the answer.
    */
   async importFiles(id: string): Promise<RdmFile[]> {
-    let retried = false;
-    const res = await this.http.request({
-      method: 'POST',
-      path: `${this.draftPath(id)}/actions/files-import`,
-      accept: [400],
-      // asked only after a 5xx, a 429 or a network failure
-      retry: () => {
-        retried = true;
-        return true;
-      },
-    });
+    const path = `${this.draftPath(id)}/actions/files-import`;
+    const res = await this.http.request({ method: 'POST', path, accept: [400], retry: 'always' });
     const text = await res.body.text();
     if (res.status === 400) {
-      const files = retried ? await this.listFiles(id) : [];
+      const files = await this.listFiles(id);
       if (files.length > 0) return files;
-      throw this.http.errorFor(res.status, text, res.headers, { method: 'POST', path: `${this.draftPath(id)}/actions/files-import` });
+      throw this.http.errorFor(res.status, text, res.headers, { method: 'POST', path });
     }
     return this.files(this.parse(text, res), res.status);
   }
@@ -508,7 +500,7 @@ export class InvenioClient {
       if (source.size !== 0 || !(err instanceof ApiError) || err.status !== 400) throw err;
       await this.deleteFile(id, key).catch(() => {});
       throw new InputError('EMPTY_FILE', `${key} is an empty file (0 bytes), and ${this.site.name} does not accept empty files (it answered 400 to the commit).`, {
-        hint: `Leave it out (--exclude '/${key}' for a file in a folder you name), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
+        hint: `Leave it out (${excludeFlag(key)} for a file in a folder you name), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
       });
     });
     if (!entry.checksum) entry = await this.waitForChecksum(id, entry, opts.signal);

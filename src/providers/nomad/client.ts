@@ -36,12 +36,12 @@ export interface UploadListQuery {
   onTotal?: ((total: number) => void) | undefined;
 }
 
-/** The upload NOMAD answered with (JSON `{upload_id, data}`), or a clear error. */
 /** A failure after which the request may have been acted on: a 5xx (a proxy's 502), a connection lost. */
 function lostAnswer(err: unknown): boolean {
   return (err instanceof ApiError && err.status >= 500) || err instanceof NetworkError;
 }
 
+/** The upload NOMAD answered with (JSON `{upload_id, data}`), or a clear error. */
 function uploadFrom(http: HttpClient, status: number, text: string, headers: Record<string, string | string[] | undefined>): NomadUpload {
   let json: unknown;
   try {

@@ -7,7 +7,7 @@
 import { basename, resolve } from 'node:path';
 import { InputError } from '../../../errors/errors.js';
 import { formatBytes } from '../../../output/format.js';
-import type { LocalFile, LocalInput } from '../../../transfer/local.js';
+import { excludeFlag, type LocalFile, type LocalInput } from '../../../transfer/local.js';
 import { fileSource, type UploadSource, zipSource } from '../../../transfer/source.js';
 
 /** Zenodo's limits per record (providers.md 1.7), 10^9-based. */
@@ -90,7 +90,7 @@ export async function planSources(inputs: LocalInput[], zip: string | undefined)
     const first = empty[0] as LocalFile;
     const inFolder = resolve(first.from) !== first.path; // else named on the command line itself
     throw new InputError('EMPTY_FILE', `${listSome(empty.map((f) => f.rel))} ${empty.length === 1 ? 'is an empty file' : 'are empty files'} (0 bytes), and Zenodo does not accept empty files. Nothing was sent.`, {
-      hint: `Leave ${empty.length === 1 ? 'it' : 'them'} out (${inFolder ? `--exclude '/${first.rel}'` : 'do not name it'}), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
+      hint: `Leave ${empty.length === 1 ? 'it' : 'them'} out (${inFolder ? excludeFlag(first.rel) : 'do not name it'}), or send everything as one zip archive with --zip NAME.zip (a zip holds empty files).`,
     });
   }
   if (all.length > ZENODO_LIMITS.files) {
