@@ -16,7 +16,7 @@ import { IO } from '../../../src/output/io.js';
 import { HttpClient } from '../../../src/http/client.js';
 import { readInputs } from '../../../src/transfer/local.js';
 import { CHUNK_SIZE, fileChunks, MIN_REUSED_CHUNK, reusedChunks } from '../../../src/transfer/chunks.js';
-import { md5Of } from '../../../src/transfer/hash.js';
+import { md5Of, TURN_BYTES } from '../../../src/transfer/hash.js';
 import { runPool } from '../../../src/transfer/pool.js';
 import { sendSource } from '../../../src/transfer/send.js';
 import { FileChangedError, fileSource, type UploadSource, zipSource } from '../../../src/transfer/source.js';
@@ -225,6 +225,28 @@ describe('sendSource with a large file (read once into two reused buffers, hashe
     ac.abort();
     await expect(md5Of(fileSource({ path: file, size: big.length }, 'nine.bin'), ac.signal)).rejects.toBeInstanceOf(CancelledError);
     await expect(md5Of(fileSource({ path: join(dir, 'missing'), size: 10 }, 'missing'))).rejects.toThrow(/ENOENT/);
+  });
+
+  test('md5Of lets the event loop turn while it hashes a large file: a Ctrl-C (an abort from a callback) stops it', async () => {
+    // Quick reads are blocking calls: without a pause every few MB the loop never turns, a signal's
+    // handler never runs, and a file of gigabytes is hashed to the end before Ctrl-C is seen.
+    const large = join(dir, 'large.bin');
+    const bytes = TURN_BYTES * 3 + 12345;
+    writeFileSync(large, Buffer.alloc(bytes, 7));
+    const source = fileSource({ path: large, size: bytes }, 'large.bin');
+    await expect(md5Of(source)).resolves.toBe(md5(Buffer.alloc(bytes, 7)));
+    const ac = new AbortController();
+    let hashed = 0;
+    setImmediate(() => ac.abort()); // the first turn of the loop, as a signal handler would run
+    await expect(md5Of(source, ac.signal, (n) => (hashed = n))).rejects.toBeInstanceOf(CancelledError);
+    expect(hashed).toBeGreaterThanOrEqual(TURN_BYTES);
+    expect(hashed).toBeLessThan(bytes);
+    // A source that is not one file on disk (a zip built on the fly) pauses the same way.
+    const zip = await zipSource([{ path: large, rel: 'large.bin', size: bytes, mtimeMs: statSync(large).mtimeMs, mode: 0o644 }], 'd.zip', 'd.zip');
+    const ac2 = new AbortController();
+    setImmediate(() => ac2.abort());
+    await expect(md5Of(zip, ac2.signal)).rejects.toBeInstanceOf(CancelledError);
+    rmSync(large);
   });
 });
 
