@@ -154,6 +154,25 @@ describe('stdout carries data only (SPEC.md section 4)', () => {
   });
 });
 
+describe('file names with control characters (NOMAD takes them in its zip)', () => {
+  test('the human plan shows each on its own line, escaped, also on a colour terminal; --json keeps them exact', async () => {
+    const odd = join(sb.dir, 'odd');
+    mkdirSync(odd);
+    const names = ['new\nline.txt', 'tab\tname.txt', 'esc\u001b[31mred.txt', 'plain.txt'];
+    for (const n of names) writeFileSync(join(odd, n), 'x');
+    const r = await sb.run(['upload', 'odd', '--to', 'nomad', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => l.startsWith('  '));
+    expect(rows.map((l) => l.trim().split(/\s{2,}/)[0])).toEqual(['esc\\u001b[31mred.txt', 'new\\nline.txt', 'plain.txt', 'tab\\tname.txt']);
+    const onTty = await onTerminal(['upload', 'odd', '--to', 'nomad', '--dry-run'], {});
+    expect(onTty.code).toBe(0);
+    expect(onTty.text).toContain('esc\\u001b[31mred.txt'); // shown, not obeyed: no red from a file name
+    expect(onTty.text).not.toContain('\u001b[31mred');
+    const json = JSON.parse((await sb.run(['upload', 'odd', '--to', 'nomad', '--dry-run', '--json'])).stdout) as { files: { name: string }[] };
+    expect(json.files.map((f) => f.name).sort()).toEqual([...names].sort());
+  });
+});
+
 describe('wording of Zenodo metadata flags', () => {
   test('--creator "Jane Doe" is kept but warned about ("Family, Given"); "Doe, Jane" and a one-word organisation are not', async () => {
     const r = await sb.run(['upload', 'data', '--to', 'zenodo', '--creator', 'Jane Doe;Example University', '--dry-run']);

@@ -4,6 +4,7 @@ import { formatBytes } from '../../../output/format.js';
 import type { IO } from '../../../output/io.js';
 import type { DepositFile } from '../../types.js';
 import type { SiteDeposit } from './run.js';
+import { shownName } from '../../../output/sanitize.js';
 
 type Action = DepositFile['action'];
 
@@ -33,12 +34,12 @@ export function renderSiteUpload(io: IO, r: SiteDeposit): string {
     kv('draft', r.id !== null ? `${r.id} (${r.deposition === 'new-version' ? 'the existing new-version draft' : 'existing draft'})` : r.deposition === 'new-version' ? 'a new-version draft would be created' : 'a new draft would be created');
     if (r.url) kv('url', r.url);
     kv('files', counts(r, true));
-    const width = Math.max(...r.files.map((f) => f.name.length), 4);
-    for (const f of r.files) lines.push(`  ${VERB[f.action][1].padEnd(8)}${f.name.padEnd(width + 2)}${formatBytes(f.size).padStart(9)}`);
+    const width = Math.max(...r.files.map((f) => shownName(f.name).length), 4);
+    for (const f of r.files) lines.push(`  ${VERB[f.action][1].padEnd(8)}${shownName(f.name).padEnd(width + 2)}${formatBytes(f.size).padStart(9)}`);
     if (r.skipped.length) {
       kv('left out', `${r.skipped.length} (not sent):`);
-      const w = Math.max(...r.skipped.map((x) => x.path.length));
-      for (const x of r.skipped) lines.push(`  ${x.path.padEnd(w + 2)}${s.dim(x.why)}`);
+      const w = Math.max(...r.skipped.map((x) => shownName(x.path).length));
+      for (const x of r.skipped) lines.push(`  ${shownName(x.path).padEnd(w + 2)}${s.dim(x.why)}`);
     }
     kv('metadata', `${r.metadataChanged ? 'would be set' : 'unchanged'}${r.metadataSource ? ` (from ${r.metadataSource}, then flags)` : ''}:`);
     for (const l of JSON.stringify(r.metadata, null, 2).split('\n')) lines.push(`  ${l}`);

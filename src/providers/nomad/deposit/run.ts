@@ -14,6 +14,7 @@ import { type NomadPlan, planNomadUpload } from './plan.js';
 import { consultRemembered, createUploadOnce, type Remembered } from './remembered.js';
 import { waitForProcess } from './wait.js';
 import { uploadKey } from '../../../store/upload-state.js';
+import { shownName } from '../../../output/sanitize.js';
 
 /** What was sent: one archive as it is, or the files zipped on the fly. */
 export interface NomadSent {
@@ -321,13 +322,13 @@ export function renderNomadUpload(r: NomadDeposit | NomadDryRun): string {
   );
   if (r.publish) lines.push('then        publish it once processing succeeds');
   const SHOW = 200;
-  const w = Math.max(4, ...r.files.slice(0, SHOW).map((f) => f.name.length));
-  for (const f of r.files.slice(0, SHOW)) lines.push(`  ${f.name.padEnd(w + 2)}${formatBytes(f.size).padStart(9)}`);
+  const w = Math.max(4, ...r.files.slice(0, SHOW).map((f) => shownName(f.name).length));
+  for (const f of r.files.slice(0, SHOW)) lines.push(`  ${shownName(f.name).padEnd(w + 2)}${formatBytes(f.size).padStart(9)}`);
   if (r.files.length > SHOW) lines.push(`  … and ${r.files.length - SHOW} more (--json lists every file)`);
   if (r.skipped.length) {
     lines.push(`left out    ${r.skipped.length} (not sent):`);
-    const sw = Math.max(...r.skipped.map((x) => x.path.length));
-    for (const x of r.skipped) lines.push(`  ${x.path.padEnd(sw + 2)}${x.why}`);
+    const sw = Math.max(...r.skipped.map((x) => shownName(x.path).length));
+    for (const x of r.skipped) lines.push(`  ${shownName(x.path).padEnd(sw + 2)}${x.why}`);
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import type { IO } from '../../../output/io.js';
 import { formatBytes } from '../../../output/format.js';
 import type { ZenodoDeposit as ZenodoUploadResult } from './run.js';
 import type { FileAction } from './sync.js';
+import { shownName } from '../../../output/sanitize.js';
 
 const VERB: Record<FileAction, [done: string, planned: string]> = {
   upload: ['uploaded', 'upload'],
@@ -45,15 +46,15 @@ export function renderUpload(io: IO, r: ZenodoUploadResult): string {
     if (r.url) kv('url', r.url);
     if (r.doi) kv('doi', `${r.doi}${r.doiRegistered ? '' : ' (reserved)'}`);
     kv('files', counts(r, true));
-    const width = Math.max(...r.files.map((f) => f.name.length), 4);
+    const width = Math.max(...r.files.map((f) => shownName(f.name).length), 4);
     for (const f of r.files) {
       const why = WHY[f.action];
-      lines.push(`  ${VERB[f.action][1].padEnd(8)}${f.name.padEnd(width + 2)}${formatBytes(f.size).padStart(9)}${why ? s.dim(`  (${why})`) : ''}`);
+      lines.push(`  ${VERB[f.action][1].padEnd(8)}${shownName(f.name).padEnd(width + 2)}${formatBytes(f.size).padStart(9)}${why ? s.dim(`  (${why})`) : ''}`);
     }
     if (r.skipped.length) {
       kv('left out', `${r.skipped.length} (not sent):`);
-      const w = Math.max(...r.skipped.map((x) => x.path.length));
-      for (const x of r.skipped) lines.push(`  ${x.path.padEnd(w + 2)}${s.dim(x.why)}`);
+      const w = Math.max(...r.skipped.map((x) => shownName(x.path).length));
+      for (const x of r.skipped) lines.push(`  ${shownName(x.path).padEnd(w + 2)}${s.dim(x.why)}`);
     }
     kv('metadata', `${r.metadataChanged ? 'would be set' : 'unchanged'}${r.metadataSource ? ` (from ${r.metadataSource}, then flags)` : ''}:`);
     for (const l of JSON.stringify(r.metadata, null, 2).split('\n')) lines.push(`  ${l}`);
