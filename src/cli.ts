@@ -86,12 +86,15 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     getErrHelpWidth: () => (streams.stderr.isTTY ? streams.stderr.columns : undefined) as number,
     getOutHasColors: () => false,
     getErrHasColors: () => false,
+    // The parser writes to stderr only the help of a usage error (`rdp`, `rdp auth` without a
+    // subcommand); with --json, stderr holds the error document instead (report() prints it).
+    ...(io.flags.json ? { writeErr: () => {} } : {}),
   });
   try {
     await program.parseAsync(withoutHelpForUnknownCommand(program, operandsNotOptions(program, argv)), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
-    return report(io, withUsageHint(err, program, argv), ac.signal.aborted);
+    return report(io, withUsageHint(err, program, argv), ac.signal.aborted, program);
   } finally {
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
@@ -103,6 +106,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
  * flag the parser reports the unknown command (with the nearest valid one) and exits 2, as gh does.
  */
 function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[] {
+  const isCommand = (word: string) => word === 'help' || program.commands.some((c) => c.name() === word || c.aliases().includes(word));
+  // `rdp help bogus` likewise: the unknown command is reported, not rdp's help with exit 2.
+  const [first, second] = argv.filter((a) => !a.startsWith('-'));
+  if (first === 'help' && second !== undefined && !isCommand(second)) return argv.filter((_, i) => i !== argv.indexOf('help'));
   if (!argv.includes('--help') && !argv.includes('-h')) return argv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -112,8 +119,7 @@ function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[
       if (opt && (opt.required || opt.optional) && !arg.includes('=')) i++;
       continue;
     }
-    const known = arg === 'help' || program.commands.some((c) => c.name() === arg || c.aliases().includes(arg));
-    return known ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
+    return isCommand(arg) ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
   }
   return argv;
 }
@@ -153,11 +159,16 @@ function withUsageHint(err: unknown, program: Command, argv: string[]): unknown 
 }
 
 /** Print an error once, in the right format, and choose the exit code. */
-function report(io: IO, err: unknown, aborted: boolean): number {
+function report(io: IO, err: unknown, aborted: boolean, program: Command): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
-    // `rdp help [command]` asked for help (exit 0); `rdp`, `rdp auth` without a subcommand did not (2).
-    if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    // `rdp help [command]` asked for help (exit 0); `rdp`, `rdp auth` without a subcommand did not (2):
+    // the help went to stderr, or, with --json, the error document does.
+    if (err.code === 'commander.help') {
+      if (err.exitCode === 0) return ExitCode.Ok;
+      if (io.flags.json) io.error(missingSubcommand(program, (err as CommanderError & { commandPath?: string }).commandPath));
+      return ExitCode.Usage;
+    }
     if (err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
     const usage = usageError(err);
     io.error(usage);
@@ -232,6 +243,15 @@ function usageError(err: CommanderError): UsageError {
     if (!/[.?!]$/.test(message)) message += '.';
   }
   return new UsageError(message, { hint });
+}
+
+/** `rdp` or a command group (`path`: its words after `rdp`) given without the subcommand it needs. */
+function missingSubcommand(program: Command, path: string | undefined): UsageError {
+  let at: Command | undefined = program;
+  for (const word of path ? path.split(' ') : []) at = at?.commands.find((c) => c.name() === word);
+  const names = (at?.commands ?? []).map((c) => c.name()).filter((n) => n !== 'help');
+  const what = path ? `\`rdp ${path}\` needs a subcommand` : 'No command given';
+  return new UsageError(`${what}${names.length ? `: ${names.join(', ')}` : ''}.`, { hint: helpHint(path) });
 }
 
 /** The hint of a usage error: the help of the command (`path`: its words after `rdp`). */

@@ -1,0 +1,62 @@
+// Statements of SPEC.md checked line by line against the built CLI (an audit's findings, each a case
+// that the CLI once got wrong).
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Sandbox } from '../helpers/sandbox.js';
+
+let sb: Sandbox;
+
+beforeAll(() => {
+  sb = new Sandbox();
+});
+afterAll(() => {
+  sb.cleanup();
+});
+
+/** SPEC.md section 4: "--json: on failure stdout is empty and stderr holds {"error":{"code",...}}". */
+function jsonError(r: { stdout: string; stderr: string }): { code: string; message: string; hint?: string } {
+  expect(r.stdout).toBe('');
+  const doc = JSON.parse(r.stderr) as { error: { code: string; message: string; hint?: string } };
+  return doc.error;
+}
+
+describe('--json usage errors', () => {
+  test('`rdp --json` and a command group without its subcommand: exit 2, the error document on stderr (not the help)', async () => {
+    for (const [args, path] of [
+      [['--json'], ''],
+      [['uploads', '--json'], 'uploads '],
+      [['auth', '--json'], 'auth '],
+      [['config', '--json'], 'config '],
+      [['dmps', '--json'], 'dmps '],
+      [['sites', '--json'], 'sites '],
+    ] as const) {
+      const r = await sb.run([...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      const e = jsonError(r);
+      expect(e.code).toBe('USAGE');
+      expect(e.hint).toBe(`Run \`rdp ${path}--help\` for usage.`);
+    }
+    const groups = jsonError(await sb.run(['uploads', '--json']));
+    expect(groups.message).toBe('`rdp uploads` needs a subcommand: list.');
+    // Without --json the help still goes to stderr, with exit 2.
+    const plain = await sb.run(['uploads']);
+    expect(plain.code).toBe(2);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(/^Usage: rdp uploads/);
+  });
+
+  test('`rdp help <unknown>` reports the unknown command (exit 2), also as JSON', async () => {
+    const plain = await sb.run(['help', 'bogus']);
+    expect(plain.code).toBe(2);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toMatch(/^Error: Unknown command "bogus"\./);
+    for (const args of [['help', 'bogus', '--json'], ['--json', 'help', 'bogus']]) {
+      const r = await sb.run(args);
+      expect(r.code).toBe(2);
+      expect(jsonError(r).message).toMatch(/^Unknown command "bogus"\./);
+    }
+    // `rdp help <command>` still prints that command's help (exit 0).
+    const ok = await sb.run(['help', 'upload']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Usage: rdp upload/);
+  });
+});
