@@ -60,3 +60,16 @@ describe('--json usage errors', () => {
     expect(ok.stdout).toMatch(/^Usage: rdp upload/);
   });
 });
+
+describe('errors name the next step (SPEC.md section 4)', () => {
+  test('`rdp publish` with a site record id or a NOMAD upload id, without --on, says which --on it needs', async () => {
+    const site = await sb.run(['publish', '8zys3-ajw3a', '--json']);
+    expect(site.code).toBe(2);
+    expect(jsonError(site).hint).toBe('"8zys3-ajw3a" looks like the id of a record on an InvenioRDM site: name the site, `rdp publish 8zys3-ajw3a --on <site>` (`rdp sites list` shows your sites).');
+    const nomad = await sb.run(['publish', 'pClJqVZa7c7cj4Qu6Arrrg', '--json']);
+    expect(nomad.code).toBe(2);
+    expect(jsonError(nomad).hint).toBe('"pClJqVZa7c7cj4Qu6Arrrg" looks like a NOMAD upload id: `rdp publish pClJqVZa7c7cj4Qu6Arrrg --on nomad`.');
+    // Anything else keeps the Zenodo hint.
+    expect(jsonError(await sb.run(['publish', 'abc', '--json'])).hint).toBe('`rdp uploads list --on zenodo` shows your depositions and their ids.');
+  });
+});
