@@ -9,7 +9,7 @@ import { operandsNotOptions } from './commands/operands.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, fromSystemError, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
-import { registerSites } from './providers/index.js';
+import { findProvider, registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
 
 /** Flags whose value is a secret (discouraged, but accepted). */
@@ -91,6 +91,8 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     ...(io.flags.json ? { writeErr: () => {} } : {}),
   });
   try {
+    const misplaced = secretOnCommandLine(program, argv, io);
+    if (misplaced) throw misplaced;
     await program.parseAsync(withoutHelpForUnknownCommand(program, operandsNotOptions(program, argv)), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
@@ -122,6 +124,62 @@ function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[
     return isCommand(arg) ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
   }
   return argv;
+}
+
+/** The flags of `rdp login` that read a secret from stdin, and the command that shows how. */
+const STDIN_SECRET_FLAGS: Record<string, { what: string; how: (provider: string) => string }> = {
+  '--with-token': { what: 'the token', how: (p) => `printf %s "$TOKEN" | rdp login ${p} --with-token   (on a terminal, without the pipe, rdp asks for it with the input hidden)` },
+  '--password-stdin': { what: 'the password', how: (p) => `printf %s "$PASSWORD" | rdp login ${p} --username <name> --password-stdin   (on a terminal, leave out --password-stdin and rdp asks for it with the input hidden)` },
+};
+
+/**
+ * `rdp login zenodo --with-token=TOKEN`, `rdp login --with-token TOKEN`: a token (or NOMAD password)
+ * typed on the command line where rdp reads it from stdin. Refused before the parser sees it, since the
+ * parser's own errors would print it ("Unknown option '--with-token=…'", "Unknown provider \"…\""):
+ * a token never appears in an error message (SPEC.md section 3, token store). The value is redacted
+ * from everything printed. An operand shaped like a service name (a typo) is left to the parser.
+ */
+function secretOnCommandLine(program: Command, argv: string[], io: IO): UsageError | undefined {
+  const login = program.commands.find((c) => c.name() === 'login');
+  const at = argv.indexOf('login');
+  if (!login || at < 0 || argv.slice(0, at).some((a) => !a.startsWith('-'))) return undefined;
+  let flag: string | undefined;
+  let inline = false;
+  const operands: string[] = [];
+  const rest = argv.slice(at + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--') {
+      operands.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      operands.push(arg);
+      continue;
+    }
+    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name in STDIN_SECRET_FLAGS) {
+      flag = name;
+      if (value !== undefined) {
+        io.secret(value);
+        inline = true;
+      }
+      continue;
+    }
+    const opt = login.options.find((o) => o.long === name || o.short === name);
+    const next = rest[i + 1];
+    if (opt && value === undefined && next !== undefined && (opt.required || (opt.optional && !next.startsWith('-')))) i++;
+  }
+  if (!flag) return undefined;
+  const serviceLike = (word: string) => /^[a-z][a-z0-9-]{0,30}$/.test(word);
+  const secrets = operands.filter((o) => !findProvider(o) && !serviceLike(o));
+  if (!inline && secrets.length === 0) return undefined;
+  for (const v of secrets) io.secret(v);
+  const provider = operands.find((o) => findProvider(o)) ?? '<service>';
+  const { what, how } = STDIN_SECRET_FLAGS[flag] as (typeof STDIN_SECRET_FLAGS)[string];
+  return new UsageError(`${flag} reads ${what} from stdin, never from the command line (shell history and the process list keep what is typed there). Nothing was stored.`, {
+    hint: how(provider),
+  });
 }
 
 const pipeWatched = new WeakSet<object>();

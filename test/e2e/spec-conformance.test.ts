@@ -73,3 +73,36 @@ describe('errors name the next step (SPEC.md section 4)', () => {
     expect(jsonError(await sb.run(['publish', 'abc', '--json'])).hint).toBe('`rdp uploads list --on zenodo` shows your depositions and their ids.');
   });
 });
+
+describe('a token typed on the command line is never printed (SPEC.md section 3, token store)', () => {
+  test('`--with-token=TOKEN`, `login --with-token TOKEN` and `--password-stdin=PW`: exit 2, nothing stored, the value in no output', async () => {
+    const token = 'Zq7TokenOnTheCommandLine4815162342abcdefXYZ';
+    const password = 'hunter2-Correct-Horse';
+    const own = new Sandbox();
+    own.secret(token, password);
+    try {
+      for (const [args, flag] of [
+        [['login', 'zenodo', `--with-token=${token}`], '--with-token'],
+        [['login', '--with-token', token], '--with-token'], // the token where the service goes: was "Unknown provider "<token>""
+        [['login', 'zenodo', '--with-token', token], '--with-token'],
+        [['login', 'nomad', '--username', 'jdoe', `--password-stdin=${password}`], '--password-stdin'],
+      ] as const) {
+        const r = await own.run([...args]);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toContain(`Error: ${flag} reads the `);
+        expect(r.stderr).toMatch(/printf %s "\$(TOKEN|PASSWORD)" \| rdp login /);
+        const json = await own.run([...args, '--json']);
+        expect(json.code).toBe(2);
+        expect(jsonError(json).code).toBe('USAGE');
+      }
+      // A typo in the service's name is still reported as one.
+      const typo = await own.run(['login', 'zenodoo', '--with-token']);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toMatch(/Unknown provider "zenodoo"/);
+      own.assertNoLeaks();
+    } finally {
+      own.cleanup();
+    }
+  });
+});
