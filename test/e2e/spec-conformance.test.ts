@@ -106,3 +106,26 @@ describe('a token typed on the command line is never printed (SPEC.md section 3,
     }
   });
 });
+
+describe('a secret in `rdp config set KEY=VALUE` is not printed back', () => {
+  test('the key is refused without its value (exit 2), with the piped form for a secret', async () => {
+    const own = new Sandbox();
+    const secret = 'Cl1entSecretTypedWithAnEqualsSign';
+    own.secret(secret);
+    try {
+      const r = await own.run(['config', 'set', `zenodo.client_secret=${secret}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Error: "zenodo.client_secret=…" is not a config key: give the key and its value apart.');
+      expect(r.stderr).toContain('printf %s "$VALUE" | rdp config set zenodo.client_secret');
+      const json = await own.run(['config', 'set', `zenodo.client_secret=${secret}`, '--json']);
+      expect(json.code).toBe(2);
+      expect(jsonError(json).code).toBe('USAGE');
+      const plain = await own.run(['config', 'set', 'zenodo.port=21931']);
+      expect(plain.code).toBe(2);
+      expect(plain.stderr).toContain('rdp config set zenodo.port <value>');
+      own.assertNoLeaks();
+    } finally {
+      own.cleanup();
+    }
+  });
+});
