@@ -129,3 +129,24 @@ describe('a secret in `rdp config set KEY=VALUE` is not printed back', () => {
     }
   });
 });
+
+describe('prompts', () => {
+  test('on a terminal with --json rdp asks nothing, and says that --json is why (not "without a terminal")', async () => {
+    const own = new Sandbox();
+    try {
+      const p = own.start(['login', 'zenodo', '--with-token', '--json', '--insecure-storage'], { pty: true });
+      const r = await p.done;
+      expect(r.code).toBe(2);
+      const out = r.stdout + r.stderr;
+      expect(out).toContain('"code":"USAGE"');
+      expect(out).toContain('with --json, which asks nothing (leave out --json to be asked)');
+      expect(out).not.toContain('without a terminal');
+      // Without a terminal the reason stays the terminal.
+      const piped = await own.run(['login', 'nomad', '--username', 'jdoe', '--insecure-storage', '--json']);
+      expect(piped.code).toBe(2);
+      expect(jsonError(piped).message).toContain('without a terminal');
+    } finally {
+      own.cleanup();
+    }
+  });
+});
