@@ -9,7 +9,7 @@ import { operandsNotOptions } from './commands/operands.js';
 import { Context } from './context.js';
 import { CancelledError, ExitCode, fromSystemError, isAbortError, RdpError, UsageError } from './errors/errors.js';
 import { IO, type Streams } from './output/io.js';
-import { registerSites } from './providers/index.js';
+import { findProvider, registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
 
 /** Flags whose value is a secret (discouraged, but accepted). */
@@ -86,12 +86,17 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     getErrHelpWidth: () => (streams.stderr.isTTY ? streams.stderr.columns : undefined) as number,
     getOutHasColors: () => false,
     getErrHasColors: () => false,
+    // The parser writes to stderr only the help of a usage error (`rdp`, `rdp auth` without a
+    // subcommand); with --json, stderr holds the error document instead (report() prints it).
+    ...(io.flags.json ? { writeErr: () => {} } : {}),
   });
   try {
+    const misplaced = secretOnCommandLine(program, argv, io);
+    if (misplaced) throw misplaced;
     await program.parseAsync(withoutHelpForUnknownCommand(program, operandsNotOptions(program, argv)), { from: 'user' });
     return ExitCode.Ok;
   } catch (err) {
-    return report(io, withUsageHint(err, program, argv), ac.signal.aborted);
+    return report(io, withUsageHint(err, program, argv), ac.signal.aborted, program);
   } finally {
     await ctx.dispose();
     if (handleSignals) process.removeListener('SIGINT', onSigint);
@@ -103,6 +108,10 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
  * flag the parser reports the unknown command (with the nearest valid one) and exits 2, as gh does.
  */
 function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[] {
+  const isCommand = (word: string) => word === 'help' || program.commands.some((c) => c.name() === word || c.aliases().includes(word));
+  // `rdp help bogus` likewise: the unknown command is reported, not rdp's help with exit 2.
+  const [first, second] = argv.filter((a) => !a.startsWith('-'));
+  if (first === 'help' && second !== undefined && !isCommand(second)) return argv.filter((_, i) => i !== argv.indexOf('help'));
   if (!argv.includes('--help') && !argv.includes('-h')) return argv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -112,10 +121,65 @@ function withoutHelpForUnknownCommand(program: Command, argv: string[]): string[
       if (opt && (opt.required || opt.optional) && !arg.includes('=')) i++;
       continue;
     }
-    const known = arg === 'help' || program.commands.some((c) => c.name() === arg || c.aliases().includes(arg));
-    return known ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
+    return isCommand(arg) ? argv : argv.filter((a) => a !== '--help' && a !== '-h');
   }
   return argv;
+}
+
+/** The flags of `rdp login` that read a secret from stdin, and the command that shows how. */
+const STDIN_SECRET_FLAGS: Record<string, { what: string; how: (provider: string) => string }> = {
+  '--with-token': { what: 'the token', how: (p) => `printf %s "$TOKEN" | rdp login ${p} --with-token   (on a terminal, without the pipe, rdp asks for it with the input hidden)` },
+  '--password-stdin': { what: 'the password', how: (p) => `printf %s "$PASSWORD" | rdp login ${p} --username <name> --password-stdin   (on a terminal, leave out --password-stdin and rdp asks for it with the input hidden)` },
+};
+
+/**
+ * `rdp login zenodo --with-token=TOKEN`, `rdp login --with-token TOKEN`: a token (or NOMAD password)
+ * typed on the command line where rdp reads it from stdin. Refused before the parser sees it, since the
+ * parser's own errors would print it ("Unknown option '--with-token=…'", "Unknown provider \"…\""):
+ * a token never appears in an error message (SPEC.md section 3, token store). The value is redacted
+ * from everything printed. An operand shaped like a service name (a typo) is left to the parser.
+ */
+function secretOnCommandLine(program: Command, argv: string[], io: IO): UsageError | undefined {
+  const login = program.commands.find((c) => c.name() === 'login');
+  const at = argv.indexOf('login');
+  if (!login || at < 0 || argv.slice(0, at).some((a) => !a.startsWith('-'))) return undefined;
+  let flag: string | undefined;
+  let inline = false;
+  const operands: string[] = [];
+  const rest = argv.slice(at + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === '--') {
+      operands.push(...rest.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      operands.push(arg);
+      continue;
+    }
+    const [name, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name in STDIN_SECRET_FLAGS) {
+      flag = name;
+      if (value !== undefined) {
+        io.secret(value);
+        inline = true;
+      }
+      continue;
+    }
+    const opt = login.options.find((o) => o.long === name || o.short === name);
+    const next = rest[i + 1];
+    if (opt && value === undefined && next !== undefined && (opt.required || (opt.optional && !next.startsWith('-')))) i++;
+  }
+  if (!flag) return undefined;
+  const serviceLike = (word: string) => /^[a-z][a-z0-9-]{0,30}$/.test(word);
+  const secrets = operands.filter((o) => !findProvider(o) && !serviceLike(o));
+  if (!inline && secrets.length === 0) return undefined;
+  for (const v of secrets) io.secret(v);
+  const provider = operands.find((o) => findProvider(o)) ?? '<service>';
+  const { what, how } = STDIN_SECRET_FLAGS[flag] as (typeof STDIN_SECRET_FLAGS)[string];
+  return new UsageError(`${flag} reads ${what} from stdin, never from the command line (shell history and the process list keep what is typed there). Nothing was stored.`, {
+    hint: how(provider),
+  });
 }
 
 const pipeWatched = new WeakSet<object>();
@@ -153,11 +217,16 @@ function withUsageHint(err: unknown, program: Command, argv: string[]): unknown 
 }
 
 /** Print an error once, in the right format, and choose the exit code. */
-function report(io: IO, err: unknown, aborted: boolean): number {
+function report(io: IO, err: unknown, aborted: boolean, program: Command): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.Ok;
-    // `rdp help [command]` asked for help (exit 0); `rdp`, `rdp auth` without a subcommand did not (2).
-    if (err.code === 'commander.help') return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    // `rdp help [command]` asked for help (exit 0); `rdp`, `rdp auth` without a subcommand did not (2):
+    // the help went to stderr, or, with --json, the error document does.
+    if (err.code === 'commander.help') {
+      if (err.exitCode === 0) return ExitCode.Ok;
+      if (io.flags.json) io.error(missingSubcommand(program, (err as CommanderError & { commandPath?: string }).commandPath));
+      return ExitCode.Usage;
+    }
     if (err.code === 'commander.executeSubCommandAsync') return ExitCode.Usage;
     const usage = usageError(err);
     io.error(usage);
@@ -232,6 +301,15 @@ function usageError(err: CommanderError): UsageError {
     if (!/[.?!]$/.test(message)) message += '.';
   }
   return new UsageError(message, { hint });
+}
+
+/** `rdp` or a command group (`path`: its words after `rdp`) given without the subcommand it needs. */
+function missingSubcommand(program: Command, path: string | undefined): UsageError {
+  let at: Command | undefined = program;
+  for (const word of path ? path.split(' ') : []) at = at?.commands.find((c) => c.name() === word);
+  const names = (at?.commands ?? []).map((c) => c.name()).filter((n) => n !== 'help');
+  const what = path ? `\`rdp ${path}\` needs a subcommand` : 'No command given';
+  return new UsageError(`${what}${names.length ? `: ${names.join(', ')}` : ''}.`, { hint: helpHint(path) });
 }
 
 /** The hint of a usage error: the help of the command (`path`: its words after `rdp`). */

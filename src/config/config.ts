@@ -87,6 +87,19 @@ export function configKeys(): KeyDef[] {
 
 export function keyDef(key: string): KeyDef {
   const all = configKeys();
+  const eq = key.indexOf('=');
+  if (eq > 0) {
+    // `rdp config set zenodo.client_secret=VALUE`: what follows `=` may be a secret, so it is not printed.
+    const name = key.slice(0, eq);
+    const known = all.find((k) => k.key === name);
+    throw new UsageError(`"${name}=…" is not a config key: give the key and its value apart.`, {
+      hint: !known
+        ? `Known keys: ${all.map((k) => k.key).join(', ')}.`
+        : known.secret
+          ? `printf %s "$VALUE" | rdp config set ${name}   (a secret goes on stdin, not on the command line)`
+          : `rdp config set ${name} <value>`,
+    });
+  }
   const def = all.find((k) => k.key === key);
   if (!def) {
     const [head] = key.split('.');

@@ -3,8 +3,13 @@
 import { CancelledError, UsageError } from '../errors/errors.js';
 import type { IO } from './io.js';
 
+/** Why a prompt cannot be shown: no terminal, or --json (a script's mode) on one. */
+function withoutPrompt(io: IO): string {
+  return io.flags.json && io.stdinIsTTY && io.stderrIsTTY ? 'with --json, which asks nothing (leave out --json to be asked)' : 'without a terminal';
+}
+
 export async function promptLine(io: IO, question: string, flagHint: string): Promise<string> {
-  if (!io.canPrompt) throw new UsageError(`Cannot ask "${question.trim()}" without a terminal.`, { hint: flagHint });
+  if (!io.canPrompt) throw new UsageError(`Cannot ask "${question.trim()}" ${withoutPrompt(io)}.`, { hint: flagHint });
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input: io.streams.stdin, output: io.streams.stderr, terminal: true });
   const ac = new AbortController();
@@ -21,7 +26,7 @@ export async function promptLine(io: IO, question: string, flagHint: string): Pr
 export async function promptHidden(io: IO, question: string, flagHint: string): Promise<string> {
   const stdin = io.streams.stdin;
   if (!io.canPrompt || typeof stdin.setRawMode !== 'function') {
-    throw new UsageError(`Cannot ask "${question.trim()}" without a terminal.`, { hint: flagHint });
+    throw new UsageError(`Cannot ask "${question.trim()}" ${io.canPrompt ? 'without a terminal' : withoutPrompt(io)}.`, { hint: flagHint });
   }
   const setRaw = stdin.setRawMode.bind(stdin);
   // Echo off BEFORE the question appears: the terminal switches modes only once pending output has
@@ -69,7 +74,7 @@ export async function readStdin(io: IO, limit = 64 * 1024): Promise<string> {
  * (exit 2) whose hint names the flag that answers it in scripts.
  */
 export async function confirm(io: IO, question: string, flagHint: string): Promise<boolean> {
-  if (!io.canPrompt) throw new UsageError(`${question.trim()} rdp cannot ask without a terminal.`, { hint: flagHint });
+  if (!io.canPrompt) throw new UsageError(`${question.trim()} rdp cannot ask ${withoutPrompt(io)}.`, { hint: flagHint });
   const answer = await promptLine(io, `${question.trim()} [y/N] `, flagHint);
   return /^y(es)?$/i.test(answer);
 }

@@ -64,8 +64,17 @@ export function parseDepositionId(value: string, flag: string): number {
   const m = /^(\d+)$/.exec(v) ?? /^https?:\/\/[^/]+\/(?:.*\/)?(?:deposit|records|record|uploads|depositions)\/(\d+)(?:[/?#].*)?$/.exec(v);
   const id = m?.[1] ? Number(m[1]) : Number.NaN;
   if (!Number.isSafeInteger(id) || id <= 0) {
+    // Not a Zenodo id, but maybe another service's: `rdp publish` takes those with --on.
+    const elsewhere =
+      flag !== 'rdp publish'
+        ? undefined
+        : /^[a-z0-9]{5}-[a-z0-9]{5}$/.test(v)
+          ? `"${v}" looks like the id of a record on an InvenioRDM site: name the site, \`rdp publish ${v} --on <site>\` (\`rdp sites list\` shows your sites).`
+          : /^[A-Za-z0-9_-]{22}$/.test(v)
+            ? `"${v}" looks like a NOMAD upload id: \`rdp publish ${v} --on nomad\`.`
+            : undefined;
     throw new UsageError(`${flag} needs a deposition id (a number like 542201, or its Zenodo URL), not "${value}".`, {
-      hint: '`rdp uploads list --on zenodo` shows your depositions and their ids.',
+      hint: elsewhere ?? '`rdp uploads list --on zenodo` shows your depositions and their ids.',
     });
   }
   return id;
