@@ -3,6 +3,7 @@
 // as the command line that resumes an interrupted upload. The one place where option data meets
 // commander and the shell.
 import { Option } from 'commander';
+import { UsageError } from '../errors/errors.js';
 import type { OptionSpec } from '../providers/types.js';
 import { shellQuote } from '../util/text.js';
 
@@ -24,6 +25,22 @@ export function toOption(spec: OptionSpec): Option {
   if (spec.repeatable) o.argParser(collect);
   else if (spec.parse) o.argParser(spec.parse);
   return o;
+}
+
+/**
+ * An option that names where a command acts (`--to`, `--on`), refused when given twice with different
+ * values: taking the last one silently would act on one service where the user may have meant both.
+ */
+export function once(option: Option, why: string): Option {
+  const parse = option.parseArg;
+  const flag = option.long ?? option.flags;
+  option.parseArg = <T>(value: string, previous: T): T => {
+    if (previous !== undefined && previous !== option.defaultValue && String(previous) !== value) {
+      throw new UsageError(`${flag} is given twice ("${String(previous)}", then "${value}"): ${why}.`, { hint: `Give ${flag} once; run the command once for each.` });
+    }
+    return (parse ? parse(value, previous) : value) as T;
+  };
+  return option;
 }
 
 /** Was the option given? (A negatable option `--no-x` is given when its value is false.) */

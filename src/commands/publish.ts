@@ -9,7 +9,7 @@ import { UsageError } from '../errors/errors.js';
 import { getProvider, nameList, withCapability } from '../providers/index.js';
 import type { OptionSpec } from '../providers/types.js';
 import { dashLedOperand } from './operands.js';
-import { given, longFlag, toOption, valuesOf } from './options.js';
+import { given, longFlag, once, toOption, valuesOf } from './options.js';
 import { examples, run, sandboxOption } from './shared.js';
 
 export interface PublishFlags {
@@ -26,7 +26,7 @@ export function publishCommand(ctx: Context): Command {
   const cmd = dashLedOperand(new Command('publish'), targets.flatMap((t) => (t.publish.idShape ? [t.publish.idShape] : [])))
     .description('Publish a draft, then link the record: its DOI on the DMP, in your ORCID works, in your Zotero library')
     .argument('<id>', targets.map((t) => `${t.publish.idHelp}${targets.length > 1 ? ` (--on ${t.id})` : ''}`).join(', or '))
-    .addOption(new Option('--on <service>', `where the deposit is: ${nameList(targets, 'or', 'id')}${first ? ` (default: ${first.id})` : ''}`).choices(targets.map((p) => p.id)))
+    .addOption(once(new Option('--on <service>', `where the deposit is: ${nameList(targets, 'or', 'id')}${first ? ` (default: ${first.id})` : ''}`).choices(targets.map((p) => p.id)), 'a deposit id belongs to one service'))
     .option('--dmp <id>', "the data management plan (DMP ID, DMPTool plan number or URL): the draft gets the plan's DOI, the plan the record's DOI")
     .option('--orcid-work', 'add the record to your ORCID works (needs an ORCID member login)')
     .option('--zotero', 'add the record to your Zotero library')

@@ -6,7 +6,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
 import { getProvider, nameList, withCapability } from '../providers/index.js';
 import type { DepositInput, OptionSpec, Provider } from '../providers/types.js';
-import { attributeName, given, longFlag, resumeCommand, toOption, valuesOf } from './options.js';
+import { attributeName, given, longFlag, once, resumeCommand, toOption, valuesOf } from './options.js';
 import { examples, run } from './shared.js';
 
 /** The options of every upload, whatever the target. */
@@ -91,9 +91,10 @@ export function uploadCommand(ctx: Context): Command {
     .summary('Upload files and folders to Zenodo, NOMAD or an InvenioRDM site: resumable, verified')
     .argument('<path...>', 'files and folders to upload')
     .addOption(
-      new Option('--to <service>', `where to upload: ${nameList(targets, 'or', 'id')}`)
-        .choices(targets.map((p) => p.id))
-        .makeOptionMandatory(),
+      once(
+        new Option('--to <service>', `where to upload: ${nameList(targets, 'or', 'id')}`).choices(targets.map((p) => p.id)).makeOptionMandatory(),
+        'one upload goes to one service',
+      ),
     );
   for (const spec of COMMON) cmd.addOption(toOption(spec));
   for (const spec of mergedOptions(targets)) cmd.addOption(toOption(spec));

@@ -5,6 +5,7 @@ import type { Context } from '../context.js';
 import { UsageError } from '../errors/errors.js';
 import { getProvider, nameList, withCapability } from '../providers/index.js';
 import { examples, positiveInt, run, sandboxOption } from './shared.js';
+import { once } from './options.js';
 
 export interface UploadsListFlags {
   on?: string;
@@ -33,7 +34,7 @@ export function uploadsCommand(ctx: Context): Command {
   uploads
     .command('list')
     .description('List your uploads: on every upload service you are logged in to, or on one (--on)')
-    .addOption(new Option('--on <service>', 'only this service').choices(listers.map((p) => p.id)))
+    .addOption(once(new Option('--on <service>', 'only this service').choices(listers.map((p) => p.id)), 'leave --on out to list every service'))
     .addOption(new Option('--status <status>', 'only drafts (never published) or only published uploads (also while being edited)').choices(['draft', 'published']))
     .option('-n, --limit <n>', `at most N uploads per service (default ${DEFAULT_LIMIT})`, positiveInt('--limit'))
     .option('--all', 'every upload, through all pages')

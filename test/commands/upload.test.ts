@@ -69,4 +69,18 @@ describe('rdp upload: flags to plain input', () => {
     expect(wrong.code).toBe(2);
     expect(JSON.parse(wrong.stderr).error).toMatchObject({ message: '--to cannot be "orcid".', hint: `Choose one of: ${targets.map((p) => p.id).join(', ')}.` });
   });
+
+  test('--to (and --on) given twice with different services is refused, not taken as the last one', async () => {
+    const twice = await runMain(['upload', 'x', '--to', 'zenodo', '--to', 'nomad', '--json']);
+    expect(twice.code).toBe(2);
+    expect(JSON.parse(twice.stderr).error).toMatchObject({ code: 'USAGE', message: '--to is given twice ("zenodo", then "nomad"): one upload goes to one service.' });
+    const on = await runMain(['uploads', 'list', '--on', 'zenodo', '--on', 'nomad', '--json']);
+    expect(on.code).toBe(2);
+    expect(JSON.parse(on.stderr).error.message).toMatch(/^--on is given twice \("zenodo", then "nomad"\)/);
+    const publish = await runMain(['publish', '123', '--on', 'zenodo', '--on', 'nomad', '--json']);
+    expect(publish.code).toBe(2);
+    expect(JSON.parse(publish.stderr).error.message).toMatch(/^--on is given twice/);
+    const bad = await runMain(['upload', 'x', '--to', 'zenodo', '--to', 'orcid', '--json']);
+    expect(JSON.parse(bad.stderr).error.message).toMatch(/^--to is given twice \("zenodo", then "orcid"\)/);
+  });
 });
