@@ -4,7 +4,7 @@
 // command tree is built) and changed only through the file's locked read-modify-write.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** A site as stored. */
 export interface SiteRecord {
@@ -24,7 +24,7 @@ export interface SiteRecord {
  */
 export function configPath(env: NodeJS.ProcessEnv): string {
   if (env.RDP_CONFIG_DIR) return join(env.RDP_CONFIG_DIR, 'config.json');
-  if (env.XDG_CONFIG_HOME) return join(env.XDG_CONFIG_HOME, 'rdp', 'config.json');
+  if (env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME)) return join(env.XDG_CONFIG_HOME, 'rdp', 'config.json');
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'rdp', 'config.json');
   return join(env.HOME || homedir(), '.config', 'rdp', 'config.json');
 }
