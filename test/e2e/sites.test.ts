@@ -190,7 +190,7 @@ describe('rdp upload --to <site>', () => {
   test('--dry-run changes nothing; --publish publishes; the same command after that refuses (ALREADY_PUBLISHED)', async () => {
     const from = log().length;
     const dry = await sb.run(['upload', 'data', '--to', 'demo', ...meta, '--publish', '--dry-run', '--json']);
-    expect(parseJson<Result & { dryRun: boolean }>(dry.stdout)).toMatchObject({ dryRun: true, id: first.id });
+    expect(parseJson<Result & { dryRun: boolean }>(dry.stdout)).toMatchObject({ dryRun: true, id: first.id, notes: expect.arrayContaining([expect.stringMatching(/^--publish: once the files are in, the draft would be published/)]) });
     expect(log().slice(from).filter((e) => e.method !== 'GET')).toEqual([]);
 
     const pub = await sb.run(['upload', 'data', '--to', 'demo', ...meta, '--publish', '--json']);

@@ -156,8 +156,14 @@ describe('sync semantics', () => {
     expect(r.stdout).toMatch(/replace\s+a\.csv/);
     expect(r.stdout).toMatch(/upload\s+new\.txt/);
     expect(r.stdout).toMatch(/skip\s+big\.bin/);
+    expect(r.stdout).not.toMatch(/--publish/);
     const json = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--json']);
     expect(parseJson<Result>(json.stdout)).toMatchObject({ dryRun: true, id });
+    // With --publish, the plan says that the draft would be published (nothing is, in a dry run)
+    const pub = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--publish', '--creator', 'Doe, Jane', '--description', 'd']);
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(pub.stdout).toMatch(/^--publish: once the files are in, the draft would be published \(its DOI registered/m);
+    expect(store().depositions.get(id)?.submitted).toBe(false);
   });
 
   test('--dry-run without a Zenodo login plans a new draft from the local files', async () => {

@@ -383,6 +383,7 @@ async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInpu
     result.notes.push(citationFolders(local.inputs).length ? `--write-doi: the draft's DOI would be reserved and written into ${CFF_FILE} (where it exists) before the files are sent.` : '--write-doi: no folder to write a DOI into.');
   }
   describe(result, draft, plan);
+  if (input.dryRun && input.publish && !result.published) result.notes.push('--publish: once the files are in, the draft would be published (its DOI registered; the files of a published record cannot change).');
   if (t.rerun && draft && plan.some((p) => p.action !== 'skip' && p.action !== 'keep')) throw alreadyPublished(site, draft, input, false);
   return { result, plan, body };
 }

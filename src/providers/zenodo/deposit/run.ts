@@ -266,6 +266,7 @@ async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, 
     result.notes.push(folders.length ? `--write-doi: the draft's DOI would be written into ${CFF_FILE} (where it exists) before the files are sent.` : `--write-doi: no folder to write a DOI into.`);
   }
   describe(result, dep, plans);
+  if (input.dryRun && input.publish && !result.published) result.notes.push('--publish: once the files are in, the draft would be published (its DOI registered; the files of a published record cannot change).');
   return { result, plans, metadata };
 }
 
