@@ -116,6 +116,30 @@ describe('a server that does not answer properly', () => {
     expect(err.message).toMatch(/^Zenodo answered GET \/api\/deposit\/depositions with more than 33\.6 MB, more than rdp reads from an API/);
     expect(written).toBeLessThan(3 * 1024 ** 3);
   });
+
+  test('sites add: an endless answer to the InvenioRDM probe is cut at the size cap too (RESPONSE_TOO_LARGE, not read whole)', async () => {
+    let written = 0;
+    const total = 64 * 1024 * 1024;
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      res.write('{"hits": {"hits": [], "total": 0}}');
+      const pump = () => {
+        while (!res.destroyed && written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const r = await sb.run(['sites', 'add', 'endless', `http://127.0.0.1:${port}/site`, '--json'], { env: { RDP_HTTP_MAX_RESPONSE_BYTES: String(256 * 1024) } });
+    expect(r.code).toBe(1);
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('RESPONSE_TOO_LARGE');
+    expect(err.message).toMatch(/^endless answered GET \/site\/api\/records with more than 262 kB, more than rdp reads from an API/);
+    expect(written).toBeLessThan(total);
+  });
 });
 
 describe('plain http:// to another machine', () => {
