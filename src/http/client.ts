@@ -192,8 +192,9 @@ export class HttpClient {
     this.provider = opts.service.id;
     this.base = opts.base;
     this.clock = opts.clock ?? systemClock;
-    this.limiter = opts.limiter ?? new RateLimiter({ clock: this.clock });
     this.retry = retrySettings(opts.env);
+    // A Backoff header is honoured up to the backoff cap, like a 503's Retry-After (./retry.ts).
+    this.limiter = opts.limiter ?? new RateLimiter({ clock: this.clock, maxBackoffMs: this.retry.backoffCapMs });
     this.limits = httpLimits(opts.env);
   }
 

@@ -37,10 +37,16 @@ export class RateLimiter {
   private probe: 'none' | 'next' | 'out' = 'none';
   /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
   private readonly maxWindowMs: number;
+  /**
+   * Upper bound on the pause a `Backoff` header asks for (it comes with an answer that succeeded: a
+   * server asking for a brief pause; `Backoff: 999999` must not stall rdp for days).
+   */
+  private readonly maxBackoffMs: number;
   private readonly clock: Clock;
 
-  constructor(opts: { maxWindowMs?: number; clock?: Clock } = {}) {
+  constructor(opts: { maxWindowMs?: number; maxBackoffMs?: number; clock?: Clock } = {}) {
     this.maxWindowMs = opts.maxWindowMs ?? 65_000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -98,7 +104,7 @@ export class RateLimiter {
       this.resetAt = resetAt;
     }
     const backoff = parseRetryAfter(header(headers, 'backoff'), this.clock.now());
-    if (backoff) this.pause(backoff);
+    if (backoff) this.pause(Math.min(backoff, this.maxBackoffMs));
   }
 
   /** A request that acquire() let through ended (with or without a response). */

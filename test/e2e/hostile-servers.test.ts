@@ -142,6 +142,26 @@ describe('a server that does not answer properly', () => {
   });
 });
 
+describe('a server asking for absurd pauses', () => {
+  test('Backoff: 999999 on an answer pauses rdp at most the backoff cap, not for eleven days', async () => {
+    const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });
+    handler = (q, res) => {
+      const url = new URL(q.url ?? '/', 'http://x');
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const size = Number(url.searchParams.get('size') ?? '10');
+      res.writeHead(200, { 'content-type': 'application/json', backoff: '999999' });
+      res.end(JSON.stringify(page === 1 ? Array.from({ length: size }, (_, i) => dep(i + 1)) : []));
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--all'], { env: { RDP_RETRY_CAP_MS: '50' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    const waited = [...r.stderr.matchAll(/Waiting (\d+) ms for Zenodo: the server asked rdp to slow down\./g)].map((m) => Number(m[1]));
+    expect(waited.length).toBeGreaterThan(0);
+    for (const ms of waited) expect(ms).toBeLessThanOrEqual(50);
+    expect(r.stderr).not.toMatch(/Waiting \d+ min/);
+  });
+});
+
 describe('plain http:// to another machine', () => {
   // 0.0.0.0 reaches this machine, but is not a loopback name: it stands for any other host.
   const remote = () => ({ RDP_ZENODO_URL: `http://0.0.0.0:${port}` });

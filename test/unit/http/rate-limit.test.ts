@@ -97,4 +97,13 @@ describe('the limiter', () => {
     await lim.acquire(undefined, (ms) => waits.push(ms));
     expect(waits).toEqual([200, 5000]);
   });
+
+  test('a Backoff longer than the bound (Backoff: 999999) pauses for the bound only', async () => {
+    const clock = new FakeClock();
+    const lim = new RateLimiter({ clock, maxBackoffMs: 30_000 });
+    lim.update({ backoff: '999999' });
+    const waits: number[] = [];
+    await lim.acquire(undefined, (ms) => waits.push(ms));
+    expect(waits).toEqual([30_000]);
+  });
 });
