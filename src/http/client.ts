@@ -423,7 +423,10 @@ export class HttpClient {
           cause: err,
         });
       }
-      throw this.networkError(res.url, code, err);
+      throw new NetworkError(`${this.name} cut the connection while sending its answer to ${what} (${describeNetError(code, err)} after ${formatBytes(n)}).`, {
+        hint: `Run the command again${this.isLocal() ? '' : `; if it keeps happening, check your network or ${this.urlEnv}`}.`,
+        cause: err,
+      });
     } finally {
       clearTimeout(timer);
       watch.stop();
@@ -451,10 +454,30 @@ export class HttpClient {
     throw this.errorFor(res.status, text, res.headers, req);
   }
 
+  /**
+   * Send and read the whole answer. A connection cut while the answer arrives is a network failure
+   * like one before it: the request is sent again where its retry policy allows (an idempotent
+   * request; a POST only where the caller says so), else the error says what was cut.
+   */
+  async exchange(req: HttpRequest): Promise<{ res: HttpResponse; text: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.request(req);
+      try {
+        return { res, text: await this.text(res) };
+      } catch (err) {
+        if (!(err instanceof NetworkError) || err.code !== 'NETWORK_ERROR') throw err;
+        const code = errCode(err.cause);
+        if (code === undefined || TIMEOUT_CODES.has(code) || !retryNetworkFailure(code, req, attempt, 0, this.retry)) throw err;
+        const ms = backoffFor(attempt, this.retry);
+        this.note(`${this.name}: the connection was cut while its answer to ${res.what ?? describePath(res.url)} arrived; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.retry.maxAttempts}).`);
+        await this.clock.sleep(ms, req.signal ? AbortSignal.any([this.opts.signal, req.signal]) : this.opts.signal);
+      }
+    }
+  }
+
   /** Send and parse a JSON answer; an HTML page or garbage is a clear error, not a crash. */
   async json<T>(req: HttpRequest): Promise<{ status: number; headers: ResponseHeaders; data: T }> {
-    const res = await this.request(req);
-    const text = await this.text(res);
+    const { res, text } = await this.exchange(req);
     if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined as T };
     try {
       return { status: res.status, headers: res.headers, data: JSON.parse(text) as T };

@@ -196,8 +196,7 @@ export class InvenioClient {
    * `{"status", "message"}` shape. An HTML page or another JSON shape is refused clearly.
    */
   async probe(): Promise<{ total?: number | undefined; guestsRefused: boolean }> {
-    const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [400, 401, 403, 404, 405, 406, 410] });
-    const text = await this.http.text(res);
+    const { res, text } = await this.http.exchange({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [400, 401, 403, 404, 405, 406, 410] });
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -257,8 +256,7 @@ export class InvenioClient {
 
   /** A draft if the id has one, else undefined (published records without an open draft, unknown ids). */
   async findDraft(id: string): Promise<RdmRecord | undefined> {
-    const res = await this.http.request({ method: 'GET', path: this.draftPath(id), accept: [404, 410] });
-    const text = await this.http.text(res);
+    const { res, text } = await this.http.exchange({ method: 'GET', path: this.draftPath(id), accept: [404, 410] });
     if (res.status === 404 || res.status === 410) return undefined;
     return this.record(this.parse(text, res), res.status);
   }
@@ -316,8 +314,7 @@ export class InvenioClient {
    */
   async importFiles(id: string): Promise<RdmFile[]> {
     const path = `${this.draftPath(id)}/actions/files-import`;
-    const res = await this.http.request({ method: 'POST', path, accept: [400], retry: 'always' });
-    const text = await this.http.text(res);
+    const { res, text } = await this.http.exchange({ method: 'POST', path, accept: [400], retry: 'always' });
     if (res.status === 400) {
       const files = await this.listFiles(id);
       if (files.length > 0) return files;
@@ -374,8 +371,7 @@ export class InvenioClient {
 
   /** One file entry, or undefined when the draft has no such key. */
   async getFile(id: string, key: string): Promise<RdmFile | undefined> {
-    const res = await this.http.request({ method: 'GET', path: this.filePath(id, key), accept: [404] });
-    const text = await this.http.text(res);
+    const { res, text } = await this.http.exchange({ method: 'GET', path: this.filePath(id, key), accept: [404] });
     if (res.status === 404) return undefined;
     return this.file(this.parse(text, res), res.status);
   }
@@ -386,8 +382,7 @@ export class InvenioClient {
    * next one answers 400 "already exists", which the callers take as a stale entry to replace.
    */
   async initFiles(id: string, entries: InitEntry[], accept?: number[]): Promise<{ status: number; files: RdmFile[] }> {
-    const res = await this.http.request({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept, retry: 'always' });
-    const text = await this.http.text(res);
+    const { res, text } = await this.http.exchange({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept, retry: 'always' });
     if (res.status < 200 || res.status >= 300) return { status: res.status, files: [] };
     return { status: res.status, files: this.files(this.parse(text, res), res.status) };
   }
