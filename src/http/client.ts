@@ -22,7 +22,7 @@ import { fmtMs, formatBytes } from '../output/format.js';
 import { type Clock, type Log, systemClock } from '../ports.js';
 import { redactUrl } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { describeNetError, type ErrorBodyReader, errCode, looksLikeHtml, type ParsedError, readErrorBody, TIMEOUT_CODES } from './errors.js';
+import { describeNetError, type ErrorBodyReader, errCode, looksLikeHtml, type ParsedError, parseJson, readErrorBody, TIMEOUT_CODES } from './errors.js';
 import { header, type ResponseHeaders } from './headers.js';
 import { parseRetryAfter, RateLimiter } from './rate-limit.js';
 import { backoff as backoffFor, type RetryPolicy, type RetrySettings, retryNetworkFailure, retrySettings, retryStatus } from './retry.js';
@@ -519,10 +519,18 @@ export class HttpClient {
     });
   }
 
-  badResponse(status: number, text: string, headers: ResponseHeaders): ApiError {
+  /**
+   * An answer rdp cannot use: an HTML page, something that is not JSON, or JSON in a shape its API
+   * does not answer with (`detail` says what is missing, for callers that looked inside).
+   */
+  badResponse(status: number, text: string, headers: ResponseHeaders, detail?: string): ApiError {
     const ct = header(headers, 'content-type') ?? 'no content type';
-    const what = looksLikeHtml(text) ? 'an HTML page' : `something that is not JSON (${ct})`;
-    return new ApiError(this.provider, status, `${this.name} answered with ${what} where its API returns JSON.`, {
+    const what = looksLikeHtml(text)
+      ? 'an HTML page where its API returns JSON'
+      : detail !== undefined || parseJson(text) !== undefined
+        ? `JSON in a shape its API does not answer with here${detail !== undefined ? ` (${detail})` : ''}`
+        : `something that is not JSON (${ct}) where its API returns JSON`;
+    return new ApiError(this.provider, status, `${this.name} answered with ${what}.`, {
       code: 'BAD_RESPONSE',
       hint: `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
     });

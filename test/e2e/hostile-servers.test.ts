@@ -142,6 +142,24 @@ describe('a server that does not answer properly', () => {
   });
 });
 
+describe('a 200 that is not the answer the API gives', () => {
+  test.each([
+    ['JSON of another shape', '{"hits": {"hits": []}}', 'application/json', /^Zenodo answered with JSON in a shape its API does not answer with here\.$/],
+    ['a bare JSON string', '"ok"', 'application/json', /^Zenodo answered with JSON in a shape its API does not answer with here\.$/],
+    ['garbage', '{not json', 'application/json', /^Zenodo answered with something that is not JSON \(application\/json\) where its API returns JSON\.$/],
+    ['an HTML page', '<!doctype html><p>Maintenance</p>', 'text/html', /^Zenodo answered with an HTML page where its API returns JSON\.$/],
+  ])('%s: BAD_RESPONSE (exit 1) that says which', async (_name, body, type, message) => {
+    handler = (_q, res) => res.writeHead(200, { 'content-type': type }).end(body);
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('BAD_RESPONSE');
+    expect(err.message).toMatch(message);
+    expect(err.hint).toContain('RDP_ZENODO_URL');
+  });
+});
+
 describe('a connection cut in the middle of an answer', () => {
   test('a GET whose answer is cut is sent again (exit 0); cut every time, a clear error that says the answer was cut (exit 1)', async () => {
     let n = 0;

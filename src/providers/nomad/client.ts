@@ -131,7 +131,7 @@ export class NomadClient {
       form: { grant_type: 'password', username, password },
       anonymous: true,
     });
-    if (!data?.access_token) throw this.http.badResponse(200, 'no access_token', {});
+    if (!data?.access_token) throw this.http.badResponse(200, '', {}, 'no access_token');
     return data.access_token;
   }
 
@@ -144,7 +144,7 @@ export class NomadClient {
       anonymous: true,
       headers: { authorization: `Bearer ${accessToken}` },
     });
-    if (!data?.app_token) throw this.http.badResponse(200, 'no app_token', {});
+    if (!data?.app_token) throw this.http.badResponse(200, '', {}, 'no app_token');
     return data.app_token;
   }
 
