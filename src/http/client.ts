@@ -22,7 +22,7 @@ import { fmtMs, formatBytes } from '../output/format.js';
 import { type Clock, type Log, systemClock } from '../ports.js';
 import { redactUrl } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { describeNetError, type ErrorBodyReader, errCode, looksLikeHtml, type ParsedError, parseJson, readErrorBody, TIMEOUT_CODES } from './errors.js';
+import { describeNetError, type ErrorBodyReader, errCode, isTlsTrustError, looksLikeHtml, type ParsedError, parseJson, readErrorBody, TIMEOUT_CODES } from './errors.js';
 import { header, type ResponseHeaders } from './headers.js';
 import { parseRetryAfter, RateLimiter } from './rate-limit.js';
 import { backoff as backoffFor, type RetryPolicy, type RetrySettings, retryNetworkFailure, retrySettings, retryStatus } from './retry.js';
@@ -538,6 +538,12 @@ export class HttpClient {
 
   private networkError(url: string, code: string | undefined, err: unknown): NetworkError {
     const host = new URL(url).host;
+    if (code !== undefined && isTlsTrustError(code)) {
+      return new NetworkError(`${this.name} at ${host} did not prove who it is: ${describeNetError(code, err)}. rdp sent nothing there.`, {
+        hint: `Check ${this.urlEnv}. If ${host} is a server you trust (a company proxy, a local test server), give rdp its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`,
+        cause: err,
+      });
+    }
     return new NetworkError(`Cannot reach ${this.name} at ${host}: ${describeNetError(code, err)}.`, {
       code: code !== undefined && TIMEOUT_CODES.has(code) ? 'TIMEOUT' : 'NETWORK_ERROR',
       hint: `Check your network connection${this.isLocal() ? ' and that the local server is running' : ''}, or ${this.urlEnv}.`,

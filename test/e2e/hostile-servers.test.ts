@@ -3,10 +3,14 @@
 // a token unencrypted to another machine. The HTTP layer's limits are shortened through its internal
 // RDP_HTTP_* variables so that the tests run in seconds; they assert what happens (exit code, error
 // code, message, the note on stderr), never how long it took.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parseJson, Sandbox } from '../helpers/sandbox.js';
 
@@ -186,6 +190,54 @@ describe('a connection cut in the middle of an answer', () => {
     const err = parseJson<ErrorDoc>(bad.stderr.trim().split('\n').at(-1) ?? '').error;
     expect(err.code).toBe('NETWORK_ERROR');
     expect(err.message).toMatch(/^Zenodo cut the connection while sending its answer to GET \/api\/deposit\/depositions \(the connection was cut after \d+ B\)\.$/);
+  });
+});
+
+describe('what answers is not a proper HTTPS/HTTP server', () => {
+  test('a self-signed certificate: the request is never sent, and the error says so and how to trust a CA (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdp-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    expect(made.status).toBe(0);
+    let seen = 0;
+    const tls = createHttpsServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_q, res) => {
+      seen += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const host = `127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { RDP_ZENODO_URL: `https://${host}` } });
+      expect(r.code).toBe(1);
+      expect(seen).toBe(0);
+      const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.message).toBe(`Zenodo at ${host} did not prove who it is: its TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). rdp sent nothing there.`);
+      expect(err.hint).toContain('NODE_EXTRA_CA_CERTS');
+    } finally {
+      tls.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('https:// to a plain-http server, headers too large, a server that does not speak HTTP: errors in words, not library codes', async () => {
+    const plain = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_ZENODO_URL: `https://127.0.0.1:${port}`, RDP_HTTP_RETRIES: '1' } });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/Error: Cannot reach Zenodo at 127\.0\.0\.1:\d+: the TLS handshake failed \(ERR_SSL_\w+\): it may not be an https:\/\/ server\./);
+
+    handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json', 'x-padding': 'a'.repeat(40_000) }).end('[]');
+    const big = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_HTTP_RETRIES: '1' } });
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain(': its answer has more headers than rdp reads (16 KB).');
+
+    const ssh = createNetServer((c) => c.once('data', () => c.end('SSH-2.0-OpenSSH_9.6\r\nnot http\r\n\r\n')));
+    await new Promise<void>((r) => ssh.listen(0, '127.0.0.1', r));
+    try {
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_ZENODO_URL: `http://127.0.0.1:${(ssh.address() as AddressInfo).port}`, RDP_HTTP_RETRIES: '1' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Error: Cannot reach Zenodo at 127\.0\.0\.1:\d+: what answered does not speak HTTP\./);
+    } finally {
+      ssh.close();
+    }
+    for (const out of [plain.stderr, big.stderr]) expect(out).not.toMatch(/UND_ERR_|HPE_/);
   });
 });
 
