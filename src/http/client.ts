@@ -507,7 +507,10 @@ export class HttpClient {
     const what = req ? ` to ${req.method} ${describePath(req.path)}` : '';
     // An HTML page, a redirect or a 404 where the API should answer: most often the address is not the API's.
     const elsewhere = looksLikeHtml(text) || status === 404 || (status >= 300 && status < 400);
-    return new ApiError(this.provider, status, `${this.name} answered ${status}${what}: ${parsed.message}`, {
+    // A redirect is not followed (the credentials would go along): say where it pointed.
+    const location = status >= 300 && status < 400 ? header(headers, 'location') : undefined;
+    const said = location ? `a redirect to ${redirectTarget(location, this.base)}, which rdp does not follow.` : parsed.message;
+    return new ApiError(this.provider, status, `${this.name} answered ${status}${what}: ${said}`, {
       hint:
         status >= 500
           ? `${this.name} had a server error; try again later.`
@@ -553,6 +556,15 @@ export class HttpClient {
 
   private note(text: string): void {
     this.opts.log.info(text);
+  }
+}
+
+/** A Location header for messages: resolved against the base, secrets redacted; a malformed one quoted as is (cut short). */
+function redirectTarget(location: string, base: string): string {
+  try {
+    return redactUrl(new URL(location, base));
+  } catch {
+    return JSON.stringify(location.slice(0, 200));
   }
 }
 

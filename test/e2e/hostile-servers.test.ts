@@ -146,6 +146,36 @@ describe('a server that does not answer properly', () => {
   });
 });
 
+describe('redirects', () => {
+  test.each([301, 302, 307, 308])('%i to another host: not followed (the token stays home), and the error says where it pointed (exit 1)', async (status) => {
+    let elsewhere = 0;
+    const other = createServer((_q, res) => {
+      elsewhere += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.2', r));
+    try {
+      const target = `http://127.0.0.2:${(other.address() as AddressInfo).port}/collect?access_token=${TOKEN}&x=1`;
+      handler = (_q, res) => res.writeHead(status, { location: target, 'content-type': 'text/html' }).end('<html>moved</html>');
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json', '--debug']);
+      expect(r.code).toBe(1);
+      expect(elsewhere).toBe(0);
+      const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.message).toBe(`Zenodo answered ${status} to GET /deposit/depositions: a redirect to http://127.0.0.2:${(other.address() as AddressInfo).port}/collect?access_token=%5Bredacted%5D&x=1, which rdp does not follow.`);
+      expect(err.hint).toContain('RDP_ZENODO_URL');
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a Location that is not a URL is quoted, not a crash', async () => {
+    handler = (_q, res) => res.writeHead(302, { location: 'http://[broken' }).end();
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error: Zenodo answered 302 to GET /deposit/depositions: a redirect to "http://[broken", which rdp does not follow.');
+  });
+});
+
 describe('a 200 that is not the answer the API gives', () => {
   test.each([
     ['JSON of another shape', '{"hits": {"hits": []}}', 'application/json', /^Zenodo answered with JSON in a shape its API does not answer with here\.$/],
