@@ -271,6 +271,23 @@ describe('what answers is not a proper HTTPS/HTTP server', () => {
   });
 });
 
+describe('a server that does not page', () => {
+  test('uploads list --all: the same full page again and again ends the listing (exit 0, each deposition once), no endless loop', async () => {
+    const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });
+    handler = (q, res) => {
+      const size = Number(new URL(q.url ?? '/', 'http://x').searchParams.get('size') ?? '10');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.from({ length: size }, (_, i) => dep(i + 1))));
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--all', '--json'], { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    const ids = parseJson<{ id: number }[]>(r.stdout).map((d) => d.id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(requests).toHaveLength(2);
+  });
+});
+
 describe('a server asking for absurd pauses', () => {
   test('Backoff: 999999 on an answer pauses rdp at most the backoff cap, not for eleven days', async () => {
     const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });

@@ -340,6 +340,7 @@ export class InvenioClient {
   async *userRecords(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined; q?: string | undefined; sort?: string | undefined; onTotal?: ((total: number) => void) | undefined } = {}): AsyncGenerator<RdmRecord> {
     const size = Math.min(100, Math.max(1, opts.pageSize ?? 100));
     let seen = 0;
+    const ids = new Set<string>();
     for (let page = 1; ; page++) {
       const { data } = await this.http.json<unknown>({
         method: 'GET',
@@ -349,9 +350,18 @@ export class InvenioClient {
       const s = toSearch(data);
       if (!s) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
       if (page === 1) opts.onTotal?.(s.total);
-      for (const hit of s.hits) yield this.record(hit);
+      // A record changed while the list is read can show again on a later page: once is enough. A page
+      // with nothing new (a site that ignores `page`) ends the walk instead of looping.
+      let fresh = 0;
+      for (const hit of s.hits) {
+        const r = this.record(hit);
+        if (ids.has(r.id)) continue;
+        ids.add(r.id);
+        fresh += 1;
+        yield r;
+      }
       seen += s.hits.length;
-      if (s.hits.length < size || seen >= s.total) return;
+      if (s.hits.length < size || seen >= s.total || fresh === 0) return;
     }
   }
 
