@@ -4,7 +4,7 @@
 // RDP_HTTP_* variables so that the tests run in seconds; they assert what happens (exit code, error
 // code, message, the note on stderr), never how long it took.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, createServer as createNetServer } from 'node:net';
@@ -268,6 +268,35 @@ describe('what answers is not a proper HTTPS/HTTP server', () => {
       ssh.close();
     }
     for (const out of [plain.stderr, big.stderr]) expect(out).not.toMatch(/UND_ERR_|HPE_/);
+  });
+});
+
+describe('stopped with SIGTERM (kill, timeout, a cancelled CI job)', () => {
+  test('a PDF download that a slow server keeps open: no file and no temporary file are left, exit 130', async () => {
+    let sending = false;
+    handler = (_q, res) => {
+      sending = true;
+      res.writeHead(200, { 'content-type': 'application/pdf' });
+      res.write('%PDF-1.4\n');
+      const t = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(t));
+    };
+    const out = mkdtempSync(join(tmpdir(), 'rdp-pdf-'));
+    try {
+      const run = sb.start(['dmps', 'get', '5', '--pdf', '-o', join(out, 'plan.pdf')], {
+        env: { RDP_DMPTOOL_URL: `http://127.0.0.1:${port}/dmptool`, RDP_DMPTOOL_TOKEN: TOKEN },
+      });
+      for (let i = 0; i < 200 && !(sending && readdirSync(out).length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(out)).toHaveLength(1); // the temporary file, while the PDF arrives
+      run.kill('SIGTERM');
+      const r = await run.done;
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(130);
+      expect(r.stderr).toContain('Nothing was saved.');
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
