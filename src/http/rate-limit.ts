@@ -9,6 +9,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  // Otherwise an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`), which has letters: Date.parse also takes
+  // `-5` for a date long past, which would make every retry immediate.
+  if (!/[a-z]/i.test(v)) return undefined;
   const t = Date.parse(v);
   if (Number.isNaN(t)) return undefined;
   return Math.max(0, t - now);

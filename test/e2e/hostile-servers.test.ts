@@ -318,6 +318,17 @@ describe('a server that does not page', () => {
 });
 
 describe('a server asking for absurd pauses', () => {
+  test('429 storms with a Retry-After that is no wait at all (-5): the backoff, not retries at once; then RATE_LIMITED (exit 1)', async () => {
+    handler = (_q, res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '-5' }).end('{"status": 429, "message": "slow down"}');
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_HTTP_RETRIES: '3' } });
+    expect(r.code).toBe(1);
+    expect(requests).toHaveLength(3);
+    const waits = [...r.stderr.matchAll(/answered 429 \(rate limited\); retrying in (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(waits).toHaveLength(2);
+    for (const ms of waits) expect(ms).toBeGreaterThan(0);
+    expect(r.stderr).toContain('Error: Zenodo is rate limiting requests (429: slow down).');
+  });
+
   test('Backoff: 999999 on an answer pauses rdp at most the backoff cap, not for eleven days', async () => {
     const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });
     handler = (q, res) => {

@@ -13,6 +13,8 @@ describe('rate limit headers', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
+    // not seconds and not an HTTP date (Date.parse would read them as dates long past: a wait of 0)
+    for (const bad of ['-5', '-1.5', '-0', '+5']) expect(parseRetryAfter(bad, now)).toBeUndefined();
   });
 
   test('X-RateLimit-Reset as epoch seconds, epoch milliseconds or a delta', () => {
