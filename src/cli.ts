@@ -12,6 +12,9 @@ import { IO, type Streams } from './output/io.js';
 import { findProvider, registerSites } from './providers/index.js';
 import { nearest } from './util/text.js';
 
+/** The signals that interrupt a command (SIGHUP is left alone: `nohup rdp …` must keep running). */
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 /** Flags whose value is a secret (discouraged, but accepted). */
 const SECRET_FLAGS = ['--client-secret'];
 
@@ -21,7 +24,7 @@ export interface MainOptions {
   cwd?: string;
   /** Directory holding keychain-child.js (defaults to this file's directory: dist/). */
   runtimeDir?: string;
-  /** Listen for SIGINT (off for in-process tests). */
+  /** Listen for SIGINT and SIGTERM (off for in-process tests). */
   handleSignals?: boolean;
 }
 
@@ -62,19 +65,21 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     runtimeDir: options.runtimeDir ?? dirname(fileURLToPath(import.meta.url)),
   });
 
+  // Ctrl-C, and SIGTERM (`kill`, `timeout`, a CI job cancelled, `docker stop`), end the command the same
+  // way: transfers aborted, temporary files removed, what was done recorded, exit 130.
   let interrupts = 0;
-  const onSigint = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     interrupts += 1;
     if (interrupts === 1) {
       ac.abort(new CancelledError());
       return;
     }
-    // A second Ctrl-C: stop waiting for clean-up and let the default SIGINT action end the process.
-    process.removeListener('SIGINT', onSigint);
-    process.kill(process.pid, 'SIGINT');
+    // A second signal: stop waiting for clean-up and let the signal's default action end the process.
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
   };
   const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) process.on('SIGINT', onSigint);
+  if (handleSignals) for (const s of SIGNALS) process.on(s, onSignal);
   ignoreBrokenPipe(streams.stdout);
 
   // The InvenioRDM sites in the config file become providers before the command tree is built.
@@ -99,7 +104,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     return report(io, withUsageHint(err, program, argv), ac.signal.aborted, program);
   } finally {
     await ctx.dispose();
-    if (handleSignals) process.removeListener('SIGINT', onSigint);
+    if (handleSignals) for (const s of SIGNALS) process.removeListener(s, onSignal);
   }
 }
 

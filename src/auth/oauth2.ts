@@ -179,15 +179,15 @@ export async function tokenRequest(ports: AuthPorts, opts: TokenRequestOptions):
     anonymous: true,
     headers: { accept: 'application/json' },
   });
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw http.badResponse(200, String(data), {});
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw http.badResponse(200, JSON.stringify(data ?? null), {}, 'a token response that is not an object');
   const raw = data as Record<string, unknown>;
   const accessToken = typeof raw.access_token === 'string' ? raw.access_token.trim() : '';
   ports.log.secret(accessToken);
   for (const k of ['refresh_token', 'id_token']) if (typeof raw[k] === 'string') ports.log.secret(raw[k] as string);
-  if (!accessToken) throw http.badResponse(200, 'a token response without access_token', {});
+  if (!accessToken) throw http.badResponse(200, '', {}, 'a token response without access_token');
   const tokenType = typeof raw.token_type === 'string' ? raw.token_type : undefined;
   if (tokenType && tokenType.toLowerCase() !== 'bearer') {
-    throw http.badResponse(200, `token_type ${tokenType}`, {});
+    throw http.badResponse(200, '', {}, `token_type ${tokenType}, not Bearer`);
   }
   const exp = typeof raw.expires_in === 'number' ? raw.expires_in : typeof raw.expires_in === 'string' ? Number(raw.expires_in) : undefined;
   const scope = raw.scope;

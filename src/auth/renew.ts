@@ -94,12 +94,13 @@ async function doRenew(ports: AuthPorts, cred: Credential): Promise<void> {
   if (t.refreshToken) secrets.refresh_token = t.refreshToken;
   const now = new Date(ports.clock.now()).toISOString();
   const next: AccountMeta = { ...meta, expiresAt: expiryOf(t, ports.clock.now()), scopes: t.scopes ?? meta.scopes, updatedAt: now };
-  await (await ports.store()).update({ token: t.accessToken, secrets, meta: next });
+  const stored = await (await ports.store()).update({ token: t.accessToken, secrets, meta: next }, cred.token);
   cred.token = t.accessToken;
   cred.secrets = secrets;
   cred.meta = { ...next, secrets: Object.keys(secrets) as SecretName[] };
   const until = next.expiresAt ? ` (valid until ${next.expiresAt.slice(0, 16).replace('T', ' ')} UTC)` : '';
-  ports.log.info(`Renewed the ${ep.name} token${until}.`);
+  if (stored) ports.log.info(`Renewed the ${ep.name} token${until}.`);
+  else ports.log.warn(`The ${ep.name} login was removed or replaced while this command ran: the renewed token serves this command only and is not stored.`);
 }
 
 async function storedClientSecret(ports: AuthPorts, provider: string): Promise<string | undefined> {

@@ -120,7 +120,7 @@ export const ERROR_CODES = {
   WRITE_FAILED: failure('an output file cannot be written (a full disk); nothing was saved'),
   INTERNAL: failure('a bug in rdp (rerun with --debug and report it)'),
   // 130
-  INTERRUPTED: { exit: ExitCode.Interrupted, means: 'Ctrl-C, or an aborted prompt' },
+  INTERRUPTED: { exit: ExitCode.Interrupted, means: 'Ctrl-C or SIGTERM, or an aborted prompt' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -22,7 +22,7 @@ import { fmtMs, formatBytes } from '../output/format.js';
 import { type Clock, type Log, systemClock } from '../ports.js';
 import { redactUrl } from '../util/redact.js';
 import { VERSION } from '../version.js';
-import { describeNetError, type ErrorBodyReader, errCode, looksLikeHtml, type ParsedError, readErrorBody, TIMEOUT_CODES } from './errors.js';
+import { describeNetError, type ErrorBodyReader, errCode, isTlsTrustError, looksLikeHtml, type ParsedError, parseJson, readErrorBody, TIMEOUT_CODES } from './errors.js';
 import { header, type ResponseHeaders } from './headers.js';
 import { parseRetryAfter, RateLimiter } from './rate-limit.js';
 import { backoff as backoffFor, type RetryPolicy, type RetrySettings, retryNetworkFailure, retrySettings, retryStatus } from './retry.js';
@@ -192,8 +192,9 @@ export class HttpClient {
     this.provider = opts.service.id;
     this.base = opts.base;
     this.clock = opts.clock ?? systemClock;
-    this.limiter = opts.limiter ?? new RateLimiter({ clock: this.clock });
     this.retry = retrySettings(opts.env);
+    // A Backoff header is honoured up to the backoff cap, like a 503's Retry-After (./retry.ts).
+    this.limiter = opts.limiter ?? new RateLimiter({ clock: this.clock, maxBackoffMs: this.retry.backoffCapMs });
     this.limits = httpLimits(opts.env);
   }
 
@@ -422,7 +423,10 @@ export class HttpClient {
           cause: err,
         });
       }
-      throw this.networkError(res.url, code, err);
+      throw new NetworkError(`${this.name} cut the connection while sending its answer to ${what} (${describeNetError(code, err)} after ${formatBytes(n)}).`, {
+        hint: `Run the command again${this.isLocal() ? '' : `; if it keeps happening, check your network or ${this.urlEnv}`}.`,
+        cause: err,
+      });
     } finally {
       clearTimeout(timer);
       watch.stop();
@@ -450,10 +454,30 @@ export class HttpClient {
     throw this.errorFor(res.status, text, res.headers, req);
   }
 
+  /**
+   * Send and read the whole answer. A connection cut while the answer arrives is a network failure
+   * like one before it: the request is sent again where its retry policy allows (an idempotent
+   * request; a POST only where the caller says so), else the error says what was cut.
+   */
+  async exchange(req: HttpRequest): Promise<{ res: HttpResponse; text: string }> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.request(req);
+      try {
+        return { res, text: await this.text(res) };
+      } catch (err) {
+        if (!(err instanceof NetworkError) || err.code !== 'NETWORK_ERROR') throw err;
+        const code = errCode(err.cause);
+        if (code === undefined || TIMEOUT_CODES.has(code) || !retryNetworkFailure(code, req, attempt, 0, this.retry)) throw err;
+        const ms = backoffFor(attempt, this.retry);
+        this.note(`${this.name}: the connection was cut while its answer to ${res.what ?? describePath(res.url)} arrived; retrying in ${fmtMs(ms)} (attempt ${attempt + 1} of ${this.retry.maxAttempts}).`);
+        await this.clock.sleep(ms, req.signal ? AbortSignal.any([this.opts.signal, req.signal]) : this.opts.signal);
+      }
+    }
+  }
+
   /** Send and parse a JSON answer; an HTML page or garbage is a clear error, not a crash. */
   async json<T>(req: HttpRequest): Promise<{ status: number; headers: ResponseHeaders; data: T }> {
-    const res = await this.request(req);
-    const text = await this.text(res);
+    const { res, text } = await this.exchange(req);
     if (res.status === 204 || text.trim() === '') return { status: res.status, headers: res.headers, data: undefined as T };
     try {
       return { status: res.status, headers: res.headers, data: JSON.parse(text) as T };
@@ -483,7 +507,10 @@ export class HttpClient {
     const what = req ? ` to ${req.method} ${describePath(req.path)}` : '';
     // An HTML page, a redirect or a 404 where the API should answer: most often the address is not the API's.
     const elsewhere = looksLikeHtml(text) || status === 404 || (status >= 300 && status < 400);
-    return new ApiError(this.provider, status, `${this.name} answered ${status}${what}: ${parsed.message}`, {
+    // A redirect is not followed (the credentials would go along): say where it pointed.
+    const location = status >= 300 && status < 400 ? header(headers, 'location') : undefined;
+    const said = location ? `a redirect to ${redirectTarget(location, this.base)}, which rdp does not follow.` : parsed.message;
+    return new ApiError(this.provider, status, `${this.name} answered ${status}${what}: ${said}`, {
       hint:
         status >= 500
           ? `${this.name} had a server error; try again later.`
@@ -495,10 +522,18 @@ export class HttpClient {
     });
   }
 
-  badResponse(status: number, text: string, headers: ResponseHeaders): ApiError {
+  /**
+   * An answer rdp cannot use: an HTML page, something that is not JSON, or JSON in a shape its API
+   * does not answer with (`detail` says what is missing, for callers that looked inside).
+   */
+  badResponse(status: number, text: string, headers: ResponseHeaders, detail?: string): ApiError {
     const ct = header(headers, 'content-type') ?? 'no content type';
-    const what = looksLikeHtml(text) ? 'an HTML page' : `something that is not JSON (${ct})`;
-    return new ApiError(this.provider, status, `${this.name} answered with ${what} where its API returns JSON.`, {
+    const what = looksLikeHtml(text)
+      ? 'an HTML page where its API returns JSON'
+      : detail !== undefined || parseJson(text) !== undefined
+        ? `JSON in a shape its API does not answer with here${detail !== undefined ? ` (${detail})` : ''}`
+        : `something that is not JSON (${ct}) where its API returns JSON`;
+    return new ApiError(this.provider, status, `${this.name} answered with ${what}.`, {
       code: 'BAD_RESPONSE',
       hint: `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
     });
@@ -506,6 +541,12 @@ export class HttpClient {
 
   private networkError(url: string, code: string | undefined, err: unknown): NetworkError {
     const host = new URL(url).host;
+    if (code !== undefined && isTlsTrustError(code)) {
+      return new NetworkError(`${this.name} at ${host} did not prove who it is: ${describeNetError(code, err)}. rdp sent nothing there.`, {
+        hint: `Check ${this.urlEnv}. If ${host} is a server you trust (a company proxy, a local test server), give rdp its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.`,
+        cause: err,
+      });
+    }
     return new NetworkError(`Cannot reach ${this.name} at ${host}: ${describeNetError(code, err)}.`, {
       code: code !== undefined && TIMEOUT_CODES.has(code) ? 'TIMEOUT' : 'NETWORK_ERROR',
       hint: `Check your network connection${this.isLocal() ? ' and that the local server is running' : ''}, or ${this.urlEnv}.`,
@@ -515,6 +556,15 @@ export class HttpClient {
 
   private note(text: string): void {
     this.opts.log.info(text);
+  }
+}
+
+/** A Location header for messages: resolved against the base, secrets redacted; a malformed one quoted as is (cut short). */
+function redirectTarget(location: string, base: string): string {
+  try {
+    return redactUrl(new URL(location, base));
+  } catch {
+    return JSON.stringify(location.slice(0, 200));
   }
 }
 

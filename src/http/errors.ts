@@ -115,9 +115,19 @@ export function describeNetError(code: string | undefined, err: unknown): string
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
       return 'the server stopped answering';
+    case 'UND_ERR_HEADERS_OVERFLOW':
+      return 'its answer has more headers than rdp reads (16 KB)';
     default:
+      if (code && isTlsTrustError(code)) return `its TLS certificate is not trusted (${code})`;
+      if (code && /^ERR_SSL_|^EPROTO$/.test(code)) return `the TLS handshake failed (${code}): it may not be an https:// server`;
+      if (code?.startsWith('HPE_') || /does not match the HTTP\/1\.1 protocol/i.test((err as Error)?.message ?? '')) return 'what answered does not speak HTTP';
       return code ?? (err as Error)?.message ?? 'network error';
   }
+}
+
+/** Node's codes for a certificate that does not verify (self-signed, expired, another host's, unknown CA). */
+export function isTlsTrustError(code: string): boolean {
+  return /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/.test(code);
 }
 
 /** A stream or socket that failed mid-body (a download cut short), by its code or message. */

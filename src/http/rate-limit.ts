@@ -9,6 +9,9 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  // Otherwise an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`), which has letters: Date.parse also takes
+  // `-5` for a date long past, which would make every retry immediate.
+  if (!/[a-z]/i.test(v)) return undefined;
   const t = Date.parse(v);
   if (Number.isNaN(t)) return undefined;
   return Math.max(0, t - now);
@@ -37,10 +40,16 @@ export class RateLimiter {
   private probe: 'none' | 'next' | 'out' = 'none';
   /** Upper bound on one wait for the window to reset (a wrong Reset header must not stall rdp). */
   private readonly maxWindowMs: number;
+  /**
+   * Upper bound on the pause a `Backoff` header asks for (it comes with an answer that succeeded: a
+   * server asking for a brief pause; `Backoff: 999999` must not stall rdp for days).
+   */
+  private readonly maxBackoffMs: number;
   private readonly clock: Clock;
 
-  constructor(opts: { maxWindowMs?: number; clock?: Clock } = {}) {
+  constructor(opts: { maxWindowMs?: number; maxBackoffMs?: number; clock?: Clock } = {}) {
     this.maxWindowMs = opts.maxWindowMs ?? 65_000;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -98,7 +107,7 @@ export class RateLimiter {
       this.resetAt = resetAt;
     }
     const backoff = parseRetryAfter(header(headers, 'backoff'), this.clock.now());
-    if (backoff) this.pause(backoff);
+    if (backoff) this.pause(Math.min(backoff, this.maxBackoffMs));
   }
 
   /** A request that acquire() let through ended (with or without a response). */

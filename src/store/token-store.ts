@@ -115,9 +115,17 @@ export class TokenStore {
     await this.accounts.put(meta);
   }
 
-  /** Replace only the token (and secrets) of an existing login, keeping where it is stored. */
-  async update(cred: StoredCredential): Promise<void> {
+  /**
+   * Replace only the token (and secrets) of an existing login, keeping where it is stored, if that
+   * login still holds `previous` (the token that was renewed). False, with nothing written, when it
+   * was removed or replaced meanwhile (a logout or a new login while a command ran): a renewal must
+   * not bring a removed login back.
+   */
+  async update(cred: StoredCredential, previous: string): Promise<boolean> {
+    const current = await this.get(cred.meta.account);
+    if (current?.token !== previous) return false;
     await this.save(cred, cred.meta.storage);
+    return true;
   }
 
   async delete(account: string): Promise<DeleteResult> {

@@ -110,8 +110,8 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
   const postRetry: RetryPolicy = (f) =>
     f.status !== undefined ? f.status === 429 || f.status === 503 : f.code === 'ECONNREFUSED' || f.code === 'EAI_AGAIN' || unsent();
   const retry = opts.method === 'POST' && (opts.retry ?? 'auto') === 'auto' ? postRetry : opts.retry;
-  const res = await opts.http
-    .request({
+  const { res, text } = await opts.http
+    .exchange({
       method: opts.method,
       path: opts.path,
       query: opts.query,
@@ -126,7 +126,6 @@ export async function sendSource(opts: SendOptions): Promise<SendResult> {
     })
     // undici does not close an iterable body it stops reading (a cut, an early answer): close the file.
     .finally(() => void current?.return(undefined).catch(() => {}));
-  const text = await opts.http.text(res);
   // A file that changed after its bytes were read went out whole and consistent, but older than
   // what is on disk now: say so (the size and modification time tell).
   const changed = await source.verify?.();

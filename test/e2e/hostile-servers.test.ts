@@ -3,10 +3,14 @@
 // a token unencrypted to another machine. The HTTP layer's limits are shortened through its internal
 // RDP_HTTP_* variables so that the tests run in seconds; they assert what happens (exit code, error
 // code, message, the note on stderr), never how long it took.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { parseJson, Sandbox } from '../helpers/sandbox.js';
 
@@ -115,6 +119,232 @@ describe('a server that does not answer properly', () => {
     expect(err.code).toBe('RESPONSE_TOO_LARGE');
     expect(err.message).toMatch(/^Zenodo answered GET \/api\/deposit\/depositions with more than 33\.6 MB, more than rdp reads from an API/);
     expect(written).toBeLessThan(3 * 1024 ** 3);
+  });
+
+  test('sites add: an endless answer to the InvenioRDM probe is cut at the size cap too (RESPONSE_TOO_LARGE, not read whole)', async () => {
+    let written = 0;
+    const total = 64 * 1024 * 1024;
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      res.write('{"hits": {"hits": [], "total": 0}}');
+      const pump = () => {
+        while (!res.destroyed && written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    };
+    const r = await sb.run(['sites', 'add', 'endless', `http://127.0.0.1:${port}/site`, '--json'], { env: { RDP_HTTP_MAX_RESPONSE_BYTES: String(256 * 1024) } });
+    expect(r.code).toBe(1);
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('RESPONSE_TOO_LARGE');
+    expect(err.message).toMatch(/^endless answered GET \/site\/api\/records with more than 262 kB, more than rdp reads from an API/);
+    expect(written).toBeLessThan(total);
+  });
+});
+
+describe('redirects', () => {
+  test.each([301, 302, 307, 308])('%i to another host: not followed (the token stays home), and the error says where it pointed (exit 1)', async (status) => {
+    let elsewhere = 0;
+    const other = createServer((_q, res) => {
+      elsewhere += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.2', r));
+    try {
+      const target = `http://127.0.0.2:${(other.address() as AddressInfo).port}/collect?access_token=${TOKEN}&x=1`;
+      handler = (_q, res) => res.writeHead(status, { location: target, 'content-type': 'text/html' }).end('<html>moved</html>');
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json', '--debug']);
+      expect(r.code).toBe(1);
+      expect(elsewhere).toBe(0);
+      const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.message).toBe(`Zenodo answered ${status} to GET /deposit/depositions: a redirect to http://127.0.0.2:${(other.address() as AddressInfo).port}/collect?access_token=%5Bredacted%5D&x=1, which rdp does not follow.`);
+      expect(err.hint).toContain('RDP_ZENODO_URL');
+    } finally {
+      other.close();
+    }
+  });
+
+  test('a Location that is not a URL is quoted, not a crash', async () => {
+    handler = (_q, res) => res.writeHead(302, { location: 'http://[broken' }).end();
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Error: Zenodo answered 302 to GET /deposit/depositions: a redirect to "http://[broken", which rdp does not follow.');
+  });
+});
+
+describe('a 200 that is not the answer the API gives', () => {
+  test.each([
+    ['JSON of another shape', '{"hits": {"hits": []}}', 'application/json', /^Zenodo answered with JSON in a shape its API does not answer with here\.$/],
+    ['a bare JSON string', '"ok"', 'application/json', /^Zenodo answered with JSON in a shape its API does not answer with here\.$/],
+    ['garbage', '{not json', 'application/json', /^Zenodo answered with something that is not JSON \(application\/json\) where its API returns JSON\.$/],
+    ['an HTML page', '<!doctype html><p>Maintenance</p>', 'text/html', /^Zenodo answered with an HTML page where its API returns JSON\.$/],
+  ])('%s: BAD_RESPONSE (exit 1) that says which', async (_name, body, type, message) => {
+    handler = (_q, res) => res.writeHead(200, { 'content-type': type }).end(body);
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('BAD_RESPONSE');
+    expect(err.message).toMatch(message);
+    expect(err.hint).toContain('RDP_ZENODO_URL');
+  });
+});
+
+describe('a connection cut in the middle of an answer', () => {
+  test('a GET whose answer is cut is sent again (exit 0); cut every time, a clear error that says the answer was cut (exit 1)', async () => {
+    let n = 0;
+    const cut = (res: ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('[{"id": 7, "title": "Soil');
+      setTimeout(() => res.destroy(), 20);
+    };
+    handler = (_q, res) => {
+      n += 1;
+      if (n === 1) cut(res);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    };
+    const ok = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(requests).toHaveLength(2);
+    expect(ok.stderr).toMatch(/Zenodo: the connection was cut while its answer to GET \/api\/deposit\/depositions arrived; retrying in/);
+
+    requests = [];
+    handler = (_q, res) => cut(res);
+    const bad = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { RDP_HTTP_RETRIES: '3' } });
+    expect(bad.code).toBe(1);
+    expect(requests).toHaveLength(3);
+    const err = parseJson<ErrorDoc>(bad.stderr.trim().split('\n').at(-1) ?? '').error;
+    expect(err.code).toBe('NETWORK_ERROR');
+    expect(err.message).toMatch(/^Zenodo cut the connection while sending its answer to GET \/api\/deposit\/depositions \(the connection was cut after \d+ B\)\.$/);
+  });
+});
+
+describe('what answers is not a proper HTTPS/HTTP server', () => {
+  test('a self-signed certificate: the request is never sent, and the error says so and how to trust a CA (exit 1)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rdp-tls-'));
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    expect(made.status).toBe(0);
+    let seen = 0;
+    const tls = createHttpsServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_q, res) => {
+      seen += 1;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const host = `127.0.0.1:${(tls.address() as AddressInfo).port}`;
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { RDP_ZENODO_URL: `https://${host}` } });
+      expect(r.code).toBe(1);
+      expect(seen).toBe(0);
+      const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.message).toBe(`Zenodo at ${host} did not prove who it is: its TLS certificate is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT). rdp sent nothing there.`);
+      expect(err.hint).toContain('NODE_EXTRA_CA_CERTS');
+    } finally {
+      tls.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('https:// to a plain-http server, headers too large, a server that does not speak HTTP: errors in words, not library codes', async () => {
+    const plain = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_ZENODO_URL: `https://127.0.0.1:${port}`, RDP_HTTP_RETRIES: '1' } });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/Error: Cannot reach Zenodo at 127\.0\.0\.1:\d+: the TLS handshake failed \(ERR_SSL_\w+\): it may not be an https:\/\/ server\./);
+
+    handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json', 'x-padding': 'a'.repeat(40_000) }).end('[]');
+    const big = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_HTTP_RETRIES: '1' } });
+    expect(big.code).toBe(1);
+    expect(big.stderr).toContain(': its answer has more headers than rdp reads (16 KB).');
+
+    const ssh = createNetServer((c) => c.once('data', () => c.end('SSH-2.0-OpenSSH_9.6\r\nnot http\r\n\r\n')));
+    await new Promise<void>((r) => ssh.listen(0, '127.0.0.1', r));
+    try {
+      const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_ZENODO_URL: `http://127.0.0.1:${(ssh.address() as AddressInfo).port}`, RDP_HTTP_RETRIES: '1' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/Error: Cannot reach Zenodo at 127\.0\.0\.1:\d+: what answered does not speak HTTP\./);
+    } finally {
+      ssh.close();
+    }
+    for (const out of [plain.stderr, big.stderr]) expect(out).not.toMatch(/UND_ERR_|HPE_/);
+  });
+});
+
+describe('stopped with SIGTERM (kill, timeout, a cancelled CI job)', () => {
+  test('a PDF download that a slow server keeps open: no file and no temporary file are left, exit 130', async () => {
+    let sending = false;
+    handler = (_q, res) => {
+      sending = true;
+      res.writeHead(200, { 'content-type': 'application/pdf' });
+      res.write('%PDF-1.4\n');
+      const t = setInterval(() => res.write(' '), 50);
+      res.on('close', () => clearInterval(t));
+    };
+    const out = mkdtempSync(join(tmpdir(), 'rdp-pdf-'));
+    try {
+      const run = sb.start(['dmps', 'get', '5', '--pdf', '-o', join(out, 'plan.pdf')], {
+        env: { RDP_DMPTOOL_URL: `http://127.0.0.1:${port}/dmptool`, RDP_DMPTOOL_TOKEN: TOKEN },
+      });
+      for (let i = 0; i < 200 && !(sending && readdirSync(out).length > 0); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(out)).toHaveLength(1); // the temporary file, while the PDF arrives
+      run.kill('SIGTERM');
+      const r = await run.done;
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(130);
+      expect(r.stderr).toContain('Nothing was saved.');
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a server that does not page', () => {
+  test('uploads list --all: the same full page again and again ends the listing (exit 0, each deposition once), no endless loop', async () => {
+    const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });
+    handler = (q, res) => {
+      const size = Number(new URL(q.url ?? '/', 'http://x').searchParams.get('size') ?? '10');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(Array.from({ length: size }, (_, i) => dep(i + 1))));
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--all', '--json'], { timeoutMs: 20_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(0);
+    const ids = parseJson<{ id: number }[]>(r.stdout).map((d) => d.id);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('a server asking for absurd pauses', () => {
+  test('429 storms with a Retry-After that is no wait at all (-5): the backoff, not retries at once; then RATE_LIMITED (exit 1)', async () => {
+    handler = (_q, res) => res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '-5' }).end('{"status": 429, "message": "slow down"}');
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo'], { env: { RDP_HTTP_RETRIES: '3' } });
+    expect(r.code).toBe(1);
+    expect(requests).toHaveLength(3);
+    const waits = [...r.stderr.matchAll(/answered 429 \(rate limited\); retrying in (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(waits).toHaveLength(2);
+    for (const ms of waits) expect(ms).toBeGreaterThan(0);
+    expect(r.stderr).toContain('Error: Zenodo is rate limiting requests (429: slow down).');
+  });
+
+  test('Backoff: 999999 on an answer pauses rdp at most the backoff cap, not for eleven days', async () => {
+    const dep = (id: number) => ({ id, title: `r${id}`, state: 'done', submitted: true, created: '2026-01-02T03:04:05Z', modified: '2026-01-02T03:04:05Z', metadata: { title: `r${id}` }, links: {} });
+    handler = (q, res) => {
+      const url = new URL(q.url ?? '/', 'http://x');
+      const page = Number(url.searchParams.get('page') ?? '1');
+      const size = Number(url.searchParams.get('size') ?? '10');
+      res.writeHead(200, { 'content-type': 'application/json', backoff: '999999' });
+      res.end(JSON.stringify(page === 1 ? Array.from({ length: size }, (_, i) => dep(i + 1)) : []));
+    };
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--all'], { env: { RDP_RETRY_CAP_MS: '1000' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    const waited = [...r.stderr.matchAll(/Waiting (\d+) ms for Zenodo: the server asked rdp to slow down\./g)].map((m) => Number(m[1]));
+    expect(waited.length).toBeGreaterThan(0);
+    for (const ms of waited) expect(ms).toBeLessThanOrEqual(1000);
+    expect(r.stderr).not.toMatch(/Waiting \d+ min/);
   });
 });
 

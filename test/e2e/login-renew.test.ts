@@ -119,4 +119,27 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
       if (saved) fx.emu.server.state.clients.set(`dmptool:${c.clientId}`, saved);
     }
   });
+
+  test('Zenodo: a logout while a command is renewing the token stands: the renewed token serves that command and is not stored', async () => {
+    await settings({ service: 'zenodo', accessTokenLifetime: 600 });
+    await browserLogin('zenodo');
+    const account = fx.emu.account('zenodo');
+    await settings({ service: 'zenodo', accessTokenLifetime: 5_184_000 });
+    // The refresh is held back long enough for the logout to finish first.
+    fx.emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/oauth/token', action: 'latency', latencyMs: 4000 });
+    const run = fx.sb.start(['uploads', 'list', '--on', 'zenodo', '--debug'], { timeoutMs: 30_000 });
+    await run.waitFor(/Zenodo token expires at .*; renewing it/);
+    const out = await fx.sb.run(['logout', 'zenodo']);
+    expect(out.code).toBe(0);
+    expect(keychainLookup(account)).toBe('');
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/The Zenodo login was removed or replaced while this command ran: the renewed token serves this command only and is not stored\./);
+    expect(keychainLookup(account)).toBe('');
+    expect(keychainLookup(`${account}#refresh_token`)).toBe('');
+    const status = await fx.sb.run(['auth', 'status', 'zenodo', '--json']);
+    expect(status.stdout).not.toMatch(/"loggedIn":\s*true/);
+    expect((await fx.sb.run(['uploads', 'list', '--on', 'zenodo'])).code).toBe(4);
+  });
 });
+

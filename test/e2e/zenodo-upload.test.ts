@@ -314,6 +314,18 @@ describe('faults', () => {
     expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
   });
 
+  test("a connection cut in the middle of Zenodo's answer to a file PUT (the file arrived): the PUT is repeated, the upload succeeds", async () => {
+    const dir = folder('cut-answer', files);
+    const from = log().length;
+    emu.server.faults.add({ service: 'zenodo', method: 'PUT', path: '/api/files/*/f2.csv', action: 'cut-response', afterBytes: 10 });
+    const r = await sb.run(['upload', 'cut-answer', '--to', 'zenodo', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const f2 = puts(from).filter((e) => e.path.endsWith('/f2.csv'));
+    expect(f2).toHaveLength(2);
+    expect(f2[0]?.fault).toMatch(/response cut/);
+    expectArrived(parseJson<Result>(r.stdout).id, dir, Object.keys(files));
+  });
+
   test('a copy that arrives damaged once (a wrong server checksum) is sent again at once, and the upload succeeds', async () => {
     const dir = folder('wrong-once', files);
     const from = log().length;

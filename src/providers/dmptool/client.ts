@@ -140,6 +140,7 @@ export class DmptoolClient {
     const perPage = Math.min(MAX_PER_PAGE, Math.max(1, Math.floor(opts.perPage ?? MAX_PER_PAGE)));
     let next: { path: string; query?: Record<string, QueryValue> } = { path, query: { page: 1, per_page: perPage } };
     const seen = new Set<string>();
+    let previous: string | undefined;
     for (let pageNo = 1; ; pageNo++) {
       // A `next` link that leads back to a page already read ends the walk instead of looping.
       const url = this.http.url(next.path, next.query);
@@ -153,6 +154,10 @@ export class DmptoolClient {
         return;
       }
       if (!isEnvelope(data) || !Array.isArray(data.items)) throw this.notEnvelope(status, path);
+      // A page that repeats the one before (a server that ignores `page`, whatever its `next` says) ends the walk too.
+      const same = JSON.stringify(data.items);
+      if (pageNo > 1 && data.items.length > 0 && same === previous) return;
+      previous = same;
       const items = data.items.map(narrow).filter((i): i is T => i !== undefined);
       const page = num(data.page) ?? pageNo;
       const serverPerPage = num(data.per_page);

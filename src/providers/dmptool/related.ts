@@ -89,7 +89,7 @@ export async function linkDatasetToPlan(http: HttpClient, input: PlanLinkInput):
   const req = { method: 'POST', path: RELATED_IDENTIFIERS_PATH, json: relatedIdentifierBody(http.base, planId, doi), scopes: [EDIT_DMPS], retry: 'always' } as const;
   // DMPTool skips an identifier the plan has, so repeating the POST after a lost answer is harmless.
   const res = await http.raw(req);
-  const text = await res.body.text().catch(() => '');
+  const text = await http.text(res).catch(() => '');
   if (res.status === 201 || res.status === 200) {
     const data = parseJson(text);
     if (!isEnvelope(data)) throw http.badResponse(res.status, text.slice(0, 300), res.headers);

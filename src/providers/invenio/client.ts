@@ -196,8 +196,7 @@ export class InvenioClient {
    * `{"status", "message"}` shape. An HTML page or another JSON shape is refused clearly.
    */
   async probe(): Promise<{ total?: number | undefined; guestsRefused: boolean }> {
-    const res = await this.http.request({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [400, 401, 403, 404, 405, 406, 410] });
-    const text = await res.body.text();
+    const { res, text } = await this.http.exchange({ method: 'GET', path: '/records', query: { size: 1 }, anonymous: true, accept: [400, 401, 403, 404, 405, 406, 410] });
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -257,8 +256,7 @@ export class InvenioClient {
 
   /** A draft if the id has one, else undefined (published records without an open draft, unknown ids). */
   async findDraft(id: string): Promise<RdmRecord | undefined> {
-    const res = await this.http.request({ method: 'GET', path: this.draftPath(id), accept: [404, 410] });
-    const text = await res.body.text();
+    const { res, text } = await this.http.exchange({ method: 'GET', path: this.draftPath(id), accept: [404, 410] });
     if (res.status === 404 || res.status === 410) return undefined;
     return this.record(this.parse(text, res), res.status);
   }
@@ -316,8 +314,7 @@ export class InvenioClient {
    */
   async importFiles(id: string): Promise<RdmFile[]> {
     const path = `${this.draftPath(id)}/actions/files-import`;
-    const res = await this.http.request({ method: 'POST', path, accept: [400], retry: 'always' });
-    const text = await res.body.text();
+    const { res, text } = await this.http.exchange({ method: 'POST', path, accept: [400], retry: 'always' });
     if (res.status === 400) {
       const files = await this.listFiles(id);
       if (files.length > 0) return files;
@@ -343,6 +340,7 @@ export class InvenioClient {
   async *userRecords(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined; q?: string | undefined; sort?: string | undefined; onTotal?: ((total: number) => void) | undefined } = {}): AsyncGenerator<RdmRecord> {
     const size = Math.min(100, Math.max(1, opts.pageSize ?? 100));
     let seen = 0;
+    const ids = new Set<string>();
     for (let page = 1; ; page++) {
       const { data } = await this.http.json<unknown>({
         method: 'GET',
@@ -352,9 +350,18 @@ export class InvenioClient {
       const s = toSearch(data);
       if (!s) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
       if (page === 1) opts.onTotal?.(s.total);
-      for (const hit of s.hits) yield this.record(hit);
+      // A record changed while the list is read can show again on a later page: once is enough. A page
+      // with nothing new (a site that ignores `page`) ends the walk instead of looping.
+      let fresh = 0;
+      for (const hit of s.hits) {
+        const r = this.record(hit);
+        if (ids.has(r.id)) continue;
+        ids.add(r.id);
+        fresh += 1;
+        yield r;
+      }
       seen += s.hits.length;
-      if (s.hits.length < size || seen >= s.total) return;
+      if (s.hits.length < size || seen >= s.total || fresh === 0) return;
     }
   }
 
@@ -374,8 +381,7 @@ export class InvenioClient {
 
   /** One file entry, or undefined when the draft has no such key. */
   async getFile(id: string, key: string): Promise<RdmFile | undefined> {
-    const res = await this.http.request({ method: 'GET', path: this.filePath(id, key), accept: [404] });
-    const text = await res.body.text();
+    const { res, text } = await this.http.exchange({ method: 'GET', path: this.filePath(id, key), accept: [404] });
     if (res.status === 404) return undefined;
     return this.file(this.parse(text, res), res.status);
   }
@@ -386,8 +392,7 @@ export class InvenioClient {
    * next one answers 400 "already exists", which the callers take as a stale entry to replace.
    */
   async initFiles(id: string, entries: InitEntry[], accept?: number[]): Promise<{ status: number; files: RdmFile[] }> {
-    const res = await this.http.request({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept, retry: 'always' });
-    const text = await res.body.text();
+    const { res, text } = await this.http.exchange({ method: 'POST', path: `${this.draftPath(id)}/files`, json: entries, accept, retry: 'always' });
     if (res.status < 200 || res.status >= 300) return { status: res.status, files: [] };
     return { status: res.status, files: this.files(this.parse(text, res), res.status) };
   }

@@ -131,7 +131,7 @@ export class NomadClient {
       form: { grant_type: 'password', username, password },
       anonymous: true,
     });
-    if (!data?.access_token) throw this.http.badResponse(200, 'no access_token', {});
+    if (!data?.access_token) throw this.http.badResponse(200, '', {}, 'no access_token');
     return data.access_token;
   }
 
@@ -144,7 +144,7 @@ export class NomadClient {
       anonymous: true,
       headers: { authorization: `Bearer ${accessToken}` },
     });
-    if (!data?.app_token) throw this.http.badResponse(200, 'no app_token', {});
+    if (!data?.app_token) throw this.http.badResponse(200, '', {}, 'no app_token');
     return data.app_token;
   }
 
@@ -253,6 +253,7 @@ export class NomadClient {
    */
   async *uploads(q: UploadListQuery): AsyncGenerator<NomadUpload> {
     let after: string | undefined;
+    const seen = new Set<string>();
     for (;;) {
       const { status, data, headers } = await this.http.json<unknown>({
         method: 'GET',
@@ -270,9 +271,16 @@ export class NomadClient {
       const page = narrowUploadPage(data);
       if (!page) throw this.http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
       if (page.total !== undefined) q.onTotal?.(page.total);
-      yield* page.items;
+      // An upload shows once; a page with nothing new (a server that ignores `page_after_value`) ends the walk.
+      let fresh = 0;
+      for (const u of page.items) {
+        if (seen.has(u.uploadId)) continue;
+        seen.add(u.uploadId);
+        fresh += 1;
+        yield u;
+      }
       const next = page.nextPageAfterValue;
-      if (next === undefined || next === after || page.items.length === 0) return;
+      if (next === undefined || next === after || fresh === 0) return;
       after = next;
     }
   }

@@ -214,7 +214,7 @@ export async function mintDatasetDoi(http: HttpClient, datasetId: string): Promi
   const path = `/datasets/${encodeURIComponent(datasetId)}/action/doi`;
   // Not repeated on a server error: NOMAD may have written the DOI before DataCite failed (see below).
   const res = await http.raw({ method: 'POST', path, retry: 'auto' });
-  const text = await res.body.text().catch(() => '');
+  const text = await http.text(res).catch(() => '');
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;

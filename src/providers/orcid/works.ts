@@ -158,7 +158,7 @@ export async function addDatasetWork(http: HttpClient, work: DatasetWork): Promi
 
   // Look first. A token that may not read the works (or a failing read) leaves it to the POST.
   const look = await http.raw({ method: 'GET', path: `${base}/works`, headers, retry: 'auto' });
-  const lookText = await look.body.text().catch(() => '');
+  const lookText = await http.text(look).catch(() => '');
   if (look.status === 200) {
     const found = findWork(parseJson(lookText), doi);
     if (found) return { outcome: 'already', ...found };
@@ -167,7 +167,7 @@ export async function addDatasetWork(http: HttpClient, work: DatasetWork): Promi
   // ORCID refuses a second work with this DOI from this client (409), so a repeated POST is safe.
   const req = { method: 'POST', path: `${base}/work`, headers: { ...headers, 'content-type': ORCID_JSON }, json: datasetWork({ ...work, doi }), scopes: [ACTIVITIES_UPDATE], retry: 'always' } as const;
   const res = await http.raw(req);
-  const text = await res.body.text().catch(() => '');
+  const text = await http.text(res).catch(() => '');
   const body = parseJson(text);
   const code = isObj(body) ? Number(body['error-code']) : Number.NaN;
   if (res.status === 201) {

@@ -37,6 +37,7 @@ export class ZenodoClient {
    */
   async *depositions(opts: { pageSize?: number | undefined; allVersions?: boolean | undefined } = {}): AsyncGenerator<Deposition> {
     const size = Math.min(MAX_PAGE_SIZE, Math.max(1, opts.pageSize ?? MAX_PAGE_SIZE));
+    const seen = new Set<number | string>();
     for (let page = 1; ; page++) {
       const { data } = await this.http.json<unknown>({
         method: 'GET',
@@ -44,8 +45,17 @@ export class ZenodoClient {
         query: { page, size, sort: 'mostrecent', all_versions: opts.allVersions ? 'true' : undefined },
       });
       if (!Array.isArray(data)) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
-      for (const item of data) yield this.deposition(item);
-      if (data.length < size) return;
+      // A deposition changed while the list is read moves up and shows again on a later page: once is
+      // enough. A page with nothing new (a server that ignores `page`) ends the walk instead of looping.
+      let fresh = 0;
+      for (const item of data) {
+        const d = this.deposition(item);
+        if (seen.has(d.id)) continue;
+        seen.add(d.id);
+        fresh += 1;
+        yield d;
+      }
+      if (data.length < size || fresh === 0) return;
     }
   }
 

@@ -13,6 +13,8 @@ describe('rate limit headers', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:10 GMT', now)).toBe(10_000);
     expect(parseRetryAfter('soon')).toBeUndefined();
+    // not seconds and not an HTTP date (Date.parse would read them as dates long past: a wait of 0)
+    for (const bad of ['-5', '-1.5', '-0', '+5']) expect(parseRetryAfter(bad, now)).toBeUndefined();
   });
 
   test('X-RateLimit-Reset as epoch seconds, epoch milliseconds or a delta', () => {
@@ -96,5 +98,14 @@ describe('the limiter', () => {
     lim.pause(5000);
     await lim.acquire(undefined, (ms) => waits.push(ms));
     expect(waits).toEqual([200, 5000]);
+  });
+
+  test('a Backoff longer than the bound (Backoff: 999999) pauses for the bound only', async () => {
+    const clock = new FakeClock();
+    const lim = new RateLimiter({ clock, maxBackoffMs: 30_000 });
+    lim.update({ backoff: '999999' });
+    const waits: number[] = [];
+    await lim.acquire(undefined, (ms) => waits.push(ms));
+    expect(waits).toEqual([30_000]);
   });
 });

@@ -96,6 +96,20 @@ async function all<T>(gen: AsyncGenerator<T>): Promise<T[]> {
 }
 
 describe('pagination', () => {
+  test('a server that ignores `page` (the same plans on every page, a `next` that always moves on) ends the walk, no endless loop', async () => {
+    handler = (_req, res, url) => {
+      const page = Number(url.searchParams.get('page') ?? 1);
+      json(res, 200, { application: 'dmptool', api_version: 2, code: 200, page, per_page: 2, total_items: 1_000_000, items: [plan(1), plan(2)], next: `/api/v2/plans?page=${page + 1}&per_page=2` });
+    };
+    const pages: unknown[] = [];
+    for await (const p of client().planPages({ perPage: 2 })) {
+      pages.push(p);
+      if (pages.length > 10) break;
+    }
+    expect(pages).toHaveLength(1);
+    expect(seen).toHaveLength(2);
+  });
+
   test('the wiki reading: per_page defaults to 20 and no `next`: pages are requested by number from total_items', async () => {
     handler = planServer(45, { defaultPerPage: 20, next: 'none' });
     const plans = await all(client().plans());

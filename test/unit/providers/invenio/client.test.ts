@@ -167,6 +167,30 @@ describe('the site and the token', () => {
     }
   });
 
+  test('userRecords: a site that answers the same full page whatever `page` says ends the walk (each record once), no endless loop', async () => {
+    let requests = 0;
+    const hit = (id: string) => ({ id, is_draft: true, is_published: false, status: 'draft', metadata: { title: id }, files: { enabled: true }, links: {}, parent: { id: `p-${id}` } });
+    const other: Server = createServer((_q, r) => {
+      requests += 1;
+      r.writeHead(200, { 'content-type': 'application/json' });
+      r.end(JSON.stringify({ hits: { hits: [hit('a1'), hit('b2')], total: 1_000_000 } }));
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    try {
+      const io = new IO({ stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough() }, {});
+      const http = new HttpClient({ service: { id: SITE.id, name: SITE.name, urlEnv: 'RDP_DEMO_URL' }, errorBody: zenodo.errorBody, base: `http://127.0.0.1:${(other.address() as AddressInfo).port}/api`, log: io, signal: new AbortController().signal, dispatcher: async () => agent, env: {} });
+      const ids: string[] = [];
+      for await (const r of new InvenioClient(http, { site: SITE }).userRecords({ pageSize: 2 })) {
+        ids.push(r.id);
+        if (ids.length > 10) break;
+      }
+      expect(ids).toEqual(['a1', 'b2']);
+      expect(requests).toBe(2);
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+
   test('verifyToken: a bad token is the site\'s 403, an exit-4 error that says how to log in', async () => {
     expect(await makeClient().client.verifyToken()).toMatchObject({ records: expect.any(Number) });
     const bad = makeClient({ token: 'A'.repeat(60) }).client;

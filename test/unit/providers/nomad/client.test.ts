@@ -40,4 +40,19 @@ describe('NomadClient against the recorded facts', () => {
     expect(err).toMatchObject({ code: 'NOMAD_UPLOAD_LIMIT', hint: expect.stringMatching(/rdp uploads list --on nomad --status draft/) });
     expect(explainNomadError(new Error('other'))).toBeInstanceOf(Error);
   });
+
+  test('uploads: a server that ignores page_after_value (the same uploads, a next value that always moves on) ends the walk, no endless loop', async () => {
+    let n = 0;
+    srv.on((_req, res) => {
+      n += 1;
+      json(res, 200, { data: [{ upload_id: 'u1', upload_name: 'a' }, { upload_id: 'u2', upload_name: 'b' }], pagination: { total: 1_000_000, page_size: 2, next_page_after_value: `v${n}` } });
+    });
+    const ids: string[] = [];
+    for await (const u of client().uploads({ pageSize: 2 })) {
+      ids.push(u.uploadId);
+      if (ids.length > 10) break;
+    }
+    expect(ids).toEqual(['u1', 'u2']);
+    expect(n).toBe(2);
+  });
 });
