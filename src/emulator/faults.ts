@@ -16,12 +16,15 @@ export interface FaultRule {
    * `cut-response`: send the status, headers and the first `afterBytes` bytes of the response body,
    * then destroy the connection (a download cut midway).
    * `latency`: wait `latencyMs` before handling.
+   * `hold`: wait until the holds are released (`POST /_emulator/faults/release`, `DELETE
+   * /_emulator/faults`, or release() in process), then handle: a test decides when the answer comes,
+   * by what it has seen, not by a clock.
    * `drop`: destroy the connection without answering.
    * `status-after` / `drop-after`: handle the request, then answer `status` instead of the real answer
    * (or destroy the connection): the server acted, and the client never heard (a lost answer).
    * Any other name is a service-specific fault (e.g. `wrong-checksum`), looked up with take().
    */
-  action: 'status' | 'cut' | 'cut-response' | 'latency' | 'drop' | (string & {});
+  action: 'status' | 'cut' | 'cut-response' | 'latency' | 'hold' | 'drop' | (string & {});
   status?: number | undefined;
   body?: unknown;
   /**
@@ -60,6 +63,22 @@ export class Faults {
 
   clear(): void {
     this.rules = [];
+    this.release();
+  }
+
+  private held: (() => void)[] = [];
+
+  /** Where a request that a `hold` rule matched waits. */
+  holdUntilReleased(): Promise<void> {
+    return new Promise((resolve) => this.held.push(resolve));
+  }
+
+  /** Let every held request go on. */
+  release(): number {
+    const held = this.held;
+    this.held = [];
+    for (const go of held) go();
+    return held.length;
   }
 
   list(): FaultRule[] {

@@ -262,6 +262,7 @@ export class EmulatorServer {
 
       const delay = this.faults.latencyMs + (this.faults.take(sid, method, path, ['latency'])?.latencyMs ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (this.faults.take(sid, method, path, ['hold'])) await this.faults.holdUntilReleased();
 
       if (this.faults.take(sid, method, path, ['drop'])) {
         fault = 'drop';
@@ -404,6 +405,10 @@ export class EmulatorServer {
       }
       const rules = Array.isArray(body) ? body : [body as FaultRule];
       res.json(201, { ids: rules.map((r) => this.faults.add(r)) });
+      return;
+    }
+    if (sub === '/faults/release' && m === 'POST') {
+      res.json(200, { released: this.faults.release() });
       return;
     }
     if (sub === '/faults' && m === 'DELETE') {

@@ -125,13 +125,14 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     await browserLogin('zenodo');
     const account = fx.emu.account('zenodo');
     await settings({ service: 'zenodo', accessTokenLifetime: 5_184_000 });
-    // The refresh is held back long enough for the logout to finish first.
-    fx.emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/oauth/token', action: 'latency', latencyMs: 4000 });
+    // The refresh is held back until the logout has finished.
+    fx.emu.server.faults.add({ service: 'zenodo', method: 'POST', path: '/oauth/token', action: 'hold' });
     const run = fx.sb.start(['uploads', 'list', '--on', 'zenodo', '--debug'], { timeoutMs: 30_000 });
     await run.waitFor(/Zenodo token expires at .*; renewing it/);
     const out = await fx.sb.run(['logout', 'zenodo']);
     expect(out.code).toBe(0);
     expect(keychainLookup(account)).toBe('');
+    fx.emu.server.faults.release();
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/The Zenodo login was removed or replaced while this command ran: the renewed token serves this command only and is not stored\./);
