@@ -426,17 +426,24 @@ describe('multipart uploads to a site', () => {
 
   test('a file that grows while its parts go out: FILE_CHANGED (exit 1), not a checksum "mismatch" sent again; once it is still, the same command sends it', async () => {
     const dir = folder('big5', { 'big.bin': pseudoRandom(5 * MiB, 17) });
-    // The smallest part goes first, alone; the others wait, so that the file grows while they are out.
-    for (const n of [1, 2, 3, 4]) emu.server.faults.add({ service: 'invenio', method: 'PUT', path: `/api/records/*/draft/files/big.bin/content/${n}`, action: 'latency', latencyMs: 1500, always: true });
+    // The smallest part goes first, alone; the others are held by the site until the file has grown.
+    for (const n of [1, 2, 3, 4]) emu.server.faults.add({ service: 'invenio', method: 'PUT', path: `/api/records/*/draft/files/big.bin/content/${n}`, action: 'hold', always: true });
     const run = sb.start(['upload', 'big5', '--to', 'demo', '--title', 'Big 5', '--json'], { env: PARTS });
     const journals = join(sb.dir, '.local', 'state', 'rdp', 'multipart');
-    const recorded = () => (existsSync(journals) ? readdirSync(journals) : []).some((f) => /"key":"big\.bin".*"done":\[5\]/.test(readFileSync(join(journals, f), 'utf8')));
+    const read = (f: string) => {
+      try {
+        return readFileSync(join(journals, f), 'utf8');
+      } catch {
+        return ''; // a journal's temporary file, renamed away meanwhile
+      }
+    };
+    const recorded = () => (existsSync(journals) ? readdirSync(journals) : []).some((f) => /"key":"big\.bin".*"done":\[5\]/.test(read(f)));
     const deadline = Date.now() + 20_000;
     while (!recorded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(recorded()).toBe(true);
     appendFileSync(join(dir, 'big.bin'), 'more data, written while rdp sends the file\n');
+    emu.server.faults.clear(); // the held parts go on
     const done = await run.done;
-    emu.server.faults.clear();
     expect(done.code, done.stderr).toBe(1);
     const err = parseJson<{ error: { code: string; message: string } }>(done.stderr.trim().split('\n').at(-1) ?? '').error;
     expect(err.code).toBe('FILE_CHANGED');
