@@ -28,12 +28,14 @@ export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(bytesPerSecond)}/s`;
 }
 
-/** A short duration for notes: 250 ms, 2.5 s, 40 s, 3 min. */
+/** A short duration for notes: 250 ms, 2.5 s, 40 s, 3 min, 5 h, 12 days. */
 export function fmtMs(ms: number): string {
   if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
   const s = ms / 1000;
   if (s < 90) return `${s < 10 ? s.toFixed(1) : Math.round(s)} s`;
-  return `${Math.round(s / 60)} min`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86_400)} days`;
 }
 
 
