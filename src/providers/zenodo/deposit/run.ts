@@ -323,7 +323,7 @@ async function execute(
   let dep = t.dep;
   if (!dep) {
     dep = await createDraft(ports, client, metadata).catch(rejected);
-    ports.log.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}; reserved DOI ${dep.reservedDoi ?? '?'}.`);
+    ports.log.info(`Created draft ${dep.id}${dep.links.html ? ` (${dep.links.html})` : ''}${dep.reservedDoi ? `; reserved DOI ${dep.reservedDoi}` : '; Zenodo reserved no DOI for it (yet)'}.`);
   }
   if (remembers && t.stateKey) await ports.state.rememberDraft(t.stateKey, dep);
   const draft = dep;
