@@ -38,15 +38,3 @@ export function sanitizeForTerminal(text: string, keepStyles: boolean): string {
     .map((part, i) => (i % 2 === 1 ? (kept[Number(part)] as string) : stripControls(part)))
     .join('');
 }
-
-const NAMED: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
-
-/**
- * A file name or path for a line of human output: its control characters written out as escapes
- * (`\n`, `\t`, `\u001b`, as JSON writes them, and as `ls -b` does in its way), so a name holding a
- * newline stays on its line and one holding an escape sequence can be seen, not obeyed. Other text is
- * left as it is (the name is recognisable; --json gives it exactly).
- */
-export function shownName(name: string): string {
-  return name.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}

@@ -1,10 +1,9 @@
 // The human rendering of a site upload's result (stdout): the draft's id, address and DOI, what happened
 // to the files; for --dry-run the whole plan and the RDM metadata that would be set.
-import { formatBytes } from '../../../output/format.js';
+import { formatBytes, shownName } from '../../../output/format.js';
 import type { IO } from '../../../output/io.js';
 import type { DepositFile } from '../../types.js';
 import type { SiteDeposit } from './run.js';
-import { shownName } from '../../../output/sanitize.js';
 
 type Action = DepositFile['action'];
 

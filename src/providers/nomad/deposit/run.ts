@@ -2,7 +2,7 @@
 // as it is or stream one zip built on the fly, then wait for NOMAD's processing, report entries,
 // errors and warnings, and publish with --publish.
 import { AuthDeniedError, AuthRequiredError, CancelledError, FailureError } from '../../../errors/errors.js';
-import { formatBytes, formatDuration } from '../../../output/format.js';
+import { formatBytes, formatDuration, shownName } from '../../../output/format.js';
 import { TransferProgress } from '../../../output/progress.js';
 import type { Log } from '../../../ports.js';
 import { checkExcludes, countLeftOut } from '../../../transfer/selection.js';
@@ -14,7 +14,6 @@ import { type NomadPlan, planNomadUpload } from './plan.js';
 import { consultRemembered, createUploadOnce, type Remembered } from './remembered.js';
 import { waitForProcess } from './wait.js';
 import { uploadKey } from '../../../store/upload-state.js';
-import { shownName } from '../../../output/sanitize.js';
 
 /** What was sent: one archive as it is, or the files zipped on the fly. */
 export interface NomadSent {

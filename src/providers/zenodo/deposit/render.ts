@@ -1,10 +1,9 @@
 // The human rendering of an upload's result (stdout): the deposition's id, URL and DOI, and what
 // happened to the files; for --dry-run the whole plan and the metadata that would be set.
 import type { IO } from '../../../output/io.js';
-import { formatBytes } from '../../../output/format.js';
+import { formatBytes, shownName } from '../../../output/format.js';
 import type { ZenodoDeposit as ZenodoUploadResult } from './run.js';
 import type { FileAction } from './sync.js';
-import { shownName } from '../../../output/sanitize.js';
 
 const VERB: Record<FileAction, [done: string, planned: string]> = {
   upload: ['uploaded', 'upload'],
