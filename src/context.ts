@@ -161,14 +161,14 @@ export class Context {
     return this.agent;
   }
 
-  /** An HTTP client for a service (its descriptor names it and reads its error bodies). */
+  /** An HTTP client for a service (its descriptor names it, says what sets its base, and reads its error bodies). */
   readonly http: HttpFor = async (opts): Promise<HttpClient> => {
     this.httpModule ??= import('./http/client.js');
     const { HttpClient } = await this.httpModule;
     const { service, ...rest } = opts;
     return new HttpClient({
       ...rest,
-      service: { id: service.id, name: service.name, urlEnv: service.env.url },
+      service: { id: service.id, name: service.name, urlEnv: service.env.url, baseSetting: baseSetting(service) },
       errorBody: service.errorBody,
       log: this.io,
       clock: this.clock,
@@ -188,4 +188,10 @@ export class Context {
     this.agent = undefined;
     if (agent) await agent.destroy().catch(() => {});
   }
+}
+
+/** What chooses a service's base URL, for hints: the variable, the config key or the site's entry, --sandbox where there is one. */
+function baseSetting(p: Provider): string {
+  const sandbox = p.endpoints.sandbox !== undefined || p.site?.sandboxUrl !== undefined ? ', or --sandbox' : '';
+  return p.site ? `${p.env.url} (or the address \`rdp sites list\` shows${sandbox})` : `${p.env.url} (or the config's ${p.id}.url${sandbox})`;
 }

@@ -50,6 +50,8 @@ export interface ServiceName {
   name: string;
   /** The environment variable that sets its base URL (named in hints). */
   urlEnv: string;
+  /** Everything that chooses its base, for hints (`RDP_ZENODO_URL (or the config's zenodo.url, or --sandbox)`). */
+  baseSetting?: string | undefined;
 }
 
 export interface HttpRequest {
@@ -204,6 +206,10 @@ export class HttpClient {
 
   private get urlEnv(): string {
     return this.opts.service.urlEnv;
+  }
+
+  private get baseSetting(): string {
+    return this.opts.service.baseSetting ?? this.urlEnv;
   }
 
   url(path: string, query?: Record<string, QueryValue>): string {
@@ -438,7 +444,7 @@ export class HttpClient {
     const max = this.limits.maxResponseBytes;
     return new ApiError(this.provider, status, `${this.name} answered ${what} with ${declared !== undefined ? formatBytes(declared) : `more than ${formatBytes(max)}`}, more than rdp reads from an API (${formatBytes(max)}); it stopped reading there.`, {
       code: 'RESPONSE_TOO_LARGE',
-      hint: `No ${this.name} API answer is that large: check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
+      hint: `No ${this.name} API answer is that large: check that ${this.baseSetting} points at the ${this.name} API; this base is ${this.base}.`,
     });
   }
 
@@ -515,7 +521,7 @@ export class HttpClient {
         status >= 500
           ? `${this.name} had a server error; try again later.`
           : elsewhere
-            ? `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`
+            ? `Check that ${this.baseSetting} points at the ${this.name} API; this base is ${this.base}.`
             : 'Run the command again with --debug to see the request and the answer (secrets redacted).',
       body: parsed,
       details: parsed.fieldErrors ? { errors: parsed.fieldErrors } : undefined,
@@ -535,7 +541,7 @@ export class HttpClient {
         : `something that is not JSON (${ct}) where its API returns JSON`;
     return new ApiError(this.provider, status, `${this.name} answered with ${what}.`, {
       code: 'BAD_RESPONSE',
-      hint: `Check that ${this.urlEnv} (or --sandbox) points at the ${this.name} API; this base is ${this.base}.`,
+      hint: `Check that ${this.baseSetting} points at the ${this.name} API; this base is ${this.base}.`,
     });
   }
 

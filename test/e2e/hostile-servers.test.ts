@@ -194,6 +194,22 @@ describe('a 200 that is not the answer the API gives', () => {
   });
 });
 
+describe('the hint for a base that is not the API names what sets the base, as it is for that service', () => {
+  test('Zenodo: the variable, the config key and --sandbox; DMPTool (no sandbox): the variable and the config key', async () => {
+    handler = (_q, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<!doctype html><title>Not Found</title>');
+    const z = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json']);
+    expect(z.code).toBe(1);
+    expect(parseJson<ErrorDoc>(z.stderr.trim().split('\n').at(-1) ?? '').error.hint).toBe(
+      `Check that RDP_ZENODO_URL (or the config's zenodo.url, or --sandbox) points at the Zenodo API; this base is http://127.0.0.1:${port}/api.`,
+    );
+    const d = await sb.run(['dmps', 'list', '--json'], { env: { RDP_DMPTOOL_URL: `http://127.0.0.1:${port}`, RDP_DMPTOOL_TOKEN: TOKEN } });
+    expect(d.code).toBe(1);
+    const hint = parseJson<ErrorDoc>(d.stderr.trim().split('\n').at(-1) ?? '').error.hint ?? '';
+    expect(hint).toContain("RDP_DMPTOOL_URL (or the config's dmptool.url)");
+    expect(hint).not.toContain('--sandbox'); // DMPTool has none
+  });
+});
+
 describe('a connection cut in the middle of an answer', () => {
   test('a GET whose answer is cut is sent again (exit 0); cut every time, a clear error that says the answer was cut (exit 1)', async () => {
     let n = 0;

@@ -129,7 +129,7 @@ describe('HttpClient', () => {
       const { http } = client();
       const err = (await http.json({ method: 'GET', path: '/deposit/depositions' }).catch((e: unknown) => e)) as ApiError;
       expect(err.code).toBe('API_ERROR');
-      expect(err.hint).toBe(`Check that RDP_ZENODO_URL (or --sandbox) points at the Zenodo API; this base is ${base}.`);
+      expect(err.hint).toBe(`Check that RDP_ZENODO_URL points at the Zenodo API; this base is ${base}.`);
     }
   });
 
