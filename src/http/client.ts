@@ -15,7 +15,7 @@
 //     API returns is refused at a size cap (read in chunks, so memory stays small);
 //   - after some seconds without progress, a note on stderr says what rdp is waiting for.
 // The limits come from httpLimits() (internal RDP_HTTP_* variables let the tests shorten them).
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ApiError, CancelledError, FailureError, NetworkError, RdpError } from '../errors/errors.js';
 import { fmtMs, formatBytes } from '../output/format.js';
@@ -142,6 +142,9 @@ export function httpLimits(env: NodeJS.ProcessEnv): HttpLimits {
     timeoutAttempts: DEFAULT_LIMITS.timeoutAttempts,
   };
 }
+
+/** A streamed body (a PDF) that brings fewer bytes than this in a whole deadline window (60 s) is given up. */
+export const MIN_PACE_BYTES = 64 * 1024;
 
 /** The opt-in for plain http:// to a machine other than this one (a trusted network, a local Oasis). */
 export const ALLOW_HTTP_ENV = 'RDP_ALLOW_HTTP';
@@ -378,6 +381,42 @@ export class HttpClient {
       }
       return res;
     }
+  }
+
+  /**
+   * A pass-through for a body streamed to where it goes (a PDF to a file or stdout), with a floor on its
+   * pace: fewer than MIN_PACE_BYTES in a whole window of the answer deadline (60 s) ends it with a
+   * TIMEOUT. A body that trickles (a byte now and then keeps the idle timeout from firing) would
+   * otherwise never end. Put it first in the pipeline after `res.body`.
+   */
+  paced(res: HttpResponse): Transform {
+    const windowMs = this.limits.deadlineMs;
+    const what = res.what ?? describePath(res.url);
+    const name = this.name;
+    const host = new URL(res.url).host;
+    let inWindow = 0;
+    let total = 0;
+    const out = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        inWindow += chunk.length;
+        total += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const timer = setInterval(() => {
+      if (inWindow < MIN_PACE_BYTES) {
+        out.destroy(
+          new NetworkError(`${name} sends its answer to ${what} far too slowly: ${formatBytes(inWindow)} in the last ${fmtMs(windowMs)} (${formatBytes(total)} in all).`, {
+            code: 'TIMEOUT',
+            hint: `${name} (${host}) may be overloaded: try again later.`,
+          }),
+        );
+      }
+      inWindow = 0;
+    }, windowMs);
+    timer.unref();
+    out.once('close', () => clearInterval(timer));
+    return out;
   }
 
   /**

@@ -218,7 +218,7 @@ async function getPdf(ports: DmpPorts, p: Provider, client: DmptoolClient, id: n
   const res = await client.pdf(id);
   const check = new m.PdfCheck(m.num(header(res.headers, 'content-length')));
   try {
-    await pipeline(res.body, check, toStdout(target.stream), { signal: ports.signal });
+    await pipeline(res.body, client.http.paced(res), check, toStdout(target.stream), { signal: ports.signal });
   } catch (err) {
     // The reader went away (`| head -c 100`): it had what it wanted.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return { kind: 'streamed' };
@@ -262,7 +262,7 @@ async function downloadPdf(ports: DmpPorts, p: Provider, client: DmptoolClient, 
       const res = await client.pdf(id);
       const check = new m.PdfCheck(m.num(header(res.headers, 'content-length')));
       try {
-        await writeStreamAtomic(file, res.body, [check], { signal: ports.signal });
+        await writeStreamAtomic(file, res.body, [client.http.paced(res), check], { signal: ports.signal });
         return { id, format: 'pdf' as const, file, bytes: check.bytes, sha256: check.sha256 };
       } catch (err) {
         throw pdfError(ports, p, err, id, check, true);

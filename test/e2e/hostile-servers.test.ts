@@ -287,6 +287,34 @@ describe('what answers is not a proper HTTPS/HTTP server', () => {
   });
 });
 
+describe('a body that trickles', () => {
+  test('a PDF that comes a byte at a time (never silent long enough for the idle timeout) is given up: TIMEOUT, exit 1, nothing saved', async () => {
+    handler = (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/pdf' });
+      res.write('%PDF-1.4\n');
+      const t = setInterval(() => res.write(' '), 20);
+      res.on('close', () => clearInterval(t));
+    };
+    const out = mkdtempSync(join(tmpdir(), 'rdp-pdf-'));
+    // The pace is judged over windows of the answer deadline, shortened here (60 s by default).
+    const env = { RDP_DMPTOOL_URL: `http://127.0.0.1:${port}/dmptool`, RDP_DMPTOOL_TOKEN: TOKEN, RDP_HTTP_DEADLINE_MS: '300' };
+    try {
+      const r = await sb.run(['dmps', 'get', '5', '--pdf', '-o', join(out, 'plan.pdf'), '--json'], { env, timeoutMs: 30_000 });
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(1);
+      const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
+      expect(err.code).toBe('TIMEOUT');
+      expect(err.message).toMatch(/^DMPTool sends its answer to GET \S+ far too slowly: \d+ B in the last 300 ms/);
+      expect(readdirSync(out)).toEqual([]);
+      const toStdout = await sb.run(['dmps', 'get', '5', '--pdf', '-o', '-'], { env, timeoutMs: 30_000 });
+      expect(toStdout.code).toBe(1);
+      expect(toStdout.stderr).toMatch(/far too slowly/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('stopped with SIGTERM (kill, timeout, a cancelled CI job)', () => {
   test('a PDF download that a slow server keeps open: no file and no temporary file are left, exit 130', async () => {
     let sending = false;
