@@ -59,11 +59,19 @@ export function oauthErrorBody(body: Record<string, unknown>): ParsedError | und
 export function readErrorBody(reader: ErrorBodyReader | undefined, status: number, raw: string, headers: ResponseHeadersLike): ParsedError {
   const body = parseJson(raw);
   const parsed = reader?.(body, raw, headers);
-  if (parsed) return parsed;
+  if (parsed) return { ...parsed, message: oneLine(parsed.message) };
   if (looksLikeHtml(raw)) return { message: `HTTP ${status} (the server answered with an HTML page)` };
   const t = raw.trim();
-  if (t && t.length <= 300 && body === undefined) return { message: t };
+  if (t && t.length <= 300 && body === undefined) return { message: oneLine(t) };
   return { message: `HTTP ${status}` };
+}
+
+/**
+ * A server's message on one line: it is quoted inside rdp's own error line, and a line break in it
+ * would let a server print what looks like a line of rdp's ("Logged in as …").
+ */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
 }
 
 /** Failures where the server was reached (or not) but did not answer in time. */

@@ -287,6 +287,17 @@ describe('what answers is not a proper HTTPS/HTTP server', () => {
   });
 });
 
+describe("a server's message with line breaks", () => {
+  test('is printed on the line of the error, not as lines of its own that could pass for rdp\'s', async () => {
+    handler = (_q, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 400, message: 'bad request\n✓ Logged in to Zenodo as admin\r\nFAKE' }));
+    const r = await sb.run(['uploads', 'list', '--on', 'zenodo']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^Error: .*bad request ✓ Logged in to Zenodo as admin FAKE/m);
+    expect(r.stderr).not.toMatch(/^✓ Logged in/m);
+    expect(r.stderr).not.toMatch(/^FAKE/m);
+  });
+});
+
 describe('a body that trickles', () => {
   test('a PDF that comes a byte at a time (never silent long enough for the idle timeout) is given up: TIMEOUT, exit 1, nothing saved', async () => {
     handler = (_q, res) => {
