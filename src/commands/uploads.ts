@@ -63,8 +63,17 @@ service id when several services are listed).
           limit: opts.all ? undefined : (opts.limit ?? DEFAULT_LIMIT),
           sandbox: Boolean(opts.sandbox),
         });
+        // A service that failed while others were listed: --json stays one document or one error (SPEC
+        // section 4); on a terminal the lists that came are shown, then the error (exit code and all).
+        const [failure, ...others] = r.failed;
+        if (failure && ctx.io.flags.json) throw failure.error;
         if (!ctx.io.flags.quiet) for (const s of r.sections) if (s.more !== false && s.more !== 0) ctx.io.notice(moreNote(s.provider.name, s.rows.length, s.more));
         ctx.io.result(uploadsListJson(r), () => renderUploadsList(ctx.io, r));
+        if (failure) {
+          for (const f of others) ctx.io.warn(`${f.provider.name} could not be listed: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+          ctx.io.warn(`${failure.provider.name} could not be listed; ${r.sections.map((s) => s.provider.name).join(' and ')} ${r.sections.length === 1 ? 'is' : 'are'} above.`);
+          throw failure.error;
+        }
       }),
     );
   return uploads;

@@ -2,7 +2,7 @@
 // is logged in to. Each provider with the `list` capability brings its lister (its rows and its table).
 import { apiClient, findLogin, requireCredential } from '../auth/credentials.js';
 import type { AuthPorts } from '../auth/ports.js';
-import { AuthRequiredError } from '../errors/errors.js';
+import { AuthRequiredError, CancelledError } from '../errors/errors.js';
 import type { IO } from '../output/io.js';
 import { withCapability } from '../providers/index.js';
 import type { Lister, ListQuery, Provider } from '../providers/types.js';
@@ -26,6 +26,8 @@ export interface UploadsListResult {
   /** Set when one service was asked for (--on). */
   on?: Provider | undefined;
   sections: UploadsSection[];
+  /** Services that could not be listed while others were (every service: listed at once, each on its own). */
+  failed: { provider: Provider; error: unknown }[];
 }
 
 async function section(ports: AuthPorts, p: Provider, lister: Lister, cred: Awaited<ReturnType<typeof requireCredential>>, q: ListQuery): Promise<UploadsSection> {
@@ -39,20 +41,30 @@ export async function runUploadsList(ports: AuthPorts, opts: UploadsListOptions)
     const p = opts.on;
     const lister = await (p.list as NonNullable<Provider['list']>).load();
     const cred = await requireCredential(ports, p, opts.sandbox);
-    return { on: p, sections: [await section(ports, p, lister, cred, q)] };
+    return { on: p, sections: [await section(ports, p, lister, cred, q)], failed: [] };
   }
-  const sections: UploadsSection[] = [];
+  const logins: { p: Provider & Required<Pick<Provider, 'list'>>; cred: NonNullable<Awaited<ReturnType<typeof findLogin>>> }[] = [];
   const missing: Provider[] = [];
   for (const p of withCapability('list')) {
     const cred = await findLogin(ports, p, opts.sandbox);
-    if (cred) sections.push(await section(ports, p, await p.list.load(), cred, q));
+    if (cred) logins.push({ p, cred });
     else missing.push(p);
   }
-  if (sections.length === 0) {
+  if (logins.length === 0) {
     throw new AuthRequiredError(`Not logged in to ${missing.map((p) => p.name).join(' or ')}, so there are no uploads to list.`, {
       hint: `Run ${missing.map((p) => `\`rdp login ${p.id}\``).join(' or ')} (in CI, set ${missing.map((p) => p.env.token).join(' or ')}).`,
     });
   }
+  // All at once, each on its own: a service that is down does not hide the uploads of the others.
+  const settled = await Promise.allSettled(logins.map(async ({ p, cred }) => section(ports, p, await p.list.load(), cred, q)));
+  if (ports.signal.aborted) throw new CancelledError();
+  const sections: UploadsSection[] = [];
+  const failed: UploadsListResult['failed'] = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') sections.push(r.value);
+    else failed.push({ provider: (logins[i] as (typeof logins)[number]).p, error: r.reason });
+  });
+  if (sections.length === 0) throw (failed[0] as (typeof failed)[number]).error;
   for (const p of missing) ports.log.info(`Not logged in to ${p.name}: skipped (\`rdp login ${p.id}\`).`);
-  return { sections };
+  return { sections, failed };
 }

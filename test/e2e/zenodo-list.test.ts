@@ -116,6 +116,27 @@ describe('uploads list --on zenodo', () => {
     expect(modified).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  test('without --on, a service that fails does not hide the others: their lists, then its error (exit 1); --json: one error, no partial document', async () => {
+    const env = { RDP_NOMAD_TOKEN: emu.tokens.nomad };
+    sb.secret(emu.tokens.nomad);
+    emu.server.faults.add({ service: 'nomad', method: 'GET', path: '/uploads', action: 'status', status: 500, always: true });
+    try {
+      const r = await sb.run(['uploads', 'list', '--limit', '3'], { env });
+      expect(r.code).toBe(1);
+      expect(r.stdout.trim().split('\n').map((l) => l.split('\t')[0])).toEqual(['zenodo', 'zenodo', 'zenodo']);
+      expect(r.stderr).toMatch(/NOMAD could not be listed; Zenodo is above\./);
+      expect(r.stderr).toMatch(/^Error: .*NOMAD.*500/m);
+      const j = await sb.run(['uploads', 'list', '--limit', '3', '--json'], { env });
+      expect(j.code).toBe(1);
+      expect(j.stdout).toBe('');
+      expect(JSON.parse(j.stderr.trim().split('\n').at(-1) ?? '{}').error.message).toMatch(/NOMAD/);
+    } finally {
+      emu.server.faults.clear();
+    }
+    const ok = await sb.run(['uploads', 'list', '--limit', '3'], { env });
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   test('usage and login errors', async () => {
     expect((await sb.run(['uploads', 'list', '--limit', '2', '--all'])).code).toBe(2);
     expect((await sb.run(['uploads', 'list', '--on', 'figshare'])).code).toBe(2);
