@@ -346,6 +346,14 @@ describe('rdp upload --to <site>', () => {
     }
   });
 
+  test('what the site notes when it saves the draft (a title too short, no creators) is in the --json notes, not only on stderr', async () => {
+    folder('short-title', { 'x.txt': 'x' });
+    const r = await sb.run(['upload', 'short-title', '--to', 'demo', '--title', 'ab', '--new-record', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const notes = parseJson<Result & { notes: string[] }>(r.stdout).notes;
+    expect(notes).toContainEqual(expect.stringMatching(/^demo saved the draft and notes metadata\.title: Shorter than minimum length 3\. \(needed before it can be published\)\.$/));
+  });
+
   test('uploads list shows drafts too', async () => {
     const d = folder('draft-only', { 'x.txt': 'x' });
     const r = parseJson<Result>((await sb.run(['upload', 'draft-only', '--to', 'demo', '--title', 'Just a draft', '--json'])).stdout);

@@ -471,9 +471,16 @@ async function createDraft(site: SiteNames, ports: DepositPorts, client: Invenio
   }
 }
 
-/** What the site noted when it saved the draft (a draft is saved with what is valid; publishing needs the rest). */
-function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord): void {
-  for (const e of r.errors) ports.log.info(`${site.name} saved the draft and notes ${e.field || 'a field'}: ${e.messages.join(' ')} (needed before it can be published).`);
+/**
+ * What the site noted when it saved the draft (a draft is saved with what is valid; publishing needs the
+ * rest): said on stderr, and kept in the result's notes, where --json shows it.
+ */
+function warnProblems(ports: DepositPorts, site: SiteNames, r: RdmRecord, result: SiteDeposit): void {
+  for (const e of r.errors) {
+    const note = `${site.name} saved the draft and notes ${e.field || 'a field'}: ${e.messages.join(' ')} (needed before it can be published).`;
+    ports.log.info(note);
+    result.notes.push(note);
+  }
 }
 
 async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target, result: SiteDeposit, planned: SyncItem[], body: DraftBody): Promise<SiteDeposit> {
@@ -490,7 +497,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
   let draft = t.draft;
   if (!draft) {
     draft = await createDraft(site, ports, client, body).catch(rejected(site, false));
-    warnProblems(ports, site, draft);
+    warnProblems(ports, site, draft, result);
     ports.log.info(`Created draft ${draft.id}${draft.links.selfHtml ? ` (${draft.links.selfHtml})` : ''}.`);
   }
   if (remembers && t.stateKey) await ports.state.rememberDraft(t.stateKey, { id: draft.id });
@@ -501,7 +508,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
     if (local.o.writeDoi) plan = await writeDoi(site, ports, input, local, client, draft, body, plan, result);
     if (t.kind !== 'created' && result.metadataChanged) {
       final = await client.updateDraft(id, body as unknown as Record<string, unknown>).catch(rejected(site, false));
-      warnProblems(ports, site, final);
+      warnProblems(ports, site, final, result);
     }
     await sendFiles(site, ports, client, id, plan, local.o.concurrency, resume, result);
     if (input.publish) {
