@@ -56,15 +56,20 @@ export async function runUploadsList(ports: AuthPorts, opts: UploadsListOptions)
     });
   }
   // All at once, each on its own: a service that is down does not hide the uploads of the others.
-  const settled = await Promise.allSettled(logins.map(async ({ p, cred }) => section(ports, p, await p.list.load(), cred, q)));
+  const outcomes = await Promise.all(
+    logins.map(async ({ p, cred }): Promise<{ section: UploadsSection } | { failure: UploadsListResult['failed'][number] }> => {
+      try {
+        return { section: await section(ports, p, await p.list.load(), cred, q) };
+      } catch (error) {
+        return { failure: { provider: p, error } };
+      }
+    }),
+  );
   if (ports.signal.aborted) throw new CancelledError();
-  const sections: UploadsSection[] = [];
-  const failed: UploadsListResult['failed'] = [];
-  settled.forEach((r, i) => {
-    if (r.status === 'fulfilled') sections.push(r.value);
-    else failed.push({ provider: (logins[i] as (typeof logins)[number]).p, error: r.reason });
-  });
-  if (sections.length === 0) throw (failed[0] as (typeof failed)[number]).error;
+  const sections = outcomes.flatMap((o) => ('section' in o ? [o.section] : []));
+  const failed = outcomes.flatMap((o) => ('failure' in o ? [o.failure] : []));
+  const [first] = failed;
+  if (sections.length === 0 && first) throw first.error;
   for (const p of missing) ports.log.info(`Not logged in to ${p.name}: skipped (\`rdp login ${p.id}\`).`);
   return { sections, failed };
 }

@@ -27,6 +27,7 @@ import type { ParsedError } from '../../http/errors.js';
 import { header, type HttpClient, type HttpClientOptions, type ResponseHeaders } from '../../http/client.js';
 import { type MultipartOptions, resolveMultipartOptions, sendMultipart } from './multipart.js';
 import { md5Of, multipartChecksum, type RdmFile, type RdmRecord, toRdmFile, toRdmFiles, toRdmRecord, toSearch } from './types.js';
+import { unseen } from '../../http/paging.js';
 
 export type { RdmFile, RdmRecord } from './types.js';
 
@@ -350,18 +351,14 @@ export class InvenioClient {
       const s = toSearch(data);
       if (!s) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
       if (page === 1) opts.onTotal?.(s.total);
-      // A record changed while the list is read can show again on a later page: once is enough. A page
-      // with nothing new (a site that ignores `page`) ends the walk instead of looping.
-      let fresh = 0;
-      for (const hit of s.hits) {
-        const r = this.record(hit);
-        if (ids.has(r.id)) continue;
-        ids.add(r.id);
-        fresh += 1;
-        yield r;
-      }
+      const fresh = unseen(
+        s.hits.map((hit) => this.record(hit)),
+        (r) => r.id,
+        ids,
+      );
+      yield* fresh;
       seen += s.hits.length;
-      if (s.hits.length < size || seen >= s.total || fresh === 0) return;
+      if (s.hits.length < size || seen >= s.total || fresh.length === 0) return;
     }
   }
 

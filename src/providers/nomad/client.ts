@@ -5,6 +5,7 @@ import type { FileChangedError, UploadSource } from '../../transfer/source.js';
 import type { ParsedError } from '../../http/errors.js';
 import type { HttpClient } from '../../http/client.js';
 import { type NomadUpload, narrowUploadPage, narrowUploadResponse } from './types.js';
+import { unseen } from '../../http/paging.js';
 
 export type { NomadUpload } from './types.js';
 
@@ -271,16 +272,10 @@ export class NomadClient {
       const page = narrowUploadPage(data);
       if (!page) throw this.http.badResponse(status, JSON.stringify(data ?? '').slice(0, 300), headers);
       if (page.total !== undefined) q.onTotal?.(page.total);
-      // An upload shows once; a page with nothing new (a server that ignores `page_after_value`) ends the walk.
-      let fresh = 0;
-      for (const u of page.items) {
-        if (seen.has(u.uploadId)) continue;
-        seen.add(u.uploadId);
-        fresh += 1;
-        yield u;
-      }
+      const fresh = unseen(page.items, (u) => u.uploadId, seen);
+      yield* fresh;
       const next = page.nextPageAfterValue;
-      if (next === undefined || next === after || fresh === 0) return;
+      if (next === undefined || next === after || fresh.length === 0) return;
       after = next;
     }
   }

@@ -3,6 +3,7 @@
 import { ApiError, FailureError, NotFoundError } from '../../errors/errors.js';
 import { header, type HttpClient } from '../../http/client.js';
 import { type Deposition, type RemoteFile, toDeposition, toRemoteFile, toRemoteFiles } from './types.js';
+import { unseen } from '../../http/paging.js';
 
 export type { Deposition, RemoteFile } from './types.js';
 
@@ -45,17 +46,13 @@ export class ZenodoClient {
         query: { page, size, sort: 'mostrecent', all_versions: opts.allVersions ? 'true' : undefined },
       });
       if (!Array.isArray(data)) throw this.http.badResponse(200, JSON.stringify(data ?? '').slice(0, 300), {});
-      // A deposition changed while the list is read moves up and shows again on a later page: once is
-      // enough. A page with nothing new (a server that ignores `page`) ends the walk instead of looping.
-      let fresh = 0;
-      for (const item of data) {
-        const d = this.deposition(item);
-        if (seen.has(d.id)) continue;
-        seen.add(d.id);
-        fresh += 1;
-        yield d;
-      }
-      if (data.length < size || fresh === 0) return;
+      const fresh = unseen(
+        data.map((item) => this.deposition(item)),
+        (d) => d.id,
+        seen,
+      );
+      yield* fresh;
+      if (data.length < size || fresh.length === 0) return;
     }
   }
 
