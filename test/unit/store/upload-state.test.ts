@@ -1,13 +1,16 @@
 // What upload commands remember between runs (src/store/upload-state.ts), on a real file: the NOMAD
 // additions (the files an upload holds, a pending upload-creating request) beside the drafts of Zenodo.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { UploadState, uploadKey } from '../../../src/store/upload-state.js';
 
+const root = mkdtempSync(join(tmpdir(), 'rdp-upload-state-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 function state() {
-  const file = join(mkdtempSync(join(tmpdir(), 'rdp-upload-state-')), 'uploads.json');
+  const file = join(mkdtempSync(join(root, 'state-')), 'uploads.json');
   let t = Date.parse('2026-12-02T07:00:00Z');
   const warnings: string[] = [];
   const s = new UploadState(async () => file, { warn: (m: string) => void warnings.push(m) }, { now: () => (t += 1000) });

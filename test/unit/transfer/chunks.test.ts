@@ -2,10 +2,10 @@
 // short reads from the operating system, and files that change while they are read. Reads go through
 // a wrapper of node:fs that can cap how many bytes one read returns (as a network file system may).
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { CHUNK_SIZE, FileReader, fileChunks, MIN_REUSED_CHUNK, reusedChunks, SLOW_READ_MS } from '../../../src/transfer/chunks.js';
 
 const reads = vi.hoisted(() => ({
@@ -50,6 +50,7 @@ vi.mock('node:fs', async (importOriginal) => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-chunks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 let n = 0;
 function file(size: number): { path: string; data: Buffer } {

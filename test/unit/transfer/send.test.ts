@@ -50,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent.close();
   await new Promise<void>((r) => server.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function client() {

@@ -4,16 +4,17 @@
 // Python's zipfile (what NOMAD unpacks uploads with; it checks every CRC) and Info-ZIP's unzip.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { CHUNK_SIZE, FileReader } from '../../../src/transfer/chunks.js';
 import { zipSource, type ZipEntry } from '../../../src/transfer/source.js';
 import { planZip, zipChunks, zipStream } from '../../../src/transfer/zip.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-zip-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
 const tiny = join(dir, 'tiny.txt');
 writeFileSync(tiny, 'abc');

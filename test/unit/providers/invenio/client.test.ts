@@ -3,7 +3,7 @@
 // new versions with files-import, the user's records, multipart uploads with a cut and an interruption,
 // a site that refuses multipart, and the S3 case (part URLs on another host get no token).
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
   await agent.close();
+  rmSync(work, { recursive: true, force: true });
 });
 beforeEach(async () => {
   await fetch(`${emu.url}/_emulator/faults`, { method: 'DELETE' });

@@ -1,14 +1,15 @@
 // What `rdp upload --to nomad` decides to send, on real local files: archives as they are, the zip
 // layout for folders and several paths, names, and the refusals made before anything is sent.
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { InputError } from '../../../../src/errors/errors.js';
 import { readInputs } from '../../../../src/transfer/local.js';
 import { planNomadUpload, zipLayout } from '../../../../src/providers/nomad/deposit/plan.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rdp-nomad-plan-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function put(rel: string, content: string | Buffer = 'x'): void {
   mkdirSync(join(dir, rel, '..'), { recursive: true });
   writeFileSync(join(dir, rel), content);
