@@ -64,6 +64,7 @@ const META = {
   resource_type: { id: 'dataset' },
   title: 'A data set',
   publication_date: '2026-01-02',
+  publisher: 'Example Repository',
   creators: [{ person_or_org: { type: 'personal', family_name: 'Doe', given_name: 'Jane', identifiers: [{ scheme: 'orcid', identifier: '0000-0002-1825-0097' }] } }],
 };
 
@@ -202,6 +203,28 @@ describe('InvenioRDM: records and drafts', () => {
     expect(v1.parent.pids.doi.identifier).not.toBe(reserved);
     const nv = (await call('POST', `${api()}/records/${v1.id}/versions`)).body;
     expect(nv.parent.pids.doi?.identifier === v1.parent.pids.doi.identifier).toBe(REC.parentDoi.newVersionDraftHasParentDoi);
+  });
+
+  test('a draft holding a reserved (DataCite) DOI and no publisher: the save notes it, publishing is a 400; an external DOI needs none', async () => {
+    const { publisher: _, ...noPublisher } = META;
+    const d = await draft(noPublisher);
+    await addFile(d, 'a.txt', new TextEncoder().encode('a'));
+    expect((await call('POST', `${api()}/records/${d.id}/draft/pids/doi`)).status).toBe(REC.parentDoi.reserveStatus);
+    const saved = await call('PUT', `${api()}/records/${d.id}/draft`, { body: { metadata: noPublisher, access: d.access, files: { enabled: true } } });
+    expect(saved.status).toBe(REC.doiPublisher.draftSaveStatus);
+    expect(saved.body.errors).toContainEqual(REC.doiPublisher.error);
+    const p = await call('POST', d.links.publish);
+    expect(p.status).toBe(REC.doiPublisher.publishStatus);
+    expect(p.body.errors).toEqual([REC.doiPublisher.error]);
+    const fixed = await call('PUT', `${api()}/records/${d.id}/draft`, { body: { metadata: META, access: d.access, files: { enabled: true } } });
+    expect(fixed.body.errors ?? []).toEqual([]);
+    expect((await call('POST', d.links.publish)).status).toBe(REC.publish.status);
+
+    const ext = await draft(noPublisher);
+    await addFile(ext, 'a.txt', new TextEncoder().encode('a'));
+    const withExternal = await call('PUT', `${api()}/records/${ext.id}/draft`, { body: { metadata: noPublisher, access: ext.access, files: { enabled: true }, pids: { doi: { identifier: '10.5555/elsewhere', provider: 'external' } } } });
+    expect((withExternal.body.errors ?? []).some((e: Any) => e.field === 'metadata.publisher')).toBe(REC.doiPublisher.externalDoiNeedsPublisher);
+    expect((await call('POST', ext.links.publish)).status).toBe(REC.publish.status);
   });
 
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {

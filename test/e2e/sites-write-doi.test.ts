@@ -114,6 +114,9 @@ describe('rdp upload --to <site> --write-doi', () => {
     expect(r.stderr).toMatch(/named the DOI 10\.9999\/old-doi/);
     expect(r.stderr).toMatch(/mints the DOI of all versions only when the first version is published/);
     expect(stored(doc.id, 'CITATION.cff')).toBe(expected);
+    // DataCite needs a publisher: the site refuses to publish a draft whose reserved DOI has none, so rdp
+    // names the site's host where the metadata names no publisher (the site's own form fills in its name)
+    expect(store().records.get(doc.id)?.metadata.publisher).toBe(new URL(emu.info.invenio.url).host);
 
     // the same command again: the draft's DOI is there, the file says it already, nothing is sent
     const again = log().length;
@@ -188,6 +191,41 @@ describe('rdp upload --to <site> --write-doi', () => {
     expect(r.stdout).toMatch(/--write-doi: the draft's DOI would be reserved and written into CITATION\.cff/);
     expect(readFileSync(join(dir, 'CITATION.cff'), 'utf8')).toBe(ORIGINAL);
     expect(log().slice(from).filter((e) => e.method !== 'GET' && e.method !== 'HEAD')).toEqual([]);
+  });
+});
+
+describe('a draft holding a reserved DOI and no publisher (made on the site, not by rdp)', () => {
+  test('the site refuses to publish it (400, metadata.publisher); rdp says so before publishing and names the field to set', async () => {
+    const api = `${emu.info.invenio.url.replace(/\/$/, '')}/api`;
+    const auth = { authorization: `Bearer ${emu.tokens.invenio}`, 'content-type': 'application/json' };
+    const made = await fetch(`${api}/records`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        access: { record: 'public', files: 'public' },
+        files: { enabled: false },
+        metadata: { title: 'No publisher', resource_type: { id: 'dataset' }, publication_date: '2026-01-01', creators: [{ person_or_org: { type: 'personal', family_name: 'Doe' } }] },
+      }),
+    });
+    expect(made.status).toBe(201);
+    const id = ((await made.json()) as { id: string }).id;
+    const reserved = await fetch(`${api}/records/${id}/draft/pids/doi`, { method: 'POST', headers: auth });
+    expect(reserved.status).toBe(201);
+    // the site itself: 400 with the DataCite provider's error
+    const direct = await fetch(`${api}/records/${id}/draft/actions/publish`, { method: 'POST', headers: auth });
+    expect(direct.status).toBe(400);
+    expect(await direct.json()).toMatchObject({ errors: [{ field: 'metadata.publisher', messages: ['Missing publisher field required for DOI registration.'] }] });
+
+    const from = log().length;
+    const r = await sb.run(['publish', id, '--on', 'demo', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err.code).toBe('MISSING_METADATA');
+    expect(err.message).toContain('requires publisher');
+    expect(err.hint).toContain('imprint_publisher');
+    expect(log().slice(from).filter((e) => e.method === 'POST' && e.path.endsWith('/actions/publish'))).toHaveLength(0);
+    expect(store().records.get(id)?.published).toBe(false);
   });
 });
 

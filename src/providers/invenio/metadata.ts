@@ -206,14 +206,19 @@ export function zenodoToRdm(md: Md): MappedMetadata {
   return { body, unmapped };
 }
 
-/** What an RDM draft lacks before it can be published (title of 3 characters or more, creators, type, date). */
-export function missingForRdmPublish(md: Md): string[] {
+/**
+ * What an RDM draft lacks before it can be published (title of 3 characters or more, creators, type, date;
+ * a publisher when the draft holds a DOI of the site's DataCite account, which the site checks at publish:
+ * invenio-rdm-records services/pids/providers/datacite.py).
+ */
+export function missingForRdmPublish(md: Md, pids?: Md): string[] {
   const missing: string[] = [];
   if (!isObj(md.resource_type) || !str(md.resource_type.id)) missing.push('resource_type');
   const title = str(md.title);
   if (!title || title.length < 3) missing.push('title');
   if (!Array.isArray(md.creators) || md.creators.length === 0) missing.push('creators');
   if (!str(md.publication_date)) missing.push('publication_date');
+  if (isObj(pids) && isObj(pids.doi) && pids.doi.provider === 'datacite' && !str(md.publisher)) missing.push('publisher');
   return missing;
 }
 

@@ -125,7 +125,7 @@ export function sitePublishedRecord(site: SiteNames, r: RdmRecord, doi: string):
 /** The identifier a related entry carries, compared without scheme prefixes and case. */
 const sameId = (a: unknown, b: string) => typeof a === 'string' && (rdmIdentifier(a).identifier as string).toLowerCase() === (rdmIdentifier(b).identifier as string).toLowerCase();
 
-const FIELD_HOW: Record<string, string> = { title: '--title (3 characters or more)', creators: '--creator "Family, Given"', resource_type: '--upload-type', publication_date: 'publication_date in the metadata file' };
+const FIELD_HOW: Record<string, string> = { title: '--title (3 characters or more)', creators: '--creator "Family, Given"', resource_type: '--upload-type', publication_date: 'publication_date in the metadata file', publisher: 'imprint_publisher in the metadata file (the name of the site, as its upload form fills in)' };
 
 export function sitePublishPlan(site: SiteNames) {
   return async function plan(ports: PublishPorts, input: PublishInput): Promise<PublishPlan> {
@@ -153,7 +153,7 @@ export function sitePublishPlan(site: SiteNames) {
     const dmpId = input.links.dmp !== undefined ? await ports.dmpIdentifier(input.links.dmp, '--dmp') : undefined;
     // The site's required fields, before anything changes (the draft stays as it is).
     if (draft) {
-      const missing = missingForRdmPublish(draft.metadata);
+      const missing = missingForRdmPublish(draft.metadata, draft.pids);
       if (missing.length) {
         const page = sitePage(draft);
         throw new InputError('MISSING_METADATA', `Cannot publish draft ${id}: ${site.name} requires ${missing.join(', ')}, and ${missing.length === 1 ? 'it is' : 'they are'} missing. The draft is kept as it is.`, {

@@ -30,6 +30,20 @@ function validation(errors: FieldError[]): EmuHttpError {
 }
 
 /** Read a draft body as the service does: valid parts kept, problems collected; unknown vocabulary ids refused. */
+/**
+ * The DataCite provider's check of a draft holding a DOI it manages (a reserved one): DataCite needs a
+ * publisher, so without metadata.publisher the draft saves with this error and publishing is refused 400.
+ * It is run for the DOIs the draft holds, not for the one publishing mints (invenio-rdm-records
+ * services/pids/providers/datacite.py validate, services/components/pids.py).
+ */
+function doiProblems(d: SiteRecord): FieldError[] {
+  const doi = d.pids.doi;
+  if (!isObj(doi) || doi.provider !== 'datacite') return [];
+  const publisher = d.metadata.publisher;
+  if (typeof publisher === 'string' && publisher.trim()) return [];
+  return [{ field: 'metadata.publisher', messages: ['Missing publisher field required for DOI registration.'] }];
+}
+
 function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; access: Md; filesEnabled: boolean; pids: Md; errors: FieldError[] } {
   if (!isObj(body)) throw validation([{ field: '_schema', messages: ['Invalid input type.'] }]);
   const { metadata, errors } = loadMetadata(body.metadata);
@@ -175,6 +189,7 @@ export function mountRecords(ctx: ServiceContext): void {
     d.metadata = body.metadata;
     d.access = body.access;
     if (body.pids.doi || !isObj(d.pids.doi) || d.pids.doi.provider === 'external') d.pids = { ...d.pids, ...body.pids };
+    errors.push(...doiProblems(d));
     store.touch(d);
     send(res, 200, d, errors);
   });
@@ -208,6 +223,7 @@ export function mountRecords(ctx: ServiceContext): void {
     const checked = loadMetadata(d.metadata);
     const errors = [...checked.errors];
     loadAccess(d.access, errors);
+    errors.push(...doiProblems(d));
     if (errors.length) throw validation(errors);
     if (d.filesEnabled && d.files.size === 0) {
       throw validation([{ field: 'files.enabled', messages: ['Missing uploaded files. To disable files for this record please mark it as metadata-only.'] }]);

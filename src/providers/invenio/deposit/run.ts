@@ -72,6 +72,8 @@ interface Target {
    * done: nothing is sent or changed here, the steps follow (only those still missing).
    */
   rerun?: boolean | undefined;
+  /** The publisher when the metadata names none: the site's host (see mergeRdm). */
+  publisher?: string | undefined;
 }
 
 
@@ -145,7 +147,7 @@ async function findTarget(site: SiteNames, ports: DepositPorts, input: DepositIn
     return { client: undefined, draft: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
   }
   const client = new InvenioClient(login.http, { site, multipart: { ...multipartEnv(ports.env), stateDir: stateDir(ports.env) } });
-  const t: Target = { client, draft: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes };
+  const t: Target = { client, draft: undefined, compareWith: undefined, kind: 'created', base: {}, stateKey: undefined, notes, publisher: login.endpoints.host };
   t.stateKey = uploadKey(site.id, client.http.base, input.cwd, input.paths, o.newVersion !== undefined ? { kind: 'new-version', of: o.newVersion } : { kind: 'record' });
   if (o.deposition === undefined && o.newVersion === undefined && !o.newRecord) await continueOwnDraft(site, ports, input, local, t, login.endpoints.host);
   if (o.deposition !== undefined) {
@@ -306,9 +308,12 @@ function addUnique(list: unknown, items: unknown, key: (x: unknown) => string): 
 /**
  * The RDM metadata: the draft's (or the version's) first, then the metadata file's fields, then the
  * flags (single values replace, creators, keywords and links add); a resource type and a publication
- * date when still missing (a new version is published today unless the file or a flag says otherwise).
+ * date when still missing (a new version is published today unless the file or a flag says otherwise);
+ * a publisher when still missing: a site that mints DataCite DOIs needs one (it refuses to publish a draft
+ * whose reserved DOI has none, and cannot register the DOI it mints without one); the site's own upload
+ * form fills in the site's name, which the API does not tell, so rdp names the site's host.
  */
-export function mergeRdm(base: Md, local: LocalMetadata, newVersion: boolean, now = Date.now()): { metadata: Md; access: Md | undefined; unmapped: string[] } {
+export function mergeRdm(base: Md, local: LocalMetadata, newVersion: boolean, now = Date.now(), publisher?: string): { metadata: Md; access: Md | undefined; unmapped: string[] } {
   const fromFile = zenodoToRdm({ ...(local.file?.metadata ?? {}), ...local.set });
   const md: Md = { ...base, ...fromFile.body.metadata };
   const fromFlags = zenodoToRdm({ creators: local.creators, keywords: local.keywords, related_identifiers: local.related }).body.metadata;
@@ -318,6 +323,7 @@ export function mergeRdm(base: Md, local: LocalMetadata, newVersion: boolean, no
     md.related_identifiers = addUnique(md.related_identifiers, fromFlags.related_identifiers, (r) => (isObj(r) ? `${String(r.identifier)}:${JSON.stringify(r.relation_type)}` : ''));
   }
   md.resource_type ??= { id: 'dataset' };
+  if (publisher && !(typeof md.publisher === 'string' && md.publisher.trim())) md.publisher = publisher;
   const dateGiven = local.file?.metadata.publication_date !== undefined;
   if (md.publication_date === undefined || (newVersion && !dateGiven)) md.publication_date = today(now);
   const accessGiven = local.file?.metadata.access_right !== undefined;
@@ -343,7 +349,7 @@ interface DraftBody {
 }
 
 async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<{ result: SiteDeposit; plan: SyncItem[]; body: DraftBody }> {
-  const merged = mergeRdm(t.base, local.meta, t.kind === 'new-version', ports.clock.now());
+  const merged = mergeRdm(t.base, local.meta, t.kind === 'new-version', ports.clock.now(), t.publisher ?? (await ports.endpoints()).host);
   if (input.publish) requirePublishable(site, merged.metadata);
   if (merged.unmapped.length) ports.log.warn(`${site.name} has no place for ${merged.unmapped.join(', ')} (Zenodo fields a generic InvenioRDM does not have); ${merged.unmapped.length === 1 ? 'it is' : 'they are'} not sent.`);
   const draft = t.draft;

@@ -236,6 +236,11 @@ describe('metadata: Zenodo-style to the RDM schema', () => {
     ]);
     expect(zenodoToRdm({ contributors: [{ name: 'Roe, R', type: 'DataCurator' }] }).body.metadata.contributors).toEqual([{ person_or_org: { type: 'personal', family_name: 'Roe', given_name: 'R' }, role: { id: 'datacurator' } }]);
     expect(missingForRdmPublish({ title: 'ab' })).toEqual(['resource_type', 'title', 'creators', 'publication_date']);
+    // a draft holding a DOI of the site's DataCite account needs a publisher (the site refuses to publish it without one)
+    const ready = { title: 'abc', resource_type: { id: 'dataset' }, creators: [{}], publication_date: '2026' };
+    expect(missingForRdmPublish(ready, { doi: { identifier: '10.1234/x', provider: 'datacite' } })).toEqual(['publisher']);
+    expect(missingForRdmPublish({ ...ready, publisher: 'TU Wien' }, { doi: { identifier: '10.1234/x', provider: 'datacite' } })).toEqual([]);
+    expect(missingForRdmPublish(ready, { doi: { identifier: '10.1234/x', provider: 'external' } })).toEqual([]);
   });
 
   test('the mapped draft is accepted by the site without errors, and reads back the same (fingerprint)', async () => {

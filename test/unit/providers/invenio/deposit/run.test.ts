@@ -30,6 +30,13 @@ describe('mergeRdm', () => {
     expect(access).toBeUndefined(); // the draft's access stays unless the file sets access_right
   });
 
+  test('a publisher when none is named (a site that mints DataCite DOIs needs one): the one given; a named one stays', () => {
+    expect(mergeRdm({}, none, false, NOW, 'data.example.org').metadata.publisher).toBe('data.example.org');
+    expect(mergeRdm({ publisher: 'TU Wien' }, none, false, NOW, 'data.example.org').metadata.publisher).toBe('TU Wien');
+    const named: LocalMetadata = { ...none, file: { kind: 'zenodo-json', path: '.zenodo.json', metadata: { imprint_publisher: 'Example Press' } } };
+    expect(mergeRdm({}, named, false, NOW, 'data.example.org').metadata.publisher).toBe('Example Press');
+  });
+
   test('a new version is published today unless the file says otherwise; unmapped Zenodo fields are named', () => {
     const base = { title: 'T', publication_date: '2020-01-01' };
     expect(mergeRdm(base, none, true, NOW).metadata.publication_date).toBe('2026-12-02');
