@@ -227,6 +227,24 @@ describe('InvenioRDM: records and drafts', () => {
     expect((await call('POST', ext.links.publish)).status).toBe(REC.publish.status);
   });
 
+  test('a licence sent back as answered (title, icon, props filled in) is noted as an error (200) and kept as its id; the id alone saves cleanly', async () => {
+    const RT = REC.rightsRoundTrip;
+    const d = await draft({ ...META, rights: [{ id: RT.answered.id }] });
+    const answered = d.metadata.rights[0];
+    expect(Object.keys(answered).sort()).toEqual([...RT.answered.keys].sort());
+    expect(answered.icon).toBe(RT.answered.icon);
+    const back = await call('PUT', `${api()}/records/${d.id}/draft`, { body: { metadata: d.metadata, access: d.access, files: { enabled: true } } });
+    expect(back.status).toBe(RT.sentBackStatus);
+    expect(back.body.errors).toContainEqual({ field: RT.sentBackErrorField, messages: RT.sentBackErrorMessages });
+    const { icon: _, ...noIcon } = answered;
+    const back2 = await call('PUT', `${api()}/records/${d.id}/draft`, { body: { metadata: { ...d.metadata, rights: [noIcon] }, access: d.access, files: { enabled: true } } });
+    expect(back2.body.errors).toContainEqual(RT.withoutIcon);
+    const stored = await call('GET', `${api()}/records/${d.id}/draft`);
+    expect(stored.body.metadata.rights.map((r: Any) => ({ id: r.id }))).toEqual(RT.kept);
+    const alone = await call('PUT', `${api()}/records/${d.id}/draft`, { body: { metadata: { ...d.metadata, rights: [{ id: RT.answered.id }] }, access: d.access, files: { enabled: true } } });
+    expect((alone.body.errors ?? []).filter((e: Any) => e.field.startsWith('metadata.rights'))).toEqual(RT.idAloneErrors);
+  });
+
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {
     const v1d = await draft({ ...META, version: '1.0' });
     await addFile(v1d, 'one.txt', new TextEncoder().encode('one'));

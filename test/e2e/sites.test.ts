@@ -239,6 +239,19 @@ describe('rdp upload --to <site>', () => {
     expect(rows[0]).toMatchObject({ id: v2.id, state: 'published', doi: expect.stringMatching(/^10\.1234\//) });
   });
 
+  test('--new-version of a record with a licence: the licence the site answered with its title, icon and props goes back as its id alone (the site refuses both at once); no error is noted, the licence stays', async () => {
+    folder('licensed', { 'l.txt': 'v1\n' });
+    const v1 = await sb.run(['upload', 'licensed', '--to', 'demo', ...meta, '--license', 'cc-by-4.0', '--publish', '--json']);
+    expect(v1.code, v1.stderr).toBe(0);
+    const id1 = parseJson<Result>(v1.stdout).id;
+    const r = await sb.run(['upload', 'licensed', '--to', 'demo', '--new-version', id1, '--title', 'Soil samples, version 2', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = parseJson<Result & { notes: string[] }>(r.stdout);
+    expect(v2.notes.filter((n) => n.includes('rights'))).toEqual([]);
+    expect(r.stderr).not.toMatch(/rights/);
+    expect(store().records.get(v2.id)?.metadata.rights).toEqual([{ id: 'cc-by-4.0' }]);
+  });
+
   test('--new-version when the answers to the new version and to the files import are lost (the site acted, then 502): sent again, one run', async () => {
     const d = folder('lost-version', { 'kept.txt': 'from version 1\n' });
     const v1 = await sb.run(['upload', 'lost-version', '--to', 'demo', ...meta, '--publish', '--json']);

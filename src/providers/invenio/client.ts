@@ -25,6 +25,7 @@ import { sleep as realSleep } from '../../util/sleep.js';
 import type { AuthClassifier } from '../types.js';
 import type { ParsedError } from '../../http/errors.js';
 import { header, type HttpClient, type HttpClientOptions, type ResponseHeaders } from '../../http/client.js';
+import { forSave } from './metadata.js';
 import { type MultipartOptions, resolveMultipartOptions, sendMultipart } from './multipart.js';
 import { md5Of, multipartChecksum, type RdmFile, type RdmRecord, toRdmFile, toRdmFiles, toRdmRecord, toSearch } from './types.js';
 import { unseen } from '../../http/paging.js';
@@ -240,7 +241,7 @@ export class InvenioClient {
     const { status, data } = await this.http.json<unknown>({
       method: 'POST',
       path: '/records',
-      json: body,
+      json: forSave(body),
       retry: (f) => f.status === 429 || f.code === 'ECONNREFUSED' || f.code === 'EAI_AGAIN',
     });
     return this.record(data, status);
@@ -273,7 +274,7 @@ export class InvenioClient {
 
   /** Replace a draft's metadata, access and files settings (a full replace). */
   async updateDraft(id: string, body: Record<string, unknown>): Promise<RdmRecord> {
-    const { status, data } = await this.http.json<unknown>({ method: 'PUT', path: this.draftPath(id), json: body });
+    const { status, data } = await this.http.json<unknown>({ method: 'PUT', path: this.draftPath(id), json: forSave(body) });
     return this.record(data, status);
   }
 

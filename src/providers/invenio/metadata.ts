@@ -207,6 +207,20 @@ export function zenodoToRdm(md: Md): MappedMetadata {
 }
 
 /**
+ * A draft body as the site takes it back. The site answers a licence of its vocabulary with the title,
+ * description, icon and props filled in, but its RightsSchema loads a licence as an id alone or as free
+ * text, never both (and the icon not at all): sent back as answered, the save notes an error. Like the
+ * site's own upload form, rdp sends such a licence as {id}. (invenio-rdm-records
+ * services/schemas/metadata.py RightsSchema; the other vocabulary fields drop their titles on load.)
+ */
+export function forSave<T extends Record<string, unknown>>(body: T): T {
+  const md = body.metadata;
+  if (!isObj(md) || !Array.isArray(md.rights)) return body;
+  const rights = md.rights.map((r: unknown) => (isObj(r) && typeof r.id === 'string' && r.id.trim() ? { id: r.id } : r));
+  return { ...body, metadata: { ...md, rights } };
+}
+
+/**
  * What an RDM draft lacks before it can be published (title of 3 characters or more, creators, type, date;
  * a publisher when the draft holds a DOI of the site's DataCite account, which the site checks at publish:
  * invenio-rdm-records services/pids/providers/datacite.py).

@@ -386,8 +386,13 @@ export function loadMetadata(input: unknown): { metadata: Md; errors: FieldError
           if (!isObj(r)) return void c.add(p, INVALID_TYPE);
           const id = typeof r.id === 'string' && r.id.trim() ? r.id.trim() : undefined;
           const given = Object.keys(r).filter((k) => ['title', 'description', 'link', 'props', 'id'].includes(k));
+          // RightsSchema (unknown keys refused; icon is dump-only, so refused on load too): a licence of the
+          // vocabulary sent back as answered (title, description, icon, props filled in) is an error the
+          // save notes; what loaded is kept, and committing cleans the relation down to its id.
+          const unknown = Object.keys(r).filter((k) => !['title', 'description', 'link', 'props', 'id'].includes(k));
+          for (const k of unknown) c.add(`${p}.${k}`, UNKNOWN);
           if (!id && !isObj(r.title)) return void c.add(`${p}.rights`, 'An existing id or a free text title must be present');
-          // The id comes back with title, description and props filled in: those are dropped again.
+          if (id && given.length > 1 && unknown.length === 0) c.add(`${p}.rights`, 'Only an existing id or free text title/description/link is accepted, but not both cases at the same time');
           if (id) return { id };
           if (given.includes('id')) return void c.add(`${p}.rights`, 'Only an existing id or free text title/description/link is accepted, but not both cases at the same time');
           return { title: r.title, ...(isObj(r.description) ? { description: r.description } : {}), ...(typeof r.link === 'string' ? { link: r.link } : {}) };
@@ -511,6 +516,13 @@ export function unknownVocabularyId(md: Md): string | undefined {
   return bad;
 }
 
+/** The icon of a Creative Commons licence in the vocabulary (cc-by-4.0: cc-by-icon, cc0-1.0: cc-cc0-icon). */
+function ccIcon(id: string): string | undefined {
+  if (/^cc0-/.test(id)) return 'cc-cc0-icon';
+  const m = /^(cc-[a-z-]+?)-\d/.exec(id);
+  return m ? `${m[1]}-icon` : undefined;
+}
+
 /** Metadata as answered: vocabulary entries carry their titles (the relation is dereferenced). */
 export function dereference(md: Md): Md {
   const out = structuredClone(md);
@@ -518,7 +530,9 @@ export function dereference(md: Md): Md {
   if (isObj(rt) && typeof rt.id === 'string') out.resource_type = { id: rt.id, title: { en: RESOURCE_TYPES.get(rt.id) ?? rt.id } };
   if (Array.isArray(out.rights)) {
     out.rights = out.rights.map((r) =>
-      isObj(r) && typeof r.id === 'string' ? { id: r.id, title: { en: LICENSES.get(r.id) ?? r.id }, description: { en: '' }, props: { scheme: 'spdx', url: `https://spdx.org/licenses/${r.id}` } } : r,
+      isObj(r) && typeof r.id === 'string'
+        ? { id: r.id, title: { en: LICENSES.get(r.id) ?? r.id }, description: { en: '' }, ...(ccIcon(r.id) ? { icon: ccIcon(r.id) } : {}), props: { scheme: 'spdx', url: `https://spdx.org/licenses/${r.id}` } }
+        : r,
     );
   }
   return out;
