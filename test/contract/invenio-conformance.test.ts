@@ -245,6 +245,25 @@ describe('InvenioRDM: records and drafts', () => {
     expect((alone.body.errors ?? []).filter((e: Any) => e.field.startsWith('metadata.rights'))).toEqual(RT.idAloneErrors);
   });
 
+  test('publish gates (knob publishGate): invenio-curations answers 400 with an empty message and a placeholder error; a required community is a 400 with its message', async () => {
+    const setGate = (publishGate: string) => fetch(`${emu.url}/_emulator/invenio/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ publishGate }) });
+    const d = await draft();
+    await addFile(d, 'a.txt', new TextEncoder().encode('a'));
+    try {
+      await setGate('curation');
+      const c = await call('POST', d.links.publish);
+      expect(c.status).toBe(REC.publishGates.curation.status);
+      expect(c.body).toEqual({ status: REC.publishGates.curation.status, message: REC.publishGates.curation.message, errors: REC.publishGates.curation.errors });
+      await setGate('community');
+      const m = await call('POST', d.links.publish);
+      expect(m.status).toBe(REC.publishGates.community.status);
+      expect(m.body).toEqual({ status: REC.publishGates.community.status, message: REC.publishGates.community.message });
+    } finally {
+      await setGate('none');
+    }
+    expect((await call('POST', d.links.publish)).status).toBe(REC.publish.status);
+  });
+
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {
     const v1d = await draft({ ...META, version: '1.0' });
     await addFile(v1d, 'one.txt', new TextEncoder().encode('one'));

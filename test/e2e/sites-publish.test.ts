@@ -103,7 +103,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   emu.server.faults.clear();
-  await control('/invenio/settings', { doi: true });
+  await control('/invenio/settings', { doi: true, publishGate: 'none' });
 });
 
 describe('rdp publish <id> --on <site>', () => {
@@ -278,6 +278,35 @@ describe('rdp publish <id> --on <site>', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(parseJson<PublishDoc>(again.stdout).steps).toEqual([expect.objectContaining({ id: 'publish', status: 'done', from: 'run' })]);
     expect(store().records.get(id)?.published).toBe(true);
+  });
+
+  test('a site that publishes only what its curators accepted (invenio-curations: 400, empty message, placeholder error on metadata.title): said as such, with the next step, not as a field to fix', async () => {
+    const id = await draft('curated');
+    await control('/invenio/settings', { publishGate: 'curation' });
+    const r = await sb.run(['publish', id, '--on', 'demo', '--json']);
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err.code).toBe('PUBLISH_FAILED');
+    expect(err.message).toBe(`Step publish failed: demo did not publish draft ${id}: the site publishes a record only after one of its curators has accepted it, and this draft has not been accepted (yet).`);
+    expect(err.hint).toContain(`Submit draft ${id} for review on demo`);
+    expect(err.hint).not.toMatch(/Fix the fields/);
+    expect(store().records.get(id)?.published).toBe(false);
+    // once accepted (here: the gate lifted), the same command publishes
+    await control('/invenio/settings', { publishGate: 'none' });
+    expect((await sb.run(['publish', id, '--on', 'demo', '--json'])).code).toBe(0);
+    expect(store().records.get(id)?.published).toBe(true);
+  });
+
+  test('a site that publishes only in a community (400 "Cannot publish without selecting a community."): the next step names the community', async () => {
+    folder('community', { 'c.txt': 'c' });
+    await control('/invenio/settings', { publishGate: 'community' });
+    const r = await sb.run(['upload', 'community', '--to', 'demo', ...META, '--publish', '--json']);
+    expect(r.code).toBe(1);
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr).error;
+    expect(err.code).toBe('PUBLISH_FAILED');
+    expect(err.message).toMatch(/did not publish draft \S+: the site publishes a record only in a community, and this draft is in none\.$/);
+    expect(err.hint).toMatch(/Submit draft \S+ to a community on demo/);
+    expect(err.hint).not.toMatch(/Fix the fields/);
   });
 
   test('a site that mints no DOI: the record is published, the links are skipped (NO_DOI) with the reason; exit 0', async () => {

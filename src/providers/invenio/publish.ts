@@ -44,6 +44,32 @@ async function publishedOrNone(client: InvenioClient, id: string): Promise<RdmRe
 }
 
 /**
+ * A refusal to publish that no field can fix: the site publishes only what its curators accepted
+ * (invenio-curations, run by TU Wien and TU Graz: CurationRequestNotAcceptedError, answered 400 with an
+ * empty message and the placeholder error {metadata.title: "."}), or only a draft in a community
+ * (RDM_COMMUNITY_REQUIRED_TO_PUBLISH: 400 "Cannot publish without selecting a community.").
+ */
+function publishGate(err: ApiError): { what: string; next: (site: SiteNames, id: string, then: string) => string } | undefined {
+  const body = isObj(err.body) ? err.body : {};
+  const message = typeof body.message === 'string' ? body.message : '';
+  const fields = Array.isArray(body.fieldErrors) ? body.fieldErrors.filter(isObj) : [];
+  const placeholder = fields.length === 1 && fields[0]?.field === 'metadata.title' && String(fields[0]?.message).trim() === '.';
+  if (/not been curated/i.test(message) || (placeholder && !/validation/i.test(message))) {
+    return {
+      what: 'the site publishes a record only after one of its curators has accepted it, and this draft has not been accepted (yet).',
+      next: (site, id, then) => `Submit draft ${id} for review on ${site.name} (\`rdp uploads list --on ${site.id}\` shows its page); once a curator has accepted it, ${then}`,
+    };
+  }
+  if (/without (selecting )?a community/i.test(message)) {
+    return {
+      what: 'the site publishes a record only in a community, and this draft is in none.',
+      next: (site, id) => `Submit draft ${id} to a community on ${site.name} (\`rdp uploads list --on ${site.id}\` shows its page); the community's curators publish it when they accept it.`,
+    };
+  }
+  return undefined;
+}
+
+/**
  * Publish a draft. A 5xx or a lost answer is checked against the record (a slow publish may have gone
  * through); a refusal (400 with the fields the site named) is PUBLISH_FAILED, the draft kept.
  */
@@ -56,6 +82,10 @@ export async function publishSiteDraft(site: SiteNames, client: InvenioClient, i
       if (now) return now;
     }
     if (err instanceof ApiError && err.status >= 400 && err.status < 500 && err.code === 'API_ERROR') {
+      const gate = publishGate(err);
+      if (gate) {
+        throw new ApiError(err.provider, err.status, `${site.name} did not publish draft ${id}: ${gate.what}`, { code: 'PUBLISH_FAILED', hint: `The draft and its files are kept. ${gate.next(site, id, then)}`, body: err.body });
+      }
       throw new ApiError(err.provider, err.status, `${site.name} did not publish draft ${id}: ${err.message.replace(/^.* answered \d+( to [A-Z]+ \S+)?: /, '')}`, {
         code: 'PUBLISH_FAILED',
         hint: `The draft and its files are kept. Fix the fields named above, then ${then}`,

@@ -12,7 +12,9 @@
 //
 // Knobs: `multipart` (default on; off refuses it as Zenodo does: init accepted, parts 403),
 // `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI and refuses
-// to reserve one (400), as a site whose DOIs are optional and not set up) (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
+// to reserve one (400), as a site whose DOIs are optional and not set up), `allowEmptyFiles` and `publishGate`
+// (none; curation: invenio-curations' refusal until a curator accepts; community: a community required)
+// (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
 import { EmuHttpError } from '../../http.js';
 import type { EmulatorService } from '../../server.js';
 import { SEED } from '../../state.js';
@@ -46,6 +48,7 @@ export const invenio: EmulatorService = {
       checksumDelayMs: o.checksumDelayMs ?? 0,
       doi: o.doi ?? true,
       allowEmptyFiles: o.allowEmptyFiles ?? true,
+      publishGate: o.publishGate ?? 'none',
     };
     const pat = ctx.state.issue({ service: 'invenio', userId: SEED.invenio.id, scopes: [], kind: 'personal' });
     mountRecords(ctx);
@@ -75,6 +78,10 @@ export const invenio: EmulatorService = {
       if (body.allowEmptyFiles !== undefined) {
         if (typeof body.allowEmptyFiles !== 'boolean') throw new EmuHttpError(400, { message: 'allowEmptyFiles must be true or false' });
         store.settings.allowEmptyFiles = body.allowEmptyFiles;
+      }
+      if (body.publishGate !== undefined) {
+        if (body.publishGate !== 'none' && body.publishGate !== 'curation' && body.publishGate !== 'community') throw new EmuHttpError(400, { message: 'publishGate must be "none", "curation" or "community"' });
+        store.settings.publishGate = body.publishGate;
       }
       res.json(200, store.settings);
     });

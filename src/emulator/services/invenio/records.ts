@@ -29,7 +29,6 @@ function validation(errors: FieldError[]): EmuHttpError {
   return siteError(400, 'A validation error occurred.', errors);
 }
 
-/** Read a draft body as the service does: valid parts kept, problems collected; unknown vocabulary ids refused. */
 /**
  * The DataCite provider's check of a draft holding a DOI it manages (a reserved one): DataCite needs a
  * publisher, so without metadata.publisher the draft saves with this error and publishing is refused 400.
@@ -44,6 +43,7 @@ function doiProblems(d: SiteRecord): FieldError[] {
   return [{ field: 'metadata.publisher', messages: ['Missing publisher field required for DOI registration.'] }];
 }
 
+/** Read a draft body as the service does: valid parts kept, problems collected; unknown vocabulary ids refused. */
 function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; access: Md; filesEnabled: boolean; pids: Md; errors: FieldError[] } {
   if (!isObj(body)) throw validation([{ field: '_schema', messages: ['Invalid input type.'] }]);
   const { metadata, errors } = loadMetadata(body.metadata);
@@ -220,6 +220,9 @@ export function mountRecords(ctx: ServiceContext): void {
     // A published record without an open draft: the draft cannot be resolved.
     if (found?.published) throw siteError(404, 'Not found.');
     const { r: d } = ownDraft(ctx, store, req, id);
+    // RDM_COMMUNITY_REQUIRED_TO_PUBLISH: the publish permission is refused to the owner of a draft in no
+    // community, answered as CommunityRequiredError (invenio-rdm-records services/services.py publish).
+    if (store.settings.publishGate === 'community') throw siteError(400, 'Cannot publish without selecting a community.');
     const checked = loadMetadata(d.metadata);
     const errors = [...checked.errors];
     loadAccess(d.access, errors);
@@ -231,6 +234,10 @@ export function mountRecords(ctx: ServiceContext): void {
     if (d.filesEnabled && [...d.files.values()].some((f) => !f.committed)) {
       throw validation([{ field: 'files', messages: ['One or more files have not completed their transfer, please wait.'] }]);
     }
+    // invenio-curations (TU Wien, TU Graz): CurationComponent.publish raises CurationRequestNotAcceptedError
+    // until a curator has accepted the draft's review request; its handler answers 400 with str() of the
+    // exception (empty) and a placeholder error on metadata.title.
+    if (store.settings.publishGate === 'curation') throw siteError(400, '', [{ field: 'metadata.title', messages: ['.'] }]);
     const p = store.parentOf(d);
     if (store.settings.doi) {
       if (!isObj(d.pids.doi)) d.pids = { ...d.pids, doi: { identifier: `${DOI_PREFIX}/${d.id}`, provider: 'datacite', client: 'datacite' } };
