@@ -11,7 +11,7 @@ export interface SiteUploadRow {
   service: string;
   id: string;
   title: string;
-  /** draft (never published), published, or new version draft / editing (a published record with an open draft). */
+  /** draft (never published), published, or new version draft (also one in a community's review: new_version_draft_with_review, invenio-rdm-records draft_status.py) / editing (a published record with an open draft). */
   state: 'draft' | 'published' | 'new version draft' | 'editing';
   files: number;
   size: number;
@@ -22,7 +22,7 @@ export interface SiteUploadRow {
 
 export function siteRow(service: string, r: RdmRecord): SiteUploadRow {
   const files = r.files ?? [];
-  const state = !r.isDraft && r.isPublished ? 'published' : r.status === 'new_version_draft' ? 'new version draft' : r.isPublished ? 'editing' : 'draft';
+  const state = !r.isDraft && r.isPublished ? 'published' : r.status.startsWith('new_version_draft') ? 'new version draft' : r.isPublished ? 'editing' : 'draft';
   return {
     service,
     id: r.id,
