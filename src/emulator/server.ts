@@ -99,6 +99,12 @@ export interface InvenioSiteOptions {
    */
   doi?: boolean | undefined;
   /**
+   * With `doi` on: DOIs registered with DataCite but optional (RDM_PERSISTENT_IDENTIFIERS doi not
+   * required). Default false. A record gets a DOI only when its draft reserved one; a new version must
+   * keep the kind of DOI the latest version has (400 on pids.doi at publish, noted at a draft save).
+   */
+  doiOptional?: boolean | undefined;
+  /**
    * Files of 0 bytes (default allowed, as upstream's RECORDS_RESOURCES_ALLOW_EMPTY_FILES). false, as
    * Zenodo's own configuration: the commit of an empty file answers 400 "Empty files are not accepted."
    * and the entry stays pending.

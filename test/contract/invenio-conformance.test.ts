@@ -264,6 +264,43 @@ describe('InvenioRDM: records and drafts', () => {
     expect((await call('POST', d.links.publish)).status).toBe(REC.publish.status);
   });
 
+  test('optional DOIs (knob doiOptional): none minted unless reserved; a new version keeps the kind of DOI the latest version has (noted at a save, 400 at publish)', async () => {
+    const O = REC.optionalDoi;
+    const msg = (m: string) => m.replaceAll('{sitename}', O.sitename);
+    const setOptional = (on: boolean) => fetch(`${emu.url}/_emulator/invenio/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [O.knob]: on }) });
+    try {
+      await setOptional(true);
+      // without a reserved DOI: none minted; the next version must then not take one of the site's
+      const plain = await draft();
+      await addFile(plain, 'a.txt', new TextEncoder().encode('a'));
+      const p1 = (await call('POST', plain.links.publish)).body;
+      expect(Boolean(p1.pids?.doi)).toBe(O.mintedWithoutReserve);
+      const n1 = (await call('POST', `${api()}/records/${p1.id}/versions`)).body;
+      await call('POST', `${api()}/records/${n1.id}/draft/actions/files-import`);
+      await call('POST', `${api()}/records/${n1.id}/draft/pids/doi`);
+      const r1 = await call('POST', `${api()}/records/${n1.id}/draft/actions/publish`);
+      expect(r1.status).toBe(O.publishStatus);
+      expect(r1.body.errors).toEqual([{ field: O.field, messages: [msg(O.mustNotHaveOwn)] }]);
+      // with a reserved DOI: the next version needs one too
+      const own = await draft();
+      await addFile(own, 'a.txt', new TextEncoder().encode('a'));
+      await call('POST', `${api()}/records/${own.id}/draft/pids/doi`);
+      const p2 = (await call('POST', own.links.publish)).body;
+      expect(p2.pids.doi.provider).toBe('datacite');
+      const n2 = (await call('POST', `${api()}/records/${p2.id}/versions`)).body;
+      await call('POST', `${api()}/records/${n2.id}/draft/actions/files-import`);
+      const saved = await call('PUT', `${api()}/records/${n2.id}/draft`, { body: { metadata: n2.metadata, access: n2.access, files: { enabled: true } } });
+      expect(saved.body.errors).toContainEqual({ field: O.field, messages: [msg(O.needsOwn)] });
+      const r2 = await call('POST', `${api()}/records/${n2.id}/draft/actions/publish`);
+      expect(r2.status).toBe(O.publishStatus);
+      expect(r2.body.errors).toEqual([{ field: O.field, messages: [msg(O.needsOwn)] }]);
+      await call('POST', `${api()}/records/${n2.id}/draft/pids/doi`);
+      expect((await call('POST', `${api()}/records/${n2.id}/draft/actions/publish`)).status).toBe(REC.publish.status);
+    } finally {
+      await setOptional(false);
+    }
+  });
+
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {
     const v1d = await draft({ ...META, version: '1.0' });
     await addFile(v1d, 'one.txt', new TextEncoder().encode('one'));

@@ -103,7 +103,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   emu.server.faults.clear();
-  await control('/invenio/settings', { doi: true, publishGate: 'none' });
+  await control('/invenio/settings', { doi: true, doiOptional: false, publishGate: 'none' });
 });
 
 describe('rdp publish <id> --on <site>', () => {
@@ -307,6 +307,24 @@ describe('rdp publish <id> --on <site>', () => {
     expect(err.message).toMatch(/did not publish draft \S+: the site publishes a record only in a community, and this draft is in none\.$/);
     expect(err.hint).toMatch(/Submit draft \S+ to a community on demo/);
     expect(err.hint).not.toMatch(/Fix the fields/);
+  });
+
+  test('a site whose DOIs are optional: a new version of a record whose version has a DOI of the site\'s own needs one too (400 on pids.doi); rdp reserves it and publishes', async () => {
+    folder('optdoi', { 'o.txt': 'v1' });
+    const v1 = await sb.run(['upload', 'optdoi', '--to', 'demo', ...META, '--publish', '--json']);
+    expect(v1.code, v1.stderr).toBe(0);
+    const first = parseJson<UploadDoc>(v1.stdout);
+    expect(first.doi).toMatch(/^10\.1234\//);
+    await control('/invenio/settings', { doiOptional: true });
+    folder('optdoi', { 'o.txt': 'v2' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'optdoi', '--to', 'demo', '--new-version', first.id, '--publish', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = parseJson<UploadDoc>(r.stdout);
+    expect(v2).toMatchObject({ published: true, doi: expect.stringMatching(/^10\.1234\//) });
+    expect(v2.doi).not.toBe(first.doi);
+    expect(log().slice(from).filter((e) => e.method === 'POST' && e.path.endsWith('/draft/pids/doi'))).toHaveLength(1);
+    expect(store().records.get(v2.id)?.published).toBe(true);
   });
 
   test('a site that mints no DOI: the record is published, the links are skipped (NO_DOI) with the reason; exit 0', async () => {

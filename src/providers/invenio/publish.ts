@@ -69,13 +69,29 @@ function publishGate(err: ApiError): { what: string; next: (site: SiteNames, id:
   return undefined;
 }
 
+/** The site's refusal of a new version without the DOI of its own the previous version had. */
+function needsOwnDoi(err: unknown): boolean {
+  if (!(err instanceof ApiError) || err.status !== 400 || !isObj(err.body) || !Array.isArray(err.body.fieldErrors)) return false;
+  return err.body.fieldErrors.some((e) => isObj(e) && e.field === 'pids.doi' && /previous version used a DOI registered from/i.test(String(e.message)));
+}
+
 /**
  * Publish a draft. A 5xx or a lost answer is checked against the record (a slow publish may have gone
  * through); a refusal (400 with the fields the site named) is PUBLISH_FAILED, the draft kept.
  */
-export async function publishSiteDraft(site: SiteNames, client: InvenioClient, id: string, then: string): Promise<RdmRecord> {
+export async function publishSiteDraft(site: SiteNames, client: InvenioClient, id: string, then: string, log?: Log): Promise<RdmRecord> {
   try {
-    return await client.publish(id);
+    try {
+      return await client.publish(id);
+    } catch (err) {
+      // A site whose DOIs are optional: after a version with a DOI of the site's own, the next one needs one
+      // too, which the site's upload form reserves when asked (invenio-rdm-records components/pids.py
+      // validate_optional_doi). rdp reserves it and publishes again.
+      if (!needsOwnDoi(err)) throw err;
+      const reserved = await client.reserveDoi(id);
+      log?.info(`${site.name} gives every version of this record a DOI of its own once one had it: reserved ${reserved.doi ?? 'a DOI'} for draft ${id}.`);
+      return await client.publish(id);
+    }
   } catch (err) {
     if ((err instanceof ApiError && err.status >= 500) || err instanceof NetworkError) {
       const now = await publishedOrNone(client, id).catch(() => undefined);
@@ -269,7 +285,7 @@ export function sitePublishPlan(site: SiteNames) {
       run: async (): Promise<StepResult> => {
         if (record) return { status: 'already', detail: { doi: record.doi ?? '' } };
         const d = draft as RdmRecord;
-        record = await publishSiteDraft(site, client, d.id, 'run the same command again.');
+        record = await publishSiteDraft(site, client, d.id, 'run the same command again.', ports.log);
         ports.log.info(`Published ${record.doi ? `${record.doi} ` : ''}(${sitePage(record) ?? record.id}).`);
         return { status: 'done', detail: { doi: record.doi ?? '' } };
       },

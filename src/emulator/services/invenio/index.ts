@@ -12,7 +12,8 @@
 //
 // Knobs: `multipart` (default on; off refuses it as Zenodo does: init accepted, parts 403),
 // `multipartChecksum`, `checksumDelayMs` and `doi` (default on; off publishes without minting a DOI and refuses
-// to reserve one (400), as a site whose DOIs are optional and not set up), `allowEmptyFiles` and `publishGate`
+// to reserve one (400), as a site whose DOIs are optional and not set up), `doiOptional` (DataCite DOIs that
+// are optional: minted only when reserved; a new version keeps the kind of DOI), `allowEmptyFiles`, `publishGate`
 // (none; curation: invenio-curations' refusal until a curator accepts; community: a community required)
 // (EmulatorOptions.invenio, or POST /_emulator/invenio/settings).
 import { EmuHttpError } from '../../http.js';
@@ -47,6 +48,7 @@ export const invenio: EmulatorService = {
       multipartChecksum: o.multipartChecksum ?? 'task',
       checksumDelayMs: o.checksumDelayMs ?? 0,
       doi: o.doi ?? true,
+      doiOptional: o.doiOptional ?? false,
       allowEmptyFiles: o.allowEmptyFiles ?? true,
       publishGate: o.publishGate ?? 'none',
     };
@@ -74,6 +76,10 @@ export const invenio: EmulatorService = {
       if (body.doi !== undefined) {
         if (typeof body.doi !== 'boolean') throw new EmuHttpError(400, { message: 'doi must be true or false' });
         store.settings.doi = body.doi;
+      }
+      if (body.doiOptional !== undefined) {
+        if (typeof body.doiOptional !== 'boolean') throw new EmuHttpError(400, { message: 'doiOptional must be true or false' });
+        store.settings.doiOptional = body.doiOptional;
       }
       if (body.allowEmptyFiles !== undefined) {
         if (typeof body.allowEmptyFiles !== 'boolean') throw new EmuHttpError(400, { message: 'allowEmptyFiles must be true or false' });

@@ -43,6 +43,31 @@ function doiProblems(d: SiteRecord): FieldError[] {
   return [{ field: 'metadata.publisher', messages: ['Missing publisher field required for DOI registration.'] }];
 }
 
+/** THEME_SITENAME of a site that does not set its own (invenio-app-rdm config.py). */
+const SITENAME = 'InvenioRDM';
+
+/**
+ * A site whose DOIs are optional but registered with DataCite (RDM_PERSISTENT_IDENTIFIERS doi not
+ * required; the `doiOptional` knob): a user who cannot manage DOIs must keep the kind of DOI the latest
+ * published version has (components/pids.py validate_optional_doi, OPTIONAL_DOI_TRANSITIONS): after a
+ * version with a DOI of the site's own, the next needs one too; after one without or with an external
+ * DOI, it must not have one of the site's. A draft save notes it; publishing refuses it (400).
+ */
+function optionalDoiProblems(store: SiteStore, d: SiteRecord): FieldError[] {
+  if (!store.settings.doi || !store.settings.doiOptional) return [];
+  const previous = store.latest(store.parentOf(d));
+  if (!previous || previous.id === d.id) return [];
+  const before = isObj(previous.pids.doi) ? String(previous.pids.doi.provider) : 'not_needed';
+  const now = isObj(d.pids.doi) ? String(d.pids.doi.provider) : 'not_needed';
+  if (before === 'datacite' && now !== 'datacite') {
+    return [{ field: 'pids.doi', messages: [`A previous version used a DOI registered from ${SITENAME}. This version must also use a DOI from ${SITENAME}.`] }];
+  }
+  if (before !== 'datacite' && now === 'datacite') {
+    return [{ field: 'pids.doi', messages: [`A previous version was published with a DOI from an external provider or without one. You cannot use a DOI registered from ${SITENAME} for this version.`] }];
+  }
+  return [];
+}
+
 /** Read a draft body as the service does: valid parts kept, problems collected; unknown vocabulary ids refused. */
 function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; access: Md; filesEnabled: boolean; pids: Md; errors: FieldError[] } {
   if (!isObj(body)) throw validation([{ field: '_schema', messages: ['Invalid input type.'] }]);
@@ -189,7 +214,7 @@ export function mountRecords(ctx: ServiceContext): void {
     d.metadata = body.metadata;
     d.access = body.access;
     if (body.pids.doi || !isObj(d.pids.doi) || d.pids.doi.provider === 'external') d.pids = { ...d.pids, ...body.pids };
-    errors.push(...doiProblems(d));
+    errors.push(...doiProblems(d), ...optionalDoiProblems(store, d));
     store.touch(d);
     send(res, 200, d, errors);
   });
@@ -238,9 +263,14 @@ export function mountRecords(ctx: ServiceContext): void {
     // until a curator has accepted the draft's review request; its handler answers 400 with str() of the
     // exception (empty) and a placeholder error on metadata.title.
     if (store.settings.publishGate === 'curation') throw siteError(400, '', [{ field: 'metadata.title', messages: ['.'] }]);
+    const optional = optionalDoiProblems(store, d);
+    if (optional.length) throw validation(optional);
     const p = store.parentOf(d);
-    if (store.settings.doi) {
+    if (store.settings.doi && !store.settings.doiOptional) {
       if (!isObj(d.pids.doi)) d.pids = { ...d.pids, doi: { identifier: `${DOI_PREFIX}/${d.id}`, provider: 'datacite', client: 'datacite' } };
+      p.doi ??= `${DOI_PREFIX}/${p.id}`;
+    } else if (store.settings.doi && isObj(d.pids.doi) && d.pids.doi.provider === 'datacite') {
+      // an optional DOI the draft reserved: the parent's DOI is minted with it
       p.doi ??= `${DOI_PREFIX}/${p.id}`;
     }
     d.published = true;

@@ -110,7 +110,7 @@ export class SiteStore {
   readonly parents = new Map<string, SiteParent>();
   readonly records = new Map<string, SiteRecord>();
   /** Knobs (multipart on/off, checksum style), switchable at run time. */
-  settings: Required<InvenioSiteOptions> = { multipart: true, multipartChecksum: 'task', checksumDelayMs: 0, doi: true, allowEmptyFiles: true, publishGate: 'none' };
+  settings: Required<InvenioSiteOptions> = { multipart: true, multipartChecksum: 'task', checksumDelayMs: 0, doi: true, doiOptional: false, allowEmptyFiles: true, publishGate: 'none' };
   /** Keep uploaded contents on disk (off: only sizes and checksums, for benchmarks). */
   keepContent = true;
   private dir: string | undefined;

@@ -518,7 +518,7 @@ async function execute(site: SiteNames, ports: DepositPorts, input: DepositInput
     }
     await sendFiles(site, ports, client, id, plan, local.o.concurrency, resume, result);
     if (input.publish) {
-      final = await publishSiteDraft(site, client, id, `publish with: ${resume}`);
+      final = await publishSiteDraft(site, client, id, `publish with: ${resume}`, ports.log);
       if (remembers && t.stateKey) await ports.state.rememberPublished(t.stateKey, { id, doi: final.doi });
       ports.log.success(`Published ${final.doi ? `${final.doi} ` : ''}(${recordUrl(final) ?? id}).`);
     } else {
