@@ -112,7 +112,7 @@ export interface InvenioSiteOptions {
   allowEmptyFiles?: boolean | undefined;
   /**
    * What publishing needs beside valid metadata and files (default `none`, as upstream). `curation`: a
-   * site running invenio-curations (TU Wien, TU Graz): publishing a draft no curator has accepted is a
+   * site running invenio-curations (the curation package of TU Wien and TU Graz): publishing a draft no curator has accepted is a
    * 400 with an empty message and a placeholder error on metadata.title. `community`: a site with
    * RDM_COMMUNITY_REQUIRED_TO_PUBLISH: 400 "Cannot publish without selecting a community.".
    */

@@ -45,7 +45,7 @@ async function publishedOrNone(client: InvenioClient, id: string): Promise<RdmRe
 
 /**
  * A refusal to publish that no field can fix: the site publishes only what its curators accepted
- * (invenio-curations, run by TU Wien and TU Graz: CurationRequestNotAcceptedError, answered 400 with an
+ * (invenio-curations, the curation package of TU Wien and TU Graz: CurationRequestNotAcceptedError, answered 400 with an
  * empty message and the placeholder error {metadata.title: "."}), or only a draft in a community
  * (RDM_COMMUNITY_REQUIRED_TO_PUBLISH: 400 "Cannot publish without selecting a community.").
  */

@@ -259,7 +259,7 @@ export function mountRecords(ctx: ServiceContext): void {
     if (d.filesEnabled && [...d.files.values()].some((f) => !f.committed)) {
       throw validation([{ field: 'files', messages: ['One or more files have not completed their transfer, please wait.'] }]);
     }
-    // invenio-curations (TU Wien, TU Graz): CurationComponent.publish raises CurationRequestNotAcceptedError
+    // invenio-curations (the curation package of TU Wien and TU Graz): CurationComponent.publish raises CurationRequestNotAcceptedError
     // until a curator has accepted the draft's review request; its handler answers 400 with str() of the
     // exception (empty) and a placeholder error on metadata.title.
     if (store.settings.publishGate === 'curation') throw siteError(400, '', [{ field: 'metadata.title', messages: ['.'] }]);
