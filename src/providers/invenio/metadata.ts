@@ -210,14 +210,20 @@ export function zenodoToRdm(md: Md): MappedMetadata {
  * A draft body as the site takes it back. The site answers a licence of its vocabulary with the title,
  * description, icon and props filled in, but its RightsSchema loads a licence as an id alone or as free
  * text, never both (and the icon not at all): sent back as answered, the save notes an error. Like the
- * site's own upload form, rdp sends such a licence as {id}. (invenio-rdm-records
- * services/schemas/metadata.py RightsSchema; the other vocabulary fields drop their titles on load.)
+ * site's own upload form, rdp sends such a licence as {id}, and a funder or award of the vocabulary too.
+ * (invenio-rdm-records services/schemas/metadata.py RightsSchema; the other vocabulary fields drop their
+ * titles on load.)
  */
 export function forSave<T extends Record<string, unknown>>(body: T): T {
   const md = body.metadata;
-  if (!isObj(md) || !Array.isArray(md.rights)) return body;
-  const rights = md.rights.map((r: unknown) => (isObj(r) && typeof r.id === 'string' && r.id.trim() ? { id: r.id } : r));
-  return { ...body, metadata: { ...md, rights } };
+  if (!isObj(md)) return body;
+  const byId = (r: unknown) => (isObj(r) && typeof r.id === 'string' && r.id.trim() ? { id: r.id } : r);
+  const out: Record<string, unknown> = { ...md };
+  if (Array.isArray(md.rights)) out.rights = md.rights.map(byId);
+  // Funding: a funder of the vocabulary comes back with its identifiers and an award with its subjects,
+  // which FunderRelationSchema and AwardRelationSchema (invenio-vocabularies) do not load: sent by id.
+  if (Array.isArray(md.funding)) out.funding = md.funding.map((f: unknown) => (isObj(f) ? { ...f, ...(f.funder !== undefined ? { funder: byId(f.funder) } : {}), ...(f.award !== undefined ? { award: byId(f.award) } : {}) } : f));
+  return { ...body, metadata: out };
 }
 
 /**

@@ -18,7 +18,7 @@ import { IO } from '../../../../src/output/io.js';
 import { HttpClient } from '../../../../src/http/client.js';
 import { zenodo } from '../../../../src/providers/zenodo/index.js';
 import { ChecksumMismatchError, InvenioClient, type SiteNames, siteErrorMapper } from '../../../../src/providers/invenio/client.js';
-import { missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../../../../src/providers/invenio/metadata.js';
+import { forSave, missingForRdmPublish, rdmFingerprint, zenodoToRdm } from '../../../../src/providers/invenio/metadata.js';
 import { journalPath, readJournal } from '../../../../src/providers/invenio/multipart.js';
 import { planSync, syncFiles } from '../../../../src/providers/invenio/sync.js';
 import { fileSource } from '../../../../src/transfer/source.js';
@@ -241,6 +241,28 @@ describe('metadata: Zenodo-style to the RDM schema', () => {
     expect(missingForRdmPublish(ready, { doi: { identifier: '10.1234/x', provider: 'datacite' } })).toEqual(['publisher']);
     expect(missingForRdmPublish({ ...ready, publisher: 'TU Wien' }, { doi: { identifier: '10.1234/x', provider: 'datacite' } })).toEqual([]);
     expect(missingForRdmPublish(ready, { doi: { identifier: '10.1234/x', provider: 'external' } })).toEqual([]);
+  });
+
+  test('forSave: a licence, funder or award of the vocabulary goes back by id (the site answers them dereferenced and refuses that form on load); free text stays', () => {
+    const body = {
+      access: { record: 'public', files: 'public' },
+      metadata: {
+        title: 'T',
+        rights: [
+          { id: 'cc-by-4.0', title: { en: 'Creative Commons Attribution 4.0 International' }, description: { en: 'd' }, icon: 'cc-by-icon', props: { url: 'u', scheme: 'spdx' } },
+          { title: { en: 'My own licence' }, link: 'https://example.org/l' },
+        ],
+        funding: [
+          { funder: { id: '00k4n6c32', name: 'European Commission', identifiers: [{ scheme: 'ror', identifier: '00k4n6c32' }] }, award: { id: '00k4n6c32::101', title: { en: 'A' }, number: '101', subjects: [{ id: 'x', subject: 'y' }] } },
+          { funder: { name: 'A foundation' }, award: { title: { en: 'Free' }, number: '1' } },
+        ],
+      },
+    };
+    const sent = forSave(body);
+    expect(sent.metadata.rights).toEqual([{ id: 'cc-by-4.0' }, { title: { en: 'My own licence' }, link: 'https://example.org/l' }]);
+    expect(sent.metadata.funding).toEqual([{ funder: { id: '00k4n6c32' }, award: { id: '00k4n6c32::101' } }, { funder: { name: 'A foundation' }, award: { title: { en: 'Free' }, number: '1' } }]);
+    expect(sent.access).toBe(body.access);
+    expect(body.metadata.rights[0]).toHaveProperty('icon'); // the caller's object is left as it was
   });
 
   test('the mapped draft is accepted by the site without errors, and reads back the same (fingerprint)', async () => {
