@@ -301,6 +301,19 @@ describe('InvenioRDM: records and drafts', () => {
     }
   });
 
+  test('custom_fields: a save sets what it is sent ({} when none); a new version copies them', async () => {
+    const CF = REC.customFields;
+    const r = await call('POST', `${api()}/records`, { body: { metadata: META, access: { record: 'public', files: 'public' }, files: { enabled: true }, custom_fields: CF.example } });
+    expect(r.body.custom_fields).toEqual(CF.example);
+    await addFile(r.body, 'a.txt', new TextEncoder().encode('a'));
+    const v1 = (await call('POST', r.body.links.publish)).body;
+    expect(v1.custom_fields).toEqual(CF.example);
+    const nv = (await call('POST', `${api()}/records/${v1.id}/versions`)).body;
+    expect(nv.custom_fields ?? {}).toEqual(CF.copiedToNewVersion ? CF.example : {});
+    const saved = await call('PUT', `${api()}/records/${nv.id}/draft`, { body: { metadata: nv.metadata, access: nv.access, files: { enabled: true } } });
+    expect(saved.body.custom_fields).toEqual(CF.saveWithoutThem);
+  });
+
   test('new version: the open draft is returned again; metadata copied without version, dated today, no files; files-import', async () => {
     const v1d = await draft({ ...META, version: '1.0' });
     await addFile(v1d, 'one.txt', new TextEncoder().encode('one'));

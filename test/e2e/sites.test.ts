@@ -252,6 +252,28 @@ describe('rdp upload --to <site>', () => {
     expect(store().records.get(v2.id)?.metadata.rights).toEqual([{ id: 'cc-by-4.0' }]);
   });
 
+  test('--new-version of a record with custom fields (set on the site): the new version keeps them (a save sets what it is sent, {} when none)', async () => {
+    folder('custom', { 'k.txt': 'v1\n' });
+    const up = await sb.run(['upload', 'custom', '--to', 'demo', ...meta, '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const id1 = parseJson<Result>(up.stdout).id;
+    // the site's own fields, set on the site (rdp writes none itself)
+    const api = `${emu.info.invenio.url.replace(/\/$/, '')}/api`;
+    const auth = { authorization: `Bearer ${emu.tokens.invenio}`, 'content-type': 'application/json' };
+    const d = (await (await fetch(`${api}/records/${id1}/draft`, { headers: auth })).json()) as Record<string, unknown>;
+    const custom = { 'journal:journal': { title: 'Soil Journal', volume: '3' }, 'code:codeRepository': 'https://example.org/soil.git' };
+    const put = await fetch(`${api}/records/${id1}/draft`, { method: 'PUT', headers: auth, body: JSON.stringify({ metadata: d.metadata, access: d.access, files: { enabled: true }, custom_fields: custom }) });
+    expect(put.status).toBe(200);
+    expect((await sb.run(['publish', id1, '--on', 'demo', '--json'])).code).toBe(0);
+    expect(store().records.get(id1)?.customFields).toEqual(custom);
+
+    const r = await sb.run(['upload', 'custom', '--to', 'demo', '--new-version', id1, '--title', 'Soil samples, version 2', '--publish', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const v2 = parseJson<Result>(r.stdout);
+    expect(store().records.get(v2.id)?.metadata.title).toBe('Soil samples, version 2');
+    expect(store().records.get(v2.id)?.customFields).toEqual(custom);
+  });
+
   test('--new-version when the answers to the new version and to the files import are lost (the site acted, then 502): sent again, one run', async () => {
     const d = folder('lost-version', { 'kept.txt': 'from version 1\n' });
     const v1 = await sb.run(['upload', 'lost-version', '--to', 'demo', ...meta, '--publish', '--json']);

@@ -265,6 +265,7 @@ export function sitePublishPlan(site: SiteNames) {
             access: draft.access ?? { record: 'public', files: 'public' },
             files: { enabled: draft.filesEnabled },
             ...(draft.pids ? { pids: draft.pids } : {}),
+            ...(draft.customFields ? { custom_fields: draft.customFields } : {}),
           };
           const saved = await client.updateDraft(draft.id, body);
           // A draft is saved with what is valid: the identifier may have been left out, with the reason in `errors`.

@@ -62,6 +62,11 @@ export interface RdmRecord {
   owner?: string | undefined;
   metadata: Record<string, unknown>;
   access?: Record<string, unknown> | undefined;
+  /**
+   * The record's `custom_fields` as answered (a site's own fields beside the RDM metadata; a save sets
+   * what it is sent, so they are sent back: CustomFieldsComponent).
+   */
+  customFields?: Record<string, unknown> | undefined;
   /** The record's `pids` as answered (kept when a draft is saved again: a full replace would drop them). */
   pids?: Record<string, unknown> | undefined;
   filesEnabled: boolean;
@@ -169,6 +174,7 @@ export function toRdmRecord(v: unknown): RdmRecord | undefined {
     metadata,
     access: isObj(v.access) ? v.access : undefined,
     pids: isObj(v.pids) ? v.pids : undefined,
+    customFields: isObj(v.custom_fields) && Object.keys(v.custom_fields).length ? v.custom_fields : undefined,
     filesEnabled: files ? files.enabled !== false : true,
     files: files && files.entries !== undefined ? toRdmFiles(files) : undefined,
     links: {

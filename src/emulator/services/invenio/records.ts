@@ -69,7 +69,7 @@ function optionalDoiProblems(store: SiteStore, d: SiteRecord): FieldError[] {
 }
 
 /** Read a draft body as the service does: valid parts kept, problems collected; unknown vocabulary ids refused. */
-function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; access: Md; filesEnabled: boolean; pids: Md; errors: FieldError[] } {
+function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; customFields: Md; access: Md; filesEnabled: boolean; pids: Md; errors: FieldError[] } {
   if (!isObj(body)) throw validation([{ field: '_schema', messages: ['Invalid input type.'] }]);
   const { metadata, errors } = loadMetadata(body.metadata);
   const access = loadAccess(body.access, errors);
@@ -81,7 +81,15 @@ function loadBody(body: unknown, current?: SiteRecord): { metadata: Md; access: 
   }
   const bad = unknownVocabularyId(metadata);
   if (bad !== undefined) throw siteError(400, `Invalid value ${bad}.`);
-  return { metadata, access, filesEnabled, pids, errors };
+  // CustomFieldsComponent (a MetadataComponent on custom_fields): a save sets what the body holds, {} when
+  // it holds none, so a save without them erases the draft's. (Which custom fields a site has is its own
+  // configuration: the emulator keeps any object as sent.)
+  let customFields: Md = {};
+  if (body.custom_fields !== undefined) {
+    if (isObj(body.custom_fields)) customFields = structuredClone(body.custom_fields);
+    else errors.push({ field: 'custom_fields', messages: ['Invalid input type.'] });
+  }
+  return { metadata, customFields, access, filesEnabled, pids, errors };
 }
 
 /** The draft with this id, checked for the caller: 404 when there is none, 403 when it is not theirs. */
@@ -126,6 +134,7 @@ export function mountRecords(ctx: ServiceContext): void {
     const body = loadBody(await jsonBody(req));
     const d = store.createDraft(who);
     d.metadata = body.metadata;
+    d.customFields = body.customFields;
     d.access = body.access;
     d.filesEnabled = body.filesEnabled;
     d.pids = body.pids;
@@ -189,6 +198,7 @@ export function mountRecords(ctx: ServiceContext): void {
     delete md.version;
     md.publication_date = new Date().toISOString().slice(0, 10);
     d.metadata = md;
+    d.customFields = structuredClone(latest.customFields);
     d.access = structuredClone(latest.access);
     d.filesEnabled = latest.filesEnabled;
     send(res, 201, d);
@@ -212,6 +222,7 @@ export function mountRecords(ctx: ServiceContext): void {
       errors.push({ field: 'files.enabled', messages: ['Missing uploaded files. To disable files for this record please mark it as metadata-only.'] });
     }
     d.metadata = body.metadata;
+    d.customFields = body.customFields;
     d.access = body.access;
     if (body.pids.doi || !isObj(d.pids.doi) || d.pids.doi.provider === 'external') d.pids = { ...d.pids, ...body.pids };
     errors.push(...doiProblems(d), ...optionalDoiProblems(store, d));

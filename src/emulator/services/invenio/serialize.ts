@@ -161,7 +161,7 @@ export function serializeRecord(ctx: ServiceContext, store: SiteStore, r: SiteRe
     files,
     media_files: { enabled: false },
     metadata: dereference(r.metadata),
-    custom_fields: {},
+    custom_fields: structuredClone(r.customFields),
     pids: structuredClone(r.pids),
     stats: r.published ? { this_version: { views: 0, unique_views: 0, downloads: 0, unique_downloads: 0, data_volume: 0 }, all_versions: { views: 0, unique_views: 0, downloads: 0, unique_downloads: 0, data_volume: 0 } } : undefined,
   };

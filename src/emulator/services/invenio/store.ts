@@ -54,6 +54,8 @@ export interface SiteRecord {
   index: number;
   published: boolean;
   metadata: Md;
+  /** custom_fields as sent (replaced by every save; copied to a new version, as CustomFieldsComponent does). */
+  customFields: Md;
   access: Md;
   filesEnabled: boolean;
   files: Map<string, SiteFile>;
@@ -141,6 +143,7 @@ export class SiteStore {
       index: p.versions.length + 1,
       published: false,
       metadata: {},
+      customFields: {},
       access: { record: 'public', files: 'public', embargo: { active: false, reason: null } },
       filesEnabled: true,
       files: new Map(),

@@ -346,6 +346,8 @@ interface DraftBody {
   access: Md;
   files: { enabled: boolean };
   pids?: Md | undefined;
+  /** The draft's own (a save without them would erase them: a new version's, copied from the record). */
+  custom_fields?: Md | undefined;
 }
 
 async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<{ result: SiteDeposit; plan: SyncItem[]; body: DraftBody }> {
@@ -358,6 +360,7 @@ async function makePlan(site: SiteNames, ports: DepositPorts, input: DepositInpu
     access: merged.access ?? draft?.access ?? { record: 'public', files: 'public' },
     files: { enabled: true },
     ...(draft?.pids ? { pids: draft.pids } : {}),
+    ...(draft?.customFields ? { custom_fields: draft.customFields } : {}),
   };
   const metadataChanged = !draft || rdmFingerprint(merged.metadata) !== rdmFingerprint(draft.metadata) || (merged.access !== undefined && JSON.stringify(merged.access) !== JSON.stringify(draft.access));
   let remote: RdmFile[] = [];
