@@ -31,6 +31,13 @@ const DEP = fixture<{
   rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
   emptyFile: { status: number; message: string };
 }>('zenodo/deposit-api.json');
+const MD = fixture<{
+  resourceTypes: { uploadTypes: string[]; publicationTypes: string[]; imageTypes: string[]; softwareTypes: string[]; subtypeOptional: string[] };
+  requiredAtPublish: { required: string[]; notRequired: string[]; status: number; message: string };
+  minimumLength: { fields: Record<string, number>; status: number; message: string };
+  embargoWithoutDate: { status: number; field: string; message: string };
+  embargoInThePast: { status: number; field: string; message: string };
+}>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
   failedMessageEscaping: { example: { sent: string; answered: string } };
@@ -88,7 +95,7 @@ async function call(method: string, url: string, opts: { body?: unknown; headers
   return { status: r.status, headers: r.headers, text, body: parsed };
 }
 
-const META = { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] };
+const META = { title: 'Tide gauges', upload_type: 'dataset', description: 'Daily readings.', creators: [{ name: 'Doe, Jane' }] };
 
 describe('Zenodo: licences (Zenodo\'s own list, not all of SPDX)', () => {
   const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
@@ -229,6 +236,69 @@ describe('Zenodo: the deposit API', () => {
     expect(r.status).toBe(200);
     for (const h of DEP.rateLimitHeaders.headers) expect(r.headers.get(h), h).toMatch(/^\d+$/);
     expect(Number(r.headers.get('x-ratelimit-limit'))).toBe(DEP.rateLimitHeaders.perMinuteAuthenticated);
+  });
+});
+
+describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () => {
+  const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
+  const future = `${new Date().getUTCFullYear() + 2}-01-31`;
+  /** A draft with one file, then its publish answer. */
+  async function publishWith(metadata: Record<string, unknown>): Promise<Answer> {
+    const d = await call('POST', deposit(), { body: { metadata } });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    await call('PUT', `${d.body.links.bucket}/a.txt`, { raw: new TextEncoder().encode('a') });
+    return call('POST', d.body.links.publish);
+  }
+
+  test('every recorded upload type and subtype is taken; publication and image need no subtype', async () => {
+    const R = MD.resourceTypes;
+    const combos: Record<string, unknown>[] = [
+      ...R.uploadTypes.map((t) => ({ upload_type: t })),
+      ...R.publicationTypes.map((t) => ({ upload_type: 'publication', publication_type: t })),
+      ...R.imageTypes.map((t) => ({ upload_type: 'image', image_type: t })),
+      ...R.softwareTypes.map((t) => ({ upload_type: 'software', software_type: t })),
+    ];
+    const refused: string[] = [];
+    for (const c of combos) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, ...c } } });
+      if (r.status !== 201) refused.push(`${JSON.stringify(c)}: ${r.status}`);
+    }
+    expect(refused).toEqual([]);
+    for (const t of R.subtypeOptional) expect((await publishWith({ ...META, upload_type: t })).status, t).toBe(202);
+  });
+
+  test('publish requires upload_type, title and creators, not a description, a subtype or access conditions', async () => {
+    const bare = await publishWith({ license: 'cc-by-4.0' });
+    expect(bare.status).toBe(MD.requiredAtPublish.status);
+    const fields = (bare.body.errors as { field: string; messages: string[] }[]).map((e) => e.field);
+    for (const f of MD.requiredAtPublish.required) expect(fields, f).toContain(`metadata.${f}`);
+    for (const f of MD.requiredAtPublish.notRequired) expect(fields, f).not.toContain(`metadata.${f}`);
+    expect(bare.body.errors[0].messages).toEqual([MD.requiredAtPublish.message]);
+    const { description: _d, ...noDescription } = META;
+    expect((await publishWith({ ...noDescription, access_right: 'restricted' })).status).toBe(202);
+  });
+
+  test('a title or description under 3 characters: the draft keeps it, publishing answers 400', async () => {
+    for (const [field, min] of Object.entries(MD.minimumLength.fields)) {
+      const r = await publishWith({ ...META, [field]: 'x'.repeat(min - 1) });
+      expect(r.status, field).toBe(MD.minimumLength.status);
+      expect(r.body.errors, field).toEqual([{ field: `metadata.${field}`, messages: [MD.minimumLength.message] }]);
+    }
+  });
+
+  test('embargoed without embargo_date: 400 on create and update; an embargo date not in the future fails at publish', async () => {
+    const E = MD.embargoWithoutDate;
+    const create = await call('POST', deposit(), { body: { metadata: { ...META, access_right: 'embargoed' } } });
+    expect(create.status).toBe(E.status);
+    expect(create.body.errors).toEqual([{ field: E.field, messages: [E.message] }]);
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const update = await call('PUT', d.links.self, { body: { metadata: { ...META, access_right: 'embargoed' } } });
+    expect(update.status).toBe(E.status);
+    expect((await call('PUT', d.links.self, { body: { metadata: { ...META, access_right: 'embargoed', embargo_date: future } } })).status).toBe(200);
+    const past = await publishWith({ ...META, access_right: 'embargoed', embargo_date: '2020-01-01' });
+    expect(past.status).toBe(MD.embargoInThePast.status);
+    expect(past.body.errors).toEqual([{ field: MD.embargoInThePast.field, messages: [MD.embargoInThePast.message] }]);
+    expect((await publishWith({ ...META, access_right: 'embargoed', embargo_date: future })).status).toBe(202);
   });
 });
 

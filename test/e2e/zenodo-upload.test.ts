@@ -160,7 +160,7 @@ describe('sync semantics', () => {
     const json = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--json']);
     expect(parseJson<Result>(json.stdout)).toMatchObject({ dryRun: true, id });
     // With --publish, the plan says that the draft would be published (nothing is, in a dry run)
-    const pub = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--publish', '--creator', 'Doe, Jane', '--description', 'd']);
+    const pub = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--publish', '--creator', 'Doe, Jane', '--description', 'Field data.']);
     expect(pub.code, pub.stderr).toBe(0);
     expect(pub.stdout).toMatch(/^--publish: once the files are in, the draft would be published \(its DOI registered/m);
     expect(store().depositions.get(id)?.submitted).toBe(false);
@@ -531,6 +531,47 @@ authors:
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(log().length).toBe(from);
+  });
+
+  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description', async () => {
+    for (const [name, md] of [
+      ['workflow', { upload_type: 'workflow', title: 'Soil pipeline', creators: [{ name: 'Doe, Jane' }] }],
+      ['pubnosub', { upload_type: 'publication', title: 'Soil report', creators: [{ name: 'Doe, Jane' }], access_right: 'restricted' }],
+    ] as const) {
+      folder(name, { '.zenodo.json': JSON.stringify(md), 'w.txt': 'w' });
+      const r = await sb.run(['upload', name, '--to', 'zenodo', '--publish', '--json']);
+      expect(r.stderr, name).toBe('');
+      expect(r.code, name).toBe(0);
+      const res = parseJson<Result>(r.stdout);
+      expect(res.published, name).toBe(true);
+      expect(store().depositions.get(res.id)?.metadata.upload_type, name).toBe(md.upload_type);
+    }
+  });
+
+  const future = `${new Date().getUTCFullYear() + 2}-01-31`;
+  test.each([
+    ['embargoed without embargo_date (Zenodo refuses the draft)', { access_right: 'embargoed' }, [], /embargoed.*no embargo_date/],
+    ['an embargo that has ended, with --publish', { access_right: 'embargoed', embargo_date: '2020-01-01' }, ['--publish'], /embargo_date 2020-01-01 is not in the future/],
+    ['a title under 3 characters, with --publish', { title: 'QC' }, ['--publish'], /title of at least 3 characters/],
+    ['a description under 3 characters, with --publish', { description: 'ok' }, ['--publish'], /description of at least 3 characters/],
+  ])('%s: a clear error before any remote change', async (_name, md, flags, message) => {
+    folder('embargo', { '.zenodo.json': JSON.stringify({ title: 'Soil samples', description: 'Field data.', creators: [{ name: 'Doe, Jane' }], ...md }), 'f.txt': 'f' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'embargo', '--to', 'zenodo', '--json', ...(flags as string[])]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr.trim().split('\n').pop() ?? '').error;
+    expect(err.code).toBe('BAD_METADATA');
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/Nothing was uploaded/);
+    expect(log().length).toBe(from);
+  });
+
+  test('an embargo until a future day is uploaded and published', async () => {
+    folder('embargoed', { '.zenodo.json': JSON.stringify({ access_right: 'embargoed', embargo_date: future }), 'f.txt': 'f' });
+    const r = await sb.run(['upload', 'embargoed', '--to', 'zenodo', '--publish', '--json', ...META]);
+    expect(r.code).toBe(0);
+    expect(store().depositions.get(parseJson<Result>(r.stdout).id)?.metadata).toMatchObject({ access_right: 'embargoed', embargo_date: future });
   });
 
   test('an unknown field: a warning (Zenodo drops it without a word); a re-run does not save the metadata again', async () => {

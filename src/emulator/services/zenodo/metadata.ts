@@ -9,6 +9,7 @@ import {
   EMU_IMAGE_TYPES as IMAGE_TYPES,
   EMU_METADATA_KEYS,
   EMU_PUBLICATION_TYPES as PUBLICATION_TYPES,
+  EMU_SOFTWARE_TYPES as SOFTWARE_TYPES,
   EMU_UPLOAD_TYPES as UPLOAD_TYPES,
   isIsoDay as isDate,
   orcidValid,
@@ -33,6 +34,7 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
   choice('upload_type', UPLOAD_TYPES);
   choice('publication_type', PUBLICATION_TYPES);
   choice('image_type', IMAGE_TYPES);
+  choice('software_type', SOFTWARE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
   for (const k of ['publication_date', 'embargo_date']) if (md[k] !== undefined && !isDate(md[k])) err(k, 'Not a valid date.');
   for (const list of ['creators', 'contributors'] as const) {
@@ -76,6 +78,12 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
 export function normalizeOnSave(raw: Record<string, unknown>): { metadata: Record<string, unknown> } | { errors: FieldError[] } {
   const md: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (EMU_METADATA_KEYS.has(k)) md[k] = v;
+  // The legacy deserializer turns access_right into InvenioRDM's access when it loads the body: an
+  // empty one is open, and "embargoed" needs embargo_date; anything else is refused at once.
+  const access = md.access_right;
+  if (access && !['open', 'restricted', 'closed'].includes(String(access)) && !(access === 'embargoed' && md.embargo_date)) {
+    return { errors: [{ field: '_schema', messages: ['Unknown access type.'] }] };
+  }
   if (md.license !== undefined && md.license !== null) {
     const given = isObj(md.license) ? md.license.id : md.license;
     if (isObj(md.license) && given === undefined) {
@@ -95,23 +103,31 @@ export function normalizeOnSave(raw: Record<string, unknown>): { metadata: Recor
   return { metadata: md };
 }
 
-/** Errors that prevent publishing, after Zenodo's defaults are applied to `md` (in place). */
-export function checkPublishable(md: Record<string, unknown>): FieldError[] {
+/**
+ * Errors that prevent publishing, after Zenodo's defaults are applied to `md` (in place). The legacy
+ * metadata becomes InvenioRDM's, whose publish requires resource_type (from upload_type alone when
+ * there is no subtype: "publication" and "image" are types too), creators, a title of at least 3
+ * characters and publication_date (defaulted to today); a description, when given, is at least 3
+ * characters; an active embargo must end in the future.
+ */
+export function checkPublishable(md: Record<string, unknown>, today = new Date().toISOString().slice(0, 10)): FieldError[] {
   const errors = checkShape(md);
   const missing = (field: string) => errors.push({ field: `metadata.${field}`, messages: ['Missing data for required field.'] });
   const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && v.length === 0);
-  md.publication_date ??= new Date().toISOString().slice(0, 10);
+  md.publication_date ??= today;
   md.access_right ??= 'open';
   if (blank(md.upload_type)) missing('upload_type');
-  if (md.upload_type === 'publication' && blank(md.publication_type)) missing('publication_type');
-  if (md.upload_type === 'image' && blank(md.image_type)) missing('image_type');
   if (blank(md.title)) missing('title');
   if (blank(md.creators)) missing('creators');
-  if (blank(md.description)) missing('description');
+  for (const k of ['title', 'description']) {
+    const v = md[k];
+    if (typeof v === 'string' && v.trim() && v.trim().length < 3) errors.push({ field: `metadata.${k}`, messages: ['Shorter than minimum length 3.'] });
+  }
   if ((md.access_right === 'open' || md.access_right === 'embargoed') && blank(md.license)) {
     md.license = md.upload_type === 'dataset' ? 'cc0-1.0' : 'cc-by-4.0';
   }
-  if (md.access_right === 'embargoed' && blank(md.embargo_date)) missing('embargo_date');
-  if (md.access_right === 'restricted' && blank(md.access_conditions)) missing('access_conditions');
+  if (md.access_right === 'embargoed' && typeof md.embargo_date === 'string' && md.embargo_date <= today) {
+    errors.push({ field: 'access.embargo.until', messages: ['Embargo end date must be set to a future date.'] });
+  }
   return errors;
 }

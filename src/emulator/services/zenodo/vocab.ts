@@ -2,15 +2,21 @@
 // 0.1 (the legacy deserializer of zenodo-rdm). The emulator's own tables: rdp's client keeps its own,
 // so that a mistake in one is caught by the other (see ../../ids.ts).
 
+// upload_type and `<upload_type>_type` become the resource type "<type>-<subtype>" (or "<type>"),
+// checked against the resource-type vocabulary (invenio-rdm-records' fixture, which zenodo-rdm loads;
+// "publication-thesis" is rewritten to "publication-dissertation" by zenodo-rdm).
 export const EMU_UPLOAD_TYPES: readonly string[] = [
-  'publication', 'poster', 'presentation', 'dataset', 'image', 'video', 'software', 'lesson', 'physicalobject', 'other',
+  'publication', 'poster', 'presentation', 'event', 'dataset', 'image', 'model', 'video', 'audio', 'software', 'lesson',
+  'physicalobject', 'workflow', 'other', 'project', 'instrument',
 ];
 export const EMU_PUBLICATION_TYPES: readonly string[] = [
-  'article', 'book', 'section', 'conferencepaper', 'datamanagementplan', 'preprint', 'report', 'thesis', 'technicalnote',
-  'workingpaper', 'proposal', 'deliverable', 'milestone', 'patent', 'annotationcollection', 'softwaredocumentation',
-  'taxonomictreatment', 'other',
+  'annotationcollection', 'book', 'section', 'conferencepaper', 'conferenceproceeding', 'datamanagementplan', 'journal',
+  'article', 'patent', 'peerreview', 'preprint', 'deliverable', 'milestone', 'proposal', 'report', 'softwaredocumentation',
+  'taxonomictreatment', 'technicalnote', 'workingpaper', 'datapaper', 'dissertation', 'thesis', 'standard',
+  'studyregistration', 'other',
 ];
 export const EMU_IMAGE_TYPES: readonly string[] = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
+export const EMU_SOFTWARE_TYPES: readonly string[] = ['computationalnotebook'];
 export const EMU_ACCESS_RIGHTS: readonly string[] = ['open', 'embargoed', 'restricted', 'closed'];
 
 /**
@@ -18,7 +24,7 @@ export const EMU_ACCESS_RIGHTS: readonly string[] = ['open', 'embargoed', 'restr
  * (its schemas exclude unknown keys); only unknown keys at the top level of the body are a 400.
  */
 export const EMU_METADATA_KEYS: ReadonlySet<string> = new Set([
-  'upload_type', 'publication_type', 'image_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
+  'upload_type', 'publication_type', 'image_type', 'software_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
   'license', 'embargo_date', 'access_conditions', 'doi', 'prereserve_doi', 'keywords', 'notes', 'related_identifiers',
   'contributors', 'references', 'communities', 'grants', 'version', 'language', 'subjects', 'locations', 'dates', 'method',
   'custom', 'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',

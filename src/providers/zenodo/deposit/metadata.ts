@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Log } from '../../../ports.js';
 import { InputError, UsageError } from '../../../errors/errors.js';
 import { parseOrcid } from '../../../util/orcid-id.js';
-import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, UPLOAD_TYPES } from './vocab.js';
+import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
 import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
@@ -158,6 +158,7 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   choice('upload_type', UPLOAD_TYPES);
   choice('publication_type', PUBLICATION_TYPES);
   choice('image_type', IMAGE_TYPES);
+  choice('software_type', SOFTWARE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
   for (const k of ['publication_date', 'embargo_date']) {
     if (out[k] !== undefined && !isDate(out[k])) throw bad(where, `${k} "${String(out[k])}" is not a date like 2024-05-02.`);
@@ -270,19 +271,53 @@ export function dmpRelated(identifier: string): Metadata {
   return { identifier, relation: 'isDocumentedBy', resource_type: 'publication-datamanagementplan' };
 }
 
-/** Fields Zenodo requires before it publishes (providers.md 1.5) that `md` lacks. */
+/**
+ * Fields Zenodo requires before it publishes that `md` lacks. zenodo-rdm maps the legacy metadata onto
+ * InvenioRDM's, whose publish requires resource_type (upload_type; "publication" and "image" are
+ * types of their own, so publication_type and image_type are optional), creators, title and
+ * publication_date (defaulted). Description and access_conditions are not required
+ * (test/contract/zenodo/metadata.json).
+ */
 export function missingForPublish(md: Metadata): string[] {
   const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && v.length === 0);
   const missing: string[] = [];
   if (blank(md.upload_type)) missing.push('upload_type');
-  if (md.upload_type === 'publication' && blank(md.publication_type)) missing.push('publication_type');
-  if (md.upload_type === 'image' && blank(md.image_type)) missing.push('image_type');
   if (blank(md.title)) missing.push('title');
   if (blank(md.creators)) missing.push('creators');
-  if (blank(md.description)) missing.push('description');
-  if (md.access_right === 'embargoed' && blank(md.embargo_date)) missing.push('embargo_date');
-  if (md.access_right === 'restricted' && blank(md.access_conditions)) missing.push('access_conditions');
   return missing;
+}
+
+/** Text fields InvenioRDM wants at least 3 characters long (title; description when given). */
+const MIN_LENGTH: Record<string, number> = { title: 3, description: 3 };
+
+/**
+ * What Zenodo would refuse when the draft is saved, or at publish, for metadata that is present:
+ * an embargo without a date or with a date not in the future, and a title or description shorter
+ * than 3 characters (publish only: a draft keeps them). Checked on the merged metadata before any
+ * remote change.
+ */
+export function checkSavable(md: Metadata, publish: boolean, now = Date.now()): void {
+  if (md.access_right === 'embargoed') {
+    if (typeof md.embargo_date !== 'string' || !md.embargo_date.trim()) {
+      throw new InputError('BAD_METADATA', 'access_right is "embargoed" but there is no embargo_date: Zenodo refuses the draft ("Unknown access type.").', {
+        hint: 'Add embargo_date (the day the files open, e.g. 2030-01-31) to the metadata file, or choose another access_right. Nothing was uploaded.',
+      });
+    }
+    if (md.embargo_date <= today(now)) {
+      throw new InputError('BAD_METADATA', `embargo_date ${md.embargo_date} is not in the future: Zenodo refuses to publish an embargo that has already ended ("Embargo end date must be set to a future date.").`, {
+        hint: 'Set embargo_date to a later day, or use access_right "open". Nothing was uploaded.',
+      });
+    }
+  }
+  if (!publish) return;
+  for (const [k, min] of Object.entries(MIN_LENGTH)) {
+    const v = md[k];
+    if (typeof v === 'string' && v.trim() && v.trim().length < min) {
+      throw new InputError('BAD_METADATA', `Cannot publish: Zenodo needs a ${k} of at least ${min} characters, and "${v.trim()}" is shorter.`, {
+        hint: `Give a longer ${k} (${k === 'title' ? '--title' : '--description'}, or in the metadata file), or leave out --publish to keep a draft. Nothing was uploaded.`,
+      });
+    }
+  }
 }
 
 const FLAG_FOR: Record<string, string> = {
@@ -290,10 +325,6 @@ const FLAG_FOR: Record<string, string> = {
   description: '--description',
   creators: '--creator "Family, Given"',
   upload_type: '--upload-type',
-  publication_type: 'publication_type in the metadata file',
-  image_type: 'image_type in the metadata file',
-  embargo_date: 'embargo_date in the metadata file',
-  access_conditions: 'access_conditions in the metadata file',
 };
 
 export function requirePublishable(md: Metadata): void {

@@ -1,18 +1,25 @@
-// Zenodo's deposition metadata vocabulary (providers.md 1.5), shared by the client's checks and the
-// emulator's validation.
+// Zenodo's deposition metadata vocabulary (providers.md 1.5), for the client's checks (the emulator
+// keeps its own tables). zenodo-rdm turns upload_type and its `<upload_type>_type` subtype into the
+// InvenioRDM resource type "<upload_type>-<subtype>" (or "<upload_type>" alone), so the values are
+// those of the resource-type vocabulary Zenodo loads (test/contract/zenodo/metadata.json).
 
-export const UPLOAD_TYPES = ['publication', 'poster', 'presentation', 'dataset', 'image', 'video', 'software', 'lesson', 'physicalobject', 'other'];
+export const UPLOAD_TYPES = [
+  'publication', 'poster', 'presentation', 'event', 'dataset', 'image', 'model', 'video', 'audio', 'software', 'lesson',
+  'physicalobject', 'workflow', 'other',
+];
 export const PUBLICATION_TYPES = [
-  'article', 'book', 'section', 'conferencepaper', 'datamanagementplan', 'preprint', 'report', 'thesis', 'technicalnote',
-  'workingpaper', 'proposal', 'deliverable', 'milestone', 'patent', 'annotationcollection', 'softwaredocumentation',
-  'taxonomictreatment', 'other',
+  'article', 'book', 'section', 'conferencepaper', 'conferenceproceeding', 'datamanagementplan', 'journal', 'peerreview',
+  'preprint', 'report', 'thesis', 'dissertation', 'technicalnote', 'workingpaper', 'proposal', 'deliverable', 'milestone',
+  'patent', 'annotationcollection', 'softwaredocumentation', 'taxonomictreatment', 'datapaper', 'standard',
+  'studyregistration', 'other',
 ];
 export const IMAGE_TYPES = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
+export const SOFTWARE_TYPES = ['computationalnotebook'];
 export const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'];
 
 /** Fields of the legacy deposition metadata. */
 export const KNOWN_FIELDS = new Set([
-  'upload_type', 'publication_type', 'image_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
+  'upload_type', 'publication_type', 'image_type', 'software_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
   'license', 'embargo_date', 'access_conditions', 'doi', 'prereserve_doi', 'keywords', 'notes', 'related_identifiers',
   'contributors', 'references', 'communities', 'grants', 'version', 'language', 'subjects', 'locations', 'dates', 'method',
   'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',

@@ -112,9 +112,11 @@ describe('metadata checks', () => {
   });
 
   test('required for publishing', () => {
-    expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators', 'description']);
-    expect(missingForPublish({ upload_type: 'image', title: 't', creators: [{ name: 'x' }], description: 'd' })).toEqual(['image_type']);
-    expect(missingForPublish({ upload_type: 'publication', title: 't', creators: [{ name: 'x' }], description: 'd', access_right: 'embargoed' })).toEqual(['publication_type', 'embargo_date']);
+    // zenodo-rdm: resource type, title, creators (test/contract/zenodo/metadata.json)
+    expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators']);
+    expect(missingForPublish({ title: 'Tide', creators: [{ name: 'x' }] })).toEqual(['upload_type']);
+    expect(missingForPublish({ upload_type: 'image', title: 'Tide', creators: [{ name: 'x' }] })).toEqual([]);
+    expect(missingForPublish({ upload_type: 'publication', title: 'Tide', creators: [{ name: 'x' }], access_right: 'restricted' })).toEqual([]);
   });
 
   test('.zenodo.json: {"metadata": {...}} or the bare object', () => {
