@@ -192,7 +192,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(base, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const md = metadataOf(await jsonBody(req, false));
     send(res, 201, store.create(who.userId as string, md));
   });
@@ -203,7 +203,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.put(`${base}/:id`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     const body = await jsonBody(req, true);
     if (d.state === 'done') throw noDraft();
@@ -213,7 +213,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.delete(`${base}/:id`, (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     if (d.state === 'done') throw noDraft();
     if (d.submitted) {
@@ -229,7 +229,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(`${base}/:id/actions/publish`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (d.state === 'done') throw noDraft();
@@ -253,7 +253,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(`${base}/:id/actions/edit`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (!d.submitted) throw zenodoError(400, 'The deposition is not published, so there is nothing to edit.');
@@ -263,7 +263,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(`${base}/:id/actions/discard`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (d.state !== 'inprogress') throw zenodoError(400, 'The deposition is not being edited.');
@@ -274,7 +274,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(`${base}/:id/actions/newversion`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (!d.submitted) throw zenodoError(404, 'The persistent identifier is not registered.');
@@ -343,7 +343,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   r.post(`${base}/:id/files`, async (req, res) => {
     let d: Deposition;
     try {
-      const who = zenodoAuth(ctx, req, ['deposit:write']);
+      const who = zenodoAuth(ctx, req);
       d = ownDeposition(store, who.userId, req.params.id);
       if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
       if (!/^multipart\/form-data\s*;/i.test(req.header('content-type') ?? '')) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
@@ -396,7 +396,7 @@ export function mountDeposit(ctx: ServiceContext): void {
     res.json(200, depositionFile(ctx, d, fileOf(d, req.params.fileId)));
   });
   r.delete(`${base}/:id/files/:fileId`, (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     const f = fileOf(d, req.params.fileId);
     if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
