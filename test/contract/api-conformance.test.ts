@@ -30,6 +30,7 @@ const DEP = fixture<{
   publishedDeposition: { publishAgain: number; put: number; delete: number };
   rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
   emptyFile: { status: number; message: string };
+  discard: { status: number; emptyBody: boolean; neverPublishedAfterwards: number; publishedWithoutDraft: number };
 }>('zenodo/deposit-api.json');
 const MD = fixture<{
   resourceTypes: { uploadTypes: string[]; publicationTypes: string[]; imageTypes: string[]; softwareTypes: string[]; subtypeOptional: string[] };
@@ -229,6 +230,23 @@ describe('Zenodo: the deposit API', () => {
     expect((await call('POST', rec.links.publish)).status).toBe(DEP.publishedDeposition.publishAgain);
     expect((await call('PUT', rec.links.self, { body: { metadata: META } })).status).toBe(DEP.publishedDeposition.put);
     expect((await call('DELETE', rec.links.self)).status).toBe(DEP.publishedDeposition.delete);
+  });
+
+  test('actions/discard is DELETE under another name: 204 with no body; a new draft is gone, an edit is dropped', async () => {
+    const D = DEP.discard;
+    const draft = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const r = await call('POST', draft.links.discard);
+    expect(r.status).toBe(D.status);
+    expect(r.text === '').toBe(D.emptyBody);
+    expect((await call('GET', draft.links.self)).status).toBe(D.neverPublishedAfterwards);
+    const rec = await published();
+    expect((await call('POST', rec.links.discard)).status).toBe(D.publishedWithoutDraft);
+    expect((await call('POST', rec.links.edit)).status).toBe(201);
+    expect((await call('PUT', rec.links.self, { body: { metadata: { ...META, title: 'Edited title' } } })).status).toBe(200);
+    const dropped = await call('POST', rec.links.discard);
+    expect(dropped.status).toBe(D.status);
+    const after = (await call('GET', rec.links.self)).body;
+    expect(after).toMatchObject({ state: 'done', title: META.title });
   });
 
   test('every response carries the rate-limit headers and Retry-After; 100 a minute', async () => {

@@ -8,7 +8,8 @@
 //   - the list ignores `status` (both drafts and published records come back);
 //   - licences are checked against Zenodo's own list (400 "Invalid license provided: <id>"); unknown
 //     keys inside `metadata` are dropped, unknown keys at the top level are a 400;
-//   - publishing again, and PUT or DELETE on a published deposition, answer 404.
+//   - publishing again, and PUT or DELETE on a published deposition, answer 404;
+//   - actions/discard is DELETE under another name (204, no body).
 import { pipeline } from 'node:stream/promises';
 import { isObj } from '../../guards.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
@@ -212,9 +213,14 @@ export function mountDeposit(ctx: ServiceContext): void {
     send(res, 200, d);
   });
 
-  r.delete(`${base}/:id`, (req, res) => {
+  // DELETE and actions/discard are one handler on Zenodo (the legacy resource routes both to
+  // delete_draft): a never-published draft is deleted, a published record's edit draft is dropped (the
+  // record stays as published), a published record without a draft is 404; the answer is 204 with no
+  // body (test/contract/zenodo/deposit-api.json, discard).
+  const deleteDraft = async (req: EmuRequest, res: EmuResponse) => {
     const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
     if (d.state === 'done') throw noDraft();
     if (d.submitted) {
       // a published record being edited: deleting its draft discards the edits
@@ -226,7 +232,9 @@ export function mountDeposit(ctx: ServiceContext): void {
     }
     store.remove(d);
     res.empty(204);
-  });
+  };
+  r.delete(`${base}/:id`, deleteDraft);
+  r.post(`${base}/:id/actions/discard`, deleteDraft);
 
   r.post(`${base}/:id/actions/publish`, async (req, res) => {
     const who = zenodoAuth(ctx, req);
@@ -258,17 +266,6 @@ export function mountDeposit(ctx: ServiceContext): void {
     await req.text();
     if (!d.submitted) throw zenodoError(400, 'The deposition is not published, so there is nothing to edit.');
     d.state = 'inprogress';
-    touch(d);
-    send(res, 201, d);
-  });
-
-  r.post(`${base}/:id/actions/discard`, async (req, res) => {
-    const who = zenodoAuth(ctx, req);
-    const d = ownDeposition(store, who.userId, req.params.id);
-    await req.text();
-    if (d.state !== 'inprogress') throw zenodoError(400, 'The deposition is not being edited.');
-    d.metadata = structuredClone(d.published ?? d.metadata);
-    d.state = 'done';
     touch(d);
     send(res, 201, d);
   });
