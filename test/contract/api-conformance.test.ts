@@ -38,6 +38,7 @@ const MD = fixture<{
   minimumLength: { fields: Record<string, number>; status: number; message: string };
   embargoWithoutDate: { status: number; field: string; message: string };
   embargoInThePast: { status: number; field: string; message: string };
+  publicationDate: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
 }>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
@@ -301,6 +302,16 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
       const r = await publishWith({ ...META, [field]: 'x'.repeat(min - 1) });
       expect(r.status, field).toBe(MD.minimumLength.status);
       expect(r.body.errors, field).toEqual([{ field: `metadata.${field}`, messages: [MD.minimumLength.message] }]);
+    }
+  });
+
+  test('publication_date: an EDTF level 0 date or interval publishes; other text is kept in the draft and refused at publish', async () => {
+    const P = MD.publicationDate;
+    for (const v of P.accepted) expect((await publishWith({ ...META, publication_date: v })).status, v).toBe(202);
+    for (const v of P.refused) {
+      const r = await publishWith({ ...META, publication_date: v });
+      expect(r.status, v).toBe(P.status);
+      expect(r.body.errors, v).toEqual([{ field: P.field, messages: [P.message] }]);
     }
   });
 

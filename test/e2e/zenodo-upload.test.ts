@@ -533,10 +533,11 @@ authors:
     expect(log().length).toBe(from);
   });
 
-  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description', async () => {
+  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description, a year as publication_date', async () => {
     for (const [name, md] of [
       ['workflow', { upload_type: 'workflow', title: 'Soil pipeline', creators: [{ name: 'Doe, Jane' }] }],
       ['pubnosub', { upload_type: 'publication', title: 'Soil report', creators: [{ name: 'Doe, Jane' }], access_right: 'restricted' }],
+      ['yearonly', { upload_type: 'dataset', title: 'Soil survey', creators: [{ name: 'Doe, Jane' }], publication_date: '2024' }],
     ] as const) {
       folder(name, { '.zenodo.json': JSON.stringify(md), 'w.txt': 'w' });
       const r = await sb.run(['upload', name, '--to', 'zenodo', '--publish', '--json']);
@@ -544,7 +545,7 @@ authors:
       expect(r.code, name).toBe(0);
       const res = parseJson<Result>(r.stdout);
       expect(res.published, name).toBe(true);
-      expect(store().depositions.get(res.id)?.metadata.upload_type, name).toBe(md.upload_type);
+      expect(store().depositions.get(res.id)?.metadata, name).toMatchObject(md);
     }
   });
 

@@ -11,6 +11,7 @@ import {
   EMU_PUBLICATION_TYPES as PUBLICATION_TYPES,
   EMU_SOFTWARE_TYPES as SOFTWARE_TYPES,
   EMU_UPLOAD_TYPES as UPLOAD_TYPES,
+  isEdtfLevel0,
   isIsoDay as isDate,
   orcidValid,
 } from './vocab.js';
@@ -36,7 +37,7 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
   choice('image_type', IMAGE_TYPES);
   choice('software_type', SOFTWARE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
-  for (const k of ['publication_date', 'embargo_date']) if (md[k] !== undefined && !isDate(md[k])) err(k, 'Not a valid date.');
+  if (md.embargo_date !== undefined && !isDate(md.embargo_date)) err('embargo_date', 'Not a valid date.');
   for (const list of ['creators', 'contributors'] as const) {
     const v = md[list];
     if (v === undefined) continue;
@@ -115,6 +116,8 @@ export function checkPublishable(md: Record<string, unknown>, today = new Date()
   const missing = (field: string) => errors.push({ field: `metadata.${field}`, messages: ['Missing data for required field.'] });
   const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim()) || (Array.isArray(v) && v.length === 0);
   md.publication_date ??= today;
+  // InvenioRDM's EDTFDateString: a draft keeps any text, publishing checks it.
+  if (!isEdtfLevel0(md.publication_date)) errors.push({ field: 'metadata.publication_date', messages: ['Please provide a valid date or interval.'] });
   md.access_right ??= 'open';
   if (blank(md.upload_type)) missing('upload_type');
   if (blank(md.title)) missing('title');

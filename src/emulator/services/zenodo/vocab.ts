@@ -46,6 +46,35 @@ export function isIsoDay(v: unknown): boolean {
   return t.getUTCFullYear() === y && t.getUTCMonth() === mo - 1 && t.getUTCDate() === d;
 }
 
+/**
+ * InvenioRDM's EDTFDateString (marshmallow-utils): an EDTF level 0 date — year, year-month or a full
+ * day — or an interval of two whose end is not before its start.
+ */
+export function isEdtfLevel0(v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const span = (d: string): [number, number] | undefined => {
+    const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(d);
+    if (!m) return undefined;
+    const y = Number(m[1]);
+    if (m[3] !== undefined) {
+      if (!isIsoDay(d)) return undefined;
+      const t = Date.UTC(y, Number(m[2]) - 1, Number(m[3]));
+      return [t, t];
+    }
+    if (m[2] !== undefined) {
+      const mo = Number(m[2]);
+      if (mo < 1 || mo > 12) return undefined;
+      return [Date.UTC(y, mo - 1, 1), Date.UTC(y, mo, 0)];
+    }
+    return [Date.UTC(y, 0, 1), Date.UTC(y, 11, 31)];
+  };
+  const parts = v.split('/');
+  if (parts.length > 2) return false;
+  const a = span(parts[0] as string);
+  const b = parts.length === 2 ? span(parts[1] as string) : a;
+  return a !== undefined && b !== undefined && b[1] >= a[0];
+}
+
 /** DOIs Zenodo itself mints (10.5281 production, 10.5072 sandbox), which a client may not set. */
 export function mintedByZenodo(doi: unknown): boolean {
   return typeof doi === 'string' && /^10\.(?:5281|5072)\/zenodo\.[0-9]+$/i.test(doi.trim());

@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Log } from '../../../ports.js';
 import { InputError, UsageError } from '../../../errors/errors.js';
 import { parseOrcid } from '../../../util/orcid-id.js';
-import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
+import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isPublicationDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
 import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
@@ -160,9 +160,10 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   choice('image_type', IMAGE_TYPES);
   choice('software_type', SOFTWARE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
-  for (const k of ['publication_date', 'embargo_date']) {
-    if (out[k] !== undefined && !isDate(out[k])) throw bad(where, `${k} "${String(out[k])}" is not a date like 2024-05-02.`);
+  if (out.publication_date !== undefined && !isPublicationDate(out.publication_date)) {
+    throw bad(where, `publication_date "${String(out.publication_date)}" is not a date Zenodo takes: write 2024-05-02, 2024-05 or 2024 (or an interval such as 2020/2021).`);
   }
+  if (out.embargo_date !== undefined && !isDate(out.embargo_date)) throw bad(where, `embargo_date "${String(out.embargo_date)}" is not a date like 2030-05-02.`);
   if (out.license !== undefined) {
     const id = typeof out.license === 'string' ? normalizeLicense(out.license) : undefined;
     if (!id) {

@@ -35,6 +35,33 @@ export function isDate(s: unknown): s is string {
   return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
 }
 
+/**
+ * A publication_date as Zenodo takes it: an EDTF level 0 date (2024, 2024-05, 2024-05-02) or a
+ * chronological interval of two (2020/2021-06). InvenioRDM's EDTFDateString; embargo_date is a full day.
+ */
+export function isPublicationDate(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const bounds = (d: string): [string, string] | undefined => {
+    const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(d);
+    if (!m) return undefined;
+    const [, y, mo, day] = m as unknown as [string, string, string | undefined, string | undefined];
+    if (day !== undefined) return isDate(d) ? [d, d] : undefined;
+    if (mo !== undefined) {
+      const n = Number(mo);
+      if (n < 1 || n > 12) return undefined;
+      const last = new Date(Date.UTC(Number(y), n, 0)).getUTCDate();
+      return [`${y}-${mo}-01`, `${y}-${mo}-${String(last).padStart(2, '0')}`];
+    }
+    return [`${y}-01-01`, `${y}-12-31`];
+  };
+  const parts = s.split('/');
+  if (parts.length === 1) return bounds(s) !== undefined;
+  if (parts.length !== 2) return false;
+  const a = bounds(parts[0] as string);
+  const b = bounds(parts[1] as string);
+  return a !== undefined && b !== undefined && b[1] >= a[0];
+}
+
 /** Zenodo-managed DOIs (reserved or minted by Zenodo), which are never sent back as metadata. */
 export function isZenodoDoi(doi: unknown): boolean {
   return typeof doi === 'string' && /^10\.(5281|5072)\/zenodo\.\d+$/i.test(doi.trim());

@@ -111,6 +111,12 @@ describe('metadata checks', () => {
     expect(mergeMetadata(base, none, { newVersion: true }).publication_date).toBe(new Date().toISOString().slice(0, 10));
   });
 
+  test('publication_date: what Zenodo takes (EDTF level 0: year, month, day, interval), checked before anything is sent', () => {
+    for (const v of ['2024', '2024-05', '2024-05-02', '2020/2021-06', '2024-02/2024-02-29']) expect(checkMetadata({ publication_date: v }, 'f').publication_date, v).toBe(v);
+    for (const v of ['May 2024', '2024-13', '2024-02-30', '2021/2020', '2024-5', '2020/2021/2022']) expect(() => checkMetadata({ publication_date: v }, 'f'), v).toThrow(/not a date Zenodo takes/);
+    expect(() => checkMetadata({ embargo_date: '2030' }, 'f')).toThrow(/embargo_date "2030" is not a date/);
+  });
+
   test('required for publishing', () => {
     // zenodo-rdm: resource type, title, creators (test/contract/zenodo/metadata.json)
     expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators']);
