@@ -39,6 +39,8 @@ const MD = fixture<{
   embargoWithoutDate: { status: number; field: string; message: string };
   embargoInThePast: { status: number; field: string; message: string };
   publicationDate: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
+  relations: { accepted: string[]; refused: string[]; refusedResourceType: string; status: number; messageFormat: string };
+  language: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
 }>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
@@ -312,6 +314,32 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
       const r = await publishWith({ ...META, publication_date: v });
       expect(r.status, v).toBe(P.status);
       expect(r.body.errors, v).toEqual([{ field: P.field, messages: [P.message] }]);
+    }
+  });
+
+  test('relations: DataCite\'s, in any case; an unknown relation or related resource type is 400 "Invalid value <id>."', async () => {
+    const R = MD.relations;
+    const rel = (relation: string, extra: Record<string, unknown> = {}) => ({ ...META, related_identifiers: [{ identifier: '10.1234/abc', relation, ...extra }] });
+    for (const r of R.accepted) expect((await call('POST', deposit(), { body: { metadata: rel(r) } })).status, r).toBe(201);
+    for (const r of R.refused) {
+      const a = await call('POST', deposit(), { body: { metadata: rel(r) } });
+      expect(a.status, r).toBe(R.status);
+      expect(a.body.message, r).toBe(R.messageFormat.replace('{id}', r.toLowerCase()));
+    }
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const bad = await call('PUT', d.links.self, { body: { metadata: rel('isPartOf', { resource_type: R.refusedResourceType }) } });
+    expect(bad.status).toBe(R.status);
+    expect(bad.body.message).toBe(R.messageFormat.replace('{id}', R.refusedResourceType));
+    expect((await call('PUT', d.links.self, { body: { metadata: rel('isPartOf', { resource_type: 'publication-datamanagementplan' }) } })).status).toBe(200);
+  });
+
+  test('language: a 2- or 3-letter code; other text is 400 on create', async () => {
+    const L = MD.language;
+    for (const v of L.accepted) expect((await call('POST', deposit(), { body: { metadata: { ...META, language: v } } })).status, v).toBe(201);
+    for (const v of L.refused) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, language: v } } });
+      expect(r.status, v).toBe(L.status);
+      expect(r.body.errors, v).toEqual([{ field: L.field, messages: [L.message] }]);
     }
   });
 

@@ -17,7 +17,7 @@ import type { ServiceContext } from '../../server.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
 import { answeredLicense } from './licenses.js';
-import { checkPublishable, checkShape, type FieldError, normalizeOnSave } from './metadata.js';
+import { checkPublishable, checkShape, type FieldError, normalizeOnSave, unknownVocabularyId } from './metadata.js';
 import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
 import { EMU_TOP_LEVEL_KEYS, mintedByZenodo } from './vocab.js';
 
@@ -149,6 +149,8 @@ function metadataOf(body: Record<string, unknown>): Record<string, unknown> {
   if (mintedByZenodo(clean.doi)) delete clean.doi;
   const errors = checkShape(clean);
   if (errors.length) throw validationError(errors);
+  const unknownId = unknownVocabularyId(clean);
+  if (unknownId !== undefined) throw zenodoError(400, `Invalid value ${unknownId}.`);
   return clean;
 }
 

@@ -9,6 +9,8 @@ import {
   EMU_IMAGE_TYPES as IMAGE_TYPES,
   EMU_METADATA_KEYS,
   EMU_PUBLICATION_TYPES as PUBLICATION_TYPES,
+  EMU_RELATION_TYPES,
+  EMU_RESOURCE_TYPE_IDS,
   EMU_SOFTWARE_TYPES as SOFTWARE_TYPES,
   EMU_UPLOAD_TYPES as UPLOAD_TYPES,
   isEdtfLevel0,
@@ -56,6 +58,9 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
       if (list === 'contributors' && typeof c.type !== 'string') err(`${list}.${i}.type`, 'Missing data for required field.');
     });
   }
+  if (typeof md.language === 'string' && md.language.length !== 2 && md.language.length !== 3) {
+    err('language', 'Language must be either ISO-639-1 or 639-2 compatible.');
+  }
   if (md.keywords !== undefined && (!Array.isArray(md.keywords) || md.keywords.some((k) => typeof k !== 'string'))) {
     err('keywords', 'Not a valid list of strings.');
   }
@@ -68,6 +73,22 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
       });
   }
   return errors;
+}
+
+/**
+ * The first vocabulary id of the saved metadata that does not exist: InvenioRDM checks its relations
+ * (relation types, resource types) when a draft is committed and answers 400 "Invalid value <id>."
+ * (no field list). Relations are lower-cased first; "isAlternateIdentifier" (exact) is not a relation.
+ */
+export function unknownVocabularyId(md: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(md.related_identifiers)) return undefined;
+  for (const r of md.related_identifiers) {
+    if (!isObj(r) || typeof r.relation !== 'string' || r.relation === 'isAlternateIdentifier') continue;
+    const rel = r.relation === 'isOrignialFormOf' ? 'isoriginalformof' : r.relation.toLowerCase();
+    if (!EMU_RELATION_TYPES.has(rel)) return rel;
+    if (typeof r.resource_type === 'string' && r.resource_type && !EMU_RESOURCE_TYPE_IDS.has(r.resource_type)) return r.resource_type;
+  }
+  return undefined;
 }
 
 /**

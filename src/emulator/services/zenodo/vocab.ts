@@ -17,6 +17,24 @@ export const EMU_PUBLICATION_TYPES: readonly string[] = [
 ];
 export const EMU_IMAGE_TYPES: readonly string[] = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
 export const EMU_SOFTWARE_TYPES: readonly string[] = ['computationalnotebook'];
+
+/** Every resource type id ("<type>" and "<type>-<subtype>"), for related_identifiers' resource_type. */
+export const EMU_RESOURCE_TYPE_IDS: ReadonlySet<string> = new Set([
+  ...EMU_UPLOAD_TYPES,
+  ...EMU_PUBLICATION_TYPES.filter((t) => t !== 'thesis').map((t) => `publication-${t}`),
+  ...EMU_IMAGE_TYPES.map((t) => `image-${t}`),
+  ...EMU_SOFTWARE_TYPES.map((t) => `software-${t}`),
+]);
+
+/** InvenioRDM's relation types (ids, lower case), which the legacy loader maps relations onto. */
+export const EMU_RELATION_TYPES: ReadonlySet<string> = new Set([
+  'iscitedby', 'cites', 'issupplementto', 'issupplementedby', 'iscontinuedby', 'continues', 'isdescribedby', 'describes',
+  'hasmetadata', 'ismetadatafor', 'hasversion', 'isversionof', 'isnewversionof', 'ispreviousversionof', 'ispartof', 'haspart',
+  'ispublishedin', 'isreferencedby', 'references', 'isdocumentedby', 'documents', 'iscompiledby', 'compiles',
+  'isvariantformof', 'isoriginalformof', 'isidenticalto', 'isreviewedby', 'reviews', 'isderivedfrom', 'issourceof',
+  'isrequiredby', 'requires', 'isobsoletedby', 'obsoletes', 'istranslationof', 'hastranslation', 'iscollectedby', 'collects',
+  'other',
+]);
 export const EMU_ACCESS_RIGHTS: readonly string[] = ['open', 'embargoed', 'restricted', 'closed'];
 
 /**

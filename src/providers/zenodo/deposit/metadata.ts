@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Log } from '../../../ports.js';
 import { InputError, UsageError } from '../../../errors/errors.js';
 import { parseOrcid } from '../../../util/orcid-id.js';
-import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isPublicationDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
+import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isPublicationDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, RELATIONS, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
 import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
@@ -198,6 +198,17 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
     if (!Array.isArray(out.related_identifiers) || out.related_identifiers.some((r) => !isObj(r) || typeof r.identifier !== 'string' || typeof r.relation !== 'string')) {
       throw bad(where, 'related_identifiers must be a list of {identifier, relation} objects.');
     }
+    for (const r of out.related_identifiers as Metadata[]) {
+      const rel = String(r.relation);
+      // zenodo-rdm's own typo fix: isOrignialFormOf is read as isOriginalFormOf
+      if (rel === 'isAlternateIdentifier' || rel === 'isOrignialFormOf' || RELATIONS.some((x) => x.toLowerCase() === rel.toLowerCase())) continue;
+      const near = RELATIONS.filter((x) => x.toLowerCase().includes(rel.toLowerCase().replace(/^(is|has)/, '').slice(0, 6)));
+      throw bad(where, `related_identifiers: "${rel}" (for ${String(r.identifier)}) is not a relation Zenodo knows; it refuses the whole record ("Invalid value ${rel.toLowerCase()}.").`,
+        `${near.length ? `Did you mean ${near.slice(0, 4).join(', ')}? ` : ''}Zenodo takes DataCite's relations: ${RELATIONS.join(', ')} (or isAlternateIdentifier). Nothing was uploaded.`);
+    }
+  }
+  if (typeof out.language === 'string' && !/^[A-Za-z]{2,3}$/.test(out.language)) {
+    throw bad(where, `language "${out.language}" is not a language code: Zenodo takes ISO 639-1 or 639-2/3 codes such as en or eng ("Language must be either ISO-639-1 or 639-2 compatible.").`);
   }
   return out;
 }

@@ -13,6 +13,19 @@ export const PUBLICATION_TYPES = [
   'patent', 'annotationcollection', 'softwaredocumentation', 'taxonomictreatment', 'datapaper', 'standard',
   'studyregistration', 'other',
 ];
+/**
+ * Relations of related_identifiers. zenodo-rdm lower-cases the relation and looks it up in InvenioRDM's
+ * relation types (an unknown one: 400 "Invalid value <relation>."); "isAlternateIdentifier", spelled
+ * exactly so, makes the identifier an alternate identifier instead.
+ */
+export const RELATIONS = [
+  'isCitedBy', 'cites', 'isSupplementTo', 'isSupplementedBy', 'isContinuedBy', 'continues', 'isDescribedBy', 'describes',
+  'hasMetadata', 'isMetadataFor', 'hasVersion', 'isVersionOf', 'isNewVersionOf', 'isPreviousVersionOf', 'isPartOf',
+  'hasPart', 'isPublishedIn', 'isReferencedBy', 'references', 'isDocumentedBy', 'documents', 'isCompiledBy', 'compiles',
+  'isVariantFormOf', 'isOriginalFormOf', 'isIdenticalTo', 'isReviewedBy', 'reviews', 'isDerivedFrom', 'isSourceOf',
+  'isRequiredBy', 'requires', 'isObsoletedBy', 'obsoletes', 'isTranslationOf', 'hasTranslation', 'isCollectedBy',
+  'collects', 'other',
+];
 export const IMAGE_TYPES = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
 export const SOFTWARE_TYPES = ['computationalnotebook'];
 export const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'];

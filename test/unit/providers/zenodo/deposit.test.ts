@@ -117,6 +117,14 @@ describe('metadata checks', () => {
     expect(() => checkMetadata({ embargo_date: '2030' }, 'f')).toThrow(/embargo_date "2030" is not a date/);
   });
 
+  test('relations Zenodo knows (any case) pass; another one is refused with suggestions; language is a code', () => {
+    const rel = (relation: string) => ({ related_identifiers: [{ identifier: '10.1234/x', relation }] });
+    for (const r of ['isSupplementTo', 'ISSUPPLEMENTTO', 'isAlternateIdentifier', 'isDocumentedBy', 'other']) expect(() => checkMetadata(rel(r), 'f'), r).not.toThrow();
+    expect(() => checkMetadata(rel('isSupplementOf'), 'f')).toThrow(/"isSupplementOf" .* is not a relation Zenodo knows/);
+    expect(() => checkMetadata({ language: 'eng' }, 'f')).not.toThrow();
+    expect(() => checkMetadata({ language: 'English' }, 'f')).toThrow(/not a language code/);
+  });
+
   test('required for publishing', () => {
     // zenodo-rdm: resource type, title, creators (test/contract/zenodo/metadata.json)
     expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators']);
