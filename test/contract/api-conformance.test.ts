@@ -41,6 +41,7 @@ const MD = fixture<{
   publicationDate: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
   relations: { accepted: string[]; refused: string[]; refusedResourceType: string; status: number; messageFormat: string };
   language: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
+  communities: { accepted: unknown[]; refused: unknown[]; status: number; field: string; message: string };
 }>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
@@ -331,6 +332,16 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
     expect(bad.status).toBe(R.status);
     expect(bad.body.message).toBe(R.messageFormat.replace('{id}', R.refusedResourceType));
     expect((await call('PUT', d.links.self, { body: { metadata: rel('isPartOf', { resource_type: 'publication-datamanagementplan' }) } })).status).toBe(200);
+  });
+
+  test('communities: a list of {identifier} objects; anything else is 400 on the field communities', async () => {
+    const C = MD.communities;
+    for (const v of C.accepted) expect((await call('POST', deposit(), { body: { metadata: { ...META, communities: v } } })).status, JSON.stringify(v)).toBe(201);
+    for (const v of C.refused) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, communities: v } } });
+      expect(r.status, JSON.stringify(v)).toBe(C.status);
+      expect(r.body.errors, JSON.stringify(v)).toEqual([{ field: C.field, messages: [C.message] }]);
+    }
   });
 
   test('language: a 2- or 3-letter code; other text is 400 on create', async () => {

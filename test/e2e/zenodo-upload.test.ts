@@ -526,6 +526,7 @@ authors:
     ['an invalid ORCID iD in --creator', {}, ['--creator', 'Doe, Jane;0000-0002-1825-0098'], /not a valid ORCID iD/],
     ['a relation Zenodo does not know in .zenodo.json', { '.zenodo.json': JSON.stringify({ related_identifiers: [{ identifier: '10.1234/x', relation: 'isSupplementOf' }] }) }, [], /"isSupplementOf" .*is not a relation Zenodo knows/],
     ['a language that is not a code in .zenodo.json', { '.zenodo.json': JSON.stringify({ language: 'English' }) }, [], /language "English" is not a language code/],
+    ['communities as a list of names in .zenodo.json', { '.zenodo.json': JSON.stringify({ communities: ['zenodo'] }) }, [], /communities must be a list of \{"identifier"/],
   ])('%s is a clear error before any remote change', async (_name, files, flags, message) => {
     folder('badmeta', { ...files, 'f.txt': 'f' });
     const from = log().length;

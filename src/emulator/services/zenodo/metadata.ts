@@ -100,6 +100,11 @@ export function unknownVocabularyId(md: Record<string, unknown>): string | undef
 export function normalizeOnSave(raw: Record<string, unknown>): { metadata: Record<string, unknown> } | { errors: FieldError[] } {
   const md: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (EMU_METADATA_KEYS.has(k)) md[k] = v;
+  // communities: a list of {identifier} objects (an empty value is ignored), else refused on load.
+  const cs = md.communities;
+  if (cs && !(Array.isArray(cs) && cs.every((c) => isObj(c) && 'identifier' in c))) {
+    return { errors: [{ field: 'communities', messages: ["Communities must be an array of objects with an 'identifier' key."] }] };
+  }
   // The legacy deserializer turns access_right into InvenioRDM's access when it loads the body: an
   // empty one is open, and "embargoed" needs embargo_date; anything else is refused at once.
   const access = md.access_right;

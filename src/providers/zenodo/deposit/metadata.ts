@@ -207,6 +207,10 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
         `${near.length ? `Did you mean ${near.slice(0, 4).join(', ')}? ` : ''}Zenodo takes DataCite's relations: ${RELATIONS.join(', ')} (or isAlternateIdentifier). Nothing was uploaded.`);
     }
   }
+  if (Array.isArray(out.communities) ? out.communities.some((c) => !isObj(c) || !('identifier' in c)) : out.communities !== undefined && out.communities !== null) {
+    throw bad(where, `communities must be a list of {"identifier": "<community>"} objects, not ${JSON.stringify(out.communities)}; Zenodo refuses anything else ("Communities must be an array of objects with an 'identifier' key.").`,
+      'Write e.g. "communities": [{"identifier": "zenodo"}], with the community\'s id from its URL. Nothing was uploaded.');
+  }
   if (typeof out.language === 'string' && !/^[A-Za-z]{2,3}$/.test(out.language)) {
     throw bad(where, `language "${out.language}" is not a language code: Zenodo takes ISO 639-1 or 639-2/3 codes such as en or eng ("Language must be either ISO-639-1 or 639-2 compatible.").`);
   }
