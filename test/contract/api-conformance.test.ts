@@ -31,6 +31,7 @@ const DEP = fixture<{
   rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
   emptyFile: { status: number; message: string };
   discard: { status: number; emptyBody: boolean; neverPublishedAfterwards: number; publishedWithoutDraft: number };
+  listSort: { mostrecentOrdersBy: string; unknown: { example: string; status: number; textContains: string } };
 }>('zenodo/deposit-api.json');
 const MD = fixture<{
   resourceTypes: { uploadTypes: string[]; publicationTypes: string[]; imageTypes: string[]; softwareTypes: string[]; subtypeOptional: string[] };
@@ -234,6 +235,23 @@ describe('Zenodo: the deposit API', () => {
     expect((await call('POST', rec.links.publish)).status).toBe(DEP.publishedDeposition.publishAgain);
     expect((await call('PUT', rec.links.self, { body: { metadata: META } })).status).toBe(DEP.publishedDeposition.put);
     expect((await call('DELETE', rec.links.self)).status).toBe(DEP.publishedDeposition.delete);
+  });
+
+  test('list sort: mostrecent is newest created first (a later change does not move a draft up); an unknown sort name is 400', async () => {
+    const S = DEP.listSort;
+    const older = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    await call('PUT', older.links.self, { body: { metadata: { ...META, title: 'Changed later' } } });
+    const ids = ((await call('GET', `${deposit()}?sort=mostrecent&size=100`)).body as { id: number }[]).map((d) => d.id);
+    expect(S.mostrecentOrdersBy).toBe('created');
+    expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(older.id));
+    const updated = ((await call('GET', `${deposit()}?sort=updated-desc&size=100`)).body as { id: number }[]).map((d) => d.id);
+    expect(updated.indexOf(older.id)).toBeLessThan(updated.indexOf(newer.id));
+    const bad = await call('GET', `${deposit()}?sort=${S.unknown.example}`);
+    expect(bad.status).toBe(S.unknown.status);
+    expect(bad.text).toContain(S.unknown.textContains.replace('{name}', S.unknown.example));
   });
 
   test('actions/discard is DELETE under another name: 204 with no body; a new draft is gone, an edit is dropped', async () => {

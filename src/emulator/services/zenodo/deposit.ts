@@ -183,9 +183,19 @@ export function mountDeposit(ctx: ServiceContext): void {
     let list = [...store.depositions.values()].filter((d) => d.owner === who.userId);
     if (!allVersions) list = list.filter((d) => !d.submitted || store.latest(d) === d.id);
     if (text) list = list.filter((d) => JSON.stringify(d.metadata).toLowerCase().includes(text));
-    const sort = q.get('sort') ?? 'mostrecent';
-    list.sort((a, b) => b.modified.localeCompare(a.modified) || b.id - a.id);
-    if (sort.startsWith('-')) list.reverse();
+    // Zenodo's sort options (invenio.cfg RDM_SORT_OPTIONS with the legacy ones): mostrecent is newest
+    // *created* first; updated-desc/asc go by modification; an unknown name is 400.
+    const sort = q.get('sort') ?? 'newest';
+    const byCreated = (a: Deposition, b: Deposition) => b.created.localeCompare(a.created) || b.id - a.id;
+    const byModified = (a: Deposition, b: Deposition) => b.modified.localeCompare(a.modified) || b.id - a.id;
+    const order: Record<string, [(a: Deposition, b: Deposition) => number, boolean]> = {
+      mostrecent: [byCreated, false], '-mostrecent': [byCreated, true], newest: [byCreated, false], oldest: [byCreated, true],
+      'updated-desc': [byModified, false], 'updated-asc': [byModified, true], bestmatch: [byCreated, false],
+    };
+    const chosen = order[sort];
+    if (!chosen) throw zenodoError(400, `Invalid sort option '${sort}'.`);
+    list.sort(chosen[0]);
+    if (chosen[1]) list.reverse();
     const n = Number(size ?? 10);
     const p = Number(page ?? 1);
     res.json(
