@@ -35,7 +35,14 @@ const DEP = fixture<{
 }>('zenodo/deposit-api.json');
 const MD = fixture<{
   resourceTypes: { uploadTypes: string[]; publicationTypes: string[]; imageTypes: string[]; softwareTypes: string[]; subtypeOptional: string[] };
-  requiredAtPublish: { required: string[]; notRequired: string[]; status: number; message: string };
+  requiredAtPublish: {
+    required: string[];
+    notRequired: string[];
+    status: number;
+    message: string;
+    errorFields: Record<string, string>;
+    noFiles: { status: number; field: string; message: string };
+  };
   minimumLength: { fields: Record<string, number>; status: number; message: string };
   embargoWithoutDate: { status: number; field: string; message: string };
   embargoInThePast: { status: number; field: string; message: string };
@@ -311,9 +318,15 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
     const bare = await publishWith({ license: 'cc-by-4.0' });
     expect(bare.status).toBe(MD.requiredAtPublish.status);
     const fields = (bare.body.errors as { field: string; messages: string[] }[]).map((e) => e.field);
-    for (const f of MD.requiredAtPublish.required) expect(fields, f).toContain(`metadata.${f}`);
+    for (const f of MD.requiredAtPublish.required) expect(fields, f).toContain(MD.requiredAtPublish.errorFields[f]);
+    expect(fields).not.toContain('metadata.upload_type');
     for (const f of MD.requiredAtPublish.notRequired) expect(fields, f).not.toContain(`metadata.${f}`);
     expect(bare.body.errors[0].messages).toEqual([MD.requiredAtPublish.message]);
+    const N = MD.requiredAtPublish.noFiles;
+    const empty = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const nofiles = await call('POST', empty.links.publish);
+    expect(nofiles.status).toBe(N.status);
+    expect(nofiles.body.errors).toEqual([{ field: N.field, messages: [N.message] }]);
     const { description: _d, ...noDescription } = META;
     expect((await publishWith({ ...noDescription, access_right: 'restricted' })).status).toBe(202);
   });

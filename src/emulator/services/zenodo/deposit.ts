@@ -255,8 +255,9 @@ export function mountDeposit(ctx: ServiceContext): void {
     if (d.state === 'done') throw noDraft();
     const md = { ...d.metadata };
     const errors = checkPublishable(md);
-    if (d.files.size === 0) errors.push({ field: 'files', messages: ['Missing uploaded files. To be able to publish you need to upload at least one file.'] });
     if (errors.length) throw validationError(errors);
+    // The metadata is validated first; the files component's check comes after it.
+    if (d.files.size === 0) throw validationError([{ field: 'files.enabled', messages: ['Missing uploaded files. To disable files for this record please mark it as metadata-only.'] }]);
     d.metadata = md;
     d.published = structuredClone(md);
     d.doi = `10.5281/zenodo.${d.id}`;

@@ -145,7 +145,8 @@ export function checkPublishable(md: Record<string, unknown>, today = new Date()
   // InvenioRDM's EDTFDateString: a draft keeps any text, publishing checks it.
   if (!isEdtfLevel0(md.publication_date)) errors.push({ field: 'metadata.publication_date', messages: ['Please provide a valid date or interval.'] });
   md.access_right ??= 'open';
-  if (blank(md.upload_type)) missing('upload_type');
+  // InvenioRDM validates its own fields: a missing upload_type is reported as metadata.resource_type.
+  if (blank(md.upload_type)) missing('resource_type');
   if (blank(md.title)) missing('title');
   if (blank(md.creators)) missing('creators');
   for (const k of ['title', 'description']) {
