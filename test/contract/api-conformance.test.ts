@@ -34,7 +34,14 @@ const DEP = fixture<{
   listSort: { mostrecentOrdersBy: string; unknown: { example: string; status: number; textContains: string } };
 }>('zenodo/deposit-api.json');
 const MD = fixture<{
-  resourceTypes: { uploadTypes: string[]; publicationTypes: string[]; imageTypes: string[]; softwareTypes: string[]; subtypeOptional: string[] };
+  resourceTypes: {
+    uploadTypes: string[];
+    publicationTypes: string[];
+    imageTypes: string[];
+    softwareTypes: string[];
+    subtypeOptional: string[];
+    unknown: { example: Record<string, string>; status: number; message: string; ignoredSubtype: Record<string, string> };
+  };
   requiredAtPublish: {
     required: string[];
     notRequired: string[];
@@ -312,6 +319,10 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
     }
     expect(refused).toEqual([]);
     for (const t of R.subtypeOptional) expect((await publishWith({ ...META, upload_type: t })).status, t).toBe(202);
+    const bad = await call('POST', deposit(), { body: { metadata: { ...META, ...R.unknown.example } } });
+    expect(bad.status).toBe(R.unknown.status);
+    expect(bad.body.message).toBe(R.unknown.message);
+    expect((await call('POST', deposit(), { body: { metadata: { ...META, ...R.unknown.ignoredSubtype } } })).status).toBe(201);
   });
 
   test('publish requires upload_type, title and creators, not a description, a subtype or access conditions', async () => {

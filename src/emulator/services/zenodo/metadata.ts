@@ -6,13 +6,9 @@ import { isObj } from '../../guards.js';
 import { resolveLicense } from './licenses.js';
 import {
   EMU_ACCESS_RIGHTS as ACCESS_RIGHTS,
-  EMU_IMAGE_TYPES as IMAGE_TYPES,
   EMU_METADATA_KEYS,
-  EMU_PUBLICATION_TYPES as PUBLICATION_TYPES,
   EMU_RELATION_TYPES,
   EMU_RESOURCE_TYPE_IDS,
-  EMU_SOFTWARE_TYPES as SOFTWARE_TYPES,
-  EMU_UPLOAD_TYPES as UPLOAD_TYPES,
   isEdtfLevel0,
   isIsoDay as isDate,
   orcidValid,
@@ -34,10 +30,6 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
   const choice = (k: string, allowed: readonly string[]) => {
     if (md[k] !== undefined && !allowed.includes(String(md[k]))) err(k, `Invalid value. Must be one of: ${allowed.join(', ')}.`);
   };
-  choice('upload_type', UPLOAD_TYPES);
-  choice('publication_type', PUBLICATION_TYPES);
-  choice('image_type', IMAGE_TYPES);
-  choice('software_type', SOFTWARE_TYPES);
   choice('access_right', ACCESS_RIGHTS);
   if (md.embargo_date !== undefined && !isDate(md.embargo_date)) err('embargo_date', 'Not a valid date.');
   for (const list of ['creators', 'contributors'] as const) {
@@ -81,6 +73,14 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
  * (no field list). Relations are lower-cased first; "isAlternateIdentifier" (exact) is not a relation.
  */
 export function unknownVocabularyId(md: Record<string, unknown>): string | undefined {
+  // upload_type with the subtype named after it ("<type>_type") is the resource type id; zenodo-rdm
+  // rewrites publication-thesis to publication-dissertation before the check.
+  if (typeof md.upload_type === 'string' && md.upload_type) {
+    const sub = md[`${md.upload_type}_type`];
+    let id = typeof sub === 'string' && sub ? `${md.upload_type}-${sub}` : md.upload_type;
+    if (id === 'publication-thesis') id = 'publication-dissertation';
+    if (!EMU_RESOURCE_TYPE_IDS.has(id)) return id;
+  }
   if (!Array.isArray(md.related_identifiers)) return undefined;
   for (const r of md.related_identifiers) {
     if (!isObj(r) || typeof r.relation !== 'string' || r.relation === 'isAlternateIdentifier') continue;
