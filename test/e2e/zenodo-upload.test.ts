@@ -571,6 +571,13 @@ authors:
     expect(log().length).toBe(from);
   });
 
+  test('an embargo that has ended is kept in a draft (Zenodo saves it; only publishing refuses it)', async () => {
+    folder('ended', { '.zenodo.json': JSON.stringify({ access_right: 'embargoed', embargo_date: '2020-01-01' }), 'f.txt': 'f' });
+    const r = await sb.run(['upload', 'ended', '--to', 'zenodo', '--json', ...META]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson<Result>(r.stdout).published).toBe(false);
+  });
+
   test('an embargo until a future day is uploaded and published', async () => {
     folder('embargoed', { '.zenodo.json': JSON.stringify({ access_right: 'embargoed', embargo_date: future }), 'f.txt': 'f' });
     const r = await sb.run(['upload', 'embargoed', '--to', 'zenodo', '--publish', '--json', ...META]);

@@ -308,9 +308,9 @@ const MIN_LENGTH: Record<string, number> = { title: 3, description: 3 };
 
 /**
  * What Zenodo would refuse when the draft is saved, or at publish, for metadata that is present:
- * an embargo without a date or with a date not in the future, and a title or description shorter
- * than 3 characters (publish only: a draft keeps them). Checked on the merged metadata before any
- * remote change.
+ * an embargo without a date (refused on save); with --publish also an embargo date not in the future
+ * and a title or description shorter than 3 characters (a draft keeps them, publishing fails).
+ * Checked on the merged metadata before any remote change.
  */
 export function checkSavable(md: Metadata, publish: boolean, now = Date.now()): void {
   if (md.access_right === 'embargoed') {
@@ -319,7 +319,7 @@ export function checkSavable(md: Metadata, publish: boolean, now = Date.now()): 
         hint: 'Add embargo_date (the day the files open, e.g. 2030-01-31) to the metadata file, or choose another access_right. Nothing was uploaded.',
       });
     }
-    if (md.embargo_date <= today(now)) {
+    if (publish && md.embargo_date <= today(now)) {
       throw new InputError('BAD_METADATA', `embargo_date ${md.embargo_date} is not in the future: Zenodo refuses to publish an embargo that has already ended ("Embargo end date must be set to a future date.").`, {
         hint: 'Set embargo_date to a later day, or use access_right "open". Nothing was uploaded.',
       });
