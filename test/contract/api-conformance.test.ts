@@ -24,7 +24,7 @@ const DEP = fixture<{
   newVersionOfOlderVersion: { status: number };
   linksLatest: { pathFormat: string; status: number; locationPathFormat: string };
   conceptIdAsDeposition: { status: number };
-  listSize: { maxAuthenticated: number; overMaxStatus: number };
+  listSize: { maxAuthenticated: number; overMaxStatus: number; overMaxMessage: string };
   unknownMetadataKey: { status: number; example: Record<string, unknown> };
   unknownTopLevelKey: { status: number; example: Record<string, unknown>; message: string };
   publishedDeposition: { publishAgain: number; put: number; delete: number };
@@ -221,7 +221,9 @@ describe('Zenodo: the deposit API', () => {
       expect(list.some((d) => d.submitted), status).toBe(true);
       expect(list.some((d) => !d.submitted), status).toBe(true);
     }
-    expect((await call('GET', `${deposit()}?size=${DEP.listSize.maxAuthenticated + 1}`)).status).toBe(DEP.listSize.overMaxStatus);
+    const over = await call('GET', `${deposit()}?size=${DEP.listSize.maxAuthenticated + 1}`);
+    expect(over.status).toBe(DEP.listSize.overMaxStatus);
+    expect(over.text).toContain(DEP.listSize.overMaxMessage);
   });
 
   test('unknown keys inside metadata are dropped; unknown top-level keys are 400', async () => {

@@ -173,7 +173,8 @@ export function mountDeposit(ctx: ServiceContext): void {
     const q = req.query;
     const size = q.get('size');
     if (size !== null && (!/^\d+$/.test(size) || Number(size) < 1 || Number(size) > 100)) {
-      throw validationError([{ field: 'size', messages: ['Must be between 1 and 100.'] }]);
+      // zenodo-rdm params.py ZenodoArgsSchema (at least 1: the base schema's range)
+      throw validationError([{ field: 'size', messages: [Number(size) > 100 ? 'Page size cannot be greater than 100.' : 'Must be greater than or equal to 1.'] }]);
     }
     const page = q.get('page');
     if (page !== null && (!/^\d+$/.test(page) || Number(page) < 1)) throw validationError([{ field: 'page', messages: ['Must be greater than or equal to 1.'] }]);
