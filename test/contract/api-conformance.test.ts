@@ -57,6 +57,7 @@ const MD = fixture<{
   relations: { accepted: string[]; refused: string[]; refusedResourceType: string; status: number; messageFormat: string };
   language: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
   communities: { accepted: unknown[]; refused: unknown[]; status: number; field: string; message: string };
+  contributorType: { accepted: string[]; refused: string; status: number; messageFormat: string; missingAtPublish: { field: string; message: string } };
 }>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
@@ -386,6 +387,18 @@ describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () 
       expect(r.status, JSON.stringify(v)).toBe(C.status);
       expect(r.body.errors, JSON.stringify(v)).toEqual([{ field: C.field, messages: [C.message] }]);
     }
+  });
+
+  test('contributor type: a role in any case; an unknown one is 400 on save; none is saved and refused at publish', async () => {
+    const C = MD.contributorType;
+    const withType = (type?: string) => ({ ...META, contributors: [{ name: 'Roe, Rita', ...(type === undefined ? {} : { type }) }] });
+    for (const t of C.accepted) expect((await call('POST', deposit(), { body: { metadata: withType(t) } })).status, t).toBe(201);
+    const bad = await call('POST', deposit(), { body: { metadata: withType(C.refused) } });
+    expect(bad.status).toBe(C.status);
+    expect(bad.body.message).toBe(C.messageFormat.replace('{type}', C.refused.toLowerCase()));
+    const untyped = await publishWith(withType());
+    expect(untyped.status).toBe(C.status);
+    expect(untyped.body.errors).toEqual([{ field: C.missingAtPublish.field, messages: [C.missingAtPublish.message] }]);
   });
 
   test('language: a 2- or 3-letter code; other text is 400 on create', async () => {

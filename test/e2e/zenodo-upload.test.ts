@@ -558,6 +558,8 @@ authors:
     ['an embargo that has ended, with --publish', { access_right: 'embargoed', embargo_date: '2020-01-01' }, ['--publish'], /embargo_date 2020-01-01 is not in the future/],
     ['a title under 3 characters, with --publish', { title: 'QC' }, ['--publish'], /title of at least 3 characters/],
     ['a description under 3 characters, with --publish', { description: 'ok' }, ['--publish'], /description of at least 3 characters/],
+    ['a contributor type Zenodo does not know', { contributors: [{ name: 'Roe, Rita', type: 'Author' }] }, [], /type "Author", which Zenodo does not know/],
+    ['a contributor without a type, with --publish', { contributors: [{ name: 'Roe, Rita' }] }, ['--publish'], /contributors\[0\] \(Roe, Rita\) has no type/],
   ])('%s: a clear error before any remote change', async (_name, md, flags, message) => {
     folder('embargo', { '.zenodo.json': JSON.stringify({ title: 'Soil samples', description: 'Field data.', creators: [{ name: 'Doe, Jane' }], ...md }), 'f.txt': 'f' });
     const from = log().length;

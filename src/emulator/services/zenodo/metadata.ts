@@ -8,6 +8,7 @@ import {
   EMU_ACCESS_RIGHTS as ACCESS_RIGHTS,
   EMU_METADATA_KEYS,
   EMU_RELATION_TYPES,
+  EMU_ROLES,
   EMU_RESOURCE_TYPE_IDS,
   isEdtfLevel0,
   isIsoDay as isDate,
@@ -47,7 +48,6 @@ export function checkShape(md: Record<string, unknown>): FieldError[] {
       if (typeof c.name !== 'string' || !c.name.trim()) err(`${list}.${i}.name`, 'Name is required.');
       if (c.orcid !== undefined && (typeof c.orcid !== 'string' || !orcidValid(c.orcid))) err(`${list}.${i}.orcid`, 'Not a valid ORCID identifier.');
       if (c.affiliation !== undefined && c.affiliation !== null && typeof c.affiliation !== 'string') err(`${list}.${i}.affiliation`, 'Not a valid string.');
-      if (list === 'contributors' && typeof c.type !== 'string') err(`${list}.${i}.type`, 'Missing data for required field.');
     });
   }
   if (typeof md.language === 'string' && md.language.length !== 2 && md.language.length !== 3) {
@@ -80,6 +80,9 @@ export function unknownVocabularyId(md: Record<string, unknown>): string | undef
     let id = typeof sub === 'string' && sub ? `${md.upload_type}-${sub}` : md.upload_type;
     if (id === 'publication-thesis') id = 'publication-dissertation';
     if (!EMU_RESOURCE_TYPE_IDS.has(id)) return id;
+  }
+  if (Array.isArray(md.contributors)) {
+    for (const c of md.contributors) if (isObj(c) && typeof c.type === 'string' && c.type && !EMU_ROLES.has(c.type.toLowerCase())) return c.type.toLowerCase();
   }
   if (!Array.isArray(md.related_identifiers)) return undefined;
   for (const r of md.related_identifiers) {
@@ -149,6 +152,8 @@ export function checkPublishable(md: Record<string, unknown>, today = new Date()
   if (blank(md.upload_type)) missing('resource_type');
   if (blank(md.title)) missing('title');
   if (blank(md.creators)) missing('creators');
+  // a contributor without `type` has no role, which InvenioRDM requires
+  if (Array.isArray(md.contributors)) md.contributors.forEach((c, i) => isObj(c) && !c.type && missing(`contributors.${i}.role`));
   for (const k of ['title', 'description']) {
     const v = md[k];
     if (typeof v === 'string' && v.trim() && v.trim().length < 3) errors.push({ field: `metadata.${k}`, messages: ['Shorter than minimum length 3.'] });

@@ -26,6 +26,13 @@ export const EMU_RESOURCE_TYPE_IDS: ReadonlySet<string> = new Set([
   ...EMU_SOFTWARE_TYPES.map((t) => `software-${t}`),
 ]);
 
+/** InvenioRDM's contributor roles (ids); a contributor's `type` is lower-cased onto them. */
+export const EMU_ROLES: ReadonlySet<string> = new Set([
+  'contactperson', 'datacollector', 'datacurator', 'datamanager', 'distributor', 'editor', 'hostinginstitution', 'producer',
+  'projectleader', 'projectmanager', 'projectmember', 'registrationagency', 'registrationauthority', 'relatedperson',
+  'researcher', 'researchgroup', 'rightsholder', 'sponsor', 'supervisor', 'translator', 'workpackageleader', 'other',
+]);
+
 /** InvenioRDM's relation types (ids, lower case), which the legacy loader maps relations onto. */
 export const EMU_RELATION_TYPES: ReadonlySet<string> = new Set([
   'iscitedby', 'cites', 'issupplementto', 'issupplementedby', 'iscontinuedby', 'continues', 'isdescribedby', 'describes',

@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Log } from '../../../ports.js';
 import { InputError, UsageError } from '../../../errors/errors.js';
 import { parseOrcid } from '../../../util/orcid-id.js';
-import { ACCESS_RIGHTS, IMAGE_TYPES, isDate, isPublicationDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, RELATIONS, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
+import { ACCESS_RIGHTS, CONTRIBUTOR_TYPES, IMAGE_TYPES, isDate, isPublicationDate, isZenodoDoi, KNOWN_FIELDS, PUBLICATION_TYPES, RELATIONS, SOFTWARE_TYPES, UPLOAD_TYPES } from './vocab.js';
 import type { LocalInput } from '../../../transfer/local.js';
 import { parseCff } from './cff.js';
 import { licenseFromZenodo, licenseSuggestions, normalizeLicense } from './licenses.js';
@@ -181,6 +181,10 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
     out[list] = v.map((c, i) => {
       if (!isObj(c) || typeof c.name !== 'string' || !c.name.trim()) throw bad(where, `${list}[${i}] needs a name ("Family, Given").`);
       const person: Metadata = { ...c, name: c.name.trim() };
+      if (list === 'contributors' && c.type !== undefined && c.type !== null && !CONTRIBUTOR_TYPES.some((t) => t.toLowerCase() === String(c.type).toLowerCase())) {
+        throw bad(where, `contributors[${i}] (${c.name}) has the type "${String(c.type)}", which Zenodo does not know ("Invalid value ${String(c.type).toLowerCase()}.").`,
+          `A contributor's type is one of ${CONTRIBUTOR_TYPES.join(', ')}. Nothing was uploaded.`);
+      }
       if (c.orcid !== undefined && c.orcid !== null && c.orcid !== '') {
         const id = typeof c.orcid === 'string' ? parseOrcid(c.orcid) : { ok: false as const, reason: 'it is not text' };
         if (!id.ok) throw new InputError('INVALID_ORCID', `${where}: ${list}[${i}] (${c.name}) has an invalid ORCID iD "${String(c.orcid)}": ${id.reason}.`, { hint: 'Correct the iD (the last character is a checksum).' });
@@ -326,6 +330,13 @@ export function checkSavable(md: Metadata, publish: boolean, now = Date.now()): 
     }
   }
   if (!publish) return;
+  const untyped = Array.isArray(md.contributors) ? (md.contributors as Metadata[]).findIndex((c) => isObj(c) && (typeof c.type !== 'string' || !c.type.trim())) : -1;
+  if (untyped >= 0) {
+    const c = (md.contributors as Metadata[])[untyped] as Metadata;
+    throw new InputError('BAD_METADATA', `Cannot publish: contributors[${untyped}] (${String(c.name)}) has no type, and Zenodo requires one for every contributor.`, {
+      hint: `Add "type" (one of ${CONTRIBUTOR_TYPES.join(', ')}) to each contributor in the metadata file, or leave out --publish to keep a draft. Nothing was uploaded.`,
+    });
+  }
   for (const [k, min] of Object.entries(MIN_LENGTH)) {
     const v = md[k];
     if (typeof v === 'string' && v.trim() && v.trim().length < min) {

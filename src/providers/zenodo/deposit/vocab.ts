@@ -26,6 +26,12 @@ export const RELATIONS = [
   'isRequiredBy', 'requires', 'isObsoletedBy', 'obsoletes', 'isTranslationOf', 'hasTranslation', 'isCollectedBy',
   'collects', 'other',
 ];
+/** Contributor types (zenodo-rdm lower-cases `type` into InvenioRDM's role, which publishing requires). */
+export const CONTRIBUTOR_TYPES = [
+  'ContactPerson', 'DataCollector', 'DataCurator', 'DataManager', 'Distributor', 'Editor', 'HostingInstitution', 'Producer',
+  'ProjectLeader', 'ProjectManager', 'ProjectMember', 'RegistrationAgency', 'RegistrationAuthority', 'RelatedPerson',
+  'Researcher', 'ResearchGroup', 'RightsHolder', 'Sponsor', 'Supervisor', 'Translator', 'WorkPackageLeader', 'Other',
+];
 export const IMAGE_TYPES = ['figure', 'plot', 'drawing', 'diagram', 'photo', 'other'];
 export const SOFTWARE_TYPES = ['computationalnotebook'];
 export const ACCESS_RIGHTS = ['open', 'embargoed', 'restricted', 'closed'];
