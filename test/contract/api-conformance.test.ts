@@ -32,6 +32,7 @@ const DEP = fixture<{
   emptyFile: { status: number; message: string };
   discard: { status: number; emptyBody: boolean; neverPublishedAfterwards: number; publishedWithoutDraft: number };
   listSort: { mostrecentOrdersBy: string; unknown: { example: string; status: number; textContains: string } };
+  editOfDraft: { status: number; publishedState: string };
 }>('zenodo/deposit-api.json');
 const MD = fixture<{
   resourceTypes: {
@@ -269,6 +270,19 @@ describe('Zenodo: the deposit API', () => {
     const bad = await call('GET', `${deposit()}?sort=${S.unknown.example}`);
     expect(bad.status).toBe(S.unknown.status);
     expect(bad.text).toContain(S.unknown.textContains.replace('{name}', S.unknown.example));
+  });
+
+  test('actions/edit: a draft is answered as it is (201); a published record gets its edit open', async () => {
+    const E = DEP.editOfDraft;
+    const draft = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const r = await call('POST', draft.links.edit);
+    expect(r.status).toBe(E.status);
+    expect(r.body).toMatchObject({ id: draft.id, state: 'unsubmitted', submitted: false });
+    const rec = await published();
+    const e = await call('POST', rec.links.edit);
+    expect(e.status).toBe(E.status);
+    expect(e.body.state).toBe(E.publishedState);
+    expect((await call('POST', rec.links.edit)).status).toBe(E.status);
   });
 
   test('actions/discard is DELETE under another name: 204 with no body; a new draft is gone, an edit is dropped', async () => {

@@ -278,9 +278,12 @@ export function mountDeposit(ctx: ServiceContext): void {
     const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
-    if (!d.submitted) throw zenodoError(400, 'The deposition is not published, so there is nothing to edit.');
-    d.state = 'inprogress';
-    touch(d);
+    // invenio-drafts-resources edit: a draft that exists (a never-published one included) is answered as
+    // it is; a published record gets its edit draft.
+    if (d.submitted && d.state !== 'inprogress') {
+      d.state = 'inprogress';
+      touch(d);
+    }
     send(res, 201, d);
   });
 
