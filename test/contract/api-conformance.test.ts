@@ -17,6 +17,7 @@ interface Licenses {
   answeredAs: Record<string, string>;
   defaults: { dataset: string; otherwise: string };
   error: { status: number; field: string; messageFormat: string };
+  objectForm: { example: { id: string }; status: number; storedAs: string };
 }
 const LIC = fixture<Licenses>('zenodo/licenses.json');
 const DEP = fixture<{
@@ -153,6 +154,12 @@ describe('Zenodo: licences (Zenodo\'s own list, not all of SPDX)', () => {
     const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
     const r = await call('PUT', d.links.self, { body: { metadata: { ...META, license: 'cc-by-nc' } } });
     expect(r.status).toBe(LIC.error.status);
+  });
+
+  test('a licence given as {"id": ...} is taken like the id itself', async () => {
+    const r = await call('POST', deposit(), { body: { metadata: { ...META, license: LIC.objectForm.example } } });
+    expect(r.status).toBe(LIC.objectForm.status);
+    expect(r.body.metadata.license).toBe(answered(LIC.objectForm.storedAs));
   });
 
   test('metadata without a licence gets the recorded default (datasets cc0, the rest cc-by-4.0)', async () => {

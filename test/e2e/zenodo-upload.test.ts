@@ -536,11 +536,12 @@ authors:
     expect(log().length).toBe(from);
   });
 
-  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description, a year as publication_date', async () => {
+  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description, a year as publication_date, a licence as {id}', async () => {
     for (const [name, md] of [
       ['workflow', { upload_type: 'workflow', title: 'Soil pipeline', creators: [{ name: 'Doe, Jane' }] }],
       ['pubnosub', { upload_type: 'publication', title: 'Soil report', creators: [{ name: 'Doe, Jane' }], access_right: 'restricted' }],
       ['yearonly', { upload_type: 'dataset', title: 'Soil survey', creators: [{ name: 'Doe, Jane' }], publication_date: '2024' }],
+      ['licobj', { upload_type: 'dataset', title: 'Soil licence', creators: [{ name: 'Doe, Jane' }], license: { id: 'CC-BY-4.0' } }],
     ] as const) {
       folder(name, { '.zenodo.json': JSON.stringify(md), 'w.txt': 'w' });
       const r = await sb.run(['upload', name, '--to', 'zenodo', '--publish', '--json']);
@@ -548,7 +549,9 @@ authors:
       expect(r.code, name).toBe(0);
       const res = parseJson<Result>(r.stdout);
       expect(res.published, name).toBe(true);
-      expect(store().depositions.get(res.id)?.metadata, name).toMatchObject(md);
+      const { license, ...rest } = md as Record<string, unknown>;
+      expect(store().depositions.get(res.id)?.metadata, name).toMatchObject(rest);
+      if (license) expect(store().depositions.get(res.id)?.metadata.license, name).toBe('cc-by-4.0');
     }
   });
 

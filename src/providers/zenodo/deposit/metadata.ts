@@ -165,10 +165,12 @@ export function checkMetadata(md: Metadata, where: string, warn?: (text: string)
   }
   if (out.embargo_date !== undefined && !isDate(out.embargo_date)) throw bad(where, `embargo_date "${String(out.embargo_date)}" is not a date like 2030-05-02.`);
   if (out.license !== undefined) {
-    const id = typeof out.license === 'string' ? normalizeLicense(out.license) : undefined;
+    // Zenodo takes the id as text or as {"id": ...} (the form its own answers and old exports use).
+    const given = isObj(out.license) ? out.license.id : out.license;
+    const id = typeof given === 'string' ? normalizeLicense(given) : undefined;
     if (!id) {
-      const near = typeof out.license === 'string' ? licenseSuggestions(out.license) : [];
-      throw new InputError('UNKNOWN_LICENSE', `${where}: "${String(out.license)}" is not a license id Zenodo knows.`, {
+      const near = typeof given === 'string' ? licenseSuggestions(given) : [];
+      throw new InputError('UNKNOWN_LICENSE', `${where}: "${typeof given === 'string' ? given : JSON.stringify(out.license)}" is not a license id Zenodo knows.`, {
         hint: `${near.length ? `Did you mean ${near.join(', ')}? ` : ''}Zenodo takes its own list of ids (most SPDX ids in lower case, e.g. cc-by-4.0, cc0-1.0, mit, apache-2.0); Creative Commons ids need their version (cc-by-nc-4.0, not cc-by-nc). Nothing was uploaded.`,
       });
     }
