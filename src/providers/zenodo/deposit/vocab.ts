@@ -41,7 +41,7 @@ export const KNOWN_FIELDS = new Set([
   'upload_type', 'publication_type', 'image_type', 'software_type', 'publication_date', 'title', 'creators', 'description', 'access_right',
   'license', 'embargo_date', 'access_conditions', 'doi', 'prereserve_doi', 'keywords', 'notes', 'related_identifiers',
   'contributors', 'references', 'communities', 'grants', 'version', 'language', 'subjects', 'locations', 'dates', 'method',
-  'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',
+  'custom', 'alternate_identifiers', 'journal_title', 'journal_volume', 'journal_issue', 'journal_pages', 'conference_title', 'conference_acronym',
   'conference_dates', 'conference_place', 'conference_url', 'conference_session', 'conference_session_part',
   'imprint_publisher', 'imprint_isbn', 'imprint_place', 'partof_title', 'partof_pages', 'thesis_supervisors',
   'thesis_university',

@@ -125,6 +125,14 @@ describe('metadata checks', () => {
     expect(() => checkMetadata({ language: 'English' }, 'f')).toThrow(/not a language code/);
   });
 
+  test('fields zenodo-rdm reads are not called unknown: custom, alternate_identifiers, software_type', () => {
+    const warnings: string[] = [];
+    checkMetadata({ custom: { 'code:programmingLanguage': [{ id: 'python' }] }, alternate_identifiers: [{ identifier: 'arXiv:2101.00001' }], upload_type: 'software', software_type: 'computationalnotebook' }, 'f', (w) => warnings.push(w));
+    expect(warnings).toEqual([]);
+    checkMetadata({ colour: 'blue' }, 'f', (w) => warnings.push(w));
+    expect(warnings).toHaveLength(1);
+  });
+
   test('required for publishing', () => {
     // zenodo-rdm: resource type, title, creators (test/contract/zenodo/metadata.json)
     expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators']);
