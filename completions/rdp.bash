@@ -234,7 +234,7 @@ _rdp_value() {
     'upload|--metadata') _rdp_files ;;
     'upload|--title') : ;;
     'upload|--description') : ;;
-    'upload|--upload-type') COMPREPLY=($(compgen -W 'publication poster presentation dataset image video software lesson physicalobject other' -- "$cur")) ;;
+    'upload|--upload-type') COMPREPLY=($(compgen -W 'publication poster presentation event dataset image model video audio software lesson physicalobject workflow other' -- "$cur")) ;;
     'upload|--creator') : ;;
     'upload|--keyword') : ;;
     'upload|--license') : ;;

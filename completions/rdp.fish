@@ -57,7 +57,7 @@ complete -c rdp -n '__fish_seen_subcommand_from upload' -l new-record -d 'Zenodo
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l metadata -r -F -d 'Zenodo: deposition metadata JSON ({"metadata": {...}}) or a CITATION.cff'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l title -x -d 'Zenodo: title'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l description -x -d 'Zenodo: description (limited HTML allowed)'
-complete -c rdp -n '__fish_seen_subcommand_from upload' -l upload-type -x -a 'publication poster presentation dataset image video software lesson physicalobject other' -d 'Zenodo: upload type (default: dataset)'
+complete -c rdp -n '__fish_seen_subcommand_from upload' -l upload-type -x -a 'publication poster presentation event dataset image model video audio software lesson physicalobject workflow other' -d 'Zenodo: upload type (default: dataset)'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l creator -x -d 'Zenodo: "Family, Given[;Affiliation][;ORCID]" (repeatable)'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l keyword -x -d 'Zenodo: a keyword (repeatable)'
 complete -c rdp -n '__fish_seen_subcommand_from upload' -l license -x -d 'Zenodo: license id, e.g. cc-by-4.0, cc0-1.0, mit'

@@ -53,7 +53,7 @@ beforeAll(async () => {
   // A draft that can be published: metadata and a file.
   const h = { authorization: `Bearer ${emu.tokens.zenodo}`, 'content-type': 'application/json' };
   const ready = (await (
-    await fetch(`${emu.info.zenodo.url}/api/deposit/depositions`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] } }) })
+    await fetch(`${emu.info.zenodo.url}/api/deposit/depositions`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'Tide gauges', upload_type: 'dataset', description: 'Daily readings.', creators: [{ name: 'Doe, Jane' }] } }) })
   ).json()) as { id: number; links: { bucket: string } };
   await fetch(`${ready.links.bucket}/a.txt`, { method: 'PUT', headers: { authorization: h.authorization }, body: 'a' });
   draftToPublish = ready.id;
@@ -153,7 +153,7 @@ const rows: [string, () => Row][] = [
   ['upload --to nomad --dry-run without a login', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--dry-run'], exit: 0 })],
   ['upload --deposition that does not exist', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--deposition', '999999'], env: login('zenodo')(), exit: 1, code: 'NOT_FOUND' })],
   ['upload into a draft that would go over 50 GB', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--deposition', String(draftWithBigFile)], env: login('zenodo')(), exit: 2, code: 'RECORD_TOO_LARGE' })], // was exit 1 (issue 12)
-  ['upload --zotero without a Zotero login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish', '--zotero', '--title', 'T', '--description', 'D', '--creator', 'Doe, Jane'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
+  ['upload --zotero without a Zotero login', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--publish', '--zotero', '--title', 'Tide gauges', '--description', 'Daily readings.', '--creator', 'Doe, Jane'], env: login('zenodo')(), exit: 4, code: 'AUTH_REQUIRED' })],
   ['upload --to nomad --upload that does not exist', () => ({ argv: ['upload', 'data', '--to', 'nomad', '--upload', 'nosuchupload'], env: login('nomad')(), exit: 1, code: 'NOT_FOUND' })],
   // uploads
   ['upload --orcid-work without --publish', () => ({ argv: ['upload', 'data', '--to', 'zenodo', '--orcid-work'], exit: 2, code: 'USAGE' })],

@@ -17,6 +17,7 @@ interface Licenses {
   answeredAs: Record<string, string>;
   defaults: { dataset: string; otherwise: string };
   error: { status: number; field: string; messageFormat: string };
+  objectForm: { example: { id: string }; status: number; storedAs: string };
 }
 const LIC = fixture<Licenses>('zenodo/licenses.json');
 const DEP = fixture<{
@@ -24,13 +25,42 @@ const DEP = fixture<{
   newVersionOfOlderVersion: { status: number };
   linksLatest: { pathFormat: string; status: number; locationPathFormat: string };
   conceptIdAsDeposition: { status: number };
-  listSize: { maxAuthenticated: number; overMaxStatus: number };
+  listSize: { maxAuthenticated: number; overMaxStatus: number; overMaxMessage: string };
   unknownMetadataKey: { status: number; example: Record<string, unknown> };
   unknownTopLevelKey: { status: number; example: Record<string, unknown>; message: string };
   publishedDeposition: { publishAgain: number; put: number; delete: number };
   rateLimitHeaders: { headers: string[]; perMinuteAuthenticated: number };
   emptyFile: { status: number; message: string };
+  discard: { status: number; emptyBody: boolean; neverPublishedAfterwards: number; publishedWithoutDraft: number };
+  listSort: { mostrecentOrdersBy: string; unknown: { example: string; status: number; textContains: string } };
+  editOfDraft: { status: number; publishedState: string };
 }>('zenodo/deposit-api.json');
+const MD = fixture<{
+  resourceTypes: {
+    uploadTypes: string[];
+    publicationTypes: string[];
+    imageTypes: string[];
+    softwareTypes: string[];
+    subtypeOptional: string[];
+    unknown: { example: Record<string, string>; status: number; message: string; ignoredSubtype: Record<string, string> };
+  };
+  requiredAtPublish: {
+    required: string[];
+    notRequired: string[];
+    status: number;
+    message: string;
+    errorFields: Record<string, string>;
+    noFiles: { status: number; field: string; message: string };
+  };
+  minimumLength: { fields: Record<string, number>; status: number; message: string };
+  embargoWithoutDate: { status: number; field: string; message: string };
+  embargoInThePast: { status: number; field: string; message: string };
+  publicationDate: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
+  relations: { accepted: string[]; refused: string[]; refusedResourceType: string; status: number; messageFormat: string };
+  language: { accepted: string[]; refused: string[]; status: number; field: string; message: string };
+  communities: { accepted: unknown[]; refused: unknown[]; status: number; field: string; message: string };
+  contributorType: { accepted: string[]; refused: string; status: number; messageFormat: string; missingAtPublish: { field: string; message: string } };
+}>('zenodo/metadata.json');
 const ZOT = fixture<{
   writeTokenReused: { status: number; body: string; contentType: string };
   failedMessageEscaping: { example: { sent: string; answered: string } };
@@ -88,7 +118,7 @@ async function call(method: string, url: string, opts: { body?: unknown; headers
   return { status: r.status, headers: r.headers, text, body: parsed };
 }
 
-const META = { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] };
+const META = { title: 'Tide gauges', upload_type: 'dataset', description: 'Daily readings.', creators: [{ name: 'Doe, Jane' }] };
 
 describe('Zenodo: licences (Zenodo\'s own list, not all of SPDX)', () => {
   const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
@@ -124,6 +154,12 @@ describe('Zenodo: licences (Zenodo\'s own list, not all of SPDX)', () => {
     const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
     const r = await call('PUT', d.links.self, { body: { metadata: { ...META, license: 'cc-by-nc' } } });
     expect(r.status).toBe(LIC.error.status);
+  });
+
+  test('a licence given as {"id": ...} is taken like the id itself', async () => {
+    const r = await call('POST', deposit(), { body: { metadata: { ...META, license: LIC.objectForm.example } } });
+    expect(r.status).toBe(LIC.objectForm.status);
+    expect(r.body.metadata.license).toBe(answered(LIC.objectForm.storedAs));
   });
 
   test('metadata without a licence gets the recorded default (datasets cc0, the rest cc-by-4.0)', async () => {
@@ -194,7 +230,9 @@ describe('Zenodo: the deposit API', () => {
       expect(list.some((d) => d.submitted), status).toBe(true);
       expect(list.some((d) => !d.submitted), status).toBe(true);
     }
-    expect((await call('GET', `${deposit()}?size=${DEP.listSize.maxAuthenticated + 1}`)).status).toBe(DEP.listSize.overMaxStatus);
+    const over = await call('GET', `${deposit()}?size=${DEP.listSize.maxAuthenticated + 1}`);
+    expect(over.status).toBe(DEP.listSize.overMaxStatus);
+    expect(over.text).toContain(DEP.listSize.overMaxMessage);
   });
 
   test('unknown keys inside metadata are dropped; unknown top-level keys are 400', async () => {
@@ -224,11 +262,189 @@ describe('Zenodo: the deposit API', () => {
     expect((await call('DELETE', rec.links.self)).status).toBe(DEP.publishedDeposition.delete);
   });
 
+  test('list sort: mostrecent is newest created first (a later change does not move a draft up); an unknown sort name is 400', async () => {
+    const S = DEP.listSort;
+    const older = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    const newer = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    await new Promise((r) => setTimeout(r, 5));
+    await call('PUT', older.links.self, { body: { metadata: { ...META, title: 'Changed later' } } });
+    const ids = ((await call('GET', `${deposit()}?sort=mostrecent&size=100`)).body as { id: number }[]).map((d) => d.id);
+    expect(S.mostrecentOrdersBy).toBe('created');
+    expect(ids.indexOf(newer.id)).toBeLessThan(ids.indexOf(older.id));
+    const updated = ((await call('GET', `${deposit()}?sort=updated-desc&size=100`)).body as { id: number }[]).map((d) => d.id);
+    expect(updated.indexOf(older.id)).toBeLessThan(updated.indexOf(newer.id));
+    const bad = await call('GET', `${deposit()}?sort=${S.unknown.example}`);
+    expect(bad.status).toBe(S.unknown.status);
+    expect(bad.text).toContain(S.unknown.textContains.replace('{name}', S.unknown.example));
+  });
+
+  test('actions/edit: a draft is answered as it is (201); a published record gets its edit open', async () => {
+    const E = DEP.editOfDraft;
+    const draft = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const r = await call('POST', draft.links.edit);
+    expect(r.status).toBe(E.status);
+    expect(r.body).toMatchObject({ id: draft.id, state: 'unsubmitted', submitted: false });
+    const rec = await published();
+    const e = await call('POST', rec.links.edit);
+    expect(e.status).toBe(E.status);
+    expect(e.body.state).toBe(E.publishedState);
+    expect((await call('POST', rec.links.edit)).status).toBe(E.status);
+  });
+
+  test('actions/discard is DELETE under another name: 204 with no body; a new draft is gone, an edit is dropped', async () => {
+    const D = DEP.discard;
+    const draft = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const r = await call('POST', draft.links.discard);
+    expect(r.status).toBe(D.status);
+    expect(r.text === '').toBe(D.emptyBody);
+    expect((await call('GET', draft.links.self)).status).toBe(D.neverPublishedAfterwards);
+    const rec = await published();
+    expect((await call('POST', rec.links.discard)).status).toBe(D.publishedWithoutDraft);
+    expect((await call('POST', rec.links.edit)).status).toBe(201);
+    expect((await call('PUT', rec.links.self, { body: { metadata: { ...META, title: 'Edited title' } } })).status).toBe(200);
+    const dropped = await call('POST', rec.links.discard);
+    expect(dropped.status).toBe(D.status);
+    const after = (await call('GET', rec.links.self)).body;
+    expect(after).toMatchObject({ state: 'done', title: META.title });
+  });
+
   test('every response carries the rate-limit headers and Retry-After; 100 a minute', async () => {
     const r = await call('GET', `${limited.env.RDP_ZENODO_URL}/api/deposit/depositions?size=1`, { token: limited.tokens.zenodo });
     expect(r.status).toBe(200);
     for (const h of DEP.rateLimitHeaders.headers) expect(r.headers.get(h), h).toMatch(/^\d+$/);
     expect(Number(r.headers.get('x-ratelimit-limit'))).toBe(DEP.rateLimitHeaders.perMinuteAuthenticated);
+  });
+});
+
+describe('Zenodo: deposition metadata as zenodo-rdm loads and publishes it', () => {
+  const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
+  const future = `${new Date().getUTCFullYear() + 2}-01-31`;
+  /** A draft with one file, then its publish answer. */
+  async function publishWith(metadata: Record<string, unknown>): Promise<Answer> {
+    const d = await call('POST', deposit(), { body: { metadata } });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    await call('PUT', `${d.body.links.bucket}/a.txt`, { raw: new TextEncoder().encode('a') });
+    return call('POST', d.body.links.publish);
+  }
+
+  test('every recorded upload type and subtype is taken; publication and image need no subtype', async () => {
+    const R = MD.resourceTypes;
+    const combos: Record<string, unknown>[] = [
+      ...R.uploadTypes.map((t) => ({ upload_type: t })),
+      ...R.publicationTypes.map((t) => ({ upload_type: 'publication', publication_type: t })),
+      ...R.imageTypes.map((t) => ({ upload_type: 'image', image_type: t })),
+      ...R.softwareTypes.map((t) => ({ upload_type: 'software', software_type: t })),
+    ];
+    const refused: string[] = [];
+    for (const c of combos) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, ...c } } });
+      if (r.status !== 201) refused.push(`${JSON.stringify(c)}: ${r.status}`);
+    }
+    expect(refused).toEqual([]);
+    for (const t of R.subtypeOptional) expect((await publishWith({ ...META, upload_type: t })).status, t).toBe(202);
+    const bad = await call('POST', deposit(), { body: { metadata: { ...META, ...R.unknown.example } } });
+    expect(bad.status).toBe(R.unknown.status);
+    expect(bad.body.message).toBe(R.unknown.message);
+    expect((await call('POST', deposit(), { body: { metadata: { ...META, ...R.unknown.ignoredSubtype } } })).status).toBe(201);
+  });
+
+  test('publish requires upload_type, title and creators, not a description, a subtype or access conditions', async () => {
+    const bare = await publishWith({ license: 'cc-by-4.0' });
+    expect(bare.status).toBe(MD.requiredAtPublish.status);
+    const fields = (bare.body.errors as { field: string; messages: string[] }[]).map((e) => e.field);
+    for (const f of MD.requiredAtPublish.required) expect(fields, f).toContain(MD.requiredAtPublish.errorFields[f]);
+    expect(fields).not.toContain('metadata.upload_type');
+    for (const f of MD.requiredAtPublish.notRequired) expect(fields, f).not.toContain(`metadata.${f}`);
+    expect(bare.body.errors[0].messages).toEqual([MD.requiredAtPublish.message]);
+    const N = MD.requiredAtPublish.noFiles;
+    const empty = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const nofiles = await call('POST', empty.links.publish);
+    expect(nofiles.status).toBe(N.status);
+    expect(nofiles.body.errors).toEqual([{ field: N.field, messages: [N.message] }]);
+    const { description: _d, ...noDescription } = META;
+    expect((await publishWith({ ...noDescription, access_right: 'restricted' })).status).toBe(202);
+  });
+
+  test('a title or description under 3 characters: the draft keeps it, publishing answers 400', async () => {
+    for (const [field, min] of Object.entries(MD.minimumLength.fields)) {
+      const r = await publishWith({ ...META, [field]: 'x'.repeat(min - 1) });
+      expect(r.status, field).toBe(MD.minimumLength.status);
+      expect(r.body.errors, field).toEqual([{ field: `metadata.${field}`, messages: [MD.minimumLength.message] }]);
+    }
+  });
+
+  test('publication_date: an EDTF level 0 date or interval publishes; other text is kept in the draft and refused at publish', async () => {
+    const P = MD.publicationDate;
+    for (const v of P.accepted) expect((await publishWith({ ...META, publication_date: v })).status, v).toBe(202);
+    for (const v of P.refused) {
+      const r = await publishWith({ ...META, publication_date: v });
+      expect(r.status, v).toBe(P.status);
+      expect(r.body.errors, v).toEqual([{ field: P.field, messages: [P.message] }]);
+    }
+  });
+
+  test('relations: DataCite\'s, in any case; an unknown relation or related resource type is 400 "Invalid value <id>."', async () => {
+    const R = MD.relations;
+    const rel = (relation: string, extra: Record<string, unknown> = {}) => ({ ...META, related_identifiers: [{ identifier: '10.1234/abc', relation, ...extra }] });
+    for (const r of R.accepted) expect((await call('POST', deposit(), { body: { metadata: rel(r) } })).status, r).toBe(201);
+    for (const r of R.refused) {
+      const a = await call('POST', deposit(), { body: { metadata: rel(r) } });
+      expect(a.status, r).toBe(R.status);
+      expect(a.body.message, r).toBe(R.messageFormat.replace('{id}', r.toLowerCase()));
+    }
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const bad = await call('PUT', d.links.self, { body: { metadata: rel('isPartOf', { resource_type: R.refusedResourceType }) } });
+    expect(bad.status).toBe(R.status);
+    expect(bad.body.message).toBe(R.messageFormat.replace('{id}', R.refusedResourceType));
+    expect((await call('PUT', d.links.self, { body: { metadata: rel('isPartOf', { resource_type: 'publication-datamanagementplan' }) } })).status).toBe(200);
+  });
+
+  test('communities: a list of {identifier} objects; anything else is 400 on the field communities', async () => {
+    const C = MD.communities;
+    for (const v of C.accepted) expect((await call('POST', deposit(), { body: { metadata: { ...META, communities: v } } })).status, JSON.stringify(v)).toBe(201);
+    for (const v of C.refused) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, communities: v } } });
+      expect(r.status, JSON.stringify(v)).toBe(C.status);
+      expect(r.body.errors, JSON.stringify(v)).toEqual([{ field: C.field, messages: [C.message] }]);
+    }
+  });
+
+  test('contributor type: a role in any case; an unknown one is 400 on save; none is saved and refused at publish', async () => {
+    const C = MD.contributorType;
+    const withType = (type?: string) => ({ ...META, contributors: [{ name: 'Roe, Rita', ...(type === undefined ? {} : { type }) }] });
+    for (const t of C.accepted) expect((await call('POST', deposit(), { body: { metadata: withType(t) } })).status, t).toBe(201);
+    const bad = await call('POST', deposit(), { body: { metadata: withType(C.refused) } });
+    expect(bad.status).toBe(C.status);
+    expect(bad.body.message).toBe(C.messageFormat.replace('{type}', C.refused.toLowerCase()));
+    const untyped = await publishWith(withType());
+    expect(untyped.status).toBe(C.status);
+    expect(untyped.body.errors).toEqual([{ field: C.missingAtPublish.field, messages: [C.missingAtPublish.message] }]);
+  });
+
+  test('language: a 2- or 3-letter code; other text is 400 on create', async () => {
+    const L = MD.language;
+    for (const v of L.accepted) expect((await call('POST', deposit(), { body: { metadata: { ...META, language: v } } })).status, v).toBe(201);
+    for (const v of L.refused) {
+      const r = await call('POST', deposit(), { body: { metadata: { ...META, language: v } } });
+      expect(r.status, v).toBe(L.status);
+      expect(r.body.errors, v).toEqual([{ field: L.field, messages: [L.message] }]);
+    }
+  });
+
+  test('embargoed without embargo_date: 400 on create and update; an embargo date not in the future fails at publish', async () => {
+    const E = MD.embargoWithoutDate;
+    const create = await call('POST', deposit(), { body: { metadata: { ...META, access_right: 'embargoed' } } });
+    expect(create.status).toBe(E.status);
+    expect(create.body.errors).toEqual([{ field: E.field, messages: [E.message] }]);
+    const d = (await call('POST', deposit(), { body: { metadata: META } })).body;
+    const update = await call('PUT', d.links.self, { body: { metadata: { ...META, access_right: 'embargoed' } } });
+    expect(update.status).toBe(E.status);
+    expect((await call('PUT', d.links.self, { body: { metadata: { ...META, access_right: 'embargoed', embargo_date: future } } })).status).toBe(200);
+    const past = await publishWith({ ...META, access_right: 'embargoed', embargo_date: '2020-01-01' });
+    expect(past.status).toBe(MD.embargoInThePast.status);
+    expect(past.body.errors).toEqual([{ field: MD.embargoInThePast.field, messages: [MD.embargoInThePast.message] }]);
+    expect((await publishWith({ ...META, access_right: 'embargoed', embargo_date: future })).status).toBe(202);
   });
 });
 

@@ -275,6 +275,21 @@ const KINDS: Record<string, (f: Fixture) => Promise<void>> = {
     expect(typeof t.json.refresh_token === 'string').toBe(conf.refresh_token);
   },
 
+  async 'deposit-scopes-unchecked'(f) {
+    const c = await testClient(f.service);
+    const code = await codeFor(f.service, c, LOOPBACK, { scope: f.grantedScope as string });
+    const t = await exchange(f.service, c, code, LOOPBACK);
+    expect(t.status).toBe(200);
+    const auth = { authorization: `Bearer ${t.json.access_token as string}` };
+    const want = Object.fromEntries((f.allowed as { step: string; status: number }[]).map((a) => [a.step, a.status]));
+    const metadata = { title: 'Tide gauges', upload_type: 'dataset', description: 'Daily readings.', creators: [{ name: 'Doe, Jane' }] };
+    const created = await fetch(`${base(f.service)}/api/deposit/depositions`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ metadata }) });
+    expect(created.status).toBe(want.create);
+    const d = (await created.json()) as { links: { bucket: string; publish: string } };
+    expect((await fetch(`${d.links.bucket}/a.txt`, { method: 'PUT', headers: auth, body: 'a' })).status).toBe(want.upload);
+    expect((await fetch(d.links.publish, { method: 'POST', headers: auth })).status).toBe(want.publish);
+  },
+
   async 'orcid-no-pkce'(f) {
     const c = client(emu, 'orcid');
     const guard = f.emulator_guard as { authorize_with_code_challenge: { status: number; error: string }; authorize_without: { status: number } };

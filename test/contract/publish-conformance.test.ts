@@ -389,7 +389,7 @@ describe('NOMAD: datasets and DOIs', () => {
 describe('Zenodo: the reserved DOI', () => {
   const deposit = () => `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
   const z = (method: string, url: string, opts: { json?: unknown; raw?: string } = {}) => call(method, url, { ...opts, token: emu.tokens.zenodo });
-  const META = { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }] };
+  const META = { title: 'Tide gauges', upload_type: 'dataset', description: 'Daily readings.', creators: [{ name: 'Doe, Jane' }] };
   const fmt = (f: string, v: Record<string, string | number>) => f.replace(/\{(\w+)\}/g, (_, k) => String(v[k]));
 
   test('every draft carries prereserve_doi from its id, asked for or not; a first draft has no doi or conceptdoi', async () => {

@@ -368,6 +368,17 @@ describe('rdp publish <deposition-id>', () => {
     expect(readFileSync(stored?.path as string, 'utf8')).toBe(written);
   });
 
+  test('a draft Zenodo will not publish: its refusal names the deposition fields behind InvenioRDM\'s (resource_type is upload_type)', async () => {
+    const h = { authorization: `Bearer ${emu.tokens.zenodo}`, 'content-type': 'application/json' };
+    const made = await fetch(`${emu.info.zenodo.url}/api/deposit/depositions`, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'No type yet', creators: [{ name: 'Doe, Jane' }] } }) });
+    const dep = (await made.json()) as { id: number; links: { bucket: string } };
+    await fetch(`${dep.links.bucket}/a.txt`, { method: 'PUT', headers: { authorization: h.authorization }, body: 'a' });
+    const r = await sb.run(['publish', String(dep.id)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/metadata\.resource_type \(upload_type[^)]*\): Missing data for required field/);
+    expect(zenodoStore(emu.server.state).depositions.get(dep.id)?.submitted).toBe(false);
+  });
+
   test('bad input: a NOMAD option with Zenodo, a link with NOMAD, an unknown deposition', async () => {
     const a = await sb.run(['publish', '1', '--dataset', 'x']);
     expect(a.code).toBe(2);

@@ -160,7 +160,7 @@ describe('sync semantics', () => {
     const json = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--json']);
     expect(parseJson<Result>(json.stdout)).toMatchObject({ dryRun: true, id });
     // With --publish, the plan says that the draft would be published (nothing is, in a dry run)
-    const pub = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--publish', '--creator', 'Doe, Jane', '--description', 'd']);
+    const pub = await sb.run(['upload', 'data', '--to', 'zenodo', '--deposition', String(id), '--dry-run', '--publish', '--creator', 'Doe, Jane', '--description', 'Field data.']);
     expect(pub.code, pub.stderr).toBe(0);
     expect(pub.stdout).toMatch(/^--publish: once the files are in, the draft would be published \(its DOI registered/m);
     expect(store().depositions.get(id)?.submitted).toBe(false);
@@ -524,6 +524,9 @@ authors:
     ['a malformed .zenodo.json', { '.zenodo.json': '{"title": ' }, [], /not valid JSON/],
     ['an unknown license', {}, ['--license', 'not-a-license'], /not a license id Zenodo knows/],
     ['an invalid ORCID iD in --creator', {}, ['--creator', 'Doe, Jane;0000-0002-1825-0098'], /not a valid ORCID iD/],
+    ['a relation Zenodo does not know in .zenodo.json', { '.zenodo.json': JSON.stringify({ related_identifiers: [{ identifier: '10.1234/x', relation: 'isSupplementOf' }] }) }, [], /"isSupplementOf" .*is not a relation Zenodo knows/],
+    ['a language that is not a code in .zenodo.json', { '.zenodo.json': JSON.stringify({ language: 'English' }) }, [], /language "English" is not a language code/],
+    ['communities as a list of names in .zenodo.json', { '.zenodo.json': JSON.stringify({ communities: ['zenodo'] }) }, [], /communities must be a list of \{"identifier"/],
   ])('%s is a clear error before any remote change', async (_name, files, flags, message) => {
     folder('badmeta', { ...files, 'f.txt': 'f' });
     const from = log().length;
@@ -531,6 +534,60 @@ authors:
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(log().length).toBe(from);
+  });
+
+  test('what Zenodo publishes is not refused: a workflow, a publication without publication_type, no description, a year as publication_date, a licence as {id}', async () => {
+    for (const [name, md] of [
+      ['workflow', { upload_type: 'workflow', title: 'Soil pipeline', creators: [{ name: 'Doe, Jane' }] }],
+      ['pubnosub', { upload_type: 'publication', title: 'Soil report', creators: [{ name: 'Doe, Jane' }], access_right: 'restricted' }],
+      ['yearonly', { upload_type: 'dataset', title: 'Soil survey', creators: [{ name: 'Doe, Jane' }], publication_date: '2024' }],
+      ['licobj', { upload_type: 'dataset', title: 'Soil licence', creators: [{ name: 'Doe, Jane' }], license: { id: 'CC-BY-4.0' } }],
+    ] as const) {
+      folder(name, { '.zenodo.json': JSON.stringify(md), 'w.txt': 'w' });
+      const r = await sb.run(['upload', name, '--to', 'zenodo', '--publish', '--json']);
+      expect(r.stderr, name).toBe('');
+      expect(r.code, name).toBe(0);
+      const res = parseJson<Result>(r.stdout);
+      expect(res.published, name).toBe(true);
+      const { license, ...rest } = md as Record<string, unknown>;
+      expect(store().depositions.get(res.id)?.metadata, name).toMatchObject(rest);
+      if (license) expect(store().depositions.get(res.id)?.metadata.license, name).toBe('cc-by-4.0');
+    }
+  });
+
+  const future = `${new Date().getUTCFullYear() + 2}-01-31`;
+  test.each([
+    ['embargoed without embargo_date (Zenodo refuses the draft)', { access_right: 'embargoed' }, [], /embargoed.*no embargo_date/],
+    ['an embargo that has ended, with --publish', { access_right: 'embargoed', embargo_date: '2020-01-01' }, ['--publish'], /embargo_date 2020-01-01 is not in the future/],
+    ['a title under 3 characters, with --publish', { title: 'QC' }, ['--publish'], /title of at least 3 characters/],
+    ['a description under 3 characters, with --publish', { description: 'ok' }, ['--publish'], /description of at least 3 characters/],
+    ['a contributor type Zenodo does not know', { contributors: [{ name: 'Roe, Rita', type: 'Author' }] }, [], /type "Author", which Zenodo does not know/],
+    ['a contributor without a type, with --publish', { contributors: [{ name: 'Roe, Rita' }] }, ['--publish'], /contributors\[0\] \(Roe, Rita\) has no type/],
+  ])('%s: a clear error before any remote change', async (_name, md, flags, message) => {
+    folder('embargo', { '.zenodo.json': JSON.stringify({ title: 'Soil samples', description: 'Field data.', creators: [{ name: 'Doe, Jane' }], ...md }), 'f.txt': 'f' });
+    const from = log().length;
+    const r = await sb.run(['upload', 'embargo', '--to', 'zenodo', '--json', ...(flags as string[])]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const err = parseJson<{ error: { code: string; message: string; hint: string } }>(r.stderr.trim().split('\n').pop() ?? '').error;
+    expect(err.code).toBe('BAD_METADATA');
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/Nothing was uploaded/);
+    expect(log().length).toBe(from);
+  });
+
+  test('an embargo that has ended is kept in a draft (Zenodo saves it; only publishing refuses it)', async () => {
+    folder('ended', { '.zenodo.json': JSON.stringify({ access_right: 'embargoed', embargo_date: '2020-01-01' }), 'f.txt': 'f' });
+    const r = await sb.run(['upload', 'ended', '--to', 'zenodo', '--json', ...META]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson<Result>(r.stdout).published).toBe(false);
+  });
+
+  test('an embargo until a future day is uploaded and published', async () => {
+    folder('embargoed', { '.zenodo.json': JSON.stringify({ access_right: 'embargoed', embargo_date: future }), 'f.txt': 'f' });
+    const r = await sb.run(['upload', 'embargoed', '--to', 'zenodo', '--publish', '--json', ...META]);
+    expect(r.code).toBe(0);
+    expect(store().depositions.get(parseJson<Result>(r.stdout).id)?.metadata).toMatchObject({ access_right: 'embargoed', embargo_date: future });
   });
 
   test('an unknown field: a warning (Zenodo drops it without a word); a re-run does not save the metadata again', async () => {

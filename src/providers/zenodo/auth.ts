@@ -21,6 +21,20 @@ export const classify: AuthClassifier = (status, parsed) => {
   return undefined;
 };
 
+/**
+ * Zenodo validates a deposition as an InvenioRDM record, and its errors name InvenioRDM's fields (the
+ * legacy layer does not translate them back): the deposition field each one comes from.
+ */
+const LEGACY_NAME: Record<string, string> = {
+  'metadata.resource_type': 'upload_type, with publication_type or image_type',
+  'metadata.rights': 'license',
+  'metadata.subjects': 'keywords',
+  'metadata.languages': 'language',
+  'metadata.additional_descriptions': 'notes',
+  'access.embargo.until': 'embargo_date',
+  'files.enabled': 'no file uploaded',
+};
+
 export function errorBody(body: unknown) {
   if (!isObject(body)) return undefined;
   const o = oauthErrorBody(body);
@@ -37,7 +51,7 @@ export function errorBody(body: unknown) {
     }
   }
   if (!message && fieldErrors.length === 0) return undefined;
-  const detail = fieldErrors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
+  const detail = fieldErrors.map((e) => (e.field ? `${e.field}${LEGACY_NAME[e.field] ? ` (${LEGACY_NAME[e.field]})` : ''}: ${e.message}` : e.message)).join('; ');
   return { message: [message, detail].filter(Boolean).join(' — '), fieldErrors: fieldErrors.length ? fieldErrors : undefined };
 }
 

@@ -32,7 +32,7 @@ export class ZenodoClient {
   }
 
   /**
-   * Every deposition of the user, most recently changed first, page after page (`size` at most 100).
+   * Every deposition of the user, newest first (`sort=mostrecent` is newest *created* first on Zenodo), page after page (`size` at most 100).
    * Zenodo's `status` parameter filters nothing (providers.md 0.1), so there is none here: callers
    * filter. `allVersions` lists every version, not only each record's latest.
    */

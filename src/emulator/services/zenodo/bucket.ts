@@ -101,7 +101,7 @@ export function mountBucket(ctx: ServiceContext): void {
     const declared = req.header('content-length');
     const length = declared === undefined ? undefined : Number(declared);
     try {
-      const who = zenodoAuth(ctx, req, ['deposit:write']);
+      const who = zenodoAuth(ctx, req);
       d = bucketOf(req, who.userId);
       if (d.submitted) throw zenodoError(403, 'The files of a published record cannot be changed. Create a new version instead.');
       if (!key || key.length > 255 || /[\u0000-\u001f\u007f]/.test(key) || key === '.' || key === '..') throw zenodoError(400, 'Invalid file name.');
@@ -143,7 +143,7 @@ export function mountBucket(ctx: ServiceContext): void {
   });
 
   r.delete('/api/files/:bucket/*', (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = bucketOf(req, who.userId);
     if (d.submitted) throw zenodoError(403, 'The files of a published record cannot be changed. Create a new version instead.');
     const key = req.params['*'] ?? '';

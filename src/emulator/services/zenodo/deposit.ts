@@ -8,7 +8,8 @@
 //   - the list ignores `status` (both drafts and published records come back);
 //   - licences are checked against Zenodo's own list (400 "Invalid license provided: <id>"); unknown
 //     keys inside `metadata` are dropped, unknown keys at the top level are a 400;
-//   - publishing again, and PUT or DELETE on a published deposition, answer 404.
+//   - publishing again, and PUT or DELETE on a published deposition, answer 404;
+//   - actions/discard is DELETE under another name (204, no body).
 import { pipeline } from 'node:stream/promises';
 import { isObj } from '../../guards.js';
 import { EmuHttpError, type EmuRequest, type EmuResponse } from '../../http.js';
@@ -16,7 +17,7 @@ import type { ServiceContext } from '../../server.js';
 import { randomUUID } from '../../tokens.js';
 import { zenodoAuth } from './index.js';
 import { answeredLicense } from './licenses.js';
-import { checkPublishable, checkShape, type FieldError, normalizeOnSave } from './metadata.js';
+import { checkPublishable, checkShape, type FieldError, normalizeOnSave, unknownVocabularyId } from './metadata.js';
 import { type Deposition, LIMITS, type StoredFile, timestamp, type ZenodoStore, zenodoStore } from './store.js';
 import { EMU_TOP_LEVEL_KEYS, mintedByZenodo } from './vocab.js';
 
@@ -148,6 +149,8 @@ function metadataOf(body: Record<string, unknown>): Record<string, unknown> {
   if (mintedByZenodo(clean.doi)) delete clean.doi;
   const errors = checkShape(clean);
   if (errors.length) throw validationError(errors);
+  const unknownId = unknownVocabularyId(clean);
+  if (unknownId !== undefined) throw zenodoError(400, `Invalid value ${unknownId}.`);
   return clean;
 }
 
@@ -170,7 +173,8 @@ export function mountDeposit(ctx: ServiceContext): void {
     const q = req.query;
     const size = q.get('size');
     if (size !== null && (!/^\d+$/.test(size) || Number(size) < 1 || Number(size) > 100)) {
-      throw validationError([{ field: 'size', messages: ['Must be between 1 and 100.'] }]);
+      // zenodo-rdm params.py ZenodoArgsSchema (at least 1: the base schema's range)
+      throw validationError([{ field: 'size', messages: [Number(size) > 100 ? 'Page size cannot be greater than 100.' : 'Must be greater than or equal to 1.'] }]);
     }
     const page = q.get('page');
     if (page !== null && (!/^\d+$/.test(page) || Number(page) < 1)) throw validationError([{ field: 'page', messages: ['Must be greater than or equal to 1.'] }]);
@@ -180,9 +184,19 @@ export function mountDeposit(ctx: ServiceContext): void {
     let list = [...store.depositions.values()].filter((d) => d.owner === who.userId);
     if (!allVersions) list = list.filter((d) => !d.submitted || store.latest(d) === d.id);
     if (text) list = list.filter((d) => JSON.stringify(d.metadata).toLowerCase().includes(text));
-    const sort = q.get('sort') ?? 'mostrecent';
-    list.sort((a, b) => b.modified.localeCompare(a.modified) || b.id - a.id);
-    if (sort.startsWith('-')) list.reverse();
+    // Zenodo's sort options (invenio.cfg RDM_SORT_OPTIONS with the legacy ones): mostrecent is newest
+    // *created* first; updated-desc/asc go by modification; an unknown name is 400.
+    const sort = q.get('sort') ?? 'newest';
+    const byCreated = (a: Deposition, b: Deposition) => b.created.localeCompare(a.created) || b.id - a.id;
+    const byModified = (a: Deposition, b: Deposition) => b.modified.localeCompare(a.modified) || b.id - a.id;
+    const order: Record<string, [(a: Deposition, b: Deposition) => number, boolean]> = {
+      mostrecent: [byCreated, false], '-mostrecent': [byCreated, true], newest: [byCreated, false], oldest: [byCreated, true],
+      'updated-desc': [byModified, false], 'updated-asc': [byModified, true], bestmatch: [byCreated, false],
+    };
+    const chosen = order[sort];
+    if (!chosen) throw zenodoError(400, `Invalid sort option '${sort}'.`);
+    list.sort(chosen[0]);
+    if (chosen[1]) list.reverse();
     const n = Number(size ?? 10);
     const p = Number(page ?? 1);
     res.json(
@@ -192,7 +206,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(base, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const md = metadataOf(await jsonBody(req, false));
     send(res, 201, store.create(who.userId as string, md));
   });
@@ -203,7 +217,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.put(`${base}/:id`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     const body = await jsonBody(req, true);
     if (d.state === 'done') throw noDraft();
@@ -212,9 +226,14 @@ export function mountDeposit(ctx: ServiceContext): void {
     send(res, 200, d);
   });
 
-  r.delete(`${base}/:id`, (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+  // DELETE and actions/discard are one handler on Zenodo (the legacy resource routes both to
+  // delete_draft): a never-published draft is deleted, a published record's edit draft is dropped (the
+  // record stays as published), a published record without a draft is 404; the answer is 204 with no
+  // body (test/contract/zenodo/deposit-api.json, discard).
+  const deleteDraft = async (req: EmuRequest, res: EmuResponse) => {
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
+    await req.text();
     if (d.state === 'done') throw noDraft();
     if (d.submitted) {
       // a published record being edited: deleting its draft discards the edits
@@ -226,17 +245,20 @@ export function mountDeposit(ctx: ServiceContext): void {
     }
     store.remove(d);
     res.empty(204);
-  });
+  };
+  r.delete(`${base}/:id`, deleteDraft);
+  r.post(`${base}/:id/actions/discard`, deleteDraft);
 
   r.post(`${base}/:id/actions/publish`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (d.state === 'done') throw noDraft();
     const md = { ...d.metadata };
     const errors = checkPublishable(md);
-    if (d.files.size === 0) errors.push({ field: 'files', messages: ['Missing uploaded files. To be able to publish you need to upload at least one file.'] });
     if (errors.length) throw validationError(errors);
+    // The metadata is validated first; the files component's check comes after it.
+    if (d.files.size === 0) throw validationError([{ field: 'files.enabled', messages: ['Missing uploaded files. To disable files for this record please mark it as metadata-only.'] }]);
     d.metadata = md;
     d.published = structuredClone(md);
     d.doi = `10.5281/zenodo.${d.id}`;
@@ -253,28 +275,20 @@ export function mountDeposit(ctx: ServiceContext): void {
   });
 
   r.post(`${base}/:id/actions/edit`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
-    if (!d.submitted) throw zenodoError(400, 'The deposition is not published, so there is nothing to edit.');
-    d.state = 'inprogress';
-    touch(d);
-    send(res, 201, d);
-  });
-
-  r.post(`${base}/:id/actions/discard`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
-    const d = ownDeposition(store, who.userId, req.params.id);
-    await req.text();
-    if (d.state !== 'inprogress') throw zenodoError(400, 'The deposition is not being edited.');
-    d.metadata = structuredClone(d.published ?? d.metadata);
-    d.state = 'done';
-    touch(d);
+    // invenio-drafts-resources edit: a draft that exists (a never-published one included) is answered as
+    // it is; a published record gets its edit draft.
+    if (d.submitted && d.state !== 'inprogress') {
+      d.state = 'inprogress';
+      touch(d);
+    }
     send(res, 201, d);
   });
 
   r.post(`${base}/:id/actions/newversion`, async (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:actions']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     await req.text();
     if (!d.submitted) throw zenodoError(404, 'The persistent identifier is not registered.');
@@ -343,7 +357,7 @@ export function mountDeposit(ctx: ServiceContext): void {
   r.post(`${base}/:id/files`, async (req, res) => {
     let d: Deposition;
     try {
-      const who = zenodoAuth(ctx, req, ['deposit:write']);
+      const who = zenodoAuth(ctx, req);
       d = ownDeposition(store, who.userId, req.params.id);
       if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');
       if (!/^multipart\/form-data\s*;/i.test(req.header('content-type') ?? '')) throw zenodoError(415, 'Use multipart/form-data with a "file" part (or the bucket API).');
@@ -396,7 +410,7 @@ export function mountDeposit(ctx: ServiceContext): void {
     res.json(200, depositionFile(ctx, d, fileOf(d, req.params.fileId)));
   });
   r.delete(`${base}/:id/files/:fileId`, (req, res) => {
-    const who = zenodoAuth(ctx, req, ['deposit:write']);
+    const who = zenodoAuth(ctx, req);
     const d = ownDeposition(store, who.userId, req.params.id);
     const f = fileOf(d, req.params.fileId);
     if (d.submitted) throw zenodoError(403, 'Files of a published record cannot be changed.');

@@ -19,7 +19,7 @@ import type { Deposit, DepositInput, DepositPorts } from '../../types.js';
 import { type Deposition, ZenodoClient } from '../client.js';
 import { journalRecord } from '../types.js';
 import { createDraft } from './create.js';
-import { cleanRemote, type LocalMetadata, type Metadata, mergeMetadata, readLocalMetadata, readSelection, requirePublishable, sameMetadata } from './metadata.js';
+import { checkSavable, cleanRemote, type LocalMetadata, type Metadata, mergeMetadata, readLocalMetadata, readSelection, requirePublishable, sameMetadata } from './metadata.js';
 import type { ZenodoOptions } from './options.js';
 import { publishDraft } from './publish.js';
 import { reservedDois } from '../reserved-doi.js';
@@ -155,7 +155,9 @@ async function startNewVersion(ports: DepositPorts, input: DepositInput, local: 
   if (left?.published && left.id === record.id) throw alreadyPublished(record, input, true);
   t.base = record.metadata;
   // Check what can be checked against the published metadata before a draft is made.
-  if (input.publish) requirePublishable(mergeMetadata(t.base, local.meta, { newVersion: true }, ports.clock.now()));
+  const merged = mergeMetadata(t.base, local.meta, { newVersion: true }, ports.clock.now());
+  if (input.publish) requirePublishable(merged);
+  checkSavable(merged, input.publish, ports.clock.now());
   if (input.dryRun) {
     const open = await client.openDraftOf(record.conceptrecid);
     if (open) {
@@ -231,6 +233,7 @@ For a separate record on purpose: ${version ? 'use --new-record instead of --new
 async function makePlan(ports: DepositPorts, input: DepositInput, local: Local, t: Target): Promise<{ result: ZenodoDeposit; plans: FilePlan[]; metadata: Metadata }> {
   const metadata = mergeMetadata(t.base, local.meta, { newVersion: t.kind === 'new-version' }, ports.clock.now());
   if (input.publish) requirePublishable(metadata);
+  checkSavable(metadata, input.publish, ports.clock.now());
   const dep = t.dep;
   const metadataChanged = !dep || !sameMetadata(metadata, cleanRemote(dep.metadata));
   const remoteFiles = t.client && t.compareWith ? await t.client.files(t.compareWith) : [];

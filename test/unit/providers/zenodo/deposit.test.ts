@@ -111,10 +111,34 @@ describe('metadata checks', () => {
     expect(mergeMetadata(base, none, { newVersion: true }).publication_date).toBe(new Date().toISOString().slice(0, 10));
   });
 
+  test('publication_date: what Zenodo takes (EDTF level 0: year, month, day, interval), checked before anything is sent', () => {
+    for (const v of ['2024', '2024-05', '2024-05-02', '2020/2021-06', '2024-02/2024-02-29']) expect(checkMetadata({ publication_date: v }, 'f').publication_date, v).toBe(v);
+    for (const v of ['May 2024', '2024-13', '2024-02-30', '2021/2020', '2024-5', '2020/2021/2022']) expect(() => checkMetadata({ publication_date: v }, 'f'), v).toThrow(/not a date Zenodo takes/);
+    expect(() => checkMetadata({ embargo_date: '2030' }, 'f')).toThrow(/embargo_date "2030" is not a date/);
+  });
+
+  test('relations Zenodo knows (any case) pass; another one is refused with suggestions; language is a code', () => {
+    const rel = (relation: string) => ({ related_identifiers: [{ identifier: '10.1234/x', relation }] });
+    for (const r of ['isSupplementTo', 'ISSUPPLEMENTTO', 'isAlternateIdentifier', 'isDocumentedBy', 'other']) expect(() => checkMetadata(rel(r), 'f'), r).not.toThrow();
+    expect(() => checkMetadata(rel('isSupplementOf'), 'f')).toThrow(/"isSupplementOf" .* is not a relation Zenodo knows/);
+    expect(() => checkMetadata({ language: 'eng' }, 'f')).not.toThrow();
+    expect(() => checkMetadata({ language: 'English' }, 'f')).toThrow(/not a language code/);
+  });
+
+  test('fields zenodo-rdm reads are not called unknown: custom, alternate_identifiers, software_type', () => {
+    const warnings: string[] = [];
+    checkMetadata({ custom: { 'code:programmingLanguage': [{ id: 'python' }] }, alternate_identifiers: [{ identifier: 'arXiv:2101.00001' }], upload_type: 'software', software_type: 'computationalnotebook' }, 'f', (w) => warnings.push(w));
+    expect(warnings).toEqual([]);
+    checkMetadata({ colour: 'blue' }, 'f', (w) => warnings.push(w));
+    expect(warnings).toHaveLength(1);
+  });
+
   test('required for publishing', () => {
-    expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators', 'description']);
-    expect(missingForPublish({ upload_type: 'image', title: 't', creators: [{ name: 'x' }], description: 'd' })).toEqual(['image_type']);
-    expect(missingForPublish({ upload_type: 'publication', title: 't', creators: [{ name: 'x' }], description: 'd', access_right: 'embargoed' })).toEqual(['publication_type', 'embargo_date']);
+    // zenodo-rdm: resource type, title, creators (test/contract/zenodo/metadata.json)
+    expect(missingForPublish({ upload_type: 'dataset' })).toEqual(['title', 'creators']);
+    expect(missingForPublish({ title: 'Tide', creators: [{ name: 'x' }] })).toEqual(['upload_type']);
+    expect(missingForPublish({ upload_type: 'image', title: 'Tide', creators: [{ name: 'x' }] })).toEqual([]);
+    expect(missingForPublish({ upload_type: 'publication', title: 'Tide', creators: [{ name: 'x' }], access_right: 'restricted' })).toEqual([]);
   });
 
   test('.zenodo.json: {"metadata": {...}} or the bare object', () => {
