@@ -293,7 +293,7 @@ describe('Zenodo: the DOIs to write before the files are sent', () => {
   test('a first draft: version = the reserved DOI, concept from conceptrecid; after publish they are the minted ones', async () => {
     const dep = `${emu.env.RDP_ZENODO_URL}/api/deposit/depositions`;
     const h = { authorization: `Bearer ${emu.tokens.zenodo}`, 'content-type': 'application/json' };
-    const draft = (await (await fetch(dep, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'T', upload_type: 'dataset', description: 'D', creators: [{ name: 'Doe, Jane' }], prereserve_doi: true } }) })).json()) as Record<string, any>;
+    const draft = (await (await fetch(dep, { method: 'POST', headers: h, body: JSON.stringify({ metadata: { title: 'Soil data', upload_type: 'dataset', description: 'Samples.', creators: [{ name: 'Doe, Jane' }], prereserve_doi: true } }) })).json()) as Record<string, any>;
     const d = toDeposition(draft);
     if (!d) throw new Error('no deposition');
     const dois = reservedDois(d);
