@@ -44,7 +44,7 @@ describe.skipIf(!keychain)('renewing stored OAuth logins', () => {
     // The command needs the token: rdp renews it first, without the client secret in the environment
     // (the one stored beside the login is used).
     const r = await fx.sb.run(['auth', 'token', 'zenodo'], { printsSecret: true, env: { RDP_ZENODO_CLIENT_SECRET: undefined } });
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/Renewed the Zenodo token/);
     const token2 = r.stdout.trim();
     expect(token2).not.toBe(token1);
