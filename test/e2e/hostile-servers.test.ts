@@ -20,6 +20,14 @@ let requests: { method: string; url: string; auth: string | undefined }[] = [];
 let server: Server;
 let port: number;
 const TOKEN = 'hostile-test-token-0123456789abcdef';
+
+/** An answer that starts with `first`, then brings one space every `everyMs` until the client goes. */
+function trickle(res: ServerResponse, type: string, first: string, everyMs: number): void {
+  res.writeHead(200, { 'content-type': type });
+  res.write(first);
+  const t = setInterval(() => res.write(' '), everyMs);
+  res.on('close', () => clearInterval(t));
+}
 let sb: Sandbox;
 
 beforeAll(async () => {
@@ -85,12 +93,7 @@ describe('a server that does not answer properly', () => {
   });
 
   test('a body that trickles one byte at a time ends at the deadline (exit 1, TIMEOUT)', async () => {
-    handler = (_q, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.write('[');
-      const t = setInterval(() => res.write(' '), 50);
-      res.on('close', () => clearInterval(t));
-    };
+    handler = (_q, res) => trickle(res, 'application/json', '[', 50);
     const r = await sb.run(['uploads', 'list', '--on', 'zenodo', '--json'], { env: { RDP_HTTP_DEADLINE_MS: '700' } });
     expect(r.code).toBe(1);
     const err = parseJson<ErrorDoc>(r.stderr.trim().split('\n').at(-1) ?? '').error;
@@ -300,12 +303,7 @@ describe("a server's message with line breaks", () => {
 
 describe('a body that trickles', () => {
   test('a PDF that comes a byte at a time (never silent long enough for the idle timeout) is given up: TIMEOUT, exit 1, nothing saved', async () => {
-    handler = (_q, res) => {
-      res.writeHead(200, { 'content-type': 'application/pdf' });
-      res.write('%PDF-1.4\n');
-      const t = setInterval(() => res.write(' '), 20);
-      res.on('close', () => clearInterval(t));
-    };
+    handler = (_q, res) => trickle(res, 'application/pdf', '%PDF-1.4\n', 20);
     const out = mkdtempSync(join(tmpdir(), 'rdp-pdf-'));
     // The pace is judged over windows of the answer deadline, shortened here (60 s by default).
     const env = { RDP_DMPTOOL_URL: `http://127.0.0.1:${port}/dmptool`, RDP_DMPTOOL_TOKEN: TOKEN, RDP_HTTP_DEADLINE_MS: '300' };
@@ -331,10 +329,7 @@ describe('stopped with SIGTERM (kill, timeout, a cancelled CI job)', () => {
     let sending = false;
     handler = (_q, res) => {
       sending = true;
-      res.writeHead(200, { 'content-type': 'application/pdf' });
-      res.write('%PDF-1.4\n');
-      const t = setInterval(() => res.write(' '), 50);
-      res.on('close', () => clearInterval(t));
+      trickle(res, 'application/pdf', '%PDF-1.4\n', 50);
     };
     const out = mkdtempSync(join(tmpdir(), 'rdp-pdf-'));
     try {
